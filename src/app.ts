@@ -1,0 +1,88 @@
+/**
+ * Composition root: opens the database, migrates and seeds it, builds the services and the HTTP
+ * server. Tests use it exactly as `tollgate start` does, with their own clock and database.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import { createIdGenerator } from './domain/ids.js';
+import { migrateToLatest, openDatabase, type OpenDatabase, type OpenOptions } from './store/database.js';
+import { createStore, type Store } from './store/index.js';
+import { createArgon2Hasher, type PasswordHasher } from './services/password-hasher.js';
+import { createUserService, type UserService } from './services/users.js';
+import { createGroupService, type GroupService } from './services/groups.js';
+import { createManagementKeyService, type ManagementKeyService } from './services/management-keys.js';
+import { seed } from './services/seed.js';
+import { buildHttpServer } from './http/server.js';
+
+export interface AppOptions {
+  clock?: Clock;
+  hasher?: PasswordHasher;
+  database?: OpenOptions;
+}
+
+export interface App {
+  config: Config;
+  database: OpenDatabase;
+  store: Store;
+  services: { users: UserService; groups: GroupService; keys: ManagementKeyService };
+  http: FastifyInstance;
+  /** Starts listening on HOST:PORT; returns the bound address (PORT 0 picks a free port). */
+  listen(): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+}
+
+/** Opens, migrates and seeds the database: everything that must happen before anything else. */
+export async function prepareDatabase(config: Config, options: AppOptions = {}): Promise<{ database: OpenDatabase; store: Store }> {
+  const database = await openDatabase(config.databaseUrl, options.database);
+  try {
+    await migrateToLatest(database.db, database.dialect);
+    const store = createStore(database.db, database.dialect);
+    await seed(store, options.clock ?? systemClock);
+    return { database, store };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const { database, store } = await prepareDatabase(config, options);
+  const deps = {
+    store,
+    clock,
+    ids: createIdGenerator(clock),
+    hasher: options.hasher ?? createArgon2Hasher(),
+    publicUrl: config.publicUrl,
+    organizationName: config.organizationName,
+  };
+  const services = {
+    users: createUserService(deps),
+    groups: createGroupService(deps),
+    keys: createManagementKeyService(deps, config.adminKey),
+  };
+  const http = await buildHttpServer({
+    logLevel: config.logLevel,
+    management: { ...services, serviceName: config.serviceName, publicUrl: config.publicUrl },
+  });
+
+  return {
+    config,
+    database,
+    store,
+    services,
+    http,
+    async listen() {
+      await http.listen({ port: config.port, host: config.host });
+      const address = http.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      return { url: `http://${host}:${port}`, port };
+    },
+    async close() {
+      await http.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * The `tollgate` command. `tollgate start` (what `npm start` runs) serves Tollgate; the other
+ * commands manage the database and management keys. Every command has --help.
+ */
+import { Command } from 'commander';
+import { ConfigError } from '../config.js';
+import { startCommand } from './start.js';
+import { keysCreate, keysGenerate, keysList, keysRevoke } from './keys.js';
+import { migrateCommand } from './migrate.js';
+
+const program = new Command()
+  .name('tollgate')
+  .description('Tollgate: self-hosted API management with an Azure API Management compatible management API.')
+  .addHelpText(
+    'after',
+    `
+Configuration comes from environment variables: PORT, GATEWAY_PORT, HOST, DATABASE_URL,
+TOLLGATE_SERVICE_NAME, TOLLGATE_ADMIN_KEY, PUBLIC_URL, SMTP_URL, MAIL_FROM,
+TOLLGATE_ORGANIZATION_NAME, LOG_LEVEL. See README.md.`,
+  );
+
+program.command('start').description('Run Tollgate: migrate the database, then serve the management API.').action(startCommand);
+program.command('migrate').description('Create or upgrade the database schema and seed data, then exit.').action(migrateCommand);
+
+const keys = program.command('keys').description('Manage keys for the management API (Authorization: Bearer <key>).');
+keys
+  .command('create')
+  .description('Create a management key and print it once (only a hash is stored).')
+  .requiredOption('-n, --name <name>', 'what the key is for, e.g. "deploy pipeline"')
+  .action(keysCreate);
+keys.command('list').description('List management keys (never their secrets).').action(keysList);
+keys.command('revoke').description('Revoke a management key; it stops working at once.').argument('<id>', 'the key id shown by `keys list`').action(keysRevoke);
+keys
+  .command('generate')
+  .description('Print a random value suitable for TOLLGATE_ADMIN_KEY (stores nothing).')
+  .action(keysGenerate);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`tollgate: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exitCode = 1;
+}
+

@@ -1,0 +1,45 @@
+import { loadConfig } from '../config.js';
+import { createApp } from '../app.js';
+import { MANAGEMENT_PREFIX } from '../http/management/plugin.js';
+
+export async function startCommand(): Promise<void> {
+  const startedAt = Date.now();
+  const config = loadConfig();
+  const app = await createApp(config);
+  const { url } = await app.listen();
+  const base = MANAGEMENT_PREFIX.replace(':serviceName', config.serviceName);
+  const hasKeys = (await app.services.keys.list()).some((k) => k.revokedAt === null);
+
+  const lines = [
+    '',
+    `Tollgate is running (started in ${Date.now() - startedAt} ms)`,
+    `  Management API  ${url}${base}/users?api-version=2024-05-01`,
+    `  Database        ${app.database.description}`,
+    `  Public URL      ${config.publicUrl}  (base of links in emails)`,
+    `  Email           ${config.smtpUrl ? 'SMTP configured' : 'no SMTP_URL: emails wait in the outbox'}`,
+    '',
+  ];
+  if (!config.adminKey && !hasKeys) {
+    lines.push(
+      'Next: create a management key, then call the API with it:',
+      '  npm run tollgate -- keys create --name admin',
+      `  curl -H "Authorization: Bearer <key>" "${url}${base.replace(':subscriptionId', 'sub').replace(':resourceGroupName', 'rg')}/users?api-version=2024-05-01"`,
+      '(or set TOLLGATE_ADMIN_KEY before starting; `npm run tollgate -- keys generate` prints a random one)',
+    );
+  } else {
+    lines.push(
+      'Next: call the API with your management key, for example:',
+      `  curl -H "Authorization: Bearer $TOLLGATE_ADMIN_KEY" "${url}${base.replace(':subscriptionId', 'sub').replace(':resourceGroupName', 'rg')}/users?api-version=2024-05-01"`,
+    );
+  }
+  lines.push('Stop with Ctrl+C.', '');
+  process.stdout.write(lines.join('\n') + '\n');
+
+  const stop = async (signal: string) => {
+    process.stdout.write(`\n${signal} received: shutting down\n`);
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,98 @@
+/**
+ * Configuration from environment variables, validated once at startup. A bad value stops the
+ * process with a message that names the variable, never with a stack trace.
+ */
+import { z } from 'zod';
+import { parseDatabaseUrl } from './store/database.js';
+
+export interface Config {
+  port: number;
+  gatewayPort: number;
+  host: string;
+  databaseUrl: string;
+  serviceName: string;
+  /** The bootstrap management key, if one is configured. */
+  adminKey: string | undefined;
+  publicUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string | undefined;
+  organizationName: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+const SERVICE_NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+const ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optional = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+
+const schema = z
+  .object({
+    PORT: port.default(8080),
+    GATEWAY_PORT: port.default(8000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .default('sqlite:./data/tollgate.db')
+      .refine((v) => {
+        try {
+          parseDatabaseUrl(v);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be sqlite:<path> or postgres://...'),
+    TOLLGATE_SERVICE_NAME: z
+      .string()
+      .min(1)
+      .max(50)
+      .regex(SERVICE_NAME, 'must start with a letter and hold only letters, digits and inner hyphens')
+      .default('tollgate'),
+    TOLLGATE_ADMIN_KEY: z.preprocess(
+      optional,
+      z.string().min(24, 'must be at least 24 characters (use `tollgate keys generate` for a random one)').optional(),
+    ),
+    PUBLIC_URL: z.preprocess(
+      optional,
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+        .optional(),
+    ),
+    SMTP_URL: z.preprocess(
+      optional,
+      z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587' }).optional(),
+    ),
+    MAIL_FROM: z.preprocess(
+      optional,
+      z
+        .string()
+        .refine((v) => ADDRESS.test(v) || /^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(v), 'must be an address, or "Name <address>"')
+        .optional(),
+    ),
+    TOLLGATE_ORGANIZATION_NAME: z.preprocess(optional, z.string().max(200).optional()),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  });
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    gatewayPort: e.GATEWAY_PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    serviceName: e.TOLLGATE_SERVICE_NAME,
+    adminKey: e.TOLLGATE_ADMIN_KEY,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    organizationName: e.TOLLGATE_ORGANIZATION_NAME ?? 'Tollgate',
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,97 @@
+/** User operations of apimusers.json. */
+import type { FastifyInstance } from 'fastify';
+import { parseInput } from '../../domain/validate.js';
+import { tokenInput, userCreateInput, userUpdateInput, APP_TYPES } from '../../domain/user-input.js';
+import { quoteEtag } from '../../domain/etag.js';
+import { USER_ID_MAX } from '../../domain/user.js';
+import { groupResource, userResource } from './arm.js';
+import type { ManagementDeps } from './plugin.js';
+import { bodyProperties, booleanQuery, enumQuery, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
+
+const SUBSCRIPTION_ID_PATTERN = /^[^*#&+:<>?]+$/;
+
+export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): void {
+  const { users } = deps;
+  const userId = (req: Parameters<typeof pathId>[0]) => pathId(req, 'userId', USER_ID_MAX);
+
+  app.get('/users', async (req) => {
+    const page = pageRequest(req);
+    const expandGroups = booleanQuery(req, 'expandGroups') ?? false;
+    const result = await users.list({ ...page, expandGroups });
+    const svc = servicePath(req);
+    return listResponse(req, deps.publicUrl, page, result, (u) => userResource(svc, u));
+  });
+
+  app.head('/users/:userId', async (req, reply) => {
+    const etag = await users.etag(userId(req));
+    return reply.header('etag', quoteEtag(etag)).status(200).send();
+  });
+
+  app.get('/users/:userId', async (req, reply) => {
+    const user = await users.get(userId(req));
+    return reply.header('etag', quoteEtag(user.etag)).send(userResource(servicePath(req), user));
+  });
+
+  app.put('/users/:userId', async (req, reply) => {
+    const id = userId(req);
+    const input = parseInput(userCreateInput, bodyProperties(req), 'properties');
+    const { user, created } = await users.createOrUpdate(id, input, {
+      ifMatch: header(req, 'if-match'),
+      notify: booleanQuery(req, 'notify'),
+    });
+    return reply.status(created ? 201 : 200).header('etag', quoteEtag(user.etag)).send(userResource(servicePath(req), user));
+  });
+
+  app.patch('/users/:userId', async (req, reply) => {
+    const id = userId(req);
+    const input = parseInput(userUpdateInput, bodyProperties(req), 'properties');
+    const user = await users.update(id, input, header(req, 'if-match'));
+    return reply.header('etag', quoteEtag(user.etag)).send(userResource(servicePath(req), user));
+  });
+
+  app.delete('/users/:userId', async (req, reply) => {
+    await users.remove(userId(req), {
+      ifMatch: header(req, 'if-match'),
+      notify: booleanQuery(req, 'notify'),
+      deleteSubscriptions: booleanQuery(req, 'deleteSubscriptions'),
+      appType: enumQuery(req, 'appType', APP_TYPES),
+    });
+    return reply.status(204).send();
+  });
+
+  app.post('/users/:userId/generateSsoUrl', async (req) => ({ value: await users.generateSsoUrl(userId(req)) }));
+
+  app.post('/users/:userId/token', async (req) => {
+    const id = userId(req);
+    const input = parseInput(tokenInput, bodyProperties(req), 'properties');
+    return { value: await users.sharedAccessToken(id, input) };
+  });
+
+  app.get('/users/:userId/groups', async (req) => {
+    const id = userId(req);
+    const page = pageRequest(req);
+    const result = await users.listGroups(id, page);
+    const svc = servicePath(req);
+    return listResponse(req, deps.publicUrl, page, result, (g) => groupResource(svc, g, id));
+  });
+
+  app.get('/users/:userId/subscriptions', async (req) => {
+    const page = pageRequest(req);
+    const result = await users.listSubscriptions(userId(req), page);
+    return listResponse(req, deps.publicUrl, page, result, (s) => s);
+  });
+
+  app.get('/users/:userId/subscriptions/:sid', async (req) => {
+    return users.getSubscription(userId(req), pathId(req, 'sid', 256, SUBSCRIPTION_ID_PATTERN));
+  });
+
+  app.get('/users/:userId/identities', async (req) => {
+    const identities = await users.listIdentities(userId(req));
+    return { value: identities, count: identities.length, nextLink: '' };
+  });
+
+  app.post('/users/:userId/confirmations/password/send', async (req, reply) => {
+    await users.sendPasswordConfirmation(userId(req), enumQuery(req, 'appType', APP_TYPES));
+    return reply.status(204).send();
+  });
+}

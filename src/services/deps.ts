@@ -1,0 +1,15 @@
+import type { Clock } from '../domain/clock.js';
+import type { IdGenerator } from '../domain/ids.js';
+import type { Store } from '../store/index.js';
+import type { PasswordHasher } from './password-hasher.js';
+
+/** What every use case is given; nothing here is created by the services themselves. */
+export interface ServiceDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  hasher: PasswordHasher;
+  /** Base of every link Tollgate hands out (PUBLIC_URL). */
+  publicUrl: string;
+  organizationName: string;
+}

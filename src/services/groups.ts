@@ -1,0 +1,149 @@
+/** Use cases on groups and their members. The three system groups cannot be changed or deleted. */
+import { conflict, invalidField, notFound, operationNotAllowed } from '../domain/errors.js';
+import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
+import { newEtag } from '../domain/ids.js';
+import { parseFilter } from '../domain/filter/parser.js';
+import { GROUP_FILTER_FIELDS } from '../domain/filter/fields.js';
+import { GUESTS_GROUP_ID, type GroupType } from '../domain/group.js';
+import type { GroupCreateInput, GroupUpdateInput } from '../domain/group-input.js';
+import { isUniqueViolation, type Store } from '../store/index.js';
+import type { GroupRow } from '../store/groups-repo.js';
+import type { ServiceDeps } from './deps.js';
+import { groupView, userView, type GroupView, type Page, type PageRequest, type UserView } from './views.js';
+
+export function createGroupService(deps: ServiceDeps) {
+  const { store, clock } = deps;
+
+  async function load(tx: Store, id: string): Promise<GroupRow> {
+    const row = await tx.groups.findGroup(id);
+    if (!row) throw notFound('Group');
+    return row;
+  }
+
+  function assertMutable(row: GroupRow): void {
+    if (row.built_in === 1) throw operationNotAllowed(`'${row.display_name}' is a system group and cannot be changed or deleted.`);
+  }
+
+  /** `system` is reserved for the built-in groups; `external` groups need the provider's id, others must not have one. */
+  function checkType(type: GroupType, externalId: string | null): void {
+    if (type === 'system') throw invalidField('properties.type', 'Only the built-in groups are of type system; use custom or external.');
+    if (type === 'external' && !externalId) throw invalidField('properties.externalId', 'is required for an external group.');
+    if (type !== 'external' && externalId) throw invalidField('properties.externalId', 'applies only to groups of type external.');
+  }
+
+  return {
+    async list(page: PageRequest): Promise<Page<GroupView>> {
+      const filter = page.filter ? parseFilter(page.filter, GROUP_FILTER_FIELDS) : undefined;
+      const { rows, count } = await store.groups.listGroups({ filter, top: page.top, skip: page.skip });
+      return { items: rows.map(groupView), count };
+    },
+
+    async get(id: string): Promise<GroupView> {
+      return groupView(await load(store, id));
+    },
+
+    async createOrUpdate(id: string, input: GroupCreateInput, ifMatch?: string): Promise<{ group: GroupView; created: boolean }> {
+      try {
+        return await store.transaction(async (tx) => {
+          const existing = await tx.groups.findGroup(id);
+          checkIfMatch(ifMatch, existing?.etag);
+          if (existing) {
+            assertMutable(existing);
+            const type = input.type ?? existing.type;
+            const externalId = input.externalId !== undefined ? input.externalId : existing.external_id;
+            checkType(type, externalId);
+            await tx.groups.updateGroup(id, {
+              display_name: input.displayName,
+              ...(input.description !== undefined ? { description: input.description } : {}),
+              type,
+              external_id: externalId,
+              etag: newEtag(),
+            });
+            return { group: groupView(await load(tx, id)), created: false };
+          }
+          const type = input.type ?? 'custom';
+          const externalId = input.externalId ?? null;
+          checkType(type, externalId);
+          await tx.groups.insertGroup({
+            id,
+            display_name: input.displayName,
+            description: input.description ?? null,
+            type,
+            external_id: externalId,
+            built_in: 0,
+            etag: newEtag(),
+            created_at: clock.now().toISOString(),
+          });
+          return { group: groupView(await load(tx, id)), created: true };
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw conflict('A group with this id already exists.');
+        throw error;
+      }
+    },
+
+    async update(id: string, input: GroupUpdateInput, ifMatchHeader: string | undefined): Promise<GroupView> {
+      const ifMatch = requireIfMatch(ifMatchHeader);
+      return store.transaction(async (tx) => {
+        const existing = await load(tx, id);
+        checkIfMatch(ifMatch, existing.etag);
+        assertMutable(existing);
+        const type = input.type ?? existing.type;
+        const externalId = input.externalId !== undefined ? input.externalId : existing.external_id;
+        checkType(type, externalId);
+        await tx.groups.updateGroup(id, {
+          ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          type,
+          external_id: externalId,
+          etag: newEtag(),
+        });
+        return groupView(await load(tx, id));
+      });
+    },
+
+    /** Deletes a custom group and its memberships. False when there was nothing to delete. */
+    async remove(id: string, ifMatchHeader: string | undefined): Promise<boolean> {
+      const ifMatch = requireIfMatch(ifMatchHeader);
+      return store.transaction(async (tx) => {
+        const existing = await tx.groups.findGroup(id);
+        if (!existing) return false;
+        assertMutable(existing);
+        checkIfMatch(ifMatch, existing.etag);
+        await tx.groups.deleteGroup(id);
+        return true;
+      });
+    },
+
+    async hasMember(groupId: string, userId: string): Promise<boolean> {
+      await load(store, groupId);
+      return store.groups.isMember(groupId, userId);
+    },
+
+    /** Adds the user to the group; `created` is false when it was a member already. */
+    async addMember(groupId: string, userId: string): Promise<{ user: UserView; created: boolean }> {
+      return store.transaction(async (tx) => {
+        const group = await load(tx, groupId);
+        if (group.id === GUESTS_GROUP_ID) {
+          throw operationNotAllowed('Guests are the anonymous visitors of the developer portal; users cannot be added to this group.');
+        }
+        const user = await tx.users.findUser(userId);
+        if (!user || user.state === 'deleted') throw notFound('User');
+        const created = !(await tx.groups.isMember(groupId, userId));
+        if (created) await tx.groups.addMember(groupId, userId, clock.now().toISOString());
+        const identities = (await tx.users.listIdentities([userId])).get(userId) ?? [];
+        return { user: userView(user, identities), created };
+      });
+    },
+
+    /** False when the user was not a member. */
+    async removeMember(groupId: string, userId: string): Promise<boolean> {
+      return store.transaction(async (tx) => {
+        await load(tx, groupId);
+        return tx.groups.removeMember(groupId, userId);
+      });
+    },
+  };
+}
+
+export type GroupService = ReturnType<typeof createGroupService>;

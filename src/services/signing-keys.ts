@@ -1,0 +1,28 @@
+/**
+ * The instance's two signing keys (primary and secondary, as Azure has), generated at first start
+ * and kept in service_settings. Two keys let one be rotated while tokens signed with the other live on.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../store/index.js';
+
+export interface SigningKeys {
+  primary: string;
+  secondary: string;
+}
+
+const cached = new WeakMap<Store['settings'], SigningKeys>();
+
+export async function ensureSigningKeys(store: Store): Promise<SigningKeys> {
+  return {
+    primary: await store.settings.ensureSetting('signing.primary', randomBytes(64).toString('base64')),
+    secondary: await store.settings.ensureSetting('signing.secondary', randomBytes(64).toString('base64')),
+  };
+}
+
+export async function signingKeys(store: Store): Promise<SigningKeys> {
+  const hit = cached.get(store.settings);
+  if (hit) return hit;
+  const keys = await ensureSigningKeys(store);
+  cached.set(store.settings, keys);
+  return keys;
+}

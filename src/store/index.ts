@@ -1,0 +1,63 @@
+/**
+ * The store as the services see it: repositories bound to the database, or to an open transaction
+ * inside `transaction()`. Services receive a Store; they never build SQL.
+ */
+import type { Db, Executor, SqlDialect } from './database.js';
+import * as users from './users-repo.js';
+import * as groups from './groups-repo.js';
+import * as outbox from './outbox-repo.js';
+import * as keys from './keys-repo.js';
+import * as settings from './settings-repo.js';
+
+/** A repository module with its first parameter (the executor) bound. */
+type Bound<M> = {
+  [K in keyof M as M[K] extends (ex: Executor, ...args: never[]) => unknown ? K : never]: M[K] extends (
+    ex: Executor,
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => R
+    : never;
+};
+
+function bind<M extends object>(module: M, ex: Executor): Bound<M> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(module)) {
+    if (typeof value === 'function') out[name] = (...args: unknown[]) => (value as (...a: unknown[]) => unknown)(ex, ...args);
+  }
+  return out as Bound<M>;
+}
+
+export interface Store {
+  readonly dialect: SqlDialect;
+  readonly users: Bound<typeof users>;
+  readonly groups: Bound<typeof groups>;
+  readonly outbox: Bound<typeof outbox>;
+  readonly keys: Bound<typeof keys>;
+  readonly settings: Bound<typeof settings>;
+  /** Runs `fn` in one transaction: everything it writes lands, or nothing does. Nested calls join the outer one. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+}
+
+function storeOn(ex: Executor, dialect: SqlDialect, inTransaction: boolean): Store {
+  const store: Store = {
+    dialect,
+    users: bind(users, ex),
+    groups: bind(groups, ex),
+    outbox: bind(outbox, ex),
+    keys: bind(keys, ex),
+    settings: bind(settings, ex),
+    transaction: (fn) =>
+      inTransaction ? fn(store) : (ex as Db).transaction().execute((trx) => fn(storeOn(trx, dialect, true))),
+  };
+  return store;
+}
+
+export function createStore(db: Db, dialect: SqlDialect): Store {
+  return storeOn(db, dialect, false);
+}
+
+/** True when a write failed on a unique index (two requests racing for the same email or id). */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown } | null;
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
+}

@@ -1,0 +1,17 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { SqlDialect } from '../database.js';
+import { accountsMigration } from './0001-accounts.js';
+
+/**
+ * Every migration, in order. Names sort lexically; never rename or edit a released one: add a new
+ * file. The same list runs on SQLite and PostgreSQL.
+ */
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return {
+        '0001-accounts': accountsMigration(dialect),
+      };
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Row types of every table, as Kysely sees them. One schema for SQLite and PostgreSQL: text for
+ * strings and ISO-8601 timestamps (fixed width, so text order is time order), integer 0/1 for
+ * booleans, JSON as text.
+ */
+import type { Generated } from 'kysely';
+import type { UserState } from '../domain/user.js';
+import type { GroupType } from '../domain/group.js';
+
+export interface UsersTable {
+  id: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  /** normalizeEmail(email): what uniqueness and `$filter` on email compare. */
+  email_lc: string;
+  state: UserState;
+  note: string | null;
+  registration_date: string;
+  /** argon2id hash; null means nobody can sign in until a password is set. */
+  password_hash: string | null;
+  etag: string;
+  updated_at: string;
+}
+
+export interface UserIdentitiesTable {
+  user_id: string;
+  provider: string;
+  provider_id: string;
+  position: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  display_name: string;
+  description: string | null;
+  type: GroupType;
+  external_id: string | null;
+  built_in: number;
+  etag: string;
+  created_at: string;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  created_at: string;
+}
+
+export type OutboxState = 'pending' | 'sent' | 'dead';
+
+/** Email waiting to be sent; written in the same transaction as the change that causes it. */
+export interface OutboxTable {
+  id: string;
+  template: string;
+  user_id: string | null;
+  recipient: string;
+  /** JSON object of template parameters. Never holds passwords. */
+  params: string;
+  state: OutboxState;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: string;
+  next_attempt_at: string;
+  sent_at: string | null;
+}
+
+export interface ManagementKeysTable {
+  id: string;
+  name: string;
+  /** hex SHA-256 of the key's secret part; the secret itself is never stored. */
+  secret_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** Instance-wide secrets and settings that are generated once (e.g. signing keys). */
+export interface ServiceSettingsTable {
+  name: string;
+  value: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  user_identities: UserIdentitiesTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  outbox: OutboxTable;
+  management_keys: ManagementKeysTable;
+  service_settings: ServiceSettingsTable;
+}

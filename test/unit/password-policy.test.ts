@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../src/domain/errors.js';
+import {
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  checkPassword,
+  normalizePassword,
+} from '../../src/domain/password-policy.js';
+
+/** Runs checkPassword and returns the AppError it threw (failing the test when none was thrown). */
+function refusal(password: string, context?: Parameters<typeof checkPassword>[1]): AppError {
+  try {
+    checkPassword(password, context);
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    const appError = err as AppError;
+    expect(appError.kind).toBe('validation');
+    expect(appError.details).toHaveLength(1);
+    expect(appError.details[0]?.target).toBe('password');
+    // The password never appears in what is sent back.
+    if (password !== '') {
+      expect(
+        JSON.stringify({ message: appError.message, details: appError.details }),
+      ).not.toContain(password);
+    }
+    return appError;
+  }
+  throw new Error('checkPassword accepted a password it should have refused');
+}
+
+function reason(password: string, context?: Parameters<typeof checkPassword>[1]): string {
+  return refusal(password, context).details[0]?.message ?? '';
+}
+
+/** A non-repeating, uncommon string of exactly `n` code points (ASCII). */
+function ascii(n: number): string {
+  const alphabet = 'Kq7#vZ2!mR9$tL4&xW';
+  let out = '';
+  for (let i = 0; i < n; i++) out += alphabet[i % alphabet.length];
+  return out;
+}
+
+describe('password policy: constants', () => {
+  it('follows NIST SP 800-63B bounds', () => {
+    expect(PASSWORD_MIN_LENGTH).toBe(8);
+    expect(PASSWORD_MAX_LENGTH).toBe(128);
+  });
+});
+
+describe('password policy: length', () => {
+  it('refuses 7 characters and accepts 8', () => {
+    expect(reason(ascii(7))).toMatch(/at least 8 characters/);
+    expect(() => checkPassword(ascii(8))).not.toThrow();
+  });
+
+  it('accepts 128 characters and refuses 129', () => {
+    expect(() => checkPassword(ascii(128))).not.toThrow();
+    expect(reason(ascii(129))).toMatch(/at most 128 characters/);
+  });
+
+  it('refuses the empty string and a huge input', () => {
+    expect(reason('')).toMatch(/at least 8/);
+    expect(reason(ascii(100_000))).toMatch(/at most 128/);
+  });
+
+  it('counts code points, not UTF-16 units', () => {
+    const emoji = ['😀', '🚀', '🌵', '🎈', '🧩', '🐙', '🍉', '🔭', '🦊'];
+    // 7 astral characters: 14 UTF-16 units, but 7 characters.
+    expect(emoji.slice(0, 7).join('').length).toBe(14);
+    expect(reason(emoji.slice(0, 7).join(''))).toMatch(/at least 8/);
+    expect(() => checkPassword(emoji.slice(0, 8).join(''))).not.toThrow();
+    // 128 code points that take 192 UTF-16 units are accepted; 129 are not.
+    const mixed128 = '😀a🚀b'.repeat(32);
+    expect(mixed128.length).toBe(192);
+    expect(() => checkPassword(mixed128)).not.toThrow();
+    expect(reason(`${mixed128}z`)).toMatch(/at most 128/);
+  });
+
+  it('counts after NFKC normalization', () => {
+    // Seven letters with combining accents: 14 code points as typed, 7 once composed.
+    const decomposed = 'a\u0300e\u0301i\u0302o\u0303u\u0308n\u0303c\u0327';
+    expect([...decomposed]).toHaveLength(14);
+    expect(reason(decomposed)).toMatch(/at least 8/);
+    // The same seven composed letters plus one more are 8 characters.
+    expect(() => checkPassword(`${decomposed}ø`)).not.toThrow();
+    // A ligature expands under NFKC: 'ﬃ' is 'ffi', so 6 characters as typed become 8.
+    const ligature = 'ﬃ\u00e9tude';
+    expect([...ligature]).toHaveLength(6);
+    expect([...normalizePassword(ligature)]).toHaveLength(8);
+    expect(() => checkPassword(ligature)).not.toThrow();
+  });
+});
+
+describe('password policy: common passwords', () => {
+  it.each(['password1', 'qwertyuiop', '12345678', 'baseball', 'iloveyou1', 'trustno1', 'letmein1'])(
+    'refuses %s',
+    (password) => {
+      expect(reason(password)).toMatch(/too common/);
+    },
+  );
+
+  it('compares without regard to case', () => {
+    expect(reason('PassWord1')).toMatch(/too common/);
+    expect(reason('QWERTYUIOP')).toMatch(/too common/);
+  });
+
+  it('compares after NFKC normalization (full-width letters)', () => {
+    expect(reason('ｐａｓｓｗｏｒｄ１')).toMatch(/too common/);
+  });
+
+  it('accepts a long random passphrase', () => {
+    expect(() => checkPassword('violet tundra mosaic harbor 71')).not.toThrow();
+    expect(() => checkPassword('correct horse battery staple')).not.toThrow();
+    expect(() => checkPassword('p9L!w2#Xq8vR$z')).not.toThrow();
+  });
+
+  it('has no composition rules', () => {
+    // Only lowercase letters, no digit, no symbol: accepted.
+    expect(() => checkPassword('quietlyunremarkablegiraffe')).not.toThrow();
+  });
+});
+
+describe('password policy: personal information', () => {
+  const context = { email: 'Ada.Lovelace@Example.com', firstName: 'Augustine', lastName: 'Lovelace' };
+
+  it('refuses the email, its local part, and each name, without regard to case', () => {
+    for (const password of [
+      'ada.lovelace@example.com',
+      'ADA.LOVELACE@EXAMPLE.COM',
+      'Ada.Lovelace',
+      'augustine',
+      'AUGUSTINE',
+      'LoveLace',
+      'Augustine Lovelace',
+      'augustinelovelace',
+    ]) {
+      expect(reason(password, context)).toMatch(/email address or name/);
+    }
+  });
+
+  it('does not echo the email or names', () => {
+    const message = reason('ada.lovelace', context);
+    expect(message.toLowerCase()).not.toContain('lovelace');
+    expect(message.toLowerCase()).not.toContain('augustine');
+  });
+
+  it('accepts a password that only contains them', () => {
+    expect(() => checkPassword('augusta-ada-1815-engine', context)).not.toThrow();
+  });
+
+  it('ignores missing or empty context values', () => {
+    expect(() => checkPassword('augusta-ada-1815-engine', {})).not.toThrow();
+    expect(() =>
+      checkPassword('augusta-ada-1815-engine', { email: '', firstName: '', lastName: '' }),
+    ).not.toThrow();
+    expect(() => checkPassword('augusta-ada-1815-engine')).not.toThrow();
+  });
+});
+
+describe('password policy: repeated characters', () => {
+  it.each(['aaaaaaaa', 'ZZZZZZZZZZZZ', '        ', '😀😀😀😀😀😀😀😀', 'é'.repeat(9)])(
+    'refuses a single character repeated (%#)',
+    (password) => {
+      expect(reason(password)).toMatch(/single character repeated/);
+    },
+  );
+
+  it('refuses a repeated character however it is encoded', () => {
+    // 'é' composed and decomposed, mixed: one character once normalized.
+    expect(reason('\u00e9e\u0301\u00e9e\u0301\u00e9e\u0301\u00e9e\u0301')).toMatch(
+      /single character repeated/,
+    );
+  });
+
+  it('accepts two alternating characters (not a single repeated one)', () => {
+    expect(() => checkPassword('abababababababab')).not.toThrow();
+  });
+});
+
+describe('normalizePassword', () => {
+  it('applies NFKC', () => {
+    expect(normalizePassword('ｐａｓｓ')).toBe('pass');
+    expect(normalizePassword('e\u0301')).toBe('\u00e9');
+    expect(normalizePassword('ﬁ')).toBe('fi');
+    expect(normalizePassword('plain')).toBe('plain');
+  });
+});
