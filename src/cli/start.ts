@@ -7,13 +7,18 @@ export async function startCommand(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   const { url } = await app.listen();
-  const base = MANAGEMENT_PREFIX.replace(':serviceName', config.serviceName);
+  // Any subscription id and resource group name are accepted (and echoed back in resource ids).
+  const base = MANAGEMENT_PREFIX.replace(':subscriptionId', '{any}')
+    .replace(':resourceGroupName', '{any}')
+    .replace(':serviceName', config.serviceName);
+  const example = `${url}${base.replace('{any}', 'sub1').replace('{any}', 'rg1')}/users?api-version=2024-05-01`;
   const hasKeys = (await app.services.keys.list()).some((k) => k.revokedAt === null);
 
   const lines = [
     '',
     `Tollgate is running (started in ${Date.now() - startedAt} ms)`,
-    `  Management API  ${url}${base}/users?api-version=2024-05-01`,
+    `  Management API  ${url}${base}`,
+    `  Gateway port    ${config.gatewayPort} (reserved for the gateway)`,
     `  Database        ${app.database.description}`,
     `  Public URL      ${config.publicUrl}  (base of links in emails)`,
     `  Email           ${config.smtpUrl ? 'SMTP configured' : 'no SMTP_URL: emails wait in the outbox'}`,
@@ -23,13 +28,13 @@ export async function startCommand(): Promise<void> {
     lines.push(
       'Next: create a management key, then call the API with it:',
       '  npm run tollgate -- keys create --name admin',
-      `  curl -H "Authorization: Bearer <key>" "${url}${base.replace(':subscriptionId', 'sub').replace(':resourceGroupName', 'rg')}/users?api-version=2024-05-01"`,
+      `  curl -H "Authorization: Bearer <key>" "${example}"`,
       '(or set TOLLGATE_ADMIN_KEY before starting; `npm run tollgate -- keys generate` prints a random one)',
     );
   } else {
     lines.push(
       'Next: call the API with your management key, for example:',
-      `  curl -H "Authorization: Bearer $TOLLGATE_ADMIN_KEY" "${url}${base.replace(':subscriptionId', 'sub').replace(':resourceGroupName', 'rg')}/users?api-version=2024-05-01"`,
+      `  curl -H "Authorization: Bearer ${config.adminKey ? '$TOLLGATE_ADMIN_KEY' : '<key>'}" "${example}"`,
     );
   }
   lines.push('Stop with Ctrl+C.', '');

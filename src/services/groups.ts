@@ -31,6 +31,22 @@ export function createGroupService(deps: ServiceDeps) {
     if (type !== 'external' && externalId) throw invalidField('properties.externalId', 'applies only to groups of type external.');
   }
 
+  /** The change shared by PUT on an existing group and PATCH: only the given fields move. */
+  async function applyUpdate(tx: Store, existing: GroupRow, input: GroupUpdateInput): Promise<GroupView> {
+    assertMutable(existing);
+    const type = input.type ?? existing.type;
+    const externalId = input.externalId !== undefined ? input.externalId : existing.external_id;
+    checkType(type, externalId);
+    await tx.groups.updateGroup(existing.id, {
+      ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      type,
+      external_id: externalId,
+      etag: newEtag(),
+    });
+    return groupView(await load(tx, existing.id));
+  }
+
   return {
     async list(page: PageRequest): Promise<Page<GroupView>> {
       const filter = page.filter ? parseFilter(page.filter, GROUP_FILTER_FIELDS) : undefined;
@@ -47,20 +63,7 @@ export function createGroupService(deps: ServiceDeps) {
         return await store.transaction(async (tx) => {
           const existing = await tx.groups.findGroup(id);
           checkIfMatch(ifMatch, existing?.etag);
-          if (existing) {
-            assertMutable(existing);
-            const type = input.type ?? existing.type;
-            const externalId = input.externalId !== undefined ? input.externalId : existing.external_id;
-            checkType(type, externalId);
-            await tx.groups.updateGroup(id, {
-              display_name: input.displayName,
-              ...(input.description !== undefined ? { description: input.description } : {}),
-              type,
-              external_id: externalId,
-              etag: newEtag(),
-            });
-            return { group: groupView(await load(tx, id)), created: false };
-          }
+          if (existing) return { group: await applyUpdate(tx, existing, input), created: false };
           const type = input.type ?? 'custom';
           const externalId = input.externalId ?? null;
           checkType(type, externalId);
@@ -87,18 +90,7 @@ export function createGroupService(deps: ServiceDeps) {
       return store.transaction(async (tx) => {
         const existing = await load(tx, id);
         checkIfMatch(ifMatch, existing.etag);
-        assertMutable(existing);
-        const type = input.type ?? existing.type;
-        const externalId = input.externalId !== undefined ? input.externalId : existing.external_id;
-        checkType(type, externalId);
-        await tx.groups.updateGroup(id, {
-          ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          type,
-          external_id: externalId,
-          etag: newEtag(),
-        });
-        return groupView(await load(tx, id));
+        return applyUpdate(tx, existing, input);
       });
     },
 

@@ -85,6 +85,44 @@ export function createUserService(deps: ServiceDeps) {
     }
   }
 
+  /** The change shared by PUT on an existing user and PATCH: only the given fields move. */
+  async function applyUpdate(
+    tx: Store,
+    existing: UserRow,
+    input: UserUpdateInput,
+    passwordHash: string | undefined,
+    now: string,
+  ): Promise<UserView> {
+    const id = existing.id;
+    if (existing.state === 'deleted') throw conflict('This account is closed and cannot be changed.');
+    const next = input.state ?? existing.state;
+    assertTransition(existing.state, next);
+    if (id === ADMIN_USER_ID && next !== 'active') {
+      throw operationNotAllowed('The built-in administrator cannot be blocked or closed.');
+    }
+    const email = input.email ?? existing.email;
+    const emailLc = normalizeEmail(email);
+    if (input.email !== undefined) await assertEmailFree(tx, emailLc, id);
+    await tx.users.updateUser(id, {
+      ...(input.firstName !== undefined ? { first_name: input.firstName } : {}),
+      ...(input.lastName !== undefined ? { last_name: input.lastName } : {}),
+      email,
+      email_lc: emailLc,
+      state: next,
+      ...(input.note !== undefined ? { note: input.note } : {}),
+      ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
+      ...(next === 'deleted' ? { password_hash: null } : {}),
+      etag: newEtag(),
+      updated_at: now,
+    });
+    if (input.email !== undefined || input.identities !== undefined) {
+      const current = (await tx.users.listIdentities([id])).get(id) ?? [];
+      await tx.users.replaceIdentities(id, identitiesFor(email, input.identities, current));
+    }
+    if (next === 'deleted') await close(tx, id);
+    return view(tx, await load(tx, id));
+  }
+
   return {
     async list(page: PageRequest & { expandGroups?: boolean }): Promise<Page<UserView>> {
       const filter = page.filter ? parseFilter(page.filter, USER_FILTER_FIELDS) : undefined;
@@ -118,27 +156,8 @@ export function createUserService(deps: ServiceDeps) {
           const existing = await tx.users.findUser(id);
           checkIfMatch(options.ifMatch, existing?.etag);
           if (existing) {
-            if (existing.state === 'deleted') throw conflict('This account is closed and cannot be changed.');
             if (input.confirmation) throw invalidField('confirmation', 'confirmation applies only when a user is created.');
-            const next = input.state ?? existing.state;
-            assertTransition(existing.state, next);
-            await assertEmailFree(tx, emailLc, id);
-            const current = (await tx.users.listIdentities([id])).get(id) ?? [];
-            await tx.users.updateUser(id, {
-              first_name: input.firstName,
-              last_name: input.lastName,
-              email: input.email,
-              email_lc: emailLc,
-              state: next,
-              ...(input.note !== undefined ? { note: input.note } : {}),
-              ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
-              ...(next === 'deleted' ? { password_hash: null } : {}),
-              etag: newEtag(),
-              updated_at: now,
-            });
-            await tx.users.replaceIdentities(id, identitiesFor(input.email, input.identities, current));
-            if (next === 'deleted') await close(tx, id);
-            return { user: await view(tx, await load(tx, id)), created: false };
+            return { user: await applyUpdate(tx, existing, input, passwordHash, now), created: false };
           }
 
           const state = initialState(input);
@@ -190,33 +209,7 @@ export function createUserService(deps: ServiceDeps) {
         store.transaction(async (tx) => {
           const existing = await load(tx, id);
           checkIfMatch(ifMatch, existing.etag);
-          if (existing.state === 'deleted') throw conflict('This account is closed and cannot be changed.');
-          const next = input.state ?? existing.state;
-          assertTransition(existing.state, next);
-          if (id === ADMIN_USER_ID && next !== 'active') {
-            throw operationNotAllowed('The built-in administrator cannot be blocked or closed.');
-          }
-          const email = input.email ?? existing.email;
-          const emailLc = normalizeEmail(email);
-          if (input.email !== undefined) await assertEmailFree(tx, emailLc, id);
-          await tx.users.updateUser(id, {
-            ...(input.firstName !== undefined ? { first_name: input.firstName } : {}),
-            ...(input.lastName !== undefined ? { last_name: input.lastName } : {}),
-            email,
-            email_lc: emailLc,
-            state: next,
-            ...(input.note !== undefined ? { note: input.note } : {}),
-            ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
-            ...(next === 'deleted' ? { password_hash: null } : {}),
-            etag: newEtag(),
-            updated_at: now,
-          });
-          if (input.email !== undefined || input.identities !== undefined) {
-            const current = (await tx.users.listIdentities([id])).get(id) ?? [];
-            await tx.users.replaceIdentities(id, identitiesFor(email, input.identities, current));
-          }
-          if (next === 'deleted') await close(tx, id);
-          return view(tx, await load(tx, id));
+          return applyUpdate(tx, existing, input, passwordHash, now);
         }),
       );
     },

@@ -1,0 +1,122 @@
+/**
+ * The `tollgate` command as a user runs it: compiled output, real processes, a real SQLite file.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const CLI = 'dist/src/cli/main.js';
+const dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
+const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.db')}`, LOG_LEVEL: 'warn', TOLLGATE_ADMIN_KEY: '' };
+
+function cli(...args: string[]) {
+  return run(process.execPath, [CLI, ...args], { env, timeout: 20_000 });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  await run(process.execPath, ['scripts/build.mjs'], { timeout: 60_000 });
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('tollgate CLI', () => {
+  it.each([[], ['start'], ['migrate'], ['keys'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['keys', 'generate']])(
+    'has --help for %j',
+    async (...args) => {
+      const { stdout } = await cli(...(args as string[]), '--help');
+      expect(stdout).toMatch(/^Usage: tollgate/m);
+    },
+  );
+
+  it('refuses bad configuration with a clear message and exit code 1', async () => {
+    const error = await run(process.execPath, [CLI, 'migrate'], { env: { ...env, DATABASE_URL: 'mysql://nope' } }).catch((e) => e);
+    expect(error.code).toBe(1);
+    expect(error.stderr).toContain('DATABASE_URL');
+    expect(error.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('generates a random bootstrap key without touching the database', async () => {
+    const a = (await cli('keys', 'generate')).stdout.trim();
+    const b = (await cli('keys', 'generate')).stdout.trim();
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a).not.toBe(b);
+  });
+
+  describe('a running server and keys made by the CLI', () => {
+    let server: ChildProcess;
+    let output = '';
+    let port = 0;
+    let startMs = 0;
+
+    beforeAll(async () => {
+      port = await freePort();
+      const started = Date.now();
+      server = spawn(process.execPath, [CLI, 'start'], { env: { ...env, PORT: String(port) } });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 15_000);
+        server.stdout!.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('Stop with Ctrl+C')) {
+            clearTimeout(timer);
+            startMs = Date.now() - started;
+            resolve();
+          }
+        });
+        server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      });
+    }, 20_000);
+
+    afterAll(() => {
+      server?.kill('SIGTERM');
+    });
+
+    const usersUrl = () =>
+      `http://127.0.0.1:${port}/subscriptions/s/resourceGroups/r/providers/Microsoft.ApiManagement/service/tollgate/users?api-version=2024-05-01`;
+
+    it('prints the URLs and the next step, and starts in under 5 seconds', () => {
+      expect(output).toContain(`http://127.0.0.1:${port}/subscriptions/{any}/resourceGroups/{any}/providers/Microsoft.ApiManagement/service/tollgate`);
+      expect(output).toContain('keys create --name');
+      expect(startMs).toBeLessThan(5000);
+    });
+
+    it('creates a key that works at once, lists it without its secret, and revokes it at once', async () => {
+      expect((await fetch(usersUrl())).status).toBe(401);
+      const created = (await cli('keys', 'create', '--name', 'ci')).stdout;
+      const key = /^\s+(tg_[0-9a-f]{24}\.[A-Za-z0-9_-]{43})$/m.exec(created)?.[1];
+      expect(key).toBeDefined();
+      const ok = await fetch(usersUrl(), { headers: { authorization: `Bearer ${key}` } });
+      expect(ok.status).toBe(200);
+      expect((await ok.json()).value[0].name).toBe('1');
+
+      const id = key!.slice(3, 27);
+      const listed = (await cli('keys', 'list')).stdout;
+      expect(listed).toContain(id);
+      expect(listed).toContain('active');
+      expect(listed).not.toContain(key!.slice(28));
+
+      // A wrong secret for a real key id is refused.
+      const forged = `${key!.slice(0, 28)}${'A'.repeat(43)}`;
+      expect((await fetch(usersUrl(), { headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
+
+      await cli('keys', 'revoke', id);
+      expect((await fetch(usersUrl(), { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+      expect((await cli('keys', 'list')).stdout).toContain('revoked');
+      const again = await cli('keys', 'revoke', id).catch((e) => e);
+      expect(again.code).toBe(1);
+    });
+  });
+});
