@@ -23,7 +23,11 @@ const identity = z.object({
   provider: z.string({ error: 'must be a string' }).min(1).max(100),
   id: z.string({ error: 'must be a string' }).min(1).max(EMAIL_MAX),
 });
-const identities = z.array(identity).max(20, 'at most 20 identities').nullable();
+const identities = z
+  .array(identity)
+  .max(20, 'at most 20 identities')
+  .refine((list) => new Set(list.map((i) => `${i.provider}\n${i.id}`)).size === list.length, 'must not repeat an identity')
+  .nullable();
 export const APP_TYPES = ['portal', 'developerPortal'] as const;
 const appType = z.enum(APP_TYPES, { error: `must be one of ${APP_TYPES.join(', ')}` });
 

@@ -35,7 +35,7 @@ export const ARGON2_DEFAULTS: Readonly<Required<Argon2Options>> = Object.freeze(
 });
 
 /** A hash of a random, discarded password, made with ARGON2_DEFAULTS, for `dummyVerify`. */
-const DEFAULT_DUMMY_HASH =
+export const DEFAULT_DUMMY_HASH =
   '$argon2id$v=19$m=19456,t=2,p=1$vrPOpi3od5f/0JpFIePNdA$4b2G69lRPqxUf40D1lnmrj44YDLwvOFvpRiy1PFQZYI';
 
 /** Rewrites node-argon2's `m=…,p=…,t=…` parameter segment in the reference order `m=…,t=…,p=…`. */

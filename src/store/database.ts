@@ -86,7 +86,11 @@ async function openPostgres(url: string, options: OpenOptions): Promise<OpenData
 }
 
 export async function migrateToLatest(db: Db, dialect: SqlDialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  // Kysely looks for its bookkeeping tables in every schema it can see; name ours, or another
+  // schema's tables in the same database would be taken for them.
+  const migrationTableSchema =
+    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -22,7 +22,11 @@ export interface FilterFieldSpec {
   values?: readonly string[]; // for enum fields
   /** SQL column (may be qualified, e.g. 'users.email_lc'); never comes from user input */
   column: string;
-  /** 'stored': the column already holds a lowercased copy (compare with literal.toLowerCase()); 'sql': wrap the column in lower() and lower the literal ASCII-only (A-Z), as SQLite's and PostgreSQL-"C"-collation lower() do; 'none': exact */
+  /**
+   * 'stored': the column already holds a lowercased copy (compare with literal.toLowerCase());
+   * 'sql': wrap the column in lower() and lower the literal ASCII-only (A-Z), as SQLite's and
+   * PostgreSQL-"C"-collation lower() do; 'none': exact
+   */
   fold: 'stored' | 'sql' | 'none';
   nullable?: boolean;
 }

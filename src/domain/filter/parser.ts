@@ -144,7 +144,8 @@ function lex(input: string): Token[] {
       }
     } else {
       const cp = input.codePointAt(i) ?? c;
-      const shown = cp < 0x20 || cp === 0x7f ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : String.fromCodePoint(cp);
+      const control = cp < 0x20 || cp === 0x7f;
+      const shown = control ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : String.fromCodePoint(cp);
       fail(`Unexpected character '${shown}' at position ${i}`);
     }
   }
@@ -267,7 +268,12 @@ class Parser {
     if (this.peek().kind === 'end') fail('The filter is empty');
     const node = this.parseOr();
     const t = this.peek();
-    if (t.kind !== 'end') fail(`Unexpected ${describe(t)} at position ${t.pos}; expected 'and', 'or' or the end of the filter`);
+    if (t.kind !== 'end') {
+      fail(
+        `Unexpected ${describe(t)} at position ${t.pos}; ` +
+          `expected 'and', 'or' or the end of the filter`,
+      );
+    }
     return node;
   }
 
@@ -323,7 +329,8 @@ class Parser {
     const literal = t.kind !== 'ident' || ['true', 'false', 'null'].includes(t.text.toLowerCase());
     if (literal && t.kind !== 'end' && t.kind !== 'rparen' && t.kind !== 'comma' && asOp(this.peek(1))) {
       fail(
-        `A comparison must start with the field name, found ${describe(t)} at position ${t.pos} (write <field> <op> <value>)`,
+        `A comparison must start with the field name, found ${describe(t)} at position ${t.pos} ` +
+          '(write <field> <op> <value>)',
       );
     }
     if (t.kind !== 'ident' || literal || asOp(t) || isWord(t, 'and') || isWord(t, 'or')) {
@@ -339,17 +346,26 @@ class Parser {
     const opTok = this.next();
     const op = asOp(opTok);
     if (!op) {
-      fail(`Expected a comparison operator (eq, ne, gt, ge, lt, le) after field '${field}' at position ${opTok.pos}, found ${describe(opTok)}`);
+      fail(
+        `Expected a comparison operator (eq, ne, gt, ge, lt, le) after ` +
+          `field '${field}' at position ${opTok.pos}, found ${describe(opTok)}`,
+      );
     }
     if (!spec.operators.includes(op)) {
-      fail(`Operator '${op}' is not supported for field '${field}' (supported: ${supported(spec.operators)}) at position ${opTok.pos}`);
+      fail(
+        `Operator '${op}' is not supported for field '${field}' ` +
+          `(supported: ${supported(spec.operators)}) at position ${opTok.pos}`,
+      );
     }
     return { kind: 'compare', field, spec, op, value: this.literalFor(field, spec, op, this.next()) };
   }
 
   private literalFor(field: string, spec: FilterFieldSpec, op: ComparisonOp, t: Token): string | null {
     const mismatch = (what: string): never =>
-      fail(`${article(spec.type)} field cannot be compared with ${what}: field '${field}', value ${clip(t.text)} at position ${t.pos}`);
+      fail(
+        `${article(spec.type)} field cannot be compared with ${what}: ` +
+          `field '${field}', value ${clip(t.text)} at position ${t.pos}`,
+      );
     switch (t.kind) {
       case 'string':
         if (spec.type === 'date') return dateOrFail(t.value, t.pos);
@@ -357,7 +373,10 @@ class Parser {
           const wanted = t.value.toLowerCase();
           const value = spec.values?.find((v) => v.toLowerCase() === wanted);
           if (value === undefined) {
-            fail(`Enum value '${clip(t.value)}' is not one of ${supported(spec.values ?? [])} (field '${field}', position ${t.pos})`);
+            fail(
+              `Enum value '${clip(t.value)}' is not one of ` +
+                `${supported(spec.values ?? [])} (field '${field}', position ${t.pos})`,
+            );
           }
           return value;
         }
@@ -369,11 +388,18 @@ class Parser {
       case 'ident': {
         const word = t.text.toLowerCase();
         if (word === 'null') {
-          if (op !== 'eq' && op !== 'ne') fail(`null can only be compared with eq or ne, not '${op}' (position ${t.pos})`);
+          if (op !== 'eq' && op !== 'ne') {
+            fail(
+              `null can only be compared with eq or ne, not '${op}' (position ${t.pos})`,
+            );
+          }
           return null;
         }
         if (word === 'true' || word === 'false') return mismatch('a boolean');
-        return fail(`Expected a value at position ${t.pos}, found '${clip(t.text)}' (strings are quoted: '${clip(t.text)}')`);
+        return fail(
+          `Expected a value at position ${t.pos}, found ` +
+            `'${clip(t.text)}' (strings are quoted: '${clip(t.text)}')`,
+        );
       }
       default:
         return fail(`Expected a value after '${op}' at position ${t.pos}, found ${describe(t)}`);
@@ -384,7 +410,10 @@ class Parser {
     const nameTok = this.next();
     const fn = FILTER_FUNCTIONS.find((f) => f === nameTok.text.toLowerCase());
     if (!fn) {
-      fail(`Unknown function '${clip(nameTok.text)}' at position ${nameTok.pos}. Supported functions: ${FILTER_FUNCTIONS.join(', ')}`);
+      fail(
+        `Unknown function '${clip(nameTok.text)}' at position ` +
+          `${nameTok.pos}. Supported functions: ${FILTER_FUNCTIONS.join(', ')}`,
+      );
     }
     this.countTerm(nameTok);
     this.next(); // '(' (checked by the caller)
@@ -402,7 +431,10 @@ class Parser {
     this.expect('rparen', `')' to close ${fn}(`);
     const [field, spec] = this.resolveField(fieldTok);
     if (!spec.functions.includes(fn)) {
-      fail(`Function '${fn}' is not supported for field '${field}' (supported: ${supported(spec.functions)}) at position ${nameTok.pos}`);
+      fail(
+        `Function '${fn}' is not supported for field '${field}' (supported: ` +
+          `${supported(spec.functions)}) at position ${nameTok.pos}`,
+      );
     }
     const node: FunctionNode = { kind: 'function', fn, field, spec, value: valueTok.value, negated: false };
     const opTok = this.peek();
@@ -415,7 +447,10 @@ class Parser {
     const boolTok = this.next();
     const truth = isWord(boolTok, 'true') ? true : isWord(boolTok, 'false') ? false : undefined;
     if (truth === undefined) {
-      fail(`A function result can only be compared with true or false, found ${describe(boolTok)} at position ${boolTok.pos}`);
+      fail(
+        `A function result can only be compared with true or false, ` +
+          `found ${describe(boolTok)} at position ${boolTok.pos}`,
+      );
     }
     node.negated = (op === 'eq') !== truth;
     return node;
@@ -429,32 +464,51 @@ class Parser {
 
   private expectString(fn: FilterFunction, nth: string): Token {
     const t = this.next();
-    if (t.kind !== 'string') fail(`Expected a quoted string as the ${nth} argument of ${fn} at position ${t.pos}, found ${describe(t)}`);
+    if (t.kind !== 'string') {
+      fail(
+        `Expected a quoted string as the ${nth} argument of ` +
+          `${fn} at position ${t.pos}, found ${describe(t)}`,
+      );
+    }
     return t;
   }
 
   private expectFieldToken(fn: FilterFunction, nth: string): Token {
     const t = this.next();
-    if (t.kind !== 'ident') fail(`Expected a field name as the ${nth} argument of ${fn} at position ${t.pos}, found ${describe(t)}`);
+    if (t.kind !== 'ident') {
+      fail(
+        `Expected a field name as the ${nth} argument of ` +
+          `${fn} at position ${t.pos}, found ${describe(t)}`,
+      );
+    }
     return t;
   }
 
   private resolveField(t: Token): readonly [string, FilterFieldSpec] {
     return (
       lookupFor(this.fields).get(t.text.toLowerCase()) ??
-      fail(`Unknown field '${clip(t.text)}' at position ${t.pos}. Allowed fields: ${Object.keys(this.fields).join(', ')}`)
+      fail(
+        `Unknown field '${clip(t.text)}' at position ${t.pos}. ` +
+          `Allowed fields: ${Object.keys(this.fields).join(', ')}`,
+      )
     );
   }
 
   private enter(t: Token): void {
     if (++this.depth > FILTER_MAX_DEPTH) {
-      fail(`The filter is nested too deeply at position ${t.pos} (at most ${FILTER_MAX_DEPTH} levels of parentheses and 'not')`);
+      fail(
+        `The filter is nested too deeply at position ${t.pos} (at ` +
+          `most ${FILTER_MAX_DEPTH} levels of parentheses and 'not')`,
+      );
     }
   }
 
   private countTerm(t: Token): void {
     if (++this.terms > FILTER_MAX_TERMS) {
-      fail(`The filter has too many conditions (at most ${FILTER_MAX_TERMS}); condition ${this.terms} starts at position ${t.pos}`);
+      fail(
+        `The filter has too many conditions (at most ${FILTER_MAX_TERMS}); ` +
+          `condition ${this.terms} starts at position ${t.pos}`,
+      );
     }
   }
 }
