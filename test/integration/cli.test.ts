@@ -100,7 +100,8 @@ describe('tollgate CLI', () => {
       expect(key).toBeDefined();
       const ok = await fetch(usersUrl(), { headers: { authorization: `Bearer ${key}` } });
       expect(ok.status).toBe(200);
-      expect((await ok.json()).value[0].name).toBe('1');
+      const body = (await ok.json()) as { value: { name: string }[] };
+      expect(body.value[0]?.name).toBe('1');
 
       const id = key!.slice(3, 27);
       const listed = (await cli('keys', 'list')).stdout;

@@ -63,7 +63,7 @@ const USERS: UserRow[] = [
   email: email as string,
   email_lc: (email as string).trim().toLowerCase(),
   state: state as string,
-  note,
+  note: note ?? null,
   registration_date: registration_date as string,
 }));
 

@@ -389,9 +389,7 @@ class Parser {
         const word = t.text.toLowerCase();
         if (word === 'null') {
           if (op !== 'eq' && op !== 'ne') {
-            fail(
-              `null can only be compared with eq or ne, not '${op}' (position ${t.pos})`,
-            );
+            fail(`null can only be compared with eq or ne, not '${op}' (position ${t.pos})`);
           }
           return null;
         }
