@@ -79,7 +79,7 @@ export function prefixSuccessor(prefix: string): string | undefined {
   const pair = low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff;
   const start = pair ? end - 1 : end;
   const cp = prefix.codePointAt(start) ?? 0;
-  // U+10FFFF has no successor; a lone surrogate has no UTF-8 form (the parser refuses both anyway).
+  // U+10FFFF has no successor; a lone surrogate has no UTF-8 form (and the parser refuses it).
   if (cp >= 0x10ffff || (!pair && cp >= 0xd800 && cp <= 0xdfff)) return undefined;
   const next = cp + 1 === 0xd800 ? 0xe000 : cp + 1;
   return prefix.slice(0, start) + String.fromCodePoint(next);
@@ -89,15 +89,17 @@ function compileFunction(node: FunctionNode): Bool {
   const { spec, fn } = node;
   const column = sql.ref(spec.column);
   // LIKE is case-sensitive on PostgreSQL and ASCII-case-insensitive on SQLite; lowering both
-  // sides makes it the same on both. A 'stored' column is lowered already.
+  // sides makes it the same on both. A 'stored' column is lowered already. For a 'none' field this
+  // makes the functions ASCII-case-insensitive: no portable case-sensitive LIKE exists.
   const value = spec.fold === 'stored' ? node.value.toLowerCase() : asciiLower(node.value);
   const target = spec.fold === 'stored' ? column : sql`lower(${column})`;
+  const successor = fn === 'startswith' && spec.fold === 'stored' ? prefixSuccessor(value) : undefined;
   let test: Bool;
   if (fn === 'startswith' && spec.fold === 'stored' && value === '') {
     test = sql<SqlBool>`${column} IS NOT NULL`;
-  } else if (fn === 'startswith' && spec.fold === 'stored' && prefixSuccessor(value) !== undefined) {
+  } else if (successor !== undefined) {
     // A range instead of LIKE, so the index on the column can be used.
-    test = sql<SqlBool>`(${column} >= ${value} AND ${column} < ${prefixSuccessor(value)})`;
+    test = sql<SqlBool>`(${column} >= ${value} AND ${column} < ${successor})`;
   } else {
     const escaped = escapeLike(value);
     const pattern = fn === 'startswith' ? `${escaped}%` : fn === 'endswith' ? `%${escaped}` : `%${escaped}%`;
