@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './validate.js';
 import { GROUP_DESCRIPTION_MAX, GROUP_DISPLAY_NAME_MAX, GROUP_TYPES } from './group.js';
 
 const displayName = z
@@ -11,7 +12,7 @@ const description = z
   .max(GROUP_DESCRIPTION_MAX, `must be at most ${GROUP_DESCRIPTION_MAX} characters`)
   .nullable();
 const type = z.enum(GROUP_TYPES, { error: `must be one of ${GROUP_TYPES.join(', ')}` });
-const externalId = z.string({ error: 'must be a string' }).min(1).max(1000).nullable();
+const externalId = text().min(1).max(1000).nullable();
 
 export const groupCreateInput = z.object({
   displayName,

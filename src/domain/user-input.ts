@@ -3,25 +3,25 @@
  * and (later) the admin UI. Limits come from Azure's specification.
  */
 import { z } from 'zod';
+import { text } from './validate.js';
 import { EMAIL_MAX, NAME_MAX, NOTE_MAX, USER_STATES } from './user.js';
 import { isEmailAddress } from './email-address.js';
 import { PASSWORD_MAX_LENGTH } from './password-policy.js';
 
-const email = z
-  .string({ error: 'must be a string' })
+const email = text()
   .trim()
   .min(1, 'is required')
   .max(EMAIL_MAX, `must be at most ${EMAIL_MAX} characters`)
   .refine(isEmailAddress, 'is not a valid email address');
-const name = z.string({ error: 'must be a string' }).trim().min(1, 'is required').max(NAME_MAX, `must be at most ${NAME_MAX} characters`);
+const name = text().trim().min(1, 'is required').max(NAME_MAX, `must be at most ${NAME_MAX} characters`);
 // The policy (length, common passwords) is checked by the service with the user's other fields; this only bounds the size.
-const password = z.string({ error: 'must be a string' }).max(PASSWORD_MAX_LENGTH * 4, 'is too long');
-const note = z.string({ error: 'must be a string' }).max(NOTE_MAX, `must be at most ${NOTE_MAX} characters`).nullable();
+const password = text().max(PASSWORD_MAX_LENGTH * 4, 'is too long');
+const note = text().max(NOTE_MAX, `must be at most ${NOTE_MAX} characters`).nullable();
 const state = z.enum(USER_STATES, { error: `must be one of ${USER_STATES.join(', ')}` });
 export const IDENTITY_PROVIDERS = ['Basic', 'Azure', 'Aad', 'AadB2C', 'Microsoft', 'Facebook', 'Google', 'Twitter'] as const;
 const identity = z.object({
-  provider: z.string({ error: 'must be a string' }).min(1).max(100),
-  id: z.string({ error: 'must be a string' }).min(1).max(EMAIL_MAX),
+  provider: text().min(1).max(100),
+  id: text().min(1).max(EMAIL_MAX),
 });
 const identities = z
   .array(identity)

@@ -2,7 +2,7 @@
  * The one way input is validated: a zod schema, and on failure an AppError whose details name each
  * offending field (target) in the wire's terms, e.g. `properties.email`.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { validationError } from './errors.js';
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, targetPrefix = ''): z.output<S> {
@@ -14,4 +14,12 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, targe
     return { code: 'ValidationError', target, message: issue.message };
   });
   throw validationError('One or more fields contain incorrect values.', details);
+}
+
+/**
+ * The base of every string field: PostgreSQL cannot store the NUL character, so it is refused on
+ * both databases alike rather than failing deep in a write.
+ */
+export function text() {
+  return z.string({ error: 'must be a string' }).regex(/^[^\u0000]*$/, 'must not contain the NUL character');
 }

@@ -36,6 +36,10 @@ function fromFastify(error: FastifyError): AppError | undefined {
       return new AppError('unsupported-media-type', 'UnsupportedMediaType', 'The request body must be application/json.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('payload-too-large', 'RequestEntityTooLarge', 'The request body is too large.');
+    case 'FST_ERR_BAD_URL':
+      return new AppError('validation', 'InvalidUrl', 'The request URL is not valid (check its percent-encoding).');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('validation', 'ValidationError', 'A path segment of the request URL is too long.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('validation', 'InvalidRequestContent', 'The Content-Length header does not match the body.');
     default:

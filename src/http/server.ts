@@ -20,15 +20,20 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
     // ARM paths are case-insensitive (`resourcegroups` and `resourceGroups` both arrive in the wild).
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    // Long enough for the longest id the specification allows (256 characters, percent-encoded),
+    // so that the route itself answers with a precise validation error for anything longer.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 4096 },
+    // Errors the router raises before any route runs (bad percent-encoding...) get Azure's shape too.
+    frameworkErrors: handleError,
     exposeHeadRoutes: false,
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
     genReqId: () => randomUUID(),
   });
 
-  // Bodiless POST/PUT calls (membership, generateSsoUrl) often still say application/json.
-  app.removeContentTypeParser('application/json');
+  // JSON is the only body the API takes (anything else is 415). Bodiless POST/PUT calls
+  // (membership, generateSsoUrl) often still say application/json.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);

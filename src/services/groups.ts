@@ -1,12 +1,12 @@
 /** Use cases on groups and their members. The three system groups cannot be changed or deleted. */
-import { conflict, invalidField, notFound, operationNotAllowed } from '../domain/errors.js';
+import { invalidField, notFound, operationNotAllowed } from '../domain/errors.js';
 import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
 import { newEtag } from '../domain/ids.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import { GROUP_FILTER_FIELDS } from '../domain/filter/fields.js';
 import { GUESTS_GROUP_ID, type GroupType } from '../domain/group.js';
 import type { GroupCreateInput, GroupUpdateInput } from '../domain/group-input.js';
-import { isUniqueViolation, type Store } from '../store/index.js';
+import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { GroupRow } from '../store/groups-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { groupView, userView, type GroupView, type Page, type PageRequest, type UserView } from './views.js';
@@ -14,8 +14,8 @@ import { groupView, userView, type GroupView, type Page, type PageRequest, type 
 export function createGroupService(deps: ServiceDeps) {
   const { store, clock } = deps;
 
-  async function load(tx: Store, id: string): Promise<GroupRow> {
-    const row = await tx.groups.findGroup(id);
+  async function load(tx: Store, id: string, lock = false): Promise<GroupRow> {
+    const row = await tx.groups.findGroup(id, lock);
     if (!row) throw notFound('Group');
     return row;
   }
@@ -26,9 +26,9 @@ export function createGroupService(deps: ServiceDeps) {
 
   /** `system` is reserved for the built-in groups; `external` groups need the provider's id, others must not have one. */
   function checkType(type: GroupType, externalId: string | null): void {
-    if (type === 'system') throw invalidField('properties.type', 'Only the built-in groups are of type system; use custom or external.');
-    if (type === 'external' && !externalId) throw invalidField('properties.externalId', 'is required for an external group.');
-    if (type !== 'external' && externalId) throw invalidField('properties.externalId', 'applies only to groups of type external.');
+    if (type === 'system') throw invalidField('type', 'Only the built-in groups are of type system; use custom or external.');
+    if (type === 'external' && !externalId) throw invalidField('externalId', 'is required for an external group.');
+    if (type !== 'external' && externalId) throw invalidField('externalId', 'applies only to groups of type external.');
   }
 
   /** The change shared by PUT on an existing group and PATCH: only the given fields move. */
@@ -59,9 +59,9 @@ export function createGroupService(deps: ServiceDeps) {
     },
 
     async createOrUpdate(id: string, input: GroupCreateInput, ifMatch?: string): Promise<{ group: GroupView; created: boolean }> {
-      try {
-        return await store.transaction(async (tx) => {
-          const existing = await tx.groups.findGroup(id);
+      return retryOnceOnUniqueViolation(() =>
+        store.transaction(async (tx) => {
+          const existing = await tx.groups.findGroup(id, true);
           checkIfMatch(ifMatch, existing?.etag);
           if (existing) return { group: await applyUpdate(tx, existing, input), created: false };
           const type = input.type ?? 'custom';
@@ -78,17 +78,14 @@ export function createGroupService(deps: ServiceDeps) {
             created_at: clock.now().toISOString(),
           });
           return { group: groupView(await load(tx, id)), created: true };
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw conflict('A group with this id already exists.');
-        throw error;
-      }
+        }),
+      );
     },
 
     async update(id: string, input: GroupUpdateInput, ifMatchHeader: string | undefined): Promise<GroupView> {
       const ifMatch = requireIfMatch(ifMatchHeader);
       return store.transaction(async (tx) => {
-        const existing = await load(tx, id);
+        const existing = await load(tx, id, true);
         checkIfMatch(ifMatch, existing.etag);
         return applyUpdate(tx, existing, input);
       });
@@ -98,7 +95,7 @@ export function createGroupService(deps: ServiceDeps) {
     async remove(id: string, ifMatchHeader: string | undefined): Promise<boolean> {
       const ifMatch = requireIfMatch(ifMatchHeader);
       return store.transaction(async (tx) => {
-        const existing = await tx.groups.findGroup(id);
+        const existing = await tx.groups.findGroup(id, true);
         if (!existing) return false;
         assertMutable(existing);
         checkIfMatch(ifMatch, existing.etag);
@@ -115,16 +112,16 @@ export function createGroupService(deps: ServiceDeps) {
     /** Adds the user to the group; `created` is false when it was a member already. */
     async addMember(groupId: string, userId: string): Promise<{ user: UserView; created: boolean }> {
       return store.transaction(async (tx) => {
-        const group = await load(tx, groupId);
+        const group = await load(tx, groupId, true);
         if (group.id === GUESTS_GROUP_ID) {
           throw operationNotAllowed('Guests are the anonymous visitors of the developer portal; users cannot be added to this group.');
         }
-        const user = await tx.users.findUser(userId);
+        // Locked so that a concurrent delete of the user cannot slip in between.
+        const user = await tx.users.findUser(userId, true);
         if (!user || user.state === 'deleted') throw notFound('User');
-        const created = !(await tx.groups.isMember(groupId, userId));
-        if (created) await tx.groups.addMember(groupId, userId, clock.now().toISOString());
-        const identities = (await tx.users.listIdentities([userId])).get(userId) ?? [];
-        return { user: userView(user, identities), created };
+        const created = await tx.groups.addMember(groupId, userId, clock.now().toISOString());
+        const [identities, groups] = await Promise.all([tx.users.listIdentities([userId]), tx.groups.groupsOfUsers([userId])]);
+        return { user: userView(user, identities.get(userId) ?? [], groups.get(userId) ?? []), created };
       });
     },
 

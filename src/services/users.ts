@@ -12,7 +12,7 @@ import { ADMIN_USER_ID, assertTransition, normalizeEmail, type UserIdentity, typ
 import type { TokenInput, UserCreateInput, UserUpdateInput } from '../domain/user-input.js';
 import { DEVELOPERS_GROUP_ID } from '../domain/group.js';
 import { MAX_TOKEN_LIFETIME_MS, formatExpiry, signUserToken } from '../domain/access-token.js';
-import { isUniqueViolation, type Store } from '../store/index.js';
+import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { UserRow } from '../store/users-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { enqueueUserEmail } from './emails.js';
@@ -37,8 +37,8 @@ export interface DeleteOptions {
 export function createUserService(deps: ServiceDeps) {
   const { store, clock, ids, hasher } = deps;
 
-  async function load(tx: Store, id: string): Promise<UserRow> {
-    const row = await tx.users.findUser(id);
+  async function load(tx: Store, id: string, lock = false): Promise<UserRow> {
+    const row = await tx.users.findUser(id, lock);
     if (!row) throw notFound('User');
     return row;
   }
@@ -74,15 +74,6 @@ export function createUserService(deps: ServiceDeps) {
   async function close(tx: Store, id: string): Promise<void> {
     await tx.users.replaceIdentities(id, []);
     await tx.groups.removeAllMemberships(id);
-  }
-
-  async function withUniqueGuard<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (isUniqueViolation(error)) throw conflict('A user with this id or email address already exists.', 'email');
-      throw error;
-    }
   }
 
   /** The change shared by PUT on an existing user and PATCH: only the given fields move. */
@@ -151,14 +142,12 @@ export function createUserService(deps: ServiceDeps) {
         input.password !== undefined ? await hashPassword(input.password, input) : undefined;
       const now = clock.now().toISOString();
       const emailLc = normalizeEmail(input.email);
-      return withUniqueGuard(() =>
+      return retryOnceOnUniqueViolation(() =>
         store.transaction(async (tx) => {
-          const existing = await tx.users.findUser(id);
+          const existing = await tx.users.findUser(id, true);
           checkIfMatch(options.ifMatch, existing?.etag);
-          if (existing) {
-            if (input.confirmation) throw invalidField('confirmation', 'confirmation applies only when a user is created.');
-            return { user: await applyUpdate(tx, existing, input, passwordHash, now), created: false };
-          }
+          // `confirmation` and `appType` only matter when the user is created; a repeated PUT ignores them.
+          if (existing) return { user: await applyUpdate(tx, existing, input, passwordHash, now), created: false };
 
           const state = initialState(input);
           await assertEmailFree(tx, emailLc, id);
@@ -205,9 +194,9 @@ export function createUserService(deps: ServiceDeps) {
         });
       }
       const now = clock.now().toISOString();
-      return withUniqueGuard(() =>
+      return retryOnceOnUniqueViolation(() =>
         store.transaction(async (tx) => {
-          const existing = await load(tx, id);
+          const existing = await load(tx, id, true);
           checkIfMatch(ifMatch, existing.etag);
           return applyUpdate(tx, existing, input, passwordHash, now);
         }),
@@ -219,7 +208,7 @@ export function createUserService(deps: ServiceDeps) {
       const ifMatch = requireIfMatch(options.ifMatch);
       if (id === ADMIN_USER_ID) throw operationNotAllowed('The built-in administrator cannot be deleted.');
       return store.transaction(async (tx) => {
-        const existing = await tx.users.findUser(id);
+        const existing = await tx.users.findUser(id, true);
         if (!existing) return false;
         checkIfMatch(ifMatch, existing.etag);
         if (options.notify && existing.state !== 'deleted') {
@@ -259,9 +248,9 @@ export function createUserService(deps: ServiceDeps) {
     async sharedAccessToken(userId: string, input: TokenInput): Promise<string> {
       const expiry = new Date(input.expiry);
       const now = clock.now().getTime();
-      if (expiry.getTime() <= now) throw invalidField('properties.expiry', 'must be in the future.');
+      if (expiry.getTime() <= now) throw invalidField('expiry', 'must be in the future.');
       if (expiry.getTime() - now > MAX_TOKEN_LIFETIME_MS) {
-        throw invalidField('properties.expiry', 'must be at most 30 days from now.');
+        throw invalidField('expiry', 'must be at most 30 days from now.');
       }
       const user = await load(store, userId);
       if (user.state === 'deleted') throw notFound('User');

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 
@@ -96,6 +96,15 @@ export async function migrateToLatest(db: Db, dialect: SqlDialect): Promise<void
   if (error || failed) {
     throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
   }
+}
+
+/**
+ * Whether `SELECT ... FOR UPDATE` is available. SQLite has no row locks and needs none: our SQLite
+ * connection runs one transaction at a time. PostgreSQL runs them concurrently, so a write that
+ * checks an ETag must lock the row it read, or two writers with the same ETag would both succeed.
+ */
+export function canLockRows(ex: Executor): boolean {
+  return ex.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 /** Counts come back as strings from PostgreSQL (bigint) and numbers from SQLite. */

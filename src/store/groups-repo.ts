@@ -3,13 +3,19 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { FilterNode } from '../domain/filter/ast.js';
 import { compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { toCount } from './database.js';
+import { canLockRows, toCount } from './database.js';
 import type { GroupsTable } from './schema.js';
 
 export type GroupRow = Selectable<GroupsTable>;
 
-export async function findGroup(ex: Executor, id: string): Promise<GroupRow | undefined> {
-  return ex.selectFrom('groups').selectAll().where('id', '=', id).executeTakeFirst();
+/** `lock` holds the row until the transaction ends (PostgreSQL), for a read that decides a write. */
+export async function findGroup(ex: Executor, id: string, lock = false): Promise<GroupRow | undefined> {
+  return ex
+    .selectFrom('groups')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
+    .executeTakeFirst();
 }
 
 export async function insertGroup(ex: Executor, row: Insertable<GroupsTable>): Promise<void> {
@@ -85,8 +91,14 @@ export async function isMember(ex: Executor, groupId: string, userId: string): P
   return row !== undefined;
 }
 
-export async function addMember(ex: Executor, groupId: string, userId: string, at: string): Promise<void> {
-  await ex.insertInto('group_members').values({ group_id: groupId, user_id: userId, created_at: at }).execute();
+/** Returns whether the membership is new (adding an existing one is not an error). */
+export async function addMember(ex: Executor, groupId: string, userId: string, at: string): Promise<boolean> {
+  const result = await ex
+    .insertInto('group_members')
+    .values({ group_id: groupId, user_id: userId, created_at: at })
+    .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+    .executeTakeFirst();
+  return toCount(result.numInsertedOrUpdatedRows) > 0;
 }
 
 /** Returns whether a membership was removed. */

@@ -3,6 +3,7 @@
  * inside `transaction()`. Services receive a Store; they never build SQL.
  */
 import type { Db, Executor, SqlDialect } from './database.js';
+import { conflict } from '../domain/errors.js';
 import * as users from './users-repo.js';
 import * as groups from './groups-repo.js';
 import * as outbox from './outbox-repo.js';
@@ -54,6 +55,24 @@ function storeOn(ex: Executor, dialect: SqlDialect, inTransaction: boolean): Sto
 
 export function createStore(db: Db, dialect: SqlDialect): Store {
   return storeOn(db, dialect, false);
+}
+
+/**
+ * Runs a create-or-update once more when it lost a race to insert the same key: the second run
+ * finds the row the winner inserted and takes the update path. A second loss is a real conflict.
+ */
+export async function retryOnceOnUniqueViolation<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    try {
+      return await fn();
+    } catch (again) {
+      if (isUniqueViolation(again)) throw conflict('Another request changed the same entity at the same time; retry.');
+      throw again;
+    }
+  }
 }
 
 /** True when a write failed on a unique index (two requests racing for the same email or id). */

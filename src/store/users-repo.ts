@@ -3,14 +3,20 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { FilterNode } from '../domain/filter/ast.js';
 import { compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { toCount } from './database.js';
+import { canLockRows, toCount } from './database.js';
 import type { UsersTable } from './schema.js';
 import type { UserIdentity } from '../domain/user.js';
 
 export type UserRow = Selectable<UsersTable>;
 
-export async function findUser(ex: Executor, id: string): Promise<UserRow | undefined> {
-  return ex.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+/** `lock` holds the row until the transaction ends (PostgreSQL), for a read that decides a write. */
+export async function findUser(ex: Executor, id: string, lock = false): Promise<UserRow | undefined> {
+  return ex
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
+    .executeTakeFirst();
 }
 
 export async function findLiveUserByEmail(ex: Executor, emailLc: string): Promise<UserRow | undefined> {

@@ -33,14 +33,14 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ManagementDeps):
 
   app.put('/groups/:groupId', async (req, reply) => {
     const id = groupId(req);
-    const input = parseInput(groupCreateInput, bodyProperties(req), 'properties');
+    const input = parseInput(groupCreateInput, bodyProperties(req));
     const { group, created } = await groups.createOrUpdate(id, input, header(req, 'if-match'));
     return reply.status(created ? 201 : 200).header('etag', quoteEtag(group.etag)).send(groupResource(servicePath(req), group));
   });
 
   app.patch('/groups/:groupId', async (req, reply) => {
     const id = groupId(req);
-    const input = parseInput(groupUpdateInput, bodyProperties(req), 'properties');
+    const input = parseInput(groupUpdateInput, bodyProperties(req));
     const group = await groups.update(id, input, header(req, 'if-match'));
     return reply.header('etag', quoteEtag(group.etag)).send(groupResource(servicePath(req), group));
   });

@@ -34,7 +34,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): 
 
   app.put('/users/:userId', async (req, reply) => {
     const id = userId(req);
-    const input = parseInput(userCreateInput, bodyProperties(req), 'properties');
+    const input = parseInput(userCreateInput, bodyProperties(req));
     const { user, created } = await users.createOrUpdate(id, input, {
       ifMatch: header(req, 'if-match'),
       notify: booleanQuery(req, 'notify'),
@@ -44,7 +44,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): 
 
   app.patch('/users/:userId', async (req, reply) => {
     const id = userId(req);
-    const input = parseInput(userUpdateInput, bodyProperties(req), 'properties');
+    const input = parseInput(userUpdateInput, bodyProperties(req));
     const user = await users.update(id, input, header(req, 'if-match'));
     return reply.header('etag', quoteEtag(user.etag)).send(userResource(servicePath(req), user));
   });
@@ -63,7 +63,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): 
 
   app.post('/users/:userId/token', async (req) => {
     const id = userId(req);
-    const input = parseInput(tokenInput, bodyProperties(req), 'properties');
+    const input = parseInput(tokenInput, bodyProperties(req));
     return { value: await users.sharedAccessToken(id, input) };
   });
 
