@@ -115,7 +115,7 @@ export async function startServer(backend: BackendName, options: StartOptions = 
 }
 
 /** A port that was free a moment ago (links in responses are built on PUBLIC_URL, so it must be known before start). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -5,9 +5,9 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const CLI = 'dist/src/cli/main.js';
@@ -16,15 +16,6 @@ const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.db')}`, LOG
 
 function cli(...args: string[]) {
   return run(process.execPath, [CLI, ...args], { env, timeout: 20_000 });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 beforeAll(async () => {
