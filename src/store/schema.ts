@@ -63,6 +63,70 @@ export interface OutboxTable {
   created_at: string;
   next_attempt_at: string;
   sent_at: string | null;
+  /** While in the future, a delivery worker owns the message. */
+  lease_until: string | null;
+  /** What the SMTP server said when it accepted the message. */
+  smtp_response: string | null;
+}
+
+/** Edited templates; a template without a row is the built-in default. */
+export interface EmailTemplatesTable {
+  name: string;
+  subject: string;
+  body: string;
+  title: string | null;
+  description: string | null;
+  etag: string;
+  updated_at: string;
+}
+
+export type TokenPurpose = 'invitation' | 'signup' | 'password-reset' | 'email-change';
+
+/** Single-use tokens behind email links; only a SHA-256 of the token is stored. */
+export interface TokensTable {
+  id: string;
+  user_id: string;
+  purpose: TokenPurpose;
+  token_hash: string;
+  /** JSON, e.g. the new address of an email change. */
+  data: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  retired_at: string | null;
+}
+
+/** Server-side portal sessions; the cookie holds the id, the table only its SHA-256. */
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_secret: string;
+  created_at: string;
+  last_seen_at: string;
+  /** The absolute end of the session, whatever its activity. */
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** Failed sign-ins per account (`account:<email>`) and per client address (`ip:<address>`). */
+export interface SignInThrottleTable {
+  key: string;
+  failures: number;
+  first_failure_at: string;
+  locked_until: string | null;
+}
+
+/** Who did what to which account, when and from where. Never passwords, tokens or keys. */
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  user_id: string | null;
+  ip: string | null;
+  /** JSON object with details of the action. */
+  detail: string | null;
 }
 
 export interface ManagementKeysTable {
@@ -88,4 +152,9 @@ export interface Database {
   outbox: OutboxTable;
   management_keys: ManagementKeysTable;
   service_settings: ServiceSettingsTable;
+  email_templates: EmailTemplatesTable;
+  tokens: TokensTable;
+  sessions: SessionsTable;
+  sign_in_throttle: SignInThrottleTable;
+  audit_log: AuditLogTable;
 }

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../database.js';
 import { accountsMigration } from './0001-accounts.js';
+import { emailAndPortalMigration } from './0002-email-and-portal.js';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit a released one: add a new
@@ -11,6 +12,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '0001-accounts': accountsMigration(dialect),
+        '0002-email-and-portal': emailAndPortalMigration(dialect),
       };
     },
   };
