@@ -56,6 +56,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     hasher: options.hasher ?? createArgon2Hasher(),
     publicUrl: config.publicUrl,
     organizationName: config.organizationName,
+    linkLifetimes: config.linkLifetimes,
+    sessionIdleMs: config.sessionIdleMs,
+    sessionAbsoluteMs: config.sessionAbsoluteMs,
   };
   const services = {
     users: createUserService(deps),

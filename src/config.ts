@@ -18,12 +18,29 @@ export interface Config {
   mailFrom: string | undefined;
   organizationName: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long each kind of emailed link works, in milliseconds. */
+  linkLifetimes: LinkLifetimes;
+  /** Portal sessions end after this much inactivity, or this long after sign-in, whichever is first. */
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
 }
+
+export interface LinkLifetimes {
+  invitation: number;
+  signup: number;
+  passwordReset: number;
+  emailChange: number;
+}
+
+const HOUR = 60 * 60 * 1000;
+const MINUTE = 60 * 1000;
 
 const SERVICE_NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
 
 const port = z.coerce.number().int().min(0).max(65535);
+const hours = z.coerce.number().positive().max(24 * 365);
+const minutes = z.coerce.number().positive().max(60 * 24 * 365);
 const optional = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
 const schema = z
@@ -71,6 +88,12 @@ const schema = z
     ),
     TOLLGATE_ORGANIZATION_NAME: z.preprocess(optional, z.string().max(200).optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TOLLGATE_INVITATION_LINK_HOURS: hours.default(48),
+    TOLLGATE_SIGNUP_LINK_HOURS: hours.default(48),
+    TOLLGATE_RESET_LINK_MINUTES: minutes.default(60),
+    TOLLGATE_EMAIL_CHANGE_LINK_HOURS: hours.default(48),
+    TOLLGATE_SESSION_IDLE_MINUTES: minutes.default(30),
+    TOLLGATE_SESSION_ABSOLUTE_HOURS: hours.default(12),
   });
 
 export class ConfigError extends Error {}
@@ -94,5 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     organizationName: e.TOLLGATE_ORGANIZATION_NAME ?? 'Tollgate',
     logLevel: e.LOG_LEVEL,
+    linkLifetimes: {
+      invitation: e.TOLLGATE_INVITATION_LINK_HOURS * HOUR,
+      signup: e.TOLLGATE_SIGNUP_LINK_HOURS * HOUR,
+      passwordReset: e.TOLLGATE_RESET_LINK_MINUTES * MINUTE,
+      emailChange: e.TOLLGATE_EMAIL_CHANGE_LINK_HOURS * HOUR,
+    },
+    sessionIdleMs: e.TOLLGATE_SESSION_IDLE_MINUTES * MINUTE,
+    sessionAbsoluteMs: e.TOLLGATE_SESSION_ABSOLUTE_HOURS * HOUR,
   };
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../domain/clock.js';
 import type { IdGenerator } from '../domain/ids.js';
 import type { Store } from '../store/index.js';
 import type { PasswordHasher } from './password-hasher.js';
+import type { LinkLifetimes } from '../config.js';
 
 /** What every use case is given; nothing here is created by the services themselves. */
 export interface ServiceDeps {
@@ -12,4 +13,7 @@ export interface ServiceDeps {
   /** Base of every link Tollgate hands out (PUBLIC_URL). */
   publicUrl: string;
   organizationName: string;
+  linkLifetimes: LinkLifetimes;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
 }

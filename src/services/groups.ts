@@ -9,6 +9,7 @@ import type { GroupCreateInput, GroupUpdateInput } from '../domain/group-input.j
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { GroupRow } from '../store/groups-repo.js';
 import type { ServiceDeps } from './deps.js';
+import { audit, SYSTEM, type ActorContext } from './audit.js';
 import { groupView, userView, type GroupView, type Page, type PageRequest, type UserView } from './views.js';
 
 export function createGroupService(deps: ServiceDeps) {
@@ -110,7 +111,7 @@ export function createGroupService(deps: ServiceDeps) {
     },
 
     /** Adds the user to the group; `created` is false when it was a member already. */
-    async addMember(groupId: string, userId: string): Promise<{ user: UserView; created: boolean }> {
+    async addMember(groupId: string, userId: string, ctx: ActorContext = SYSTEM): Promise<{ user: UserView; created: boolean }> {
       return store.transaction(async (tx) => {
         const group = await load(tx, groupId, true);
         if (group.id === GUESTS_GROUP_ID) {
@@ -120,16 +121,19 @@ export function createGroupService(deps: ServiceDeps) {
         const user = await tx.users.findUser(userId, true);
         if (!user || user.state === 'deleted') throw notFound('User');
         const created = await tx.groups.addMember(groupId, userId, clock.now().toISOString());
+        if (created) await audit(deps, tx, ctx, 'group.member-added', userId, { group: groupId });
         const [identities, groups] = await Promise.all([tx.users.listIdentities([userId]), tx.groups.groupsOfUsers([userId])]);
         return { user: userView(user, identities.get(userId) ?? [], groups.get(userId) ?? []), created };
       });
     },
 
     /** False when the user was not a member. */
-    async removeMember(groupId: string, userId: string): Promise<boolean> {
+    async removeMember(groupId: string, userId: string, ctx: ActorContext = SYSTEM): Promise<boolean> {
       return store.transaction(async (tx) => {
         await load(tx, groupId);
-        return tx.groups.removeMember(groupId, userId);
+        const removed = await tx.groups.removeMember(groupId, userId);
+        if (removed) await audit(deps, tx, ctx, 'group.member-removed', userId, { group: groupId });
+        return removed;
       });
     },
   };

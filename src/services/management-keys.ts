@@ -43,15 +43,18 @@ export function createManagementKeyService(deps: Pick<ServiceDeps, 'store' | 'cl
       if (!(await deps.store.keys.revokeKey(id, deps.clock.now().toISOString()))) throw notFound('Active management key');
     },
 
-    /** True when `presented` is the bootstrap key or an active key created by an administrator. */
-    async verify(presented: string): Promise<boolean> {
+    /**
+     * Which key `presented` is: 'bootstrap' for TOLLGATE_ADMIN_KEY, the id of an active key created by
+     * an administrator, or undefined when it is neither.
+     */
+    async verify(presented: string): Promise<string | undefined> {
       const given = digest(presented);
-      if (bootstrapDigest && timingSafeEqual(given, bootstrapDigest)) return true;
+      if (bootstrapDigest && timingSafeEqual(given, bootstrapDigest)) return 'bootstrap';
       const match = KEY_SHAPE.exec(presented);
-      if (!match) return false;
+      if (!match) return undefined;
       const row = await deps.store.keys.findActiveKey(match[1]!);
-      if (!row) return false;
-      return timingSafeEqual(digest(match[2]!), Buffer.from(row.secret_hash, 'hex'));
+      if (!row) return undefined;
+      return timingSafeEqual(digest(match[2]!), Buffer.from(row.secret_hash, 'hex')) ? row.id : undefined;
     },
   };
 }

@@ -18,6 +18,7 @@ import type { ServiceDeps } from './deps.js';
 import { enqueueUserEmail } from './emails.js';
 import { groupView, userView, type GroupView, type Page, type PageRequest, type UserView } from './views.js';
 import { signingKeys } from './signing-keys.js';
+import { audit, SYSTEM, type ActorContext } from './audit.js';
 
 /** How long a single-sign-on URL from generateSsoUrl stays valid. */
 export const SSO_URL_LIFETIME_MS = 10 * 60 * 1000;
@@ -25,6 +26,8 @@ export const SSO_URL_LIFETIME_MS = 10 * 60 * 1000;
 export interface WriteOptions {
   ifMatch?: string | undefined;
   notify?: boolean | undefined;
+  /** Who asks, for the audit log. */
+  ctx?: ActorContext;
 }
 
 export interface DeleteOptions {
@@ -32,6 +35,7 @@ export interface DeleteOptions {
   notify?: boolean | undefined;
   deleteSubscriptions?: boolean | undefined;
   appType?: string | undefined;
+  ctx?: ActorContext;
 }
 
 export function createUserService(deps: ServiceDeps) {
@@ -83,6 +87,7 @@ export function createUserService(deps: ServiceDeps) {
     input: UserUpdateInput,
     passwordHash: string | undefined,
     now: string,
+    ctx: ActorContext,
   ): Promise<UserView> {
     const id = existing.id;
     if (existing.state === 'deleted') throw conflict('This account is closed and cannot be changed.');
@@ -111,6 +116,12 @@ export function createUserService(deps: ServiceDeps) {
       await tx.users.replaceIdentities(id, identitiesFor(email, input.identities, current));
     }
     if (next === 'deleted') await close(tx, id);
+    // A user who may no longer sign in, or whose password an administrator replaced, is signed out everywhere at once.
+    if (next !== 'active' || passwordHash !== undefined) await tx.sessions.deleteUserSessions(id);
+    if (next !== existing.state) await audit(deps, tx, ctx, 'user.state-changed', id, { from: existing.state, to: next });
+    if (passwordHash !== undefined) await audit(deps, tx, ctx, 'user.password-set', id);
+    const changed = (['firstName', 'lastName', 'email', 'note', 'identities'] as const).filter((f) => input[f] !== undefined);
+    if (changed.length > 0) await audit(deps, tx, ctx, 'user.updated', id, { fields: changed.join(',') });
     return view(tx, await load(tx, id));
   }
 
@@ -147,7 +158,7 @@ export function createUserService(deps: ServiceDeps) {
           const existing = await tx.users.findUser(id, true);
           checkIfMatch(options.ifMatch, existing?.etag);
           // `confirmation` and `appType` only matter when the user is created; a repeated PUT ignores them.
-          if (existing) return { user: await applyUpdate(tx, existing, input, passwordHash, now), created: false };
+          if (existing) return { user: await applyUpdate(tx, existing, input, passwordHash, now, options.ctx ?? SYSTEM), created: false };
 
           const state = initialState(input);
           await assertEmailFree(tx, emailLc, id);
@@ -167,6 +178,7 @@ export function createUserService(deps: ServiceDeps) {
           await tx.users.insertUser(row);
           await tx.users.replaceIdentities(id, identitiesFor(input.email, input.identities, []));
           await tx.groups.addMember(DEVELOPERS_GROUP_ID, id, now);
+          await audit(deps, tx, options.ctx ?? SYSTEM, 'user.created', id, { state, confirmation: input.confirmation ?? null });
           if (options.notify) {
             const template =
               input.confirmation === 'invite'
@@ -182,7 +194,7 @@ export function createUserService(deps: ServiceDeps) {
     },
 
     /** PATCH: changes only the given fields. */
-    async update(id: string, input: UserUpdateInput, ifMatchHeader: string | undefined): Promise<UserView> {
+    async update(id: string, input: UserUpdateInput, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<UserView> {
       const ifMatch = requireIfMatch(ifMatchHeader);
       let passwordHash: string | undefined;
       if (input.password !== undefined) {
@@ -198,7 +210,7 @@ export function createUserService(deps: ServiceDeps) {
         store.transaction(async (tx) => {
           const existing = await load(tx, id, true);
           checkIfMatch(ifMatch, existing.etag);
-          return applyUpdate(tx, existing, input, passwordHash, now);
+          return applyUpdate(tx, existing, input, passwordHash, now, ctx);
         }),
       );
     },
@@ -218,7 +230,9 @@ export function createUserService(deps: ServiceDeps) {
         // deleting and cancelling them. Until then a user has none.
         await tx.groups.removeAllMemberships(id);
         await tx.users.replaceIdentities(id, []);
+        await tx.sessions.deleteUserSessions(id);
         await tx.users.deleteUser(id);
+        await audit(deps, tx, options.ctx ?? SYSTEM, 'user.deleted', id, { notify: options.notify === true });
         return true;
       });
     },
@@ -259,11 +273,12 @@ export function createUserService(deps: ServiceDeps) {
     },
 
     /** Records a password-reset email for the user (sent by the mail worker). */
-    async sendPasswordConfirmation(userId: string, appType?: string): Promise<void> {
+    async sendPasswordConfirmation(userId: string, appType?: string, ctx: ActorContext = SYSTEM): Promise<void> {
       await store.transaction(async (tx) => {
         const user = await load(tx, userId);
         if (user.state === 'deleted') throw notFound('User');
         await enqueueUserEmail(deps, tx, 'passwordResetIdentityDefault', user, appType);
+        await audit(deps, tx, ctx, 'user.password-reset-sent', userId);
       });
     },
 

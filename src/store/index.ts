@@ -9,6 +9,11 @@ import * as groups from './groups-repo.js';
 import * as outbox from './outbox-repo.js';
 import * as keys from './keys-repo.js';
 import * as settings from './settings-repo.js';
+import * as tokens from './tokens-repo.js';
+import * as sessions from './sessions-repo.js';
+import * as throttle from './throttle-repo.js';
+import * as audit from './audit-repo.js';
+import * as templates from './templates-repo.js';
 
 /** A repository module with its first parameter (the executor) bound. */
 type Bound<M> = {
@@ -35,6 +40,11 @@ export interface Store {
   readonly outbox: Bound<typeof outbox>;
   readonly keys: Bound<typeof keys>;
   readonly settings: Bound<typeof settings>;
+  readonly tokens: Bound<typeof tokens>;
+  readonly sessions: Bound<typeof sessions>;
+  readonly throttle: Bound<typeof throttle>;
+  readonly audit: Bound<typeof audit>;
+  readonly templates: Bound<typeof templates>;
   /** Runs `fn` in one transaction: everything it writes lands, or nothing does. Nested calls join the outer one. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -47,6 +57,11 @@ function storeOn(ex: Executor, dialect: SqlDialect, inTransaction: boolean): Sto
     outbox: bind(outbox, ex),
     keys: bind(keys, ex),
     settings: bind(settings, ex),
+    tokens: bind(tokens, ex),
+    sessions: bind(sessions, ex),
+    throttle: bind(throttle, ex),
+    audit: bind(audit, ex),
+    templates: bind(templates, ex),
     transaction: (fn) =>
       inTransaction ? fn(store) : (ex as Db).transaction().execute((trx) => fn(storeOn(trx, dialect, true))),
   };

@@ -6,7 +6,7 @@ import { quoteEtag } from '../../domain/etag.js';
 import { GROUP_ID_MAX } from '../../domain/group.js';
 import { USER_ID_MAX } from '../../domain/user.js';
 import { groupResource, userResource } from './arm.js';
-import type { ManagementDeps } from './plugin.js';
+import { actorOf, type ManagementDeps } from './plugin.js';
 import { bodyProperties, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
 
 export function registerGroupRoutes(app: FastifyInstance, deps: ManagementDeps): void {
@@ -63,12 +63,12 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ManagementDeps):
   });
 
   app.put('/groups/:groupId/users/:userId', async (req, reply) => {
-    const { user, created } = await groups.addMember(groupId(req), userId(req));
+    const { user, created } = await groups.addMember(groupId(req), userId(req), actorOf(req));
     return reply.status(created ? 201 : 200).send(userResource(servicePath(req), user, 'groups/users'));
   });
 
   app.delete('/groups/:groupId/users/:userId', async (req, reply) => {
-    const removed = await groups.removeMember(groupId(req), userId(req));
+    const removed = await groups.removeMember(groupId(req), userId(req), actorOf(req));
     return reply.status(removed ? 200 : 204).send();
   });
 }

@@ -9,6 +9,7 @@ import { AppError } from '../../domain/errors.js';
 import type { GroupService } from '../../services/groups.js';
 import type { ManagementKeyService } from '../../services/management-keys.js';
 import type { UserService } from '../../services/users.js';
+import type { ActorContext } from '../../services/audit.js';
 import { header, queryValue } from './request.js';
 import { registerUserRoutes } from './users-routes.js';
 import { registerGroupRoutes } from './groups-routes.js';
@@ -30,19 +31,28 @@ export interface ManagementDeps {
   publicUrl: string;
 }
 
+/** The audit log's name for whoever made a management call: the key that authenticated it. */
+const actors = new WeakMap<FastifyRequest, ActorContext>();
+
+export function actorOf(request: FastifyRequest): ActorContext {
+  return actors.get(request) ?? { actor: 'anonymous', ip: request.ip };
+}
+
 async function authenticate(keys: ManagementKeyService, request: FastifyRequest): Promise<void> {
   const authorization = header(request, 'authorization');
   if (!authorization) {
     throw new AppError('unauthenticated', 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-  if (!match || !(await keys.verify(match[1]!))) {
+  const keyId = match ? await keys.verify(match[1]!) : undefined;
+  if (!keyId) {
     throw new AppError(
       'unauthenticated',
       'AuthenticationFailed',
       "Authentication failed. The 'Authorization' header must be 'Bearer <management key>' with a valid key.",
     );
   }
+  actors.set(request, { actor: `key:${keyId}`, ip: request.ip });
 }
 
 function checkServiceAndVersion(serviceName: string, request: FastifyRequest): void {

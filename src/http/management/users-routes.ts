@@ -5,7 +5,7 @@ import { tokenInput, userCreateInput, userUpdateInput, APP_TYPES } from '../../d
 import { quoteEtag } from '../../domain/etag.js';
 import { USER_ID_MAX } from '../../domain/user.js';
 import { groupResource, userResource } from './arm.js';
-import type { ManagementDeps } from './plugin.js';
+import { actorOf, type ManagementDeps } from './plugin.js';
 import { bodyProperties, booleanQuery, enumQuery, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
 
 const SUBSCRIPTION_ID_PATTERN = /^[^*#&+:<>?]+$/;
@@ -38,6 +38,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): 
     const { user, created } = await users.createOrUpdate(id, input, {
       ifMatch: header(req, 'if-match'),
       notify: booleanQuery(req, 'notify'),
+      ctx: actorOf(req),
     });
     return reply.status(created ? 201 : 200).header('etag', quoteEtag(user.etag)).send(userResource(servicePath(req), user));
   });
@@ -45,7 +46,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): 
   app.patch('/users/:userId', async (req, reply) => {
     const id = userId(req);
     const input = parseInput(userUpdateInput, bodyProperties(req));
-    const user = await users.update(id, input, header(req, 'if-match'));
+    const user = await users.update(id, input, header(req, 'if-match'), actorOf(req));
     return reply.header('etag', quoteEtag(user.etag)).send(userResource(servicePath(req), user));
   });
 
@@ -55,6 +56,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): 
       notify: booleanQuery(req, 'notify'),
       deleteSubscriptions: booleanQuery(req, 'deleteSubscriptions'),
       appType: enumQuery(req, 'appType', APP_TYPES),
+      ctx: actorOf(req),
     });
     return reply.status(204).send();
   });
@@ -91,7 +93,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): 
   });
 
   app.post('/users/:userId/confirmations/password/send', async (req, reply) => {
-    await users.sendPasswordConfirmation(userId(req), enumQuery(req, 'appType', APP_TYPES));
+    await users.sendPasswordConfirmation(userId(req), enumQuery(req, 'appType', APP_TYPES), actorOf(req));
     return reply.status(204).send();
   });
 }
