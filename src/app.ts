@@ -13,6 +13,10 @@ import { createUserService, type UserService } from './services/users.js';
 import { createGroupService, type GroupService } from './services/groups.js';
 import { createManagementKeyService, type ManagementKeyService } from './services/management-keys.js';
 import { seed } from './services/seed.js';
+import { createTokenService, type TokenService } from './services/tokens.js';
+import { createSessionService, type SessionService } from './services/sessions.js';
+import { createSignInThrottle, type SignInThrottle } from './services/sign-in-throttle.js';
+import { createAccountService, type AccountService } from './services/accounts.js';
 import { buildHttpServer } from './http/server.js';
 
 export interface AppOptions {
@@ -25,7 +29,15 @@ export interface App {
   config: Config;
   database: OpenDatabase;
   store: Store;
-  services: { users: UserService; groups: GroupService; keys: ManagementKeyService };
+  services: {
+    users: UserService;
+    groups: GroupService;
+    keys: ManagementKeyService;
+    tokens: TokenService;
+    sessions: SessionService;
+    throttle: SignInThrottle;
+    accounts: AccountService;
+  };
   http: FastifyInstance;
   /** Starts listening on HOST:PORT; returns the bound address (PORT 0 picks a free port). */
   listen(): Promise<{ url: string; port: number }>;
@@ -60,14 +72,28 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sessionIdleMs: config.sessionIdleMs,
     sessionAbsoluteMs: config.sessionAbsoluteMs,
   };
+  const users = createUserService(deps);
+  const tokens = createTokenService(deps);
+  const sessions = createSessionService(deps);
+  const throttle = createSignInThrottle(deps);
   const services = {
-    users: createUserService(deps),
+    users,
     groups: createGroupService(deps),
     keys: createManagementKeyService(deps, config.adminKey),
+    tokens,
+    sessions,
+    throttle,
+    accounts: createAccountService(deps, { users, sessions, tokens, throttle }),
   };
   const http = await buildHttpServer({
     logLevel: config.logLevel,
     management: { ...services, serviceName: config.serviceName, publicUrl: config.publicUrl },
+    portal: {
+      accounts: services.accounts,
+      sessions,
+      publicUrl: config.publicUrl,
+      organizationName: config.organizationName,
+    },
   });
 
   return {

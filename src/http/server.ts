@@ -6,10 +6,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { handleError, handleNotFound } from './error-mapper.js';
 import { MANAGEMENT_PREFIX, managementPlugin, type ManagementDeps } from './management/plugin.js';
+import { portalPlugin, type PortalDeps } from './portal/plugin.js';
 
 export interface HttpServerOptions {
   logLevel: string;
   management: ManagementDeps;
+  portal: PortalDeps;
 }
 
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
@@ -52,5 +54,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.setNotFoundHandler(handleNotFound);
 
   await app.register(async (scope) => managementPlugin(scope, options.management), { prefix: MANAGEMENT_PREFIX });
+  await app.register(async (scope) => portalPlugin(scope, options.portal));
   return app;
 }

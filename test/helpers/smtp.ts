@@ -76,6 +76,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
       allowInsecureAuth: true,
       disabledCommands: ['STARTTLS'],
       closeTimeout: 500,
+      disableReverseLookup: true,
       logger: false,
       onAuth(auth, _session, callback) {
         if (options.auth && auth.username === options.auth.user && auth.password === options.auth.pass) {
