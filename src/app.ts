@@ -17,10 +17,18 @@ import { createTokenService, type TokenService } from './services/tokens.js';
 import { createSessionService, type SessionService } from './services/sessions.js';
 import { createSignInThrottle, type SignInThrottle } from './services/sign-in-throttle.js';
 import { createAccountService, type AccountService } from './services/accounts.js';
+import { createEmailTemplateService, type EmailTemplateService } from './services/email-templates.js';
 import { buildHttpServer } from './http/server.js';
+import { createEmailPreparer } from './services/email-delivery.js';
+import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker.js';
+import { createSmtpTransport, type MailTransport } from './mail/smtp-transport.js';
 
 export interface AppOptions {
   clock?: Clock;
+  /** Another transport than SMTP_URL's (tests). */
+  transport?: MailTransport;
+  /** Worker poll interval (default 1 s). */
+  outboxPollMs?: number;
   hasher?: PasswordHasher;
   database?: OpenOptions;
 }
@@ -37,8 +45,11 @@ export interface App {
     sessions: SessionService;
     throttle: SignInThrottle;
     accounts: AccountService;
+    templates: EmailTemplateService;
   };
   http: FastifyInstance;
+  /** Delivers the outbox; absent without SMTP_URL (emails then wait in the outbox). */
+  outbox: OutboxWorker | undefined;
   /** Starts listening on HOST:PORT; returns the bound address (PORT 0 picks a free port). */
   listen(): Promise<{ url: string; port: number }>;
   close(): Promise<void>;
@@ -84,6 +95,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sessions,
     throttle,
     accounts: createAccountService(deps, { users, sessions, tokens, throttle }),
+    templates: createEmailTemplateService(deps),
   };
   const http = await buildHttpServer({
     logLevel: config.logLevel,
@@ -96,20 +108,41 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   });
 
+  const transport = options.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
+  const outbox = transport
+    ? createOutboxWorker({
+        store,
+        clock,
+        transport,
+        from: config.mailFrom ?? `"${config.organizationName.replace(/["\\]/g, '')}" <no-reply@${new URL(config.publicUrl).hostname}>`,
+        prepare: createEmailPreparer(deps, { templates: services.templates, tokens }),
+        logger: http.log,
+        ...(options.outboxPollMs ? { pollIntervalMs: options.outboxPollMs } : {}),
+      })
+    : undefined;
+
   return {
     config,
     database,
     store,
     services,
     http,
+    outbox,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
+      if (outbox) outbox.start();
+      else {
+        const waiting = await store.outbox.countPending();
+        http.log.warn({ waiting }, 'no SMTP_URL: emails are kept in the outbox and not sent until SMTP_URL is set');
+      }
       const address = http.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return { url: `http://${host}:${port}`, port };
     },
     async close() {
+      await outbox?.stop();
+      transport?.close();
       await http.close();
       await database.close();
     },

@@ -8,6 +8,7 @@ import { ConfigError } from '../config.js';
 import { startCommand } from './start.js';
 import { keysCreate, keysGenerate, keysList, keysRevoke } from './keys.js';
 import { migrateCommand } from './migrate.js';
+import { signinLocks, signinUnlock } from './signin.js';
 
 const program = new Command()
   .name('tollgate')
@@ -35,6 +36,15 @@ keys
   .command('generate')
   .description('Print a random value suitable for TOLLGATE_ADMIN_KEY (stores nothing).')
   .action(keysGenerate);
+
+const signin = program.command('signin').description('Sign-in protection of the developer portal (failed sign-in locks).');
+signin.command('locks').description('List the accounts and client addresses locked after failed sign-ins.').action(signinLocks);
+signin
+  .command('unlock')
+  .description('Lift the lock on an account (by email) or a client address, and forget its failures.')
+  .option('--email <address>', 'the account\'s email address')
+  .option('--ip <address>', 'a client IP address')
+  .action(signinUnlock);
 
 try {
   await program.parseAsync(process.argv);

@@ -32,7 +32,10 @@ export interface OutboxWorkerOptions {
   transport: MailTransport;
   /** The From address, e.g. `Tollgate <no-reply@example.com>`. */
   from: string;
-  /** Renders a claimed row (templates, links). Throwing marks the attempt failed like a send error. */
+  /**
+   * Renders a claimed row (templates, links). Throwing marks the attempt failed like a send error;
+   * an error with `permanent: true` (a message that can never be sent) makes it 'dead' at once.
+   */
   prepare(row: OutboxRow): Promise<PreparedEmail>;
   logger: OutboxWorkerLogger;
   /** Attempts before a message becomes 'dead' (default 8). */
@@ -100,9 +103,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return 'skipped';
     }
 
+    let email: PreparedEmail;
+    try {
+      email = await prepare(row);
+    } catch (error) {
+      await recordFailure(row, about, error, isPermanent(error));
+      return 'failed';
+    }
+
     let response: string;
     try {
-      const email = await prepare(row);
       const result = await transport.send({
         from,
         to: email.to,
@@ -113,7 +123,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       });
       response = truncate(scrub(result.response));
     } catch (error) {
-      await recordFailure(row, about, error);
+      // An SMTP refusal, even a 5xx, is retried up to maxAttempts: a rejected mailbox or relay is
+      // often a passing misconfiguration.
+      await recordFailure(row, about, error, false);
       return 'failed';
     }
 
@@ -132,10 +144,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return 'sent';
   }
 
-  async function recordFailure(row: OutboxRow, about: { messageId: string; template: string; attempt: number }, error: unknown) {
+  async function recordFailure(
+    row: OutboxRow,
+    about: { messageId: string; template: string; attempt: number },
+    error: unknown,
+    permanent: boolean,
+  ): Promise<void> {
     const message = describe(error);
     const responseCode = responseCodeOf(error);
-    const dead = about.attempt >= maxAttempts;
+    const dead = permanent || about.attempt >= maxAttempts;
     const at = clock.now();
     const nextAttemptAt = new Date(at.getTime() + Math.max(0, backoffMs(about.attempt))).toISOString();
     const details = {
@@ -143,6 +160,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       outcome: dead ? 'dead' : 'retry',
       error: message,
       ...(responseCode !== undefined ? { responseCode } : {}),
+      ...(permanent ? { permanent } : {}),
       ...(dead ? {} : { nextAttemptAt }),
     };
     try {
@@ -151,7 +169,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       logger.error({ ...details, dbError: describe(dbError) }, 'outbox: failed attempt could not be recorded; retried when the lease runs out');
       return;
     }
-    if (dead) logger.error(details, `outbox: email not sent after ${about.attempt} attempts; giving up`);
+    if (dead) logger.error(details, permanent ? 'outbox: email can never be sent; giving up' : `outbox: email not sent after ${about.attempt} attempts; giving up`);
     else logger.warn(details, 'outbox: email not sent; will retry');
   }
 
@@ -241,6 +259,10 @@ function scrub(text: string): string {
 
 function truncate(text: string): string {
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+}
+
+function isPermanent(error: unknown): boolean {
+  return (error as { permanent?: unknown } | null)?.permanent === true;
 }
 
 function responseCodeOf(error: unknown): number | undefined {

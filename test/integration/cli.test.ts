@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tollgate CLI', () => {
-  it.each([[], ['start'], ['migrate'], ['keys'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['keys', 'generate']])(
+  it.each([[], ['start'], ['migrate'], ['keys'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['keys', 'generate'], ['signin'], ['signin', 'locks'], ['signin', 'unlock']])(
     'has --help for %j',
     async (...args) => {
       const { stdout } = await cli(...(args as string[]), '--help');

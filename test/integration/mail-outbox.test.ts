@@ -14,8 +14,13 @@ import type { OutboxRow } from '../../src/store/outbox-repo.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { createSmtpTransport, type MailTransport } from '../../src/mail/smtp-transport.js';
 import { createOutboxWorker, defaultBackoffMs, type OutboxWorkerOptions, type PreparedEmail } from '../../src/mail/outbox-worker.js';
-import { BACKENDS } from '../helpers/server.js';
 import { startSmtpServer, type SmtpServerOptions, type TestSmtpServer } from '../helpers/smtp.js';
+
+/**
+ * SQLite always, PostgreSQL too when TEST_DATABASE_URL is set: the rule of BACKENDS in
+ * ../helpers/server.ts, which is not imported so that these tests load only the store and mail code.
+ */
+const BACKENDS: readonly ('sqlite' | 'postgres')[] = process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
 const FROM = 'Tollgate <no-reply@tollgate.example>';
 const SMTP_USER = 'mailer';
@@ -250,6 +255,23 @@ describe.each(BACKENDS)('email outbox on %s', (backend) => {
     expect(smtp.received).toHaveLength(1);
   });
 
+  it('gives a message up at once when prepare throws a permanent error, without talking to the SMTP server', async () => {
+    const smtp = await smtpServer();
+    const w = worker(transportFor(smtp.url), {
+      prepare: async () => {
+        throw Object.assign(new Error('the account is gone; a signup link no longer applies'), { permanent: true });
+      },
+    });
+    await enqueue('gone');
+
+    expect(await w.runOnce()).toEqual({ sent: 0, failed: 1 });
+    expect(await row('gone')).toMatchObject({ state: 'dead', attempts: 1, last_error: 'the account is gone; a signup link no longer applies' });
+    expect(logs).toEqual([
+      { level: 'error', obj: expect.objectContaining({ messageId: 'gone', attempt: 1, outcome: 'dead', permanent: true }), msg: expect.any(String) },
+    ]);
+    expect(smtp.received).toHaveLength(0);
+  });
+
   it('delivers a message claimed by a worker that crashed once its lease runs out', async () => {
     const smtp = await smtpServer();
     await enqueue('orphan');
@@ -303,6 +325,33 @@ describe.each(BACKENDS)('email outbox on %s', (backend) => {
     expect(new Set(smtp.received.map((m) => m.messageId)).size).toBe(n);
     const rows = await store.outbox.listOutbox();
     expect(rows.every((r) => r.state === 'sent' && r.attempts === 1)).toBe(true);
+  });
+
+  it('does not send a message whose claim ran out during a slow batch (another worker took it)', async () => {
+    const smtp = await smtpServer();
+    for (const id of ['slow-1', 'slow-2', 'slow-3']) await enqueue(id);
+    const other = worker(transportFor(smtp.url), { store: await secondStore() });
+    const slow = worker(transportFor(smtp.url), {
+      leaseMs: 60_000,
+      prepare: async (r) => {
+        // Rendering and sending slow-1 and slow-2 take 70 s together: slow-3's claim (60 s) runs
+        // out meanwhile, and the other worker takes it.
+        if (r.id === 'slow-1') clock.advance(40_000);
+        if (r.id === 'slow-2') {
+          clock.advance(30_000);
+          expect(await other.runOnce()).toEqual({ sent: 1, failed: 0 });
+        }
+        return prepare(r);
+      },
+    });
+
+    expect(await slow.runOnce()).toEqual({ sent: 2, failed: 0 });
+    expect(smtp.received.map((m) => m.messageId).sort()).toEqual([
+      '<slow-1@tollgate.example>',
+      '<slow-2@tollgate.example>',
+      '<slow-3@tollgate.example>',
+    ]);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', obj: expect.objectContaining({ messageId: 'slow-3', outcome: 'skipped' }) }));
   });
 
   it('never hands one message to two concurrent claims', async () => {

@@ -88,3 +88,8 @@ export const GROUP_FILTER_FIELDS: FilterFieldTable = freeze({
 
 /** UserGroup_List. */
 export const USER_GROUP_FILTER_FIELDS: FilterFieldTable = freeze({ ...GROUP_TEXT_FIELDS });
+
+/** EmailTemplate_ListByService: templates are matched by name (the camelCase one or Azure's PascalCase one). */
+export const TEMPLATE_FILTER_FIELDS: FilterFieldTable = freeze({
+  name: text('name'),
+});

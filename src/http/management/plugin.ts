@@ -13,6 +13,8 @@ import type { ActorContext } from '../../services/audit.js';
 import { header, queryValue } from './request.js';
 import { registerUserRoutes } from './users-routes.js';
 import { registerGroupRoutes } from './groups-routes.js';
+import { registerTemplateRoutes } from './templates-routes.js';
+import type { EmailTemplateService } from '../../services/email-templates.js';
 
 export const MANAGEMENT_PREFIX =
   '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.ApiManagement/service/:serviceName';
@@ -27,6 +29,7 @@ export interface ManagementDeps {
   users: UserService;
   groups: GroupService;
   keys: ManagementKeyService;
+  templates: EmailTemplateService;
   serviceName: string;
   publicUrl: string;
 }
@@ -84,4 +87,5 @@ export async function managementPlugin(app: FastifyInstance, deps: ManagementDep
   });
   registerUserRoutes(app, deps);
   registerGroupRoutes(app, deps);
+  registerTemplateRoutes(app, deps);
 }

@@ -27,7 +27,8 @@
  *   Conditions: references, "strings" / 'strings' (no interpolation, no escapes), numbers,
  *   true/false/null, `!`/`not`, `&&`/`and`, `||`/`or`, `==`/`eq`, `!=`/`ne`, `<`/`lt`, `<=`/`le`,
  *   `>`/`gt`, `>=`/`ge` and parentheses. `!` binds looser than a comparison, so
- *   `!$a == "x"` means `!($a == "x")`.
+ *   `!$a == "x"` means `!($a == "x")`. In an XHTML body write the word forms (`and`, `or`, `lt`,
+ *   `gt`…): `&&`, `<` and `>` there would break the XML.
  *   Truth: missing, null, false, "", 0, NaN and an empty list are false; everything else is true.
  *
  * Comments: `## to the end of the line` (the line break goes too) and `#* block *#`.

@@ -1,0 +1,86 @@
+/**
+ * The pages an email link leads to when it cannot be used: expired (with a way to get a new one),
+ * already used, or unknown. And reading which of these a failed use was.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../domain/errors.js';
+import { TokenError, type TokenPurpose, type TokenState } from '../../services/tokens.js';
+import type { PortalContext } from './context.js';
+import { button, csrfInput, hidden } from './components.js';
+import { html, type SafeHtml } from './html.js';
+import { messagePage } from './render.js';
+import { anonymousToken } from './request-state.js';
+import { linkToken } from './request-input.js';
+
+export type LinkProblem = Exclude<TokenState, 'valid'>;
+
+/** What a link is worth, without using it. An absent or absurd token is simply unknown. */
+export async function inspect(portal: PortalContext, token: string, purpose: TokenPurpose): Promise<TokenState> {
+  const value = linkToken(token);
+  return value ? portal.accounts.inspectLink(value, purpose) : 'unknown';
+}
+
+/**
+ * Why using a link failed, when the failure is about the link: a TokenError says; the services'
+ * generic "This link is not valid" (InvalidToken) is looked at again. Undefined for other errors.
+ */
+export async function linkFailure(portal: PortalContext, error: unknown, token: string, purpose: TokenPurpose): Promise<LinkProblem | undefined> {
+  if (error instanceof TokenError) return error.state;
+  if (error instanceof AppError && error.code === 'InvalidToken') {
+    const state = await inspect(portal, token, purpose);
+    return state === 'valid' ? 'unknown' : state;
+  }
+  return undefined;
+}
+
+const STATUS: Readonly<Record<LinkProblem, number>> = { expired: 410, used: 410, unknown: 404 };
+const MESSAGES: Readonly<Record<LinkProblem, string>> = {
+  expired: 'This link has expired.',
+  used: 'This link has already been used.',
+  unknown: 'This link is not valid. Check that you copied the whole address from the email.',
+};
+
+function resendForm(request: FastifyRequest, portal: PortalContext, token: string, purpose: 'invitation' | 'signup', label: string): SafeHtml {
+  return html`<form method="post" action="/resend">
+  ${csrfInput(anonymousToken(request, portal.secure))}
+  ${hidden('token', token)}
+  ${hidden('purpose', purpose)}
+  <div class="actions">${button(label)}</div>
+</form>`;
+}
+
+const SIGN_IN = html`<p><a href="/signin">Go to sign in</a></p>`;
+
+function nextStep(request: FastifyRequest, portal: PortalContext, purpose: TokenPurpose, problem: LinkProblem, token: string): SafeHtml {
+  switch (purpose) {
+    case 'signup':
+      if (problem === 'expired') return resendForm(request, portal, token, 'signup', 'Send me a new link');
+      return SIGN_IN;
+    case 'invitation':
+      if (problem === 'expired') return resendForm(request, portal, token, 'invitation', 'Send me a new invitation');
+      return SIGN_IN;
+    case 'password-reset':
+      if (problem === 'used') return html`${SIGN_IN}<p><a href="/forgot-password">Request a new password reset link</a></p>`;
+      return html`<p class="actions"><a class="button" href="/forgot-password">Request a new link</a></p>`;
+    case 'email-change':
+      return html`<p>To change your email address, request the change again from <a href="/profile">your profile</a>.</p>`;
+  }
+}
+
+export function linkProblemPage(
+  portal: PortalContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  purpose: TokenPurpose,
+  problem: LinkProblem,
+  token: string,
+): FastifyReply {
+  const title = problem === 'expired' ? 'This link has expired' : problem === 'used' ? 'This link has already been used' : 'This link is not valid';
+  return messagePage(portal, request, reply, {
+    title,
+    message: MESSAGES[problem],
+    role: 'alert',
+    status: STATUS[problem],
+    next: nextStep(request, portal, purpose, problem, linkToken(token) ?? ''),
+  });
+}
