@@ -55,6 +55,7 @@ export function createEmailPreparer(
       const query = `token=${encodeURIComponent(token)}`;
       Object.assign(values, {
         ConfirmUrl: `${deps.publicUrl}${rule.path}?${query}`,
+        LinkValidFor: describeDuration(parts.tokens.lifetime(rule.purpose)),
         ConfirmQuery: query,
         DevPortalHost: portal.host,
       });
@@ -62,4 +63,13 @@ export function createEmailPreparer(
     const content = await parts.templates.contentFor(name);
     return { to: row.recipient, ...renderEmail(content, values) };
   };
+}
+
+/** "2 days", "1 hour", "90 minutes": how long a link works, in the email's words. */
+export function describeDuration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (minutes % (24 * 60) === 0) return unit(minutes / (24 * 60), 'day');
+  if (minutes % 60 === 0) return unit(minutes / 60, 'hour');
+  return unit(minutes, 'minute');
 }

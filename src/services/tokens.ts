@@ -47,6 +47,11 @@ export function createTokenService(deps: Pick<ServiceDeps, 'clock' | 'ids' | 'li
   }
 
   return {
+    /** How long a new token of this purpose works. */
+    lifetime(purpose: TokenPurpose): number {
+      return lifetimeOf(deps, purpose);
+    },
+
     /** A new token for the user; older unused ones of the same purpose stop working. Returns the raw token (never stored). */
     async issue(tx: Store, userId: string, purpose: TokenPurpose, data?: Record<string, string>): Promise<{ token: string; expiresAt: string }> {
       const now = deps.clock.now();

@@ -42,7 +42,7 @@ const AZURE_ENUM = [
   'requestDeveloperNotificationMessage',
 ];
 
-const LINK = ['DevFirstName', 'DevLastName', 'ConfirmUrl', 'DevPortalHost', 'ConfirmQuery'];
+const LINK = ['DevFirstName', 'DevLastName', 'ConfirmUrl', 'LinkValidFor', 'DevPortalHost', 'ConfirmQuery'];
 
 /** Section 8 of the contract notes, plus OrganizationName and DevPortalUrl everywhere. */
 const EXPECTED_PARAMETERS: Record<TemplateName, string[]> = {
@@ -86,6 +86,7 @@ function sampleValues(definition: TemplateDefinition): Record<string, unknown> {
   values['DevPortalHost'] = 'portal.contoso.example';
   values['ConfirmUrl'] = 'https://portal.contoso.example/confirm?token=abc&user=1';
   values['ConfirmQuery'] = 'token=abc&user=1';
+  values['LinkValidFor'] = definition.name === 'passwordResetIdentityDefault' ? '1 hour' : '2 days';
   values['Apis'] = SAMPLE_APIS;
   delete values['api'];
   delete values['operation'];
@@ -229,15 +230,16 @@ describe('the defaults say the right things', () => {
     const t = TEMPLATES.inviteUserNotificationMessage;
     expect(t.subject).toBe('You are invited to join the $OrganizationName developer portal');
     expect(render('inviteUserNotificationMessage').subject).toBe('You are invited to join the Contoso developer portal');
-    expect(t.body).toContain('two days');
+    expect(t.body).toContain('This link works for $LinkValidFor');
+    expect(render('inviteUserNotificationMessage').text).toContain('This link works for 2 days');
   });
 
-  it('sign-up and email change: two days; password reset: one hour, and ignore if not asked', () => {
+  it('sign-up, email change and password reset say how long the link works, and reset says to ignore it if not asked', () => {
     expect(TEMPLATES.confirmSignUpIdentityDefault.subject).toBe('Please confirm your new $OrganizationName account');
-    expect(TEMPLATES.confirmSignUpIdentityDefault.body).toContain('two days');
-    expect(TEMPLATES.emailChangeIdentityDefault.body).toContain('two days');
+    expect(TEMPLATES.confirmSignUpIdentityDefault.body).toContain('This link works for $LinkValidFor');
+    expect(TEMPLATES.emailChangeIdentityDefault.body).toContain('This link works for $LinkValidFor');
     const reset = render('passwordResetIdentityDefault');
-    expect(reset.text).toContain('one hour');
+    expect(reset.text).toContain('This link works for 1 hour');
     expect(reset.text).toContain('If you did not ask for a new password, ignore this email');
   });
 

@@ -65,6 +65,7 @@ const linkParameters = (confirmTitle: string): TemplateParameter[] => [
   FIRST_NAME,
   LAST_NAME,
   param('ConfirmUrl', confirmTitle),
+  param('LinkValidFor', 'How long the link works, e.g. "2 days" (set by TOLLGATE_*_LINK_* settings)'),
   PORTAL_HOST,
   CONFIRM_QUERY,
   ORGANIZATION,
