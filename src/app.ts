@@ -29,6 +29,8 @@ export interface AppOptions {
   transport?: MailTransport;
   /** Worker poll interval (default 1 s). */
   outboxPollMs?: number;
+  /** Where log lines go (default stdout); tests read them to prove no secret is ever logged. */
+  logStream?: NodeJS.WritableStream;
   hasher?: PasswordHasher;
   database?: OpenOptions;
 }
@@ -99,6 +101,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   const http = await buildHttpServer({
     logLevel: config.logLevel,
+    logStream: options.logStream,
     management: { ...services, serviceName: config.serviceName, publicUrl: config.publicUrl },
     portal: {
       accounts: services.accounts,

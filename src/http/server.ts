@@ -10,6 +10,7 @@ import { portalPlugin, type PortalDeps } from './portal/plugin.js';
 
 export interface HttpServerOptions {
   logLevel: string;
+  logStream?: NodeJS.WritableStream | undefined;
   management: ManagementDeps;
   portal: PortalDeps;
 }
@@ -18,6 +19,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const app = Fastify({
     logger: {
       level: options.logLevel,
+      ...(options.logStream ? { stream: options.logStream } : {}),
       // Never log credentials, even at debug level.
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },

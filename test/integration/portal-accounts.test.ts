@@ -321,7 +321,11 @@ describe.each(BACKENDS)('developer portal account pages (%s)', (backend) => {
       const user = await activeUser(server);
       const browser = new Browser(server);
       await browser.get('/signin');
-      for (const form of [{ email: user.email, password: user.password }, { _csrf: 'x'.repeat(43), email: user.email, password: user.password }]) {
+      const forms: Record<string, string>[] = [
+        { email: user.email, password: user.password },
+        { _csrf: 'x'.repeat(43), email: user.email, password: user.password },
+      ];
+      for (const form of forms) {
         const res = await browser.post('/signin', form);
         expectPage(res, 403);
         expect(messages(res.text)).toBe('The form expired, please try again.');
@@ -641,9 +645,11 @@ describe.each(BACKENDS)('developer portal account pages (%s)', (backend) => {
       expect(res.text).toContain('The two passwords do not match.');
       expect(res.text).not.toContain('Slide rule');
       expect(res.text).toContain('role="alert"');
-      const common = await browser.submit('/signup', '/signup', { firstName: 'D', lastName: 'V', email: 'dv@example.com', password: 'password1', passwordConfirm: 'password1' });
+      // Every problem at once: the password policy too.
+      const common = await browser.submit('/signup', '/signup', { firstName: 'D', lastName: '', email: 'dv@example.com', password: 'password1', passwordConfirm: 'password1' });
       expectPage(common, 400);
       expect(common.text).toMatch(/id="signup-password-error"[^>]*>The password is too common/);
+      expect(common.text).toContain('Enter your last name.');
       expect(await server.app.store.users.findLiveUserByEmail('dv@example.com')).toBeUndefined();
     });
   });
@@ -713,5 +719,31 @@ describe.each(BACKENDS)('developer portal links over time (%s)', (backend) => {
     expectPage(res, 410);
     expect(res.text).toContain('This link has expired');
     expect(res.text).toContain('href="/forgot-password"');
+  });
+});
+
+describe('developer portal behind an https PUBLIC_URL', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer('sqlite', { env: { PUBLIC_URL: 'https://portal.example' } });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('marks its cookies Secure, and takes forms from the public origin', async () => {
+    const user = await activeUser(server);
+    const browser = new Browser(server);
+    const page = await browser.get('/signin');
+    const csrf = page.setCookies.find((c) => c.startsWith('tg_csrf='))!;
+    expect(csrf).toMatch(/; HttpOnly/);
+    expect(csrf).toMatch(/; SameSite=Strict/);
+    expect(csrf).toMatch(/; Secure/);
+    const res = await browser.post('/signin', { ...hiddenFields(page.text, '/signin'), email: user.email, password: user.password }, { origin: 'https://portal.example' });
+    expect(res.status, res.text).toBe(303);
+    const session = res.setCookies.find((c) => c.startsWith('tg_session='))!;
+    expect(session).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
   });
 });

@@ -5,12 +5,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import { EMAIL_MAX, NAME_MAX } from '../../domain/user.js';
-import { PASSWORD_MIN_LENGTH } from '../../domain/password-policy.js';
+import { PASSWORD_MIN_LENGTH, checkPassword } from '../../domain/password-policy.js';
 import type { PortalContext } from './context.js';
 import { EMPTY_FORM, button, csrfInput, errorSummary, input, type FormState } from './components.js';
 import { field, formOf } from './form.js';
 import { html } from './html.js';
-import { card, formErrors, messagePage, seeOther, sendPage } from './render.js';
+import { card, formErrors, messagePage, seeOther, sendPage, sentence } from './render.js';
 import { anonymousToken, clientOf, stateOf } from './request-state.js';
 import { route } from './routes.js';
 
@@ -82,6 +82,15 @@ export function registerSignUpRoutes(app: FastifyInstance, portal: PortalContext
     };
     for (const [name, message] of Object.entries(problems)) if (message) errors[name] = message;
     checkNewPassword(password, field(form, 'passwordConfirm'), errors);
+    if (password !== '' && errors.password === undefined) {
+      // The policy now, so that every problem of the form shows at once (the service checks it again).
+      try {
+        checkPassword(password, values);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        errors.password = formErrors(error, {}, { password: 'password' }).errors.password ?? sentence(error.message);
+      }
+    }
     if (Object.keys(errors).length > 0) return signUpPage(portal, request, reply, { values, errors }, 400);
 
     try {
