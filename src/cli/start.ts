@@ -17,11 +17,11 @@ export async function startCommand(): Promise<void> {
   const lines = [
     '',
     `Tollgate is running (started in ${Date.now() - startedAt} ms)`,
-    `  Management API  ${url}${base}`,
-    `  Gateway port    ${config.gatewayPort} (reserved for the gateway)`,
-    `  Database        ${app.database.description}`,
-    `  Public URL      ${config.publicUrl}  (base of links in emails)`,
-    `  Email           ${config.smtpUrl ? 'SMTP configured' : 'no SMTP_URL: emails wait in the outbox'}`,
+    `  Developer portal ${url}/  (links in emails use ${config.publicUrl})`,
+    `  Management API   ${url}${base}`,
+    `  Gateway port     ${config.gatewayPort} (reserved for the gateway)`,
+    `  Database         ${app.database.description}`,
+    `  Email            ${config.smtpUrl ? 'delivered through SMTP_URL' : 'no SMTP_URL: emails wait in the outbox table until it is set'}`,
     '',
   ];
   if (!config.adminKey && !hasKeys) {
