@@ -10,6 +10,7 @@
  *   `Sec-Fetch-Site: cross-site` is refused too.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { AppError } from '../../domain/errors.js';
 
 export const CSRF_FIELD = '_csrf';
@@ -56,8 +57,9 @@ export function checkAnonymousToken(cookie: string | undefined, given: string): 
  * browser sends for a form posted from a page with `Referrer-Policy: no-referrer` (ours), so it
  * counts as "not told"; the form token decides.
  */
-export function checkOrigin(headers: { origin?: string | undefined; 'sec-fetch-site'?: string | undefined }, allowed: readonly string[]): void {
-  if (headers['sec-fetch-site']?.toLowerCase() === 'cross-site') throw new CsrfError();
+export function checkOrigin(headers: IncomingHttpHeaders, allowed: readonly string[]): void {
+  const site = headers['sec-fetch-site'];
+  if (typeof site === 'string' && site.toLowerCase() === 'cross-site') throw new CsrfError();
   const origin = headers.origin;
   if (origin === undefined || origin === 'null') return;
   let normalized: string;

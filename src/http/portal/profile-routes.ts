@@ -10,7 +10,7 @@ import { EMPTY_FORM, button, checkbox, csrfInput, errorSummary, input, statusMes
 import { sessionFormToken } from './csrf.js';
 import { field, formOf } from './form.js';
 import { html } from './html.js';
-import { card, formErrors, seeOther, sendPage } from './render.js';
+import { formErrors, seeOther, sendPage } from './render.js';
 import { clearSessionCookie, clientOf, stateOf } from './request-state.js';
 import { noticeOf } from './request-input.js';
 import { route } from './routes.js';

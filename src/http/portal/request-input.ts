@@ -18,7 +18,6 @@ export function queryParam(request: FastifyRequest, name: string): string {
 export function safeReturnTo(value: string): string | undefined {
   if (value.length === 0 || value.length > 2000) return undefined;
   if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0020\u007f\\]/.test(value)) return undefined;
   return value;
 }
