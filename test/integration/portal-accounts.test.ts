@@ -316,7 +316,8 @@ describe.each(BACKENDS)('developer portal account pages (%s)', (backend) => {
       await server.app.services.users.update(user.id, { state: 'blocked' }, '*');
       const res = await browser.get('/profile');
       expect(res.status).toBe(303);
-      expect(res.location).toBe('/signin');
+      expect(res.location).toBe('/signin?notice=session-ended');
+      expect(messages((await browser.get(res.location!)).text)).toContain('Your session has ended');
       const again = await browser.submit('/signin', '/signin', { email: user.email, password: user.password });
       expect(again.status).toBe(403);
     });

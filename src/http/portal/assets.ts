@@ -42,7 +42,11 @@ main { max-width: 960px; margin: 0 auto; padding: 2rem 1rem 3rem; }
   max-width: 420px; margin: 0 auto 1.5rem; padding: 1.5rem;
   background: #ffffff; border: 1px solid #d1d5db; border-radius: 8px;
   box-shadow: 0 1px 2px rgba(17, 24, 39, 0.06);
+  /* Long email addresses and names wrap instead of running out of the card. */
+  overflow-wrap: anywhere;
 }
+.card > :last-child { margin-bottom: 0; }
+.card form + p { margin-top: 1rem; }
 .card.wide { max-width: 640px; }
 h1 { font-size: 1.5rem; line-height: 1.25; margin: 0 0 1rem; }
 h2 { font-size: 1.125rem; line-height: 1.3; margin: 0 0 0.75rem; }

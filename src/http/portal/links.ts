@@ -35,8 +35,8 @@ export async function linkFailure(portal: PortalContext, error: unknown, token: 
 
 const STATUS: Readonly<Record<LinkProblem, number>> = { expired: 410, used: 410, unknown: 404 };
 const MESSAGES: Readonly<Record<LinkProblem, string>> = {
-  expired: 'This link has expired.',
-  used: 'This link has already been used.',
+  expired: 'Links in our emails work for a limited time, for your safety, and this one is past it. You can get a new one below.',
+  used: 'Each link in our emails works once, and this one has been used already. If that was you, you are all set.',
   unknown: 'This link is not valid. Check that you copied the whole address from the email.',
 };
 
@@ -54,10 +54,10 @@ const SIGN_IN = html`<p><a href="/signin">Go to sign in</a></p>`;
 function nextStep(request: FastifyRequest, portal: PortalContext, purpose: TokenPurpose, problem: LinkProblem, token: string): SafeHtml {
   switch (purpose) {
     case 'signup':
-      if (problem === 'expired') return resendForm(request, portal, token, 'signup', 'Send me a new link');
+      if (problem === 'expired') return html`${resendForm(request, portal, token, 'signup', 'Send me a new link')}${SIGN_IN}`;
       return SIGN_IN;
     case 'invitation':
-      if (problem === 'expired') return resendForm(request, portal, token, 'invitation', 'Send me a new invitation');
+      if (problem === 'expired') return html`${resendForm(request, portal, token, 'invitation', 'Send me a new invitation')}${SIGN_IN}`;
       return SIGN_IN;
     case 'password-reset':
       if (problem === 'used') return html`${SIGN_IN}<p><a href="/forgot-password">Request a new password reset link</a></p>`;

@@ -85,7 +85,9 @@ export async function portalPlugin(app: FastifyInstance, deps: PortalDeps): Prom
     if (!policy || !hasState(request)) return;
     const state = stateOf(request);
     if (policy.auth === 'required' && !state.session) {
-      return seeOther(reply, signInLocation(request.method === 'GET' ? request.url : '/profile'));
+      // A cookie whose session is gone (timed out, signed out elsewhere, the account blocked) says so.
+      const notice = state.sessionId !== undefined ? 'session-ended' : undefined;
+      return seeOther(reply, signInLocation(request.method === 'GET' ? request.url : '/profile', notice));
     }
     if (request.method !== 'POST') return;
     checkOrigin(request.headers, [portal.publicOrigin, ownOrigin(request)]);

@@ -23,9 +23,13 @@ export function safeReturnTo(value: string): string | undefined {
 }
 
 /** The page that asks for a sign-in before going back to `returnTo`. */
-export function signInLocation(returnTo: string | undefined): string {
+export function signInLocation(returnTo: string | undefined, notice?: NoticeCode): string {
   const target = returnTo !== undefined ? safeReturnTo(returnTo) : undefined;
-  return target && target !== '/profile' ? `/signin?returnTo=${encodeURIComponent(target)}` : '/signin';
+  const query = [
+    ...(target && target !== '/profile' ? [`returnTo=${encodeURIComponent(target)}`] : []),
+    ...(notice ? [`notice=${notice}`] : []),
+  ];
+  return query.length > 0 ? `/signin?${query.join('&')}` : '/signin';
 }
 
 /** Email link tokens are 43 base64url characters; anything far longer is not worth a database look-up. */
@@ -47,6 +51,7 @@ export const NOTICES = {
   'email-changed': 'Your email address was changed.',
   'password-changed': 'Your password was changed. Your other sessions were signed out.',
   'email-sent': 'We sent a confirmation link to the new address. Your email address changes when you follow it.',
+  'session-ended': 'Your session has ended. Sign in again to continue.',
 } as const;
 
 export type NoticeCode = keyof typeof NOTICES;

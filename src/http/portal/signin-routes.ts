@@ -45,7 +45,7 @@ export function registerSignInRoutes(app: FastifyInstance, portal: PortalContext
   route(app, 'GET', '/signin', {}, async (request, reply) => {
     const returnTo = safeReturnTo(queryParam(request, 'returnTo'));
     if (stateOf(request).session) return seeOther(reply, returnTo ?? '/profile');
-    const notice = noticeOf(request, ['activated', 'password-reset', 'email-changed']);
+    const notice = noticeOf(request, ['activated', 'password-reset', 'email-changed', 'session-ended']);
     return signInPage(portal, request, reply, { state: EMPTY_FORM, returnTo, notice });
   });
 
