@@ -47,6 +47,14 @@ describe('tollgate CLI', () => {
     expect(a).not.toBe(b);
   });
 
+  it('lists and lifts sign-in locks', async () => {
+    expect((await cli('signin', 'locks')).stdout).toContain('No account or address is locked.');
+    expect((await cli('signin', 'unlock', '--email', 'Someone@Example.com')).stdout).toContain('account:someone@example.com');
+    const both = await cli('signin', 'unlock', '--email', 'a@example.com', '--ip', '192.0.2.1').catch((e) => e);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('exactly one of --email');
+  });
+
   describe('a running server and keys made by the CLI', () => {
     let server: ChildProcess;
     let output = '';
