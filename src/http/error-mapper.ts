@@ -7,7 +7,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorKind } from '../domain/errors.js';
 
-const STATUS: Readonly<Record<ErrorKind, number>> = {
+/** The HTTP status of each kind of AppError, for every face (JSON API and HTML pages). */
+export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   validation: 400,
   unauthenticated: 401,
   forbidden: 403,
@@ -55,7 +56,7 @@ function fromFastify(error: FastifyError): AppError | undefined {
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   const known = error instanceof AppError ? error : fromFastify(error as FastifyError);
   if (known) {
-    const status = STATUS[known.kind];
+    const status = STATUS_OF_KIND[known.kind];
     if (status === 401) reply.header('www-authenticate', 'Bearer');
     void reply.status(status).send(errorBody(known));
     return;

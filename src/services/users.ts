@@ -11,7 +11,7 @@ import { checkPassword } from '../domain/password-policy.js';
 import { ADMIN_USER_ID, assertTransition, normalizeEmail, type UserIdentity, type UserState } from '../domain/user.js';
 import type { TokenInput, UserCreateInput, UserUpdateInput } from '../domain/user-input.js';
 import { DEVELOPERS_GROUP_ID } from '../domain/group.js';
-import { MAX_TOKEN_LIFETIME_MS, formatExpiry, signUserToken } from '../domain/access-token.js';
+import { MAX_TOKEN_LIFETIME_MS, signUserToken } from '../domain/access-token.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { UserRow } from '../store/users-repo.js';
 import type { ServiceDeps } from './deps.js';
@@ -39,7 +39,7 @@ export interface DeleteOptions {
 }
 
 export function createUserService(deps: ServiceDeps) {
-  const { store, clock, ids, hasher } = deps;
+  const { store, clock, hasher } = deps;
 
   async function load(tx: Store, id: string, lock = false): Promise<UserRow> {
     const row = await tx.users.findUser(id, lock);

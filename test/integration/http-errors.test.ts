@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { BACKENDS, RESOURCE_GROUP, SERVICE_NAME, SUBSCRIPTION_ID, startServer, type TestServer } from '../helpers/server.js';
-import { errorTargets, expectAzureError, expectValidationError, leakSigns } from '../helpers/shape.js';
+import { expectAzureError, expectValidationError, leakSigns } from '../helpers/shape.js';
 
 const user = (email: string, extra: Record<string, unknown> = {}) => ({
   properties: { email, firstName: 'Ada', lastName: 'Lovelace', ...extra },

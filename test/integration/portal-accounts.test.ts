@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../src/domain/clock.js';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
-import { Browser, HTML_ACCEPT, hiddenFields, messages, unescapeHtml, type Res } from '../helpers/portal-browser.js';
+import { Browser, hiddenFields, messages, type Res } from '../helpers/portal-browser.js';
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 let counter = 0;

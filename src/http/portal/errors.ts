@@ -3,24 +3,15 @@
  * (AppErrors) say what went wrong; a refused form token says the form expired; anything else is
  * logged in full on the server and answered with a generic 500 page.
  */
+import { STATUS_OF_KIND } from '../error-mapper.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorKind } from '../../domain/errors.js';
+import { AppError } from '../../domain/errors.js';
 import type { PortalContext } from './context.js';
 import { CsrfError } from './csrf.js';
 import { field, formOf } from './form.js';
 import { html } from './html.js';
 import { messagePage, sentence } from './render.js';
 
-const STATUS: Readonly<Record<ErrorKind, number>> = {
-  validation: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  'precondition-failed': 412,
-  'payload-too-large': 413,
-  'unsupported-media-type': 415,
-};
 
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Something is wrong with the request',
@@ -84,7 +75,7 @@ export function portalErrorHandler(portal: PortalContext) {
       });
     }
     const known =
-      error instanceof AppError ? { status: STATUS[error.kind], message: sentence(error.message) } : fromFastify(error as FastifyError);
+      error instanceof AppError ? { status: STATUS_OF_KIND[error.kind], message: sentence(error.message) } : fromFastify(error as FastifyError);
     if (known) {
       return messagePage(portal, request, reply, {
         title: TITLES[known.status] ?? 'Something is wrong with the request',

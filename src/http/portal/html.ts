@@ -5,18 +5,9 @@
  * of the code itself and must never be given data.
  */
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
+import { escapeHtml } from '../../domain/escape-html.js';
 
-/** Text made safe for element content and double- or single-quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
-}
+export { escapeHtml };
 
 /** A fragment of HTML that is safe to insert as it is. */
 export class SafeHtml {

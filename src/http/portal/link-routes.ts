@@ -9,12 +9,12 @@ import type { PortalContext } from './context.js';
 import { BadFormError, field, formOf } from './form.js';
 import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, type FormState } from './components.js';
 import { html } from './html.js';
-import { inspect, linkFailure, linkProblemPage } from './links.js';
+import { linkFailure, linkPage, linkProblemPage, postPasswordWithLink } from './links.js';
 import { card, formErrors, messagePage, seeOther, sendPage } from './render.js';
 import { anonymousToken, clientOf, setSessionCookie, stateOf } from './request-state.js';
-import { linkToken, queryParam } from './request-input.js';
+import { linkToken } from './request-input.js';
 import { route } from './routes.js';
-import { PASSWORD_HINT, checkNewPassword } from './signup-routes.js';
+import { PASSWORD_HINT } from './signup-routes.js';
 
 const INVITATION_IDS = { password: 'invitation-password', passwordConfirm: 'invitation-password-confirm' };
 
@@ -55,18 +55,17 @@ function invitationPage(portal: PortalContext, request: FastifyRequest, reply: F
 
 export function registerLinkRoutes(app: FastifyInstance, portal: PortalContext): void {
   // Sign-up confirmation.
-  route(app, 'GET', '/confirm/signup', {}, async (request, reply) => {
-    const token = queryParam(request, 'token');
-    const state = await inspect(portal, token, 'signup');
-    if (state !== 'valid') return linkProblemPage(portal, request, reply, 'signup', state, token);
-    return confirmPage(portal, request, reply, {
-      title: 'Activate your account',
-      text: 'One more step: activate your account to start using the developer portal.',
-      action: '/confirm/signup',
-      label: 'Activate my account',
-      token,
-    });
-  });
+  route(app, 'GET', '/confirm/signup', {}, async (request, reply) =>
+    linkPage(portal, request, reply, 'signup', (rq, rp, token) =>
+      confirmPage(portal, rq, rp, {
+        title: 'Activate your account',
+        text: 'One more step: activate your account to start using the developer portal.',
+        action: '/confirm/signup',
+        label: 'Activate my account',
+        token,
+      }),
+    ),
+  );
 
   route(app, 'POST', '/confirm/signup', { csrf: 'anonymous' }, async (request, reply) => {
     const token = field(formOf(request.body), 'token');
@@ -81,53 +80,38 @@ export function registerLinkRoutes(app: FastifyInstance, portal: PortalContext):
   });
 
   // Invitation: choose a password, and be signed in.
-  route(app, 'GET', '/invitation', {}, async (request, reply) => {
-    const token = queryParam(request, 'token');
-    const state = await inspect(portal, token, 'invitation');
-    if (state !== 'valid') return linkProblemPage(portal, request, reply, 'invitation', state, token);
-    return invitationPage(portal, request, reply, token, EMPTY_FORM);
-  });
+  route(app, 'GET', '/invitation', {}, async (request, reply) =>
+    linkPage(portal, request, reply, 'invitation', (rq, rp, token) => invitationPage(portal, rq, rp, token, EMPTY_FORM)),
+  );
 
-  route(app, 'POST', '/invitation', { csrf: 'anonymous' }, async (request, reply) => {
-    const form = formOf(request.body);
-    const token = field(form, 'token');
-    const password = field(form, 'password');
-    const errors: Record<string, string> = {};
-    checkNewPassword(password, field(form, 'passwordConfirm'), errors);
-    if (Object.keys(errors).length > 0) {
-      const state = await inspect(portal, token, 'invitation');
-      if (state !== 'valid') return linkProblemPage(portal, request, reply, 'invitation', state, token);
-      return invitationPage(portal, request, reply, token, { values: {}, errors }, 400);
-    }
-    let sessionId: string;
-    try {
-      sessionId = await portal.accounts.acceptInvitation(linkToken(token) ?? '', password, clientOf(request));
-    } catch (error) {
-      const problem = await linkFailure(portal, error, token, 'invitation');
-      if (problem) return linkProblemPage(portal, request, reply, 'invitation', problem, token);
-      if (error instanceof AppError && error.kind === 'validation') {
-        return invitationPage(portal, request, reply, token, formErrors(error, {}, { password: 'password' }), 400);
-      }
-      throw error;
-    }
-    await portal.sessions.destroy(stateOf(request).sessionId);
-    setSessionCookie(request, sessionId, portal.secure);
-    return seeOther(reply, '/profile');
-  });
+  route(app, 'POST', '/invitation', { csrf: 'anonymous' }, async (request, reply) =>
+    postPasswordWithLink(
+      portal,
+      request,
+      reply,
+      'invitation',
+      (rq, rp, token, state, status) => invitationPage(portal, rq, rp, token, state, status),
+      async (token, password) => {
+        const sessionId = await portal.accounts.acceptInvitation(token, password, clientOf(request));
+        await portal.sessions.destroy(stateOf(request).sessionId);
+        setSessionCookie(request, sessionId, portal.secure);
+        return seeOther(reply, '/profile');
+      },
+    ),
+  );
 
   // Confirming a new email address (the link went to the new address).
-  route(app, 'GET', '/confirm/email', {}, async (request, reply) => {
-    const token = queryParam(request, 'token');
-    const state = await inspect(portal, token, 'email-change');
-    if (state !== 'valid') return linkProblemPage(portal, request, reply, 'email-change', state, token);
-    return confirmPage(portal, request, reply, {
-      title: 'Confirm your new email address',
-      text: 'Confirm that this is the address you want to use for your developer account.',
-      action: '/confirm/email',
-      label: 'Confirm my new email address',
-      token,
-    });
-  });
+  route(app, 'GET', '/confirm/email', {}, async (request, reply) =>
+    linkPage(portal, request, reply, 'email-change', (rq, rp, token) =>
+      confirmPage(portal, rq, rp, {
+        title: 'Confirm your new email address',
+        text: 'Confirm that this is the address you want to use for your developer account.',
+        action: '/confirm/email',
+        label: 'Confirm my new email address',
+        token,
+      }),
+    ),
+  );
 
   route(app, 'POST', '/confirm/email', { csrf: 'anonymous' }, async (request, reply) => {
     const token = field(formOf(request.body), 'token');

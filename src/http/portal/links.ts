@@ -10,7 +10,11 @@ import { button, csrfInput, hidden } from './components.js';
 import { html, type SafeHtml } from './html.js';
 import { messagePage } from './render.js';
 import { anonymousToken } from './request-state.js';
-import { linkToken } from './request-input.js';
+import { linkToken, queryParam } from './request-input.js';
+import type { FormState } from './components.js';
+import { field, formOf } from './form.js';
+import { formErrors } from './render.js';
+import { checkNewPassword } from './signup-routes.js';
 
 export type LinkProblem = Exclude<TokenState, 'valid'>;
 
@@ -83,4 +87,62 @@ export function linkProblemPage(
     status: STATUS[problem],
     next: nextStep(request, portal, purpose, problem, linkToken(token) ?? ''),
   });
+}
+
+/** Renders the page behind a usable link. */
+export type LinkPageRenderer = (request: FastifyRequest, reply: FastifyReply, token: string) => FastifyReply | Promise<FastifyReply>;
+
+/**
+ * The GET behind an email link: the page for a usable link, the problem page (expired, used,
+ * unknown) otherwise. The token is only looked at here; it is used by the page's POST.
+ */
+export async function linkPage(
+  portal: PortalContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  purpose: TokenPurpose,
+  render: LinkPageRenderer,
+): Promise<FastifyReply> {
+  const token = queryParam(request, 'token');
+  const state = await inspect(portal, token, purpose);
+  if (state !== 'valid') return linkProblemPage(portal, request, reply, purpose, state, token);
+  return render(request, reply, token);
+}
+
+/** A page that asks for a new password with a link, shown again with errors. */
+export type PasswordFormRenderer = (request: FastifyRequest, reply: FastifyReply, token: string, state: FormState, status?: number) => FastifyReply;
+
+/**
+ * The POST of a new password with a link (invitation, reset): checks the two fields, runs `use`
+ * with the token and the password, and answers a broken link or a refused password the same way
+ * on both pages. `use` returns the reply of a success.
+ */
+export async function postPasswordWithLink(
+  portal: PortalContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  purpose: TokenPurpose,
+  page: PasswordFormRenderer,
+  use: (token: string, password: string) => Promise<FastifyReply>,
+): Promise<FastifyReply> {
+  const form = formOf(request.body);
+  const token = field(form, 'token');
+  const password = field(form, 'password');
+  const errors: Record<string, string> = {};
+  checkNewPassword(password, field(form, 'passwordConfirm'), errors);
+  if (Object.keys(errors).length > 0) {
+    const state = await inspect(portal, token, purpose);
+    if (state !== 'valid') return linkProblemPage(portal, request, reply, purpose, state, token);
+    return page(request, reply, token, { values: {}, errors }, 400);
+  }
+  try {
+    return await use(linkToken(token) ?? '', password);
+  } catch (error) {
+    const problem = await linkFailure(portal, error, token, purpose);
+    if (problem) return linkProblemPage(portal, request, reply, purpose, problem, token);
+    if (error instanceof AppError && error.kind === 'validation') {
+      return page(request, reply, token, formErrors(error, {}, { password: 'password' }), 400);
+    }
+    throw error;
+  }
 }

@@ -3,17 +3,15 @@
  * account), and the page behind the link, which sets a new password and ends every session.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../domain/errors.js';
 import type { PortalContext } from './context.js';
 import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, type FormState } from './components.js';
 import { field, formOf } from './form.js';
 import { html } from './html.js';
-import { inspect, linkFailure, linkProblemPage } from './links.js';
-import { card, formErrors, messagePage, seeOther, sendPage } from './render.js';
+import { linkPage, postPasswordWithLink } from './links.js';
+import { card, messagePage, seeOther, sendPage } from './render.js';
 import { anonymousToken, clientOf } from './request-state.js';
-import { linkToken, queryParam } from './request-input.js';
 import { route } from './routes.js';
-import { PASSWORD_HINT, checkEmail, checkNewPassword } from './signup-routes.js';
+import { PASSWORD_HINT, checkEmail } from './signup-routes.js';
 
 const FORGOT_IDS = { email: 'forgot-email' };
 const RESET_IDS = { password: 'reset-password', passwordConfirm: 'reset-password-confirm' };
@@ -68,34 +66,21 @@ export function registerPasswordRoutes(app: FastifyInstance, portal: PortalConte
     }),
   );
 
-  route(app, 'GET', '/reset-password', {}, async (request, reply) => {
-    const token = queryParam(request, 'token');
-    const state = await inspect(portal, token, 'password-reset');
-    if (state !== 'valid') return linkProblemPage(portal, request, reply, 'password-reset', state, token);
-    return resetPage(portal, request, reply, token, EMPTY_FORM);
-  });
+  route(app, 'GET', '/reset-password', {}, async (request, reply) =>
+    linkPage(portal, request, reply, 'password-reset', (rq, rp, token) => resetPage(portal, rq, rp, token, EMPTY_FORM)),
+  );
 
-  route(app, 'POST', '/reset-password', { csrf: 'anonymous' }, async (request, reply) => {
-    const form = formOf(request.body);
-    const token = field(form, 'token');
-    const password = field(form, 'password');
-    const errors: Record<string, string> = {};
-    checkNewPassword(password, field(form, 'passwordConfirm'), errors);
-    if (Object.keys(errors).length > 0) {
-      const state = await inspect(portal, token, 'password-reset');
-      if (state !== 'valid') return linkProblemPage(portal, request, reply, 'password-reset', state, token);
-      return resetPage(portal, request, reply, token, { values: {}, errors }, 400);
-    }
-    try {
-      await portal.accounts.resetPassword(linkToken(token) ?? '', password, clientOf(request));
-    } catch (error) {
-      const problem = await linkFailure(portal, error, token, 'password-reset');
-      if (problem) return linkProblemPage(portal, request, reply, 'password-reset', problem, token);
-      if (error instanceof AppError && error.kind === 'validation') {
-        return resetPage(portal, request, reply, token, formErrors(error, {}, { password: 'password' }), 400);
-      }
-      throw error;
-    }
-    return seeOther(reply, '/signin?notice=password-reset');
-  });
+  route(app, 'POST', '/reset-password', { csrf: 'anonymous' }, async (request, reply) =>
+    postPasswordWithLink(
+      portal,
+      request,
+      reply,
+      'password-reset',
+      (rq, rp, token, state, status) => resetPage(portal, rq, rp, token, state, status),
+      async (token, password) => {
+        await portal.accounts.resetPassword(token, password, clientOf(request));
+        return seeOther(reply, '/signin?notice=password-reset');
+      },
+    ),
+  );
 }

@@ -7,12 +7,14 @@
  * not escaped, but line breaks and other control characters are turned into spaces so that a value
  * can never start a new mail header.
  */
+import { escapeHtml } from '../../domain/escape-html.js';
 import { validationError, type AppError, type ErrorDetail } from '../../domain/errors.js';
 import type { TemplateDefinition } from '../templates/catalogue.js';
 import { htmlToText } from './text.js';
 import { collectVariableUses, parseTemplate, render, TemplateSyntaxError, type TemplateAst } from './velocity.js';
 import { checkWellFormed, XhtmlError } from './xhtml.js';
 
+export { escapeHtml };
 export { htmlToText } from './text.js';
 export { checkWellFormed, XhtmlError } from './xhtml.js';
 export { collectVariables, parseTemplate, render, TemplateSyntaxError, type TemplateAst } from './velocity.js';
@@ -33,18 +35,6 @@ export const MAX_SUBJECT_LENGTH = 1000;
 /** Unknown variables reported per part, at most (the first ones in source order). */
 const MAX_UNKNOWN_REPORTED = 10;
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes & < > " ' for HTML text and attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
 
 const identity = (value: string): string => value;
 
