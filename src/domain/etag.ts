@@ -6,7 +6,8 @@ export function quoteEtag(etag: string): string {
 }
 
 function unquote(tag: string): string {
-  const t = tag.trim().replace(/^W\//, '');
+  // A weak tag is W/"..."; only strip W/ before a quote, since a bare base64 tag may itself start with W/.
+  const t = tag.trim().replace(/^W\/(?=")/, '');
   return t.startsWith('"') && t.endsWith('"') && t.length >= 2 ? t.slice(1, -1) : t;
 }
 

@@ -37,3 +37,11 @@ describe('If-Match', () => {
     expect(quoteEtag('abc=')).toBe('"abc="');
   });
 });
+
+describe('bare entity tags', () => {
+  it('match even when the base64 tag itself begins with W/ (only W/ before a quote marks a weak tag)', () => {
+    expect(kindOf(() => checkIfMatch('W/abcdefg=', 'W/abcdefg='))).toBeUndefined();
+    expect(kindOf(() => checkIfMatch('"W/abcdefg="', 'W/abcdefg='))).toBeUndefined();
+    expect(kindOf(() => checkIfMatch('W/"W/abcdefg="', 'W/abcdefg='))).toBeUndefined();
+  });
+});
