@@ -19,7 +19,9 @@ import { audit, type ActorContext } from './audit.js';
 import { enqueueUserEmail } from './emails.js';
 import type { SessionService } from './sessions.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
-import type { TokenPurpose, TokenService, TokenState } from './tokens.js';
+import { SSO_URL_LIFETIME_MS, type TokenPurpose, type TokenService, type TokenState } from './tokens.js';
+import { signingKeys } from './signing-keys.js';
+import { verifyUserToken } from '../domain/access-token.js';
 import type { UserService } from './users.js';
 
 export interface Client {
@@ -106,6 +108,25 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
       return store.transaction(async (tx) => {
         await throttle.recordSuccess(tx, emailLc);
         await audit(deps, tx, userCtx(user.id, client), 'signin.success', user.id);
+        return sessions.create(tx, user.id, client);
+      });
+    },
+
+    /**
+     * Signs in with the URL from the management API's generateSsoUrl: a token signed with the
+     * instance's key, valid for ten minutes and once, for an active user.
+     */
+    async signInWithSso(token: string, client: Client): Promise<string> {
+      const invalid = new AppError('unauthenticated', 'InvalidToken', 'This sign-in link is not valid or has expired.');
+      const keys = await signingKeys(store);
+      const userId = verifyUserToken(token, [keys.primary, keys.secondary], clock.now());
+      if (!userId) throw invalid;
+      return store.transaction(async (tx) => {
+        const user = await tx.users.findUser(userId, true);
+        if (!user || user.state !== 'active') throw invalid;
+        const expiresAt = new Date(clock.now().getTime() + SSO_URL_LIFETIME_MS).toISOString();
+        if (!(await tokens.markSsoUsed(tx, user.id, token, expiresAt))) throw invalid;
+        await audit(deps, tx, userCtx(user.id, client), 'signin.success', user.id, { method: 'sso' });
         return sessions.create(tx, user.id, client);
       });
     },

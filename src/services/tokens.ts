@@ -10,6 +10,9 @@ import type { TokenPurpose } from '../store/schema.js';
 import type { TokenRow } from '../store/tokens-repo.js';
 import type { ServiceDeps } from './deps.js';
 
+/** How long a single-sign-on URL from generateSsoUrl stays valid. */
+export const SSO_URL_LIFETIME_MS = 10 * 60 * 1000;
+
 export type { TokenPurpose };
 
 export type TokenState = 'valid' | 'expired' | 'used' | 'unknown';
@@ -35,6 +38,8 @@ function lifetimeOf(deps: Pick<ServiceDeps, 'linkLifetimes'>, purpose: TokenPurp
       return deps.linkLifetimes.passwordReset;
     case 'email-change':
       return deps.linkLifetimes.emailChange;
+    case 'sso':
+      return SSO_URL_LIFETIME_MS;
   }
 }
 
@@ -87,6 +92,28 @@ export function createTokenService(deps: Pick<ServiceDeps, 'clock' | 'ids' | 'li
       // The conditional update is what makes the token single-use under concurrency.
       if (!(await tx.tokens.markTokenUsed(row!.id, deps.clock.now().toISOString()))) throw new TokenError('used');
       return { userId: row!.user_id, data: row!.data ? (JSON.parse(row!.data) as Record<string, string>) : {} };
+    },
+
+    /**
+     * Records a signed single-sign-on token as used; false when it was used already. The unique
+     * index on token_hash is what makes it single-use, even between racing requests.
+     */
+    async markSsoUsed(tx: Store, userId: string, token: string, expiresAt: string): Promise<boolean> {
+      const tokenHash = hashSecret(`sso:${token}`);
+      if (await tx.tokens.findTokenByHash(tokenHash)) return false;
+      const now = deps.clock.now().toISOString();
+      await tx.tokens.insertToken({
+        id: deps.ids.next(),
+        user_id: userId,
+        purpose: 'sso',
+        token_hash: tokenHash,
+        data: null,
+        created_at: now,
+        expires_at: expiresAt,
+        used_at: now,
+        retired_at: null,
+      });
+      return true;
     },
 
     async retireAll(tx: Store, userId: string, purpose: TokenPurpose): Promise<void> {

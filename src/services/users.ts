@@ -19,9 +19,8 @@ import { enqueueUserEmail } from './emails.js';
 import { groupView, userView, type GroupView, type Page, type PageRequest, type UserView } from './views.js';
 import { signingKeys } from './signing-keys.js';
 import { audit, SYSTEM, type ActorContext } from './audit.js';
+import { SSO_URL_LIFETIME_MS } from './tokens.js';
 
-/** How long a single-sign-on URL from generateSsoUrl stays valid. */
-export const SSO_URL_LIFETIME_MS = 10 * 60 * 1000;
 
 export interface WriteOptions {
   ifMatch?: string | undefined;

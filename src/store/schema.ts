@@ -80,7 +80,8 @@ export interface EmailTemplatesTable {
   updated_at: string;
 }
 
-export type TokenPurpose = 'invitation' | 'signup' | 'password-reset' | 'email-change';
+/** `sso` rows only record single-sign-on tokens already used (those tokens are signed, not stored). */
+export type TokenPurpose = 'invitation' | 'signup' | 'password-reset' | 'email-change' | 'sso';
 
 /** Single-use tokens behind email links; only a SHA-256 of the token is stored. */
 export interface TokensTable {

@@ -23,7 +23,7 @@ export const MANAGEMENT_PREFIX =
  * Stable api-versions whose user and group shapes are those of 2024-05-01. (User DELETE became a
  * long-running operation in 2024-05-01; answering 204 at once suits both styles of client.)
  */
-export const SUPPORTED_API_VERSIONS = ['2021-08-01', '2022-08-01', '2024-05-01'] as const;
+export const SUPPORTED_API_VERSIONS = ['2022-08-01', '2024-05-01'] as const;
 
 export interface ManagementDeps {
   users: UserService;

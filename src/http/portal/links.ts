@@ -68,6 +68,8 @@ function nextStep(request: FastifyRequest, portal: PortalContext, purpose: Token
       return html`<p class="actions"><a class="button" href="/forgot-password">Request a new link</a></p>`;
     case 'email-change':
       return html`<p>To change your email address, request the change again from <a href="/profile">your profile</a>.</p>`;
+    case 'sso':
+      return SIGN_IN;
   }
 }
 

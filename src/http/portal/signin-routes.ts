@@ -9,7 +9,7 @@ import type { PortalContext } from './context.js';
 import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, statusMessage, type FormState } from './components.js';
 import { field, formOf } from './form.js';
 import { html } from './html.js';
-import { card, seeOther, sendPage } from './render.js';
+import { card, messagePage, seeOther, sendPage } from './render.js';
 import { anonymousToken, clearSessionCookie, clientOf, setSessionCookie, stateOf } from './request-state.js';
 import { noticeOf, queryParam, safeReturnTo } from './request-input.js';
 import { route } from './routes.js';
@@ -81,6 +81,26 @@ export function registerSignInRoutes(app: FastifyInstance, portal: PortalContext
     await portal.sessions.destroy(stateOf(request).sessionId);
     setSessionCookie(request, sessionId, portal.secure);
     return seeOther(reply, returnTo ?? '/profile');
+  });
+
+  // Single sign-on: the link from the management API's generateSsoUrl (a signed, ten-minute, single-use token).
+  route(app, 'GET', '/signin-sso', {}, async (request, reply) => {
+    let sessionId: string;
+    try {
+      sessionId = await portal.accounts.signInWithSso(queryParam(request, 'token').slice(0, 500), clientOf(request));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'InvalidToken') throw error;
+      return messagePage(portal, request, reply, {
+        title: 'This sign-in link does not work',
+        message: 'Sign-in links work once, for ten minutes. Ask for a new one, or sign in with your email and password.',
+        role: 'alert',
+        status: 401,
+        next: html`<p><a href="/signin">Go to sign in</a></p>`,
+      });
+    }
+    await portal.sessions.destroy(stateOf(request).sessionId);
+    setSessionCookie(request, sessionId, portal.secure);
+    return seeOther(reply, '/profile');
   });
 
   route(app, 'POST', '/signout', { csrf: 'session' }, async (request, reply) => {
