@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from './net.js';
+
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { dropSchema } from '../../src/store/database.js';
@@ -112,17 +113,4 @@ export async function startServer(backend: BackendName, options: StartOptions = 
       if (backend === 'postgres') await dropSchema(process.env.TEST_DATABASE_URL!, schema);
     },
   };
-}
-
-/** A port that was free a moment ago (links in responses are built on PUBLIC_URL, so it must be known before start). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }

@@ -3,7 +3,7 @@
  * message it accepts with mailparser and keeps it, can be told to refuse (at RCPT TO or after
  * DATA, with e.g. 451 or 550), and can be stopped and started again on the same port.
  */
-import { createServer } from 'node:net';
+import { freePort } from './net.js';
 import { SMTPServer, type SMTPServerError } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 
@@ -147,20 +147,4 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   };
   if (options.listen !== false) await handle.start();
   return handle;
-}
-
-/**
- * A port that was free a moment ago (like freePort in ./server.ts, which is not imported here so
- * that these tests do not load the whole app).
- */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }

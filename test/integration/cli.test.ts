@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/server.js';
+import { freePort } from '../helpers/net.js';
 
 const run = promisify(execFile);
 const CLI = 'dist/src/cli/main.js';
