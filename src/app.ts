@@ -18,6 +18,9 @@ import { createSessionService, type SessionService } from './services/sessions.j
 import { createSignInThrottle, type SignInThrottle } from './services/sign-in-throttle.js';
 import { createAccountService, type AccountService } from './services/accounts.js';
 import { createEmailTemplateService, type EmailTemplateService } from './services/email-templates.js';
+import { createApiService, type ApiService } from './services/apis.js';
+import { createProductService, type ProductService } from './services/products.js';
+import { createSubscriptionService, type SubscriptionService } from './services/subscriptions.js';
 import { buildHttpServer } from './http/server.js';
 import { createEmailPreparer } from './services/email-delivery.js';
 import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker.js';
@@ -48,6 +51,9 @@ export interface App {
     throttle: SignInThrottle;
     accounts: AccountService;
     templates: EmailTemplateService;
+    apis: ApiService;
+    products: ProductService;
+    subscriptions: SubscriptionService;
   };
   http: FastifyInstance;
   /** Delivers the outbox; absent without SMTP_URL (emails then wait in the outbox). */
@@ -98,6 +104,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throttle,
     accounts: createAccountService(deps, { users, sessions, tokens, throttle }),
     templates: createEmailTemplateService(deps),
+    apis: createApiService(deps),
+    products: createProductService(deps),
+    subscriptions: createSubscriptionService(deps),
   };
   const http = await buildHttpServer({
     logLevel: config.logLevel,

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/index.js';
+import type { KeyRing } from '../domain/subscription-keys.js';
 
 export interface SigningKeys {
   primary: string;
@@ -26,3 +27,17 @@ export async function signingKeys(store: Store): Promise<SigningKeys> {
   cached.set(store.settings, keys);
   return keys;
 }
+
+/** The instance's keys for subscription keys at rest (src/domain/subscription-keys.ts), generated at first start. */
+export async function subscriptionKeyRing(store: Store): Promise<KeyRing> {
+  const hit = rings.get(store.settings);
+  if (hit) return hit;
+  const ring = {
+    sealing: await store.settings.ensureSetting('subscriptions.sealing', randomBytes(32).toString('base64')),
+    lookup: await store.settings.ensureSetting('subscriptions.lookup', randomBytes(32).toString('base64')),
+  };
+  rings.set(store.settings, ring);
+  return ring;
+}
+
+const rings = new WeakMap<Store['settings'], KeyRing>();

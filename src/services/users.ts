@@ -117,7 +117,10 @@ export function createUserService(deps: ServiceDeps) {
     if (next === 'deleted') await close(tx, id);
     // A user who may no longer sign in, or whose password an administrator replaced, is signed out everywhere at once.
     if (next !== 'active' || passwordHash !== undefined) await tx.sessions.deleteUserSessions(id);
-    if (next !== existing.state) await audit(deps, tx, ctx, 'user.state-changed', id, { from: existing.state, to: next });
+    if (next !== existing.state) {
+      await audit(deps, tx, ctx, 'user.state-changed', id, { from: existing.state, to: next });
+      await tx.changes.recordChange('user', id, now);
+    }
     if (passwordHash !== undefined) await audit(deps, tx, ctx, 'user.password-set', id);
     const changed = (['firstName', 'lastName', 'email', 'note', 'identities'] as const).filter((f) => input[f] !== undefined);
     if (changed.length > 0) await audit(deps, tx, ctx, 'user.updated', id, { fields: changed.join(',') });
@@ -231,6 +234,7 @@ export function createUserService(deps: ServiceDeps) {
         await tx.users.replaceIdentities(id, []);
         await tx.sessions.deleteUserSessions(id);
         await tx.users.deleteUser(id);
+        await tx.changes.recordChange('user', id, clock.now().toISOString());
         await audit(deps, tx, options.ctx ?? SYSTEM, 'user.deleted', id, { notify: options.notify === true });
         return true;
       });

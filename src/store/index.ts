@@ -14,6 +14,10 @@ import * as sessions from './sessions-repo.js';
 import * as throttle from './throttle-repo.js';
 import * as audit from './audit-repo.js';
 import * as templates from './templates-repo.js';
+import * as changes from './changes-repo.js';
+import * as apis from './apis-repo.js';
+import * as products from './products-repo.js';
+import * as subscriptions from './subscriptions-repo.js';
 
 /** A repository module with its first parameter (the executor) bound. */
 type Bound<M> = {
@@ -45,6 +49,10 @@ export interface Store {
   readonly throttle: Bound<typeof throttle>;
   readonly audit: Bound<typeof audit>;
   readonly templates: Bound<typeof templates>;
+  readonly changes: Bound<typeof changes>;
+  readonly apis: Bound<typeof apis>;
+  readonly products: Bound<typeof products>;
+  readonly subscriptions: Bound<typeof subscriptions>;
   /** Runs `fn` in one transaction: everything it writes lands, or nothing does. Nested calls join the outer one. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -62,6 +70,10 @@ function storeOn(ex: Executor, dialect: SqlDialect, inTransaction: boolean): Sto
     throttle: bind(throttle, ex),
     audit: bind(audit, ex),
     templates: bind(templates, ex),
+    changes: bind(changes, ex),
+    apis: bind(apis, ex),
+    products: bind(products, ex),
+    subscriptions: bind(subscriptions, ex),
     transaction: (fn) =>
       inTransaction ? fn(store) : (ex as Db).transaction().execute((trx) => fn(storeOn(trx, dialect, true))),
   };

@@ -6,6 +6,7 @@
 import type { Generated } from 'kysely';
 import type { UserState } from '../domain/user.js';
 import type { GroupType } from '../domain/group.js';
+import type { SubscriptionState } from '../domain/subscription.js';
 
 export interface UsersTable {
   id: string;
@@ -145,6 +146,87 @@ export interface ServiceSettingsTable {
   value: string;
 }
 
+export interface ApisTable {
+  id: string;
+  display_name: string;
+  description: string | null;
+  /** Where the API lives on the gateway: requests to /{path}/... reach it. Unique. */
+  path: string;
+  service_url: string | null;
+  /** JSON array of 'http' | 'https' | 'ws' | 'wss'. */
+  protocols: string;
+  subscription_required: number;
+  key_header: string;
+  key_query: string;
+  api_type: string;
+  etag: string;
+  created_at: string;
+}
+
+export interface ApiOperationsTable {
+  api_id: string;
+  id: string;
+  display_name: string;
+  method: string;
+  url_template: string;
+  description: string | null;
+  /** JSON array of Azure's templateParameters, kept as given. */
+  template_parameters: string | null;
+  etag: string;
+}
+
+export interface ProductsTable {
+  id: string;
+  display_name: string;
+  description: string | null;
+  terms: string | null;
+  subscription_required: number;
+  approval_required: number;
+  subscriptions_limit: number | null;
+  state: 'notPublished' | 'published';
+  etag: string;
+  created_at: string;
+}
+
+export interface ProductApisTable {
+  product_id: string;
+  api_id: string;
+}
+
+export interface ProductGroupsTable {
+  product_id: string;
+  group_id: string;
+}
+
+
+export interface SubscriptionsTable {
+  id: string;
+  owner_id: string | null;
+  scope: string;
+  display_name: string | null;
+  state: SubscriptionState;
+  state_comment: string | null;
+  allow_tracing: number | null;
+  created_at: string;
+  start_date: string | null;
+  expiration_date: string | null;
+  end_date: string | null;
+  notification_date: string | null;
+  primary_key_sealed: string;
+  secondary_key_sealed: string;
+  primary_key_lookup: string;
+  secondary_key_lookup: string;
+  etag: string;
+}
+
+export interface ChangeFeedTable {
+  seq: Generated<number>;
+  at: string;
+  /** 'api' | 'product' | 'subscription' | 'user' | ... : what the gateway must reload. */
+  entity: string;
+  entity_id: string;
+}
+
 export interface Database {
   users: UsersTable;
   user_identities: UserIdentitiesTable;
@@ -158,4 +240,11 @@ export interface Database {
   sessions: SessionsTable;
   sign_in_throttle: SignInThrottleTable;
   audit_log: AuditLogTable;
+  apis: ApisTable;
+  api_operations: ApiOperationsTable;
+  products: ProductsTable;
+  product_apis: ProductApisTable;
+  product_groups: ProductGroupsTable;
+  subscriptions: SubscriptionsTable;
+  change_feed: ChangeFeedTable;
 }

@@ -14,6 +14,12 @@ import { header, queryValue } from './request.js';
 import { registerUserRoutes } from './users-routes.js';
 import { registerGroupRoutes } from './groups-routes.js';
 import { registerTemplateRoutes } from './templates-routes.js';
+import { registerApiRoutes } from './apis-routes.js';
+import { registerProductRoutes } from './products-routes.js';
+import { registerSubscriptionRoutes } from './subscriptions-routes.js';
+import type { ApiService } from '../../services/apis.js';
+import type { ProductService } from '../../services/products.js';
+import type { SubscriptionService } from '../../services/subscriptions.js';
 import type { EmailTemplateService } from '../../services/email-templates.js';
 
 export const MANAGEMENT_PREFIX =
@@ -30,6 +36,9 @@ export interface ManagementDeps {
   groups: GroupService;
   keys: ManagementKeyService;
   templates: EmailTemplateService;
+  apis: ApiService;
+  products: ProductService;
+  subscriptions: SubscriptionService;
   serviceName: string;
   publicUrl: string;
 }
@@ -88,4 +97,7 @@ export async function managementPlugin(app: FastifyInstance, deps: ManagementDep
   registerUserRoutes(app, deps);
   registerGroupRoutes(app, deps);
   registerTemplateRoutes(app, deps);
+  registerApiRoutes(app, deps);
+  registerProductRoutes(app, deps);
+  registerSubscriptionRoutes(app, deps);
 }

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../database.js';
 import { accountsMigration } from './0001-accounts.js';
 import { emailAndPortalMigration } from './0002-email-and-portal.js';
+import { productsAndGatewayMigration } from './0003-products-and-gateway.js';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit a released one: add a new
@@ -13,6 +14,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
       return {
         '0001-accounts': accountsMigration(dialect),
         '0002-email-and-portal': emailAndPortalMigration(dialect),
+        '0003-products-and-gateway': productsAndGatewayMigration(dialect),
       };
     },
   };

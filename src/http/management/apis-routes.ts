@@ -1,0 +1,8 @@
+/** Operations on apis. (Filled in with the products and gateway work.) */
+import type { FastifyInstance } from 'fastify';
+import type { ManagementDeps } from './plugin.js';
+
+export function registerApiRoutes(app: FastifyInstance, deps: ManagementDeps): void {
+  void app;
+  void deps;
+}

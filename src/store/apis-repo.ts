@@ -1,0 +1,2 @@
+/** SQL for apis. (Filled in with the products and gateway work.) */
+export {};
