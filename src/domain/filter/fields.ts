@@ -33,12 +33,13 @@ export interface FilterFieldSpec {
 
 export type FilterFieldTable = Readonly<Record<string, FilterFieldSpec>>;
 
-function text(column: string, extra: Partial<FilterFieldSpec> = {}): FilterFieldSpec {
+/** A case-insensitive text field with every operator and function; `extra` narrows or adjusts it. */
+export function text(column: string, extra: Partial<FilterFieldSpec> = {}): FilterFieldSpec {
   return { type: 'string', operators: COMPARISON_OPS, functions: FILTER_FUNCTIONS, column, fold: 'sql', ...extra };
 }
 
 /** The tables are shared module state; freezing them keeps one caller from widening another's whitelist. */
-function freeze(table: FilterFieldTable): FilterFieldTable {
+export function freeze(table: FilterFieldTable): FilterFieldTable {
   for (const spec of Object.values(table)) Object.freeze(spec);
   return Object.freeze(table);
 }
