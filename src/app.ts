@@ -115,6 +115,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     portal: {
       accounts: services.accounts,
       sessions,
+      products: services.products,
+      apis: services.apis,
+      subscriptions: services.subscriptions,
+      gatewayUrl: config.gatewayPublicUrl,
       publicUrl: config.publicUrl,
       organizationName: config.organizationName,
     },

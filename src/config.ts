@@ -23,6 +23,10 @@ export interface Config {
   /** Portal sessions end after this much inactivity, or this long after sign-in, whichever is first. */
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
+  /** How long the gateway waits for a backend before answering 504. */
+  gatewayTimeoutMs: number;
+  /** Where developers call APIs through the gateway (GATEWAY_PUBLIC_URL, default http://localhost:$GATEWAY_PORT). */
+  gatewayPublicUrl: string;
 }
 
 export interface LinkLifetimes {
@@ -94,6 +98,8 @@ const schema = z
     TOLLGATE_EMAIL_CHANGE_LINK_HOURS: hours.default(48),
     TOLLGATE_SESSION_IDLE_MINUTES: minutes.default(30),
     TOLLGATE_SESSION_ABSOLUTE_HOURS: hours.default(12),
+    GATEWAY_PUBLIC_URL: z.preprocess(optional, z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
+    GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(10 * 60 * 1000).default(30_000),
   });
 
 export class ConfigError extends Error {}
@@ -125,5 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     sessionIdleMs: e.TOLLGATE_SESSION_IDLE_MINUTES * MINUTE,
     sessionAbsoluteMs: e.TOLLGATE_SESSION_ABSOLUTE_HOURS * HOUR,
+    gatewayTimeoutMs: e.GATEWAY_TIMEOUT_MS,
+    gatewayPublicUrl: (e.GATEWAY_PUBLIC_URL ?? `http://localhost:${e.GATEWAY_PORT}`).replace(/\/+$/, ''),
   };
 }

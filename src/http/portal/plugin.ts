@@ -21,6 +21,9 @@
  *   POST /resend; GET /resend/sent        a new invitation or sign-up link for an expired one
  *   GET  /*                               HTML 404 for browsers (not under /subscriptions)
  */
+import type { ProductService } from '../../services/products.js';
+import type { ApiService } from '../../services/apis.js';
+import type { SubscriptionService } from '../../services/subscriptions.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountService } from '../../services/accounts.js';
 import type { SessionService } from '../../services/sessions.js';
@@ -43,6 +46,11 @@ import { registerSiteRoutes, wantsPortalNotFound } from './site-routes.js';
 export interface PortalDeps {
   accounts: AccountService;
   sessions: SessionService;
+  products: ProductService;
+  apis: ApiService;
+  subscriptions: SubscriptionService;
+  /** Where developers call the APIs (the gateway's base URL), shown on product pages. */
+  gatewayUrl: string;
   /** PUBLIC_URL: cookies are Secure when it is https. */
   publicUrl: string;
   organizationName: string;
