@@ -22,6 +22,7 @@ import { createApiService, type ApiService } from './services/apis.js';
 import { createProductService, type ProductService } from './services/products.js';
 import { createSubscriptionService, type SubscriptionService } from './services/subscriptions.js';
 import { buildHttpServer } from './http/server.js';
+import { createGateway, type Gateway } from './gateway/index.js';
 import { createEmailPreparer } from './services/email-delivery.js';
 import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker.js';
 import { createSmtpTransport, type MailTransport } from './mail/smtp-transport.js';
@@ -56,10 +57,12 @@ export interface App {
     subscriptions: SubscriptionService;
   };
   http: FastifyInstance;
+  /** The gateway's own listener on GATEWAY_PORT. */
+  gateway: Gateway;
   /** Delivers the outbox; absent without SMTP_URL (emails then wait in the outbox). */
   outbox: OutboxWorker | undefined;
-  /** Starts listening on HOST:PORT; returns the bound address (PORT 0 picks a free port). */
-  listen(): Promise<{ url: string; port: number }>;
+  /** Starts listening on HOST:PORT and HOST:GATEWAY_PORT; returns the bound addresses (0 picks a free port). */
+  listen(): Promise<{ url: string; port: number; gatewayUrl: string; gatewayPort: number }>;
   close(): Promise<void>;
 }
 
@@ -124,6 +127,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   });
 
+  const gateway = createGateway({ store, db: database.db, clock, logger: http.log, upstreamTimeoutMs: config.gatewayTimeoutMs });
   const transport = options.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = transport
     ? createOutboxWorker({
@@ -144,8 +148,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     services,
     http,
     outbox,
+    gateway,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
+      const { port: gatewayPort } = await gateway.listen(config.gatewayPort, config.host);
       if (outbox) outbox.start();
       else {
         const waiting = await store.outbox.countPending();
@@ -154,11 +160,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const address = http.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      return { url: `http://${host}:${port}`, port };
+      return { url: `http://${host}:${port}`, port, gatewayUrl: `http://${host}:${gatewayPort}`, gatewayPort };
     },
     async close() {
       await outbox?.stop();
       transport?.close();
+      await gateway.close();
       await http.close();
       await database.close();
     },

@@ -6,7 +6,7 @@ export async function startCommand(): Promise<void> {
   const startedAt = Date.now();
   const config = loadConfig();
   const app = await createApp(config);
-  const { url } = await app.listen();
+  const { url, gatewayUrl } = await app.listen();
   // Any subscription id and resource group name are accepted (and echoed back in resource ids).
   const base = MANAGEMENT_PREFIX.replace(':subscriptionId', '{any}')
     .replace(':resourceGroupName', '{any}')
@@ -19,7 +19,7 @@ export async function startCommand(): Promise<void> {
     `Tollgate is running (started in ${Date.now() - startedAt} ms)`,
     `  Developer portal ${url}/  (links in emails use ${config.publicUrl})`,
     `  Management API   ${url}${base}`,
-    `  Gateway port     ${config.gatewayPort} (reserved for the gateway)`,
+    `  Gateway          ${gatewayUrl}/{api path}/...  (developers call APIs here, with their subscription key)`,
     `  Database         ${app.database.description}`,
     `  Email            ${config.smtpUrl ? 'delivered through SMTP_URL' : 'no SMTP_URL: emails wait in the outbox table until it is set'}`,
     '',

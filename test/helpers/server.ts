@@ -28,6 +28,8 @@ export interface TestServer {
   url: string;
   /** url + /subscriptions/.../service/<name> */
   base: string;
+  /** http://127.0.0.1:<gateway port> */
+  gatewayUrl: string;
   /** A valid management key (the bootstrap key). */
   key: string;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
@@ -67,6 +69,8 @@ export async function startServer(backend: BackendName, options: StartOptions = 
   const config = loadConfig({
     PORT: String(port),
     PUBLIC_URL: url,
+    // Every suite runs its own gateway; 0 lets each take a free port.
+    GATEWAY_PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     TOLLGATE_SERVICE_NAME: SERVICE_NAME,
@@ -75,7 +79,7 @@ export async function startServer(backend: BackendName, options: StartOptions = 
     ...options.env,
   });
   const app = await createApp(config, { ...options, database: backend === 'postgres' ? { schema, poolSize: 4 } : undefined });
-  await app.listen();
+  const { gatewayUrl } = await app.listen();
   const base = `${url}/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.ApiManagement/service/${SERVICE_NAME}`;
 
   async function request(method: string, path: string, o: RequestOptions = {}): Promise<TestResponse> {
@@ -104,6 +108,7 @@ export async function startServer(backend: BackendName, options: StartOptions = 
     app,
     backend,
     url,
+    gatewayUrl,
     base,
     key,
     request,

@@ -63,8 +63,9 @@ describe('tollgate CLI', () => {
 
     beforeAll(async () => {
       port = await freePort();
+      const gatewayPort = await freePort();
       const started = Date.now();
-      server = spawn(process.execPath, [CLI, 'start'], { env: { ...env, PORT: String(port) } });
+      server = spawn(process.execPath, [CLI, 'start'], { env: { ...env, PORT: String(port), GATEWAY_PORT: String(gatewayPort) } });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 15_000);
         server.stdout!.on('data', (chunk: Buffer) => {

@@ -1,0 +1,78 @@
+/**
+ * Header rules for forwarding: hop-by-hop headers (and those the Connection header names) stay on
+ * their hop, the subscription key never reaches the backend, Host becomes the upstream's (undici
+ * sets it from the pool's origin), and X-Forwarded-For/-Proto/-Host tell the backend who asked.
+ */
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Headers the gateway sets or that must not be passed on as received. */
+const REQUEST_DROPPED = new Set(['host', 'expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+
+function connectionTokens(value: string | string[] | undefined): Set<string> {
+  const out = new Set<string>();
+  if (value === undefined) return out;
+  for (const v of Array.isArray(value) ? value : [value]) {
+    for (const token of v.split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t) out.add(t);
+    }
+  }
+  return out;
+}
+
+function dropHeader(name: string, named: ReadonlySet<string>): boolean {
+  return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || named.has(name);
+}
+
+/** The headers for the upstream request, as undici's flat [name, value, ...] list (repeats kept). */
+export function upstreamRequestHeaders(req: IncomingMessage, keyHeader: string): string[] {
+  const named = connectionTokens(req.headers.connection);
+  const out: string[] = [];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (lower === keyHeader || REQUEST_DROPPED.has(lower) || dropHeader(lower, named)) continue;
+    out.push(name, raw[i + 1]!);
+  }
+  const client = req.socket.remoteAddress ?? '';
+  const prior = req.headers['x-forwarded-for'];
+  const forwardedFor = [prior, client].filter((v) => v !== undefined && v !== '').join(', ');
+  if (forwardedFor) out.push('x-forwarded-for', forwardedFor);
+  out.push('x-forwarded-proto', (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http');
+  if (req.headers.host) out.push('x-forwarded-host', req.headers.host);
+  return out;
+}
+
+/** The backend's response headers for the client, without hop-by-hop ones. */
+export function clientResponseHeaders(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+  const named = connectionTokens(headers.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (dropHeader(lower, named)) continue;
+    out[lower] = value;
+  }
+  return out;
+}
+
+/** Whether the request carries a body to stream upstream. */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  if (length !== undefined) return length !== '0';
+  return req.headers['transfer-encoding'] !== undefined;
+}

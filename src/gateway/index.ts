@@ -1,0 +1,113 @@
+/**
+ * The gateway: its own node:http listener (GATEWAY_PORT) that routes requests to APIs' backends,
+ * checking subscription keys against an in-memory snapshot that follows the change feed.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../domain/clock.js';
+import type { KeyRing } from '../domain/subscription-keys.js';
+import type { Store } from '../store/index.js';
+import type { Database } from '../store/schema.js';
+import { subscriptionKeyRing } from '../services/signing-keys.js';
+import { createChangeWatcher, readFeedPosition, samePosition, type FeedPosition } from './change-watcher.js';
+import { createHandler } from './handler.js';
+import { loadSnapshot, type Snapshot } from './snapshot.js';
+import type { GatewayLogger } from './types.js';
+import { createUpstreams } from './upstreams.js';
+
+export type { GatewayLogger } from './types.js';
+export { MESSAGES as GATEWAY_MESSAGES } from './responses.js';
+
+export interface GatewayOptions {
+  store: Store;
+  db: Kysely<Database>;
+  clock: Clock;
+  logger: GatewayLogger;
+  /** How long a backend may take to connect, to send its headers, and between body chunks (default 30000). */
+  upstreamTimeoutMs?: number;
+  /** How often the change feed is polled (default 200). */
+  pollIntervalMs?: number;
+}
+
+export interface Gateway {
+  listen(port: number, host: string): Promise<{ port: number }>;
+  close(): Promise<void>;
+  /** Reload now (tests). */
+  refresh(): Promise<void>;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
+  const upstreams = createUpstreams(timeoutMs);
+  let current: { snapshot: Snapshot; position: FeedPosition } | undefined;
+  let ring: KeyRing | undefined;
+  let server: Server | undefined;
+
+  // Reloads run one at a time; a refresh() during a reload waits for it and then runs its own.
+  let queue: Promise<void> = Promise.resolve();
+  const reload = (force: boolean): Promise<void> => {
+    const run = queue.then(async () => {
+      ring ??= await subscriptionKeyRing(options.store);
+      const floor = current?.position.floor;
+      if (!force && current && floor !== undefined) {
+        const now = await readFeedPosition(options.db, floor);
+        if (samePosition(now, current.position)) return;
+      }
+      // Position first, data second: a change landing in between is seen by the next poll.
+      const position = await readFeedPosition(options.db);
+      const snapshot = await loadSnapshot(options.db);
+      current = { snapshot, position };
+      upstreams.retain(snapshot.routes.origins());
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const watcher = createChangeWatcher(
+    options.pollIntervalMs ?? 200,
+    () => reload(false),
+    (error) => options.logger.warn({ err: error }, 'gateway: reloading from the change feed failed; the previous snapshot stays in use'),
+  );
+
+  const handler = createHandler({
+    snapshot: () => current?.snapshot,
+    ring: () => ring,
+    clock: options.clock,
+    logger: options.logger,
+    proxy: { upstreams, timeoutMs },
+  });
+
+  return {
+    async listen(port, host) {
+      await reload(true);
+      const s = createServer(handler);
+      server = s;
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, host, () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
+      watcher.start();
+      const address = s.address();
+      const bound = typeof address === 'object' && address ? address.port : port;
+      options.logger.info({ port: bound, host }, 'gateway listening');
+      return { port: bound };
+    },
+    async close() {
+      await watcher.stop();
+      const s = server;
+      server = undefined;
+      if (s) {
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      }
+      await upstreams.close();
+      await queue;
+    },
+    refresh: () => reload(true),
+  };
+}
