@@ -94,7 +94,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sessionIdleMs: config.sessionIdleMs,
     sessionAbsoluteMs: config.sessionAbsoluteMs,
   };
-  const users = createUserService(deps);
+  const subscriptions = createSubscriptionService(deps);
+  const users = createUserService(deps, subscriptions);
   const tokens = createTokenService(deps);
   const sessions = createSessionService(deps);
   const throttle = createSignInThrottle(deps);
@@ -105,11 +106,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     tokens,
     sessions,
     throttle,
-    accounts: createAccountService(deps, { users, sessions, tokens, throttle }),
+    accounts: createAccountService(deps, { users, sessions, tokens, throttle, subscriptions }),
     templates: createEmailTemplateService(deps),
     apis: createApiService(deps),
     products: createProductService(deps),
-    subscriptions: createSubscriptionService(deps),
+    subscriptions,
   };
   const http = await buildHttpServer({
     logLevel: config.logLevel,

@@ -23,6 +23,7 @@ import { SSO_URL_LIFETIME_MS, type TokenPurpose, type TokenService, type TokenSt
 import { signingKeys } from './signing-keys.js';
 import { verifyUserToken } from '../domain/access-token.js';
 import type { UserService } from './users.js';
+import type { SubscriptionService } from './subscriptions.js';
 
 export interface Client {
   ip: string;
@@ -43,6 +44,7 @@ export interface AccountDeps {
   sessions: SessionService;
   tokens: TokenService;
   throttle: SignInThrottle;
+  subscriptions: SubscriptionService;
 }
 
 const userCtx = (userId: string, client: Client): ActorContext => ({ actor: `user:${userId}`, ip: client.ip });
@@ -290,6 +292,7 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
         await tx.users.updateUser(user.id, { state: 'deleted', password_hash: null, etag: newEtag(), updated_at: clock.now().toISOString() });
         await tx.users.replaceIdentities(user.id, []);
         await tx.groups.removeAllMemberships(user.id);
+        await parts.subscriptions.releaseOwnerSubscriptions(tx, user.id, false);
         await sessions.destroyAllForUser(tx, user.id);
         await audit(deps, tx, userCtx(user.id, client), 'account.closed', user.id);
       });

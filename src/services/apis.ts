@@ -1,9 +1,376 @@
-/** Use cases on apis. (Filled in with the products and gateway work.) */
+/**
+ * Use cases on APIs and their operations. Every write that changes an API or one of its operations
+ * appends to the change feed in the same transaction, so the gateways reload it.
+ */
+import { conflict, notFound } from '../domain/errors.js';
+import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
+import { newEtag } from '../domain/ids.js';
+import { parseFilter } from '../domain/filter/parser.js';
+import { API_FILTER_FIELDS, API_OPERATION_FILTER_FIELDS, API_PRODUCT_FILTER_FIELDS } from '../domain/filter/api-fields.js';
+import {
+  API_PROTOCOLS,
+  API_TYPE,
+  checkTemplateParameters,
+  DEFAULT_KEY_HEADER,
+  DEFAULT_KEY_QUERY,
+  DEFAULT_PROTOCOLS,
+  type ApiCreateInput,
+  type ApiProtocol,
+  type ApiUpdateInput,
+  type OperationCreateInput,
+  type OperationUpdateInput,
+  type TemplateParameter,
+} from '../domain/api-input.js';
+import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
+import type { ApiOperationRow, ApiProductRow, ApiRow } from '../store/apis-repo.js';
 import type { ServiceDeps } from './deps.js';
+import type { Page, PageRequest } from './views.js';
+
+export interface ApiView {
+  id: string;
+  displayName: string;
+  description: string | null;
+  /** Without leading or trailing slash; '' is the gateway's root. */
+  path: string;
+  serviceUrl: string | null;
+  protocols: ApiProtocol[];
+  subscriptionRequired: boolean;
+  subscriptionKeyParameterNames: { header: string; query: string };
+  type: typeof API_TYPE;
+  etag: string;
+}
+
+export interface ApiOperationView {
+  apiId: string;
+  id: string;
+  displayName: string;
+  /** Upper-case. */
+  method: string;
+  urlTemplate: string;
+  description: string | null;
+  templateParameters: TemplateParameter[];
+  etag: string;
+}
+
+export interface ApiWithOperations extends ApiView {
+  operations: ApiOperationView[];
+}
+
+export interface ApiProductView {
+  id: string;
+  displayName: string;
+  description: string | null;
+  terms: string | null;
+  subscriptionRequired: boolean;
+  approvalRequired: boolean;
+  subscriptionsLimit: number | null;
+  state: 'notPublished' | 'published';
+}
+
+function parseJsonArray(json: string | null): unknown[] {
+  if (json === null) return [];
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value : [];
+  } catch {
+    return [];
+  }
+}
+
+export function apiView(row: ApiRow): ApiView {
+  const stored = parseJsonArray(row.protocols);
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    description: row.description,
+    path: row.path,
+    serviceUrl: row.service_url,
+    protocols: API_PROTOCOLS.filter((p) => stored.includes(p)),
+    subscriptionRequired: row.subscription_required === 1,
+    subscriptionKeyParameterNames: { header: row.key_header, query: row.key_query },
+    type: API_TYPE,
+    etag: row.etag,
+  };
+}
+
+export function apiOperationView(row: ApiOperationRow): ApiOperationView {
+  return {
+    apiId: row.api_id,
+    id: row.id,
+    displayName: row.display_name,
+    method: row.method,
+    urlTemplate: row.url_template,
+    description: row.description,
+    templateParameters: parseJsonArray(row.template_parameters) as TemplateParameter[],
+    etag: row.etag,
+  };
+}
+
+export function apiProductView(row: ApiProductRow): ApiProductView {
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    description: row.description,
+    terms: row.terms,
+    subscriptionRequired: row.subscription_required === 1,
+    approvalRequired: row.approval_required === 1,
+    subscriptionsLimit: row.subscriptions_limit,
+    state: row.state,
+  };
+}
+
+/** Two operations clash when they take the same method on the same template (parameter names aside). */
+function routeKey(method: string, urlTemplate: string): string {
+  return `${method} ${urlTemplate.replace(/\{[^}]*\}/g, '{}').toLowerCase()}`;
+}
 
 export function createApiService(deps: ServiceDeps) {
-  void deps;
-  return {};
+  const { store, clock } = deps;
+
+  async function load(tx: Store, id: string, lock = false): Promise<ApiRow> {
+    const row = await tx.apis.findApi(id, lock);
+    if (!row) throw notFound('API');
+    return row;
+  }
+
+  async function loadOperation(tx: Store, apiId: string, id: string, lock = false): Promise<ApiOperationRow> {
+    const row = await tx.apis.findOperation(apiId, id, lock);
+    if (!row) throw notFound('Operation');
+    return row;
+  }
+
+  async function checkPathFree(tx: Store, path: string, id: string): Promise<void> {
+    const other = await tx.apis.findApiByPath(path, id);
+    if (other) {
+      throw conflict(`The path '${path}' is already used by the API '${other.id}'; API paths must be unique (ignoring case).`, 'path');
+    }
+  }
+
+  /** The change shared by PUT on an existing API and PATCH: only the given fields move. */
+  async function applyUpdate(tx: Store, existing: ApiRow, input: ApiUpdateInput): Promise<ApiView> {
+    if (input.path !== undefined && input.path !== existing.path) await checkPathFree(tx, input.path, existing.id);
+    // null puts back the defaults, as Azure does; a name left out keeps its value.
+    const keys = input.subscriptionKeyParameterNames;
+    const keyChanges =
+      keys === undefined
+        ? {}
+        : keys === null
+          ? { key_header: DEFAULT_KEY_HEADER, key_query: DEFAULT_KEY_QUERY }
+          : { key_header: keys.header ?? existing.key_header, key_query: keys.query ?? existing.key_query };
+    await tx.apis.updateApi(existing.id, {
+      ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.path !== undefined ? { path: input.path } : {}),
+      ...(input.serviceUrl !== undefined ? { service_url: input.serviceUrl } : {}),
+      ...(input.protocols !== undefined ? { protocols: JSON.stringify(input.protocols) } : {}),
+      ...(input.subscriptionRequired !== undefined ? { subscription_required: input.subscriptionRequired ? 1 : 0 } : {}),
+      ...keyChanges,
+      etag: newEtag(),
+    });
+    await tx.changes.recordChange('api', existing.id, clock.now().toISOString());
+    return apiView(await load(tx, existing.id));
+  }
+
+  async function checkRouteFree(tx: Store, apiId: string, operationId: string, method: string, urlTemplate: string): Promise<void> {
+    const key = routeKey(method, urlTemplate);
+    const operations = (await tx.apis.operationsOfApis([apiId])).get(apiId) ?? [];
+    const clash = operations.find((o) => o.id !== operationId && routeKey(o.method, o.url_template) === key);
+    if (clash) {
+      throw conflict(`The operation '${clash.id}' of this API already answers ${method} ${urlTemplate}.`, 'urlTemplate');
+    }
+  }
+
+  return {
+    async list(page: PageRequest): Promise<Page<ApiView>> {
+      const filter = page.filter ? parseFilter(page.filter, API_FILTER_FIELDS) : undefined;
+      const { rows, count } = await store.apis.listApis({ filter, top: page.top, skip: page.skip });
+      return { items: rows.map(apiView), count };
+    },
+
+    async get(id: string): Promise<ApiView> {
+      return apiView(await load(store, id));
+    },
+
+    /** Every API with its operations, for the gateway's routing table. */
+    async listAll(): Promise<ApiWithOperations[]> {
+      return store.transaction(async (tx) => {
+        const [apis, operations] = await Promise.all([tx.apis.listAllApis(), tx.apis.operationsOfApis()]);
+        return apis.map((row) => ({ ...apiView(row), operations: (operations.get(row.id) ?? []).map(apiOperationView) }));
+      });
+    },
+
+    async createOrUpdate(id: string, input: ApiCreateInput, ifMatch?: string): Promise<{ api: ApiView; created: boolean }> {
+      return retryOnceOnUniqueViolation(() =>
+        store.transaction(async (tx) => {
+          const existing = await tx.apis.findApi(id, true);
+          checkIfMatch(ifMatch, existing?.etag);
+          if (existing) return { api: await applyUpdate(tx, existing, input), created: false };
+          await checkPathFree(tx, input.path, id);
+          const now = clock.now().toISOString();
+          await tx.apis.insertApi({
+            id,
+            display_name: input.displayName ?? id,
+            description: input.description ?? null,
+            path: input.path,
+            service_url: input.serviceUrl ?? null,
+            protocols: JSON.stringify(input.protocols ?? DEFAULT_PROTOCOLS),
+            subscription_required: (input.subscriptionRequired ?? true) ? 1 : 0,
+            key_header: input.subscriptionKeyParameterNames?.header ?? DEFAULT_KEY_HEADER,
+            key_query: input.subscriptionKeyParameterNames?.query ?? DEFAULT_KEY_QUERY,
+            api_type: API_TYPE,
+            etag: newEtag(),
+            created_at: now,
+          });
+          await tx.changes.recordChange('api', id, now);
+          return { api: apiView(await load(tx, id)), created: true };
+        }),
+      );
+    },
+
+    async update(id: string, input: ApiUpdateInput, ifMatchHeader: string | undefined): Promise<ApiView> {
+      const ifMatch = requireIfMatch(ifMatchHeader);
+      return retryOnceOnUniqueViolation(() =>
+        store.transaction(async (tx) => {
+          const existing = await load(tx, id, true);
+          checkIfMatch(ifMatch, existing.etag);
+          return applyUpdate(tx, existing, input);
+        }),
+      );
+    },
+
+    /**
+     * Deletes the API with its operations and product links, and cancels the subscriptions scoped to
+     * it. False when there was nothing to delete.
+     */
+    async remove(id: string, ifMatchHeader: string | undefined): Promise<boolean> {
+      const ifMatch = requireIfMatch(ifMatchHeader);
+      return store.transaction(async (tx) => {
+        const existing = await tx.apis.findApi(id, true);
+        if (!existing) return false;
+        checkIfMatch(ifMatch, existing.etag);
+        const now = clock.now().toISOString();
+        const cancelled = await tx.apis.cancelSubscriptionsInScope(`/apis/${id}`, {
+          etag: newEtag(),
+          at: now,
+          comment: `The API '${id}' was deleted.`,
+        });
+        await tx.apis.deleteApi(id);
+        await tx.changes.recordChange('api', id, now);
+        for (const subscriptionId of cancelled) await tx.changes.recordChange('subscription', subscriptionId, now);
+        return true;
+      });
+    },
+
+    /** Every operation of the API, in id order. */
+    async listOperations(apiId: string): Promise<ApiOperationView[]> {
+      return store.transaction(async (tx) => {
+        await load(tx, apiId);
+        return ((await tx.apis.operationsOfApis([apiId])).get(apiId) ?? []).map(apiOperationView);
+      });
+    },
+
+    async listOperationPage(apiId: string, page: PageRequest): Promise<Page<ApiOperationView>> {
+      const filter = page.filter ? parseFilter(page.filter, API_OPERATION_FILTER_FIELDS) : undefined;
+      await load(store, apiId);
+      const { rows, count } = await store.apis.listOperations(apiId, { filter, top: page.top, skip: page.skip });
+      return { items: rows.map(apiOperationView), count };
+    },
+
+    async getOperation(apiId: string, id: string): Promise<ApiOperationView> {
+      await load(store, apiId);
+      return apiOperationView(await loadOperation(store, apiId, id));
+    },
+
+    async createOrUpdateOperation(
+      apiId: string,
+      id: string,
+      input: OperationCreateInput,
+      ifMatch?: string,
+    ): Promise<{ operation: ApiOperationView; created: boolean }> {
+      return retryOnceOnUniqueViolation(() =>
+        store.transaction(async (tx) => {
+          // Locking the API keeps a concurrent delete of it from slipping in between.
+          await load(tx, apiId, true);
+          const existing = await tx.apis.findOperation(apiId, id, true);
+          checkIfMatch(ifMatch, existing?.etag);
+          const templateParameters =
+            input.templateParameters !== undefined
+              ? (input.templateParameters ?? [])
+              : existing
+                ? (parseJsonArray(existing.template_parameters) as TemplateParameter[])
+                : [];
+          checkTemplateParameters(input.urlTemplate, templateParameters);
+          await checkRouteFree(tx, apiId, id, input.method, input.urlTemplate);
+          const changes = {
+            display_name: input.displayName,
+            method: input.method,
+            url_template: input.urlTemplate,
+            ...(input.description !== undefined || !existing ? { description: input.description ?? null } : {}),
+            template_parameters: JSON.stringify(templateParameters),
+            etag: newEtag(),
+          };
+          if (existing) await tx.apis.updateOperation(apiId, id, changes);
+          else await tx.apis.insertOperation({ api_id: apiId, id, description: null, ...changes });
+          await tx.changes.recordChange('api', apiId, clock.now().toISOString());
+          return { operation: apiOperationView(await loadOperation(tx, apiId, id)), created: !existing };
+        }),
+      );
+    },
+
+    async updateOperation(
+      apiId: string,
+      id: string,
+      input: OperationUpdateInput,
+      ifMatchHeader: string | undefined,
+    ): Promise<ApiOperationView> {
+      const ifMatch = requireIfMatch(ifMatchHeader);
+      return store.transaction(async (tx) => {
+        await load(tx, apiId, true);
+        const existing = await loadOperation(tx, apiId, id, true);
+        checkIfMatch(ifMatch, existing.etag);
+        const method = input.method ?? existing.method;
+        const urlTemplate = input.urlTemplate ?? existing.url_template;
+        const templateParameters =
+          input.templateParameters !== undefined
+            ? (input.templateParameters ?? [])
+            : (parseJsonArray(existing.template_parameters) as TemplateParameter[]);
+        checkTemplateParameters(urlTemplate, templateParameters);
+        await checkRouteFree(tx, apiId, id, method, urlTemplate);
+        await tx.apis.updateOperation(apiId, id, {
+          ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          method,
+          url_template: urlTemplate,
+          template_parameters: JSON.stringify(templateParameters),
+          etag: newEtag(),
+        });
+        await tx.changes.recordChange('api', apiId, clock.now().toISOString());
+        return apiOperationView(await loadOperation(tx, apiId, id));
+      });
+    },
+
+    /** False when there was no such operation (the API itself must exist). */
+    async removeOperation(apiId: string, id: string, ifMatchHeader: string | undefined): Promise<boolean> {
+      const ifMatch = requireIfMatch(ifMatchHeader);
+      return store.transaction(async (tx) => {
+        await load(tx, apiId, true);
+        const existing = await tx.apis.findOperation(apiId, id, true);
+        if (!existing) return false;
+        checkIfMatch(ifMatch, existing.etag);
+        await tx.apis.deleteOperation(apiId, id);
+        await tx.changes.recordChange('api', apiId, clock.now().toISOString());
+        return true;
+      });
+    },
+
+    /** The products that include the API. */
+    async listProducts(apiId: string, page: PageRequest): Promise<Page<ApiProductView>> {
+      const filter = page.filter ? parseFilter(page.filter, API_PRODUCT_FILTER_FIELDS) : undefined;
+      await load(store, apiId);
+      const { rows, count } = await store.apis.listProductsOfApi(apiId, { filter, top: page.top, skip: page.skip });
+      return { items: rows.map(apiProductView), count };
+    },
+  };
 }
 
 export type ApiService = ReturnType<typeof createApiService>;

@@ -37,7 +37,11 @@ export type AuditAction =
   | 'user.deleted'
   | 'user.password-reset-sent'
   | 'group.member-added'
-  | 'group.member-removed';
+  | 'group.member-removed'
+  | 'subscription.created'
+  | 'subscription.state-changed'
+  | 'subscription.deleted'
+  | 'subscription.key-regenerated';
 
 export async function audit(
   deps: Pick<ServiceDeps, 'clock' | 'ids'>,

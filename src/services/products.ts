@@ -1,9 +1,434 @@
-/** Use cases on products. (Filled in with the products and gateway work.) */
+/**
+ * Use cases on products: the product itself, the APIs it bundles, and the groups that see it
+ * (visibility). Every write that changes a product, its APIs or its groups records a change for
+ * the gateways. Also what the portal and the gateway read: visibleTo, productsOfApi, get, apisOf.
+ */
+import { conflict, invalidField, notFound, validationError } from '../domain/errors.js';
+import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
+import { newEtag } from '../domain/ids.js';
+import { parseFilter } from '../domain/filter/parser.js';
+import type { FilterNode } from '../domain/filter/ast.js';
+import {
+  PRODUCT_API_FILTER_FIELDS,
+  PRODUCT_API_LINK_FILTER_FIELDS,
+  PRODUCT_FILTER_FIELDS,
+  PRODUCT_GROUP_FILTER_FIELDS,
+  PRODUCT_GROUP_LINK_FILTER_FIELDS,
+} from '../domain/filter/product-fields.js';
+import { GUESTS_GROUP_ID } from '../domain/group.js';
+import {
+  idFromArmId,
+  type ProductCreateInput,
+  type ProductState,
+  type ProductUpdateInput,
+} from '../domain/product-input.js';
+import { formatScope, type SubscriptionState } from '../domain/subscription.js';
+import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
+import type { ProductApiRow, ProductRow } from '../store/products-repo.js';
+import type { GroupRow } from '../store/groups-repo.js';
 import type { ServiceDeps } from './deps.js';
+import { groupView, type GroupView, type Page, type PageRequest } from './views.js';
+
+export interface ProductView {
+  id: string;
+  displayName: string;
+  description: string | null;
+  terms: string | null;
+  subscriptionRequired: boolean;
+  approvalRequired: boolean;
+  /** null = unlimited subscriptions per user. */
+  subscriptionsLimit: number | null;
+  state: ProductState;
+  /** Present when asked for (lists with expandGroups). */
+  groups?: GroupView[];
+  etag: string;
+}
+
+/** An API as a product lists it. */
+export interface ProductApiView {
+  id: string;
+  displayName: string;
+  description: string | null;
+  path: string;
+  serviceUrl: string | null;
+  protocols: string[];
+  subscriptionRequired: boolean;
+  subscriptionKeyParameterNames: { header: string; query: string };
+  apiType: string;
+}
+
+/** A product-API or product-group link; our tables have no link id, so `linkId` is the linked entity's id unless a PUT named another. */
+export interface ProductLinkView {
+  linkId: string;
+  targetId: string;
+}
+
+export interface ProductPageRequest extends PageRequest {
+  expandGroups?: boolean | undefined;
+}
+
+/** Subscriptions in these states no longer give access; a product that has only such ones may be deleted. */
+const LIVE_SUBSCRIPTION_STATES: readonly SubscriptionState[] = ['submitted', 'active', 'suspended'];
+
+export function productView(row: ProductRow, groups?: GroupRow[]): ProductView {
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    description: row.description,
+    terms: row.terms,
+    subscriptionRequired: row.subscription_required === 1,
+    approvalRequired: row.approval_required === 1,
+    subscriptionsLimit: row.subscriptions_limit === null ? null : Number(row.subscriptions_limit),
+    state: row.state,
+    ...(groups ? { groups: groups.map(groupView) } : {}),
+    etag: row.etag,
+  };
+}
+
+export function productApiView(row: ProductApiRow): ProductApiView {
+  let protocols: string[] = [];
+  try {
+    const parsed: unknown = JSON.parse(row.protocols);
+    if (Array.isArray(parsed)) protocols = parsed.filter((p): p is string => typeof p === 'string');
+  } catch {
+    protocols = [];
+  }
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    description: row.description,
+    path: row.path,
+    serviceUrl: row.service_url,
+    protocols,
+    subscriptionRequired: row.subscription_required === 1,
+    subscriptionKeyParameterNames: { header: row.key_header, query: row.key_query },
+    apiType: row.api_type,
+  };
+}
+
+/** Rewrites the literal of each `apiId eq` / `groupId eq` leaf from a full ARM id to the bare id the column holds. */
+function bareIdsInFilter(node: FilterNode, collection: 'apis' | 'groups'): FilterNode {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return { ...node, left: bareIdsInFilter(node.left, collection), right: bareIdsInFilter(node.right, collection) };
+    case 'not':
+      return { ...node, operand: bareIdsInFilter(node.operand, collection) };
+    case 'compare':
+      return node.value === null ? node : { ...node, value: idFromArmId(node.value, collection) ?? node.value };
+    case 'function':
+      return node;
+  }
+}
 
 export function createProductService(deps: ServiceDeps) {
-  void deps;
-  return {};
+  const { store, clock } = deps;
+
+  async function load(tx: Store, id: string, lock = false): Promise<ProductRow> {
+    const row = await tx.products.findProduct(id, lock);
+    if (!row) throw notFound('Product');
+    return row;
+  }
+
+  async function loadApi(tx: Store, id: string, lock = false): Promise<ProductApiRow> {
+    const row = await tx.products.findApi(id, lock);
+    if (!row) throw notFound('API');
+    return row;
+  }
+
+  async function loadGroup(tx: Store, id: string, lock = false): Promise<GroupRow> {
+    const row = await tx.groups.findGroup(id, lock);
+    if (!row) throw notFound('Group');
+    return row;
+  }
+
+  function filterOf(page: PageRequest, fields: Parameters<typeof parseFilter>[1]): FilterNode | undefined {
+    return page.filter ? parseFilter(page.filter, fields) : undefined;
+  }
+
+  /**
+   * Approval and a subscription limit only mean something for a product that needs subscriptions:
+   * a request that asks for either on an open product is refused. Values inherited from before the
+   * product became open are cleared instead.
+   */
+  function subscriptionRules(
+    input: ProductUpdateInput,
+    existing: ProductRow | undefined,
+  ): { subscription_required: number; approval_required: number; subscriptions_limit: number | null } {
+    const required = input.subscriptionRequired ?? (existing ? existing.subscription_required === 1 : true);
+    if (!required) {
+      const details = [];
+      if (input.approvalRequired === true) {
+        details.push({ code: 'ValidationError', target: 'approvalRequired', message: 'can be true only when subscriptionRequired is true.' });
+      }
+      if (input.subscriptionsLimit !== undefined && input.subscriptionsLimit !== null) {
+        details.push({ code: 'ValidationError', target: 'subscriptionsLimit', message: 'can be set only when subscriptionRequired is true.' });
+      }
+      if (details.length > 0) {
+        throw validationError('approvalRequired and subscriptionsLimit apply only to a product with subscriptionRequired true.', details);
+      }
+      return { subscription_required: 0, approval_required: 0, subscriptions_limit: null };
+    }
+    return {
+      subscription_required: 1,
+      approval_required: (input.approvalRequired ?? (existing ? existing.approval_required === 1 : false)) ? 1 : 0,
+      subscriptions_limit:
+        input.subscriptionsLimit !== undefined ? input.subscriptionsLimit : existing ? existing.subscriptions_limit : null,
+    };
+  }
+
+  async function changed(tx: Store, productId: string): Promise<void> {
+    await tx.changes.recordChange('product', productId, clock.now().toISOString());
+  }
+
+  /** The change shared by PUT on an existing product and PATCH: only the given fields move. */
+  async function applyUpdate(tx: Store, existing: ProductRow, input: ProductUpdateInput): Promise<ProductView> {
+    await tx.products.updateProduct(existing.id, {
+      ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.terms !== undefined ? { terms: input.terms } : {}),
+      ...(input.state !== undefined ? { state: input.state } : {}),
+      ...subscriptionRules(input, existing),
+      etag: newEtag(),
+    });
+    await changed(tx, existing.id);
+    return productView(await load(tx, existing.id));
+  }
+
+  async function linkApi(productId: string, apiId: string): Promise<{ api: ProductApiView; created: boolean }> {
+    return store.transaction(async (tx) => {
+      await load(tx, productId, true);
+      const api = await loadApi(tx, apiId, true);
+      const created = await tx.products.addProductApi(productId, apiId);
+      if (created) await changed(tx, productId);
+      return { api: productApiView(api), created };
+    });
+  }
+
+  async function unlinkApi(productId: string, apiId: string): Promise<boolean> {
+    return store.transaction(async (tx) => {
+      await load(tx, productId, true);
+      const removed = await tx.products.removeProductApi(productId, apiId);
+      if (removed) await changed(tx, productId);
+      return removed;
+    });
+  }
+
+  async function linkGroup(productId: string, groupId: string): Promise<{ group: GroupView; created: boolean }> {
+    return store.transaction(async (tx) => {
+      await load(tx, productId, true);
+      const group = await loadGroup(tx, groupId, true);
+      const created = await tx.products.addProductGroup(productId, groupId);
+      if (created) await changed(tx, productId);
+      return { group: groupView(group), created };
+    });
+  }
+
+  async function unlinkGroup(productId: string, groupId: string): Promise<boolean> {
+    return store.transaction(async (tx) => {
+      await load(tx, productId, true);
+      const removed = await tx.products.removeProductGroup(productId, groupId);
+      if (removed) await changed(tx, productId);
+      return removed;
+    });
+  }
+
+  return {
+    async list(page: ProductPageRequest): Promise<Page<ProductView>> {
+      const filter = filterOf(page, PRODUCT_FILTER_FIELDS);
+      const { rows, count } = await store.products.listProducts({ filter, top: page.top, skip: page.skip });
+      if (!page.expandGroups) return { items: rows.map((r) => productView(r)), count };
+      const groups = await store.products.groupsOfProducts(rows.map((r) => r.id));
+      return { items: rows.map((r) => productView(r, groups.get(r.id) ?? [])), count };
+    },
+
+    /** The product; 404 when it does not exist. */
+    async get(id: string): Promise<ProductView> {
+      return productView(await load(store, id));
+    },
+
+    async createOrUpdate(id: string, input: ProductCreateInput, ifMatch?: string): Promise<{ product: ProductView; created: boolean }> {
+      return retryOnceOnUniqueViolation(() =>
+        store.transaction(async (tx) => {
+          const existing = await tx.products.findProduct(id, true);
+          checkIfMatch(ifMatch, existing?.etag);
+          if (existing) return { product: await applyUpdate(tx, existing, input), created: false };
+          await tx.products.insertProduct({
+            id,
+            display_name: input.displayName,
+            description: input.description ?? null,
+            terms: input.terms ?? null,
+            ...subscriptionRules(input, undefined),
+            state: input.state ?? 'notPublished',
+            etag: newEtag(),
+            created_at: clock.now().toISOString(),
+          });
+          await changed(tx, id);
+          return { product: productView(await load(tx, id)), created: true };
+        }),
+      );
+    },
+
+    async update(id: string, input: ProductUpdateInput, ifMatchHeader: string | undefined): Promise<ProductView> {
+      const ifMatch = requireIfMatch(ifMatchHeader);
+      return store.transaction(async (tx) => {
+        const existing = await load(tx, id, true);
+        checkIfMatch(ifMatch, existing.etag);
+        return applyUpdate(tx, existing, input);
+      });
+    },
+
+    /**
+     * Deletes the product with its API and group links. A product with subscriptions that still
+     * give access (submitted, active, suspended) is refused unless `deleteSubscriptions`; its other
+     * subscriptions (cancelled, rejected, expired) go with it. False when there was nothing to delete.
+     */
+    async remove(id: string, ifMatchHeader: string | undefined, deleteSubscriptions = false): Promise<boolean> {
+      const ifMatch = requireIfMatch(ifMatchHeader);
+      return store.transaction(async (tx) => {
+        const existing = await tx.products.findProduct(id, true);
+        if (!existing) return false;
+        checkIfMatch(ifMatch, existing.etag);
+        const scope = formatScope({ kind: 'product', productId: id });
+        if (!deleteSubscriptions) {
+          const live = await tx.products.countSubscriptionsInStates(scope, LIVE_SUBSCRIPTION_STATES);
+          if (live > 0) {
+            throw conflict(
+              `The product '${id}' has ${live} subscription${live === 1 ? '' : 's'} that ${live === 1 ? 'is' : 'are'} not cancelled, rejected or expired. ` +
+                'Pass deleteSubscriptions=true to delete the product together with its subscriptions.',
+            );
+          }
+        }
+        const now = clock.now().toISOString();
+        for (const subscriptionId of await tx.products.deleteSubscriptionsOfScope(scope)) {
+          await tx.changes.recordChange('subscription', subscriptionId, now);
+        }
+        await tx.products.deleteProduct(id);
+        await tx.changes.recordChange('product', id, now);
+        return true;
+      });
+    },
+
+    // -- Product ↔ API -------------------------------------------------------------------------
+
+    async listApis(productId: string, page: PageRequest): Promise<Page<ProductApiView>> {
+      const filter = filterOf(page, PRODUCT_API_FILTER_FIELDS);
+      await load(store, productId);
+      const { rows, count } = await store.products.listProductApis(productId, { filter, top: page.top, skip: page.skip });
+      return { items: rows.map(productApiView), count };
+    },
+
+    /** Whether the product bundles the API; 404 when the product does not exist. */
+    async hasApi(productId: string, apiId: string): Promise<boolean> {
+      await load(store, productId);
+      return store.products.hasProductApi(productId, apiId);
+    },
+
+    /** Adds the API to the product; `created` is false when it was there already. */
+    addApi: linkApi,
+
+    /** False when the product did not bundle the API. */
+    removeApi: unlinkApi,
+
+    // -- Product ↔ group -----------------------------------------------------------------------
+
+    async listGroups(productId: string, page: PageRequest): Promise<Page<GroupView>> {
+      const filter = filterOf(page, PRODUCT_GROUP_FILTER_FIELDS);
+      await load(store, productId);
+      const { rows, count } = await store.products.listProductGroups(productId, { filter, top: page.top, skip: page.skip });
+      return { items: rows.map(groupView), count };
+    },
+
+    async hasGroup(productId: string, groupId: string): Promise<boolean> {
+      await load(store, productId);
+      return store.products.hasProductGroup(productId, groupId);
+    },
+
+    /** Makes the product visible to the group; `created` is false when it was already. */
+    addGroup: linkGroup,
+
+    removeGroup: unlinkGroup,
+
+    // -- Link resources (apiLinks, groupLinks) on the same rows ----------------------------------
+
+    async listApiLinks(productId: string, page: PageRequest): Promise<Page<ProductLinkView>> {
+      const parsed = filterOf(page, PRODUCT_API_LINK_FILTER_FIELDS);
+      const filter = parsed ? bareIdsInFilter(parsed, 'apis') : undefined;
+      await load(store, productId);
+      const { rows, count } = await store.products.listProductApiIds(productId, { filter, top: page.top, skip: page.skip });
+      return { items: rows.map((apiId) => ({ linkId: apiId, targetId: apiId })), count };
+    },
+
+    /** The link named `linkId`: found when an API of that id is linked to the product. */
+    async getApiLink(productId: string, linkId: string): Promise<ProductLinkView> {
+      await load(store, productId);
+      if (!(await store.products.hasProductApi(productId, linkId))) throw notFound('Product API link');
+      return { linkId, targetId: linkId };
+    },
+
+    /** `apiIdRef` is the API's ARM id (or bare id). The link id is echoed, not stored. */
+    async putApiLink(productId: string, linkId: string, apiIdRef: string): Promise<{ link: ProductLinkView; created: boolean }> {
+      const apiId = idFromArmId(apiIdRef, 'apis');
+      if (apiId === undefined) throw invalidField('apiId', 'must be the resource id of an API (…/apis/{apiId}).');
+      const { created } = await linkApi(productId, apiId);
+      return { link: { linkId, targetId: apiId }, created };
+    },
+
+    async removeApiLink(productId: string, linkId: string): Promise<boolean> {
+      return unlinkApi(productId, linkId);
+    },
+
+    async listGroupLinks(productId: string, page: PageRequest): Promise<Page<ProductLinkView>> {
+      const parsed = filterOf(page, PRODUCT_GROUP_LINK_FILTER_FIELDS);
+      const filter = parsed ? bareIdsInFilter(parsed, 'groups') : undefined;
+      await load(store, productId);
+      const { rows, count } = await store.products.listProductGroupIds(productId, { filter, top: page.top, skip: page.skip });
+      return { items: rows.map((groupId) => ({ linkId: groupId, targetId: groupId })), count };
+    },
+
+    async getGroupLink(productId: string, linkId: string): Promise<ProductLinkView> {
+      await load(store, productId);
+      if (!(await store.products.hasProductGroup(productId, linkId))) throw notFound('Product group link');
+      return { linkId, targetId: linkId };
+    },
+
+    async putGroupLink(productId: string, linkId: string, groupIdRef: string): Promise<{ link: ProductLinkView; created: boolean }> {
+      const groupId = idFromArmId(groupIdRef, 'groups');
+      if (groupId === undefined) throw invalidField('groupId', 'must be the resource id of a group (…/groups/{groupId}).');
+      const { created } = await linkGroup(productId, groupId);
+      return { link: { linkId, targetId: groupId }, created };
+    },
+
+    async removeGroupLink(productId: string, linkId: string): Promise<boolean> {
+      return unlinkGroup(productId, linkId);
+    },
+
+    // -- For the portal and the gateway -----------------------------------------------------------
+
+    /** Published products visible to one of the user's groups; to `guests` when there is no user. */
+    async visibleTo(userId: string | undefined): Promise<ProductView[]> {
+      let groupIds: string[];
+      if (userId === undefined) {
+        groupIds = [GUESTS_GROUP_ID];
+      } else {
+        const groups = await store.groups.groupsOfUsers([userId]);
+        groupIds = (groups.get(userId) ?? []).map((g) => g.id);
+      }
+      const rows = await store.products.publishedProductsVisibleTo(groupIds);
+      return rows.map((r) => productView(r));
+    },
+
+    /** Every product (published or not) that bundles the API. */
+    async productsOfApi(apiId: string): Promise<ProductView[]> {
+      return (await store.products.productsOfApi(apiId)).map((r) => productView(r));
+    },
+
+    /** Every API of the product; 404 when the product does not exist. */
+    async apisOf(productId: string): Promise<ProductApiView[]> {
+      await load(store, productId);
+      return (await store.products.apisOfProduct(productId)).map(productApiView);
+    },
+  };
 }
 
 export type ProductService = ReturnType<typeof createProductService>;

@@ -9,6 +9,8 @@ import { ADMIN_USER_ID, normalizeEmail } from '../domain/user.js';
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/index.js';
 import { ensureSigningKeys } from './signing-keys.js';
+import { seedProducts } from './products-seed.js';
+import { seedSubscriptions } from './subscriptions-seed.js';
 
 export const BUILT_IN_ADMIN_EMAIL = 'admin@tollgate.local';
 
@@ -46,5 +48,7 @@ export async function seed(store: Store, clock: Clock): Promise<void> {
       await tx.groups.addMember(ADMINISTRATORS_GROUP_ID, ADMIN_USER_ID, now);
     }
     await ensureSigningKeys(tx);
+    await seedProducts(tx, now);
+    await seedSubscriptions(tx, now);
   });
 }

@@ -20,6 +20,7 @@ import { groupView, userView, type GroupView, type Page, type PageRequest, type 
 import { signingKeys } from './signing-keys.js';
 import { audit, SYSTEM, type ActorContext } from './audit.js';
 import { SSO_URL_LIFETIME_MS } from './tokens.js';
+import { createSubscriptionService, type SubscriptionService, type SubscriptionView } from './subscriptions.js';
 
 
 export interface WriteOptions {
@@ -37,7 +38,8 @@ export interface DeleteOptions {
   ctx?: ActorContext;
 }
 
-export function createUserService(deps: ServiceDeps) {
+/** `subscriptions` defaults to a service over the same deps (it keeps no state of its own). */
+export function createUserService(deps: ServiceDeps, subscriptions: SubscriptionService = createSubscriptionService(deps)) {
   const { store, clock, hasher } = deps;
 
   async function load(tx: Store, id: string, lock = false): Promise<UserRow> {
@@ -114,7 +116,10 @@ export function createUserService(deps: ServiceDeps) {
       const current = (await tx.users.listIdentities([id])).get(id) ?? [];
       await tx.users.replaceIdentities(id, identitiesFor(email, input.identities, current));
     }
-    if (next === 'deleted') await close(tx, id);
+    if (next === 'deleted') {
+      await close(tx, id);
+      await subscriptions.releaseOwnerSubscriptions(tx, id, false);
+    }
     // A user who may no longer sign in, or whose password an administrator replaced, is signed out everywhere at once.
     if (next !== 'active' || passwordHash !== undefined) await tx.sessions.deleteUserSessions(id);
     if (next !== existing.state) {
@@ -228,8 +233,8 @@ export function createUserService(deps: ServiceDeps) {
         if (options.notify && existing.state !== 'deleted') {
           await enqueueUserEmail(deps, tx, 'accountClosedDeveloper', existing, options.appType);
         }
-        // Subscriptions arrive with the products issue; `deleteSubscriptions` then decides between
-        // deleting and cancelling them. Until then a user has none.
+        // The user's subscriptions are deleted with them, or else cancelled (each recorded in the change feed).
+        await subscriptions.releaseOwnerSubscriptions(tx, id, options.deleteSubscriptions === true);
         await tx.groups.removeAllMemberships(id);
         await tx.users.replaceIdentities(id, []);
         await tx.sessions.deleteUserSessions(id);
@@ -285,17 +290,14 @@ export function createUserService(deps: ServiceDeps) {
       });
     },
 
-    /** Subscriptions arrive with the products issue; the route already answers, with none. */
-    async listSubscriptions(userId: string, page: PageRequest): Promise<Page<never>> {
+    async listSubscriptions(userId: string, page: PageRequest): Promise<Page<SubscriptionView>> {
       await load(store, userId);
-      void page;
-      return { items: [], count: 0 };
+      return subscriptions.list({ ...page, userId });
     },
 
-    async getSubscription(userId: string, sid: string): Promise<never> {
+    async getSubscription(userId: string, sid: string): Promise<SubscriptionView> {
       await load(store, userId);
-      void sid;
-      throw notFound('Subscription');
+      return subscriptions.getOfUser(userId, sid);
     },
   };
 

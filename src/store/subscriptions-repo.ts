@@ -1,2 +1,162 @@
-/** SQL for subscriptions. (Filled in with the products and gateway work.) */
-export {};
+/**
+ * SQL for subscriptions, and the few reads of products, APIs, groups and users that deciding a
+ * subscription needs (read directly, so that this module does not depend on their repositories).
+ */
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { FilterNode } from '../domain/filter/ast.js';
+import type { SubscriptionState } from '../domain/subscription.js';
+import { compileFilter } from './filter-sql.js';
+import type { Executor } from './database.js';
+import { canLockRows, toCount } from './database.js';
+import type { ProductsTable, SubscriptionsTable } from './schema.js';
+
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+export type ProductRow = Selectable<ProductsTable>;
+
+/** States that no longer hold a place in a product's `subscriptionsLimit`. */
+export const FINISHED_STATES: readonly SubscriptionState[] = ['cancelled', 'rejected', 'expired'];
+
+export async function findSubscription(ex: Executor, id: string, lock = false): Promise<SubscriptionRow | undefined> {
+  return ex
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
+    .executeTakeFirst();
+}
+
+export async function insertSubscription(ex: Executor, row: Insertable<SubscriptionsTable>): Promise<void> {
+  await ex.insertInto('subscriptions').values(row).execute();
+}
+
+export async function updateSubscription(ex: Executor, id: string, changes: Updateable<SubscriptionsTable>): Promise<void> {
+  await ex.updateTable('subscriptions').set(changes).where('id', '=', id).execute();
+}
+
+export async function deleteSubscription(ex: Executor, id: string): Promise<void> {
+  await ex.deleteFrom('subscriptions').where('id', '=', id).execute();
+}
+
+/** The id of another subscription that has `hash` as its primary or secondary lookup hash. */
+export async function findKeyOwner(ex: Executor, hash: string, exceptId: string): Promise<string | undefined> {
+  const row = await ex
+    .selectFrom('subscriptions')
+    .select('id')
+    .where((eb) => eb.or([eb('primary_key_lookup', '=', hash), eb('secondary_key_lookup', '=', hash)]))
+    .where('id', '<>', exceptId)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** The subscription whose primary or secondary key hashes to `hash` (the gateway's lookup). */
+export async function findByKeyLookup(ex: Executor, hash: string): Promise<SubscriptionRow | undefined> {
+  return ex
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where((eb) => eb.or([eb('primary_key_lookup', '=', hash), eb('secondary_key_lookup', '=', hash)]))
+    .executeTakeFirst();
+}
+
+/** The owner's subscriptions to `scope` that still count against a limit, other than `exceptId`. */
+export async function countLiveForOwnerAndScope(ex: Executor, ownerId: string, scope: string, exceptId: string): Promise<number> {
+  const row = await ex
+    .selectFrom('subscriptions')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('owner_id', '=', ownerId)
+    .where('scope', '=', scope)
+    .where('state', 'not in', FINISHED_STATES)
+    .where('id', '<>', exceptId)
+    .executeTakeFirstOrThrow();
+  return toCount(row.n as string | number);
+}
+
+export interface SubscriptionPageQuery {
+  filter?: FilterNode | undefined;
+  userId?: string | undefined;
+  productId?: string | undefined;
+  top: number;
+  skip: number;
+}
+
+/**
+ * The subscriptions as `$filter` sees them: a derived table `s` with the subscription's columns,
+ * `owner_ref` ('/users/{id}') and `product_id` (null unless the scope is a product).
+ */
+function filterable(ex: Executor) {
+  return ex.selectFrom((db) =>
+    db
+      .selectFrom('subscriptions')
+      .selectAll('subscriptions')
+      .select([
+        sql<string | null>`'/users/' || subscriptions.owner_id`.as('owner_ref'),
+        sql<string | null>`CASE WHEN subscriptions.scope LIKE '/products/%' THEN substr(subscriptions.scope, 11) ELSE NULL END`.as(
+          'product_id',
+        ),
+      ])
+      .as('s'),
+  );
+}
+
+export async function listSubscriptions(ex: Executor, q: SubscriptionPageQuery): Promise<{ rows: SubscriptionRow[]; count: number }> {
+  let base = filterable(ex);
+  if (q.userId !== undefined) base = base.where('s.owner_id', '=', q.userId);
+  if (q.productId !== undefined) base = base.where('s.scope', '=', `/products/${q.productId}`);
+  if (q.filter) base = base.where(compileFilter(q.filter));
+  const [rows, total] = await Promise.all([
+    base.selectAll('s').orderBy('s.id').limit(q.top).offset(q.skip).execute(),
+    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    rows: rows.map(({ owner_ref: _o, product_id: _p, ...row }) => row),
+    count: toCount(total.n as string | number),
+  };
+}
+
+/** Every subscription of one owner, oldest first. */
+export async function listByOwner(ex: Executor, ownerId: string, lock = false): Promise<SubscriptionRow[]> {
+  return ex
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('owner_id', '=', ownerId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
+    .execute();
+}
+
+export async function deleteByOwner(ex: Executor, ownerId: string): Promise<void> {
+  await ex.deleteFrom('subscriptions').where('owner_id', '=', ownerId).execute();
+}
+
+/* Reads of other entities. */
+
+export async function findProduct(ex: Executor, id: string, lock = false): Promise<ProductRow | undefined> {
+  return ex
+    .selectFrom('products')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
+    .executeTakeFirst();
+}
+
+export async function productNames(ex: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ex.selectFrom('products').select(['id', 'display_name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
+export async function findApi(ex: Executor, id: string): Promise<{ id: string; display_name: string } | undefined> {
+  return ex.selectFrom('apis').select(['id', 'display_name']).where('id', '=', id).executeTakeFirst();
+}
+
+/** True when the product is assigned to a group the user belongs to. */
+export async function productVisibleTo(ex: Executor, productId: string, userId: string): Promise<boolean> {
+  const row = await ex
+    .selectFrom('product_groups')
+    .innerJoin('group_members', 'group_members.group_id', 'product_groups.group_id')
+    .select('product_groups.group_id')
+    .where('product_groups.product_id', '=', productId)
+    .where('group_members.user_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

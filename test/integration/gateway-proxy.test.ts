@@ -204,7 +204,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
     await addApi('other', 'other', base, true, [['GET', '/*']]);
     await addApi('down', 'down', `http://127.0.0.1:${await freePort()}/`, false, [['GET', '/*']]);
     await addApi('bare', 'bare', base, false, []);
-    await addProduct('starter', ['echo']);
+    await addProduct('basic', ['echo']);
     const logger: GatewayLogger = {
       info: (o, m) => logLines.push(JSON.stringify([o, m])),
       warn: (o, m) => logLines.push(JSON.stringify([o, m])),
@@ -222,7 +222,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   });
 
   it('passes a request with the key in the header, without forwarding the key', async () => {
-    const sub = await addSubscription('/products/starter', 'dev1');
+    const sub = await addSubscription('/products/basic', 'dev1');
     await gateway.refresh();
     const r = await get('/echo/hello?a=1', sub.primary);
     expect(r.status).toBe(200);
@@ -260,7 +260,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   });
 
   it('answers 403 for a suspended subscription, and passes again once it is active', async () => {
-    const sub = await addSubscription('/products/starter', 'dev1');
+    const sub = await addSubscription('/products/basic', 'dev1');
     await gateway.refresh();
     expect((await get('/echo/hello', sub.primary)).status).toBe(200);
     await db().updateTable('subscriptions').set({ state: 'suspended' }).where('id', '=', sub.id).execute();
@@ -277,7 +277,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
 
   it('answers 403 when the owner is blocked, and passes again when re-activated', async () => {
     await addUser('dev-block');
-    const sub = await addSubscription('/products/starter', 'dev-block');
+    const sub = await addSubscription('/products/basic', 'dev-block');
     await gateway.refresh();
     expect((await get('/echo/hello', sub.primary)).status).toBe(200);
     await db().updateTable('users').set({ state: 'blocked' }).where('id', '=', 'dev-block').execute();
@@ -306,7 +306,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   });
 
   it('stops the old key after regeneration', async () => {
-    const sub = await addSubscription('/products/starter', 'dev1');
+    const sub = await addSubscription('/products/basic', 'dev1');
     await gateway.refresh();
     expect((await get('/echo/hello', sub.primary)).status).toBe(200);
     const fresh = newSubscriptionKey();
@@ -324,7 +324,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   });
 
   it('stops the keys of a deleted subscription', async () => {
-    const sub = await addSubscription('/products/starter', 'dev1');
+    const sub = await addSubscription('/products/basic', 'dev1');
     await gateway.refresh();
     expect((await get('/echo/hello', sub.primary)).status).toBe(200);
     await db().deleteFrom('subscriptions').where('id', '=', sub.id).execute();
@@ -353,7 +353,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   });
 
   it('matches templated and wildcard operations, and answers 404 otherwise', async () => {
-    const sub = await addSubscription('/products/starter', 'dev1');
+    const sub = await addSubscription('/products/basic', 'dev1');
     await gateway.refresh();
     const item = await get('/echo/items/42', sub.primary);
     expect(item.status).toBe(200);
@@ -371,7 +371,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   });
 
   it('forwards a POST body', async () => {
-    const sub = await addSubscription('/products/starter', 'dev1');
+    const sub = await addSubscription('/products/basic', 'dev1');
     await gateway.refresh();
     const r = await call(port, '/echo/items', {
       method: 'POST',
@@ -385,7 +385,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   });
 
   it('streams a 20 MB body both ways', async () => {
-    const sub = await addSubscription('/products/starter', 'dev1');
+    const sub = await addSubscription('/products/basic', 'dev1');
     await gateway.refresh();
     const sent = createHash('sha256');
     const received = createHash('sha256');
@@ -419,7 +419,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   });
 
   it('sets X-Forwarded-* and drops hop-by-hop headers both ways', async () => {
-    const sub = await addSubscription('/products/starter', 'dev1');
+    const sub = await addSubscription('/products/basic', 'dev1');
     await gateway.refresh();
     const r = await call(port, '/echo/hop', {
       headers: {
@@ -456,7 +456,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
     const quick = createGateway({ store: server.app.store, db: db(), clock: systemClock, logger: server.app.http.log, upstreamTimeoutMs: 200 });
     try {
       const quickPort = (await quick.listen(0, '127.0.0.1')).port;
-      const sub = await addSubscription('/products/starter', 'dev1');
+      const sub = await addSubscription('/products/basic', 'dev1');
       await quick.refresh();
       const started = Date.now();
       const r = await call(quickPort, '/echo/slow', { headers: { [KEY_HEADER]: sub.primary } });
@@ -469,7 +469,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   });
 
   it('picks up a change from the feed in under a second, without refresh()', async () => {
-    const sub = await addSubscription('/products/starter', 'dev1');
+    const sub = await addSubscription('/products/basic', 'dev1');
     const deadline = Date.now() + 2_000;
     while ((await get('/echo/hello', sub.primary)).status !== 200) {
       if (Date.now() > deadline) throw new Error('new subscription never became usable');

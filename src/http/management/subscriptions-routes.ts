@@ -1,8 +1,112 @@
-/** Operations on subscriptions. (Filled in with the products and gateway work.) */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Subscription operations of apimsubscriptions.json. Keys never appear in a resource: only
+ * listSecrets returns them.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseInput } from '../../domain/validate.js';
+import {
+  SUBSCRIPTION_ID_MAX,
+  SUBSCRIPTION_ID_PATTERN,
+  subscriptionCreateInput,
+  subscriptionUpdateInput,
+} from '../../domain/subscription-input.js';
+import { APP_TYPES } from '../../domain/user-input.js';
+import { quoteEtag } from '../../domain/etag.js';
+import type { SubscriptionView } from '../../services/subscriptions.js';
+import { serviceId, type ServicePath } from './arm.js';
 import type { ManagementDeps } from './plugin.js';
+import { bodyProperties, booleanQuery, enumQuery, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
+
+export function subscriptionProperties(p: ServicePath, s: SubscriptionView) {
+  const svc = serviceId(p);
+  return {
+    ...(s.ownerId !== null ? { ownerId: `${svc}/users/${s.ownerId}` } : {}),
+    scope: `${svc}${s.scope}`,
+    ...(s.displayName !== null ? { displayName: s.displayName } : {}),
+    state: s.state,
+    createdDate: s.createdDate,
+    ...(s.startDate !== null ? { startDate: s.startDate } : {}),
+    ...(s.expirationDate !== null ? { expirationDate: s.expirationDate } : {}),
+    ...(s.endDate !== null ? { endDate: s.endDate } : {}),
+    ...(s.notificationDate !== null ? { notificationDate: s.notificationDate } : {}),
+    ...(s.stateComment !== null ? { stateComment: s.stateComment } : {}),
+    ...(s.allowTracing !== null ? { allowTracing: s.allowTracing } : {}),
+  };
+}
+
+/**
+ * The ARM resource of a subscription: `{svc}/subscriptions/{sid}`, or with `ofUser`
+ * `{svc}/users/{uid}/subscriptions/{sid}` of type `.../users/subscriptions`.
+ */
+export function subscriptionResource(p: ServicePath, s: SubscriptionView, ofUser?: string) {
+  return {
+    id: ofUser === undefined ? `${serviceId(p)}/subscriptions/${s.id}` : `${serviceId(p)}/users/${ofUser}/subscriptions/${s.id}`,
+    type: ofUser === undefined ? 'Microsoft.ApiManagement/service/subscriptions' : 'Microsoft.ApiManagement/service/users/subscriptions',
+    name: s.id,
+    properties: subscriptionProperties(p, s),
+  };
+}
 
 export function registerSubscriptionRoutes(app: FastifyInstance, deps: ManagementDeps): void {
-  void app;
-  void deps;
+  const { subscriptions } = deps;
+  const sid = (req: FastifyRequest) => pathId(req, 'sid', SUBSCRIPTION_ID_MAX, SUBSCRIPTION_ID_PATTERN);
+  const writeOptions = (req: FastifyRequest) => ({
+    ifMatch: header(req, 'if-match'),
+    notify: booleanQuery(req, 'notify'),
+    appType: enumQuery(req, 'appType', APP_TYPES),
+  });
+
+  app.get('/subscriptions', async (req) => {
+    const page = pageRequest(req);
+    const result = await subscriptions.list(page);
+    const svc = servicePath(req);
+    return listResponse(req, deps.publicUrl, page, result, (s) => subscriptionResource(svc, s));
+  });
+
+  app.head('/subscriptions/:sid', async (req, reply) => {
+    const s = await subscriptions.get(sid(req));
+    return reply.header('etag', quoteEtag(s.etag)).status(200).send();
+  });
+
+  app.get('/subscriptions/:sid', async (req, reply) => {
+    const s = await subscriptions.get(sid(req));
+    return reply.header('etag', quoteEtag(s.etag)).send(subscriptionResource(servicePath(req), s));
+  });
+
+  app.put('/subscriptions/:sid', async (req, reply) => {
+    const id = sid(req);
+    const input = parseInput(subscriptionCreateInput, bodyProperties(req));
+    const { subscription, created } = await subscriptions.createOrUpdate(id, input, writeOptions(req));
+    return reply
+      .status(created ? 201 : 200)
+      .header('etag', quoteEtag(subscription.etag))
+      .send(subscriptionResource(servicePath(req), subscription));
+  });
+
+  app.patch('/subscriptions/:sid', async (req, reply) => {
+    const id = sid(req);
+    const input = parseInput(subscriptionUpdateInput, bodyProperties(req));
+    const subscription = await subscriptions.update(id, input, writeOptions(req));
+    return reply.header('etag', quoteEtag(subscription.etag)).send(subscriptionResource(servicePath(req), subscription));
+  });
+
+  app.delete('/subscriptions/:sid', async (req, reply) => {
+    const removed = await subscriptions.remove(sid(req), header(req, 'if-match'));
+    return reply.status(removed ? 200 : 204).send();
+  });
+
+  app.post('/subscriptions/:sid/regeneratePrimaryKey', async (req, reply) => {
+    await subscriptions.regenerate(sid(req), 'primary');
+    return reply.status(204).send();
+  });
+
+  app.post('/subscriptions/:sid/regenerateSecondaryKey', async (req, reply) => {
+    await subscriptions.regenerate(sid(req), 'secondary');
+    return reply.status(204).send();
+  });
+
+  app.post('/subscriptions/:sid/listSecrets', async (req, reply) => {
+    const { primaryKey, secondaryKey, etag } = await subscriptions.listSecrets(sid(req));
+    return reply.header('etag', quoteEtag(etag)).send({ primaryKey, secondaryKey });
+  });
 }

@@ -6,6 +6,7 @@ import { quoteEtag } from '../../domain/etag.js';
 import { USER_ID_MAX } from '../../domain/user.js';
 import { groupResource, userResource } from './arm.js';
 import { actorOf, type ManagementDeps } from './plugin.js';
+import { subscriptionResource } from './subscriptions-routes.js';
 import { bodyProperties, booleanQuery, enumQuery, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
 
 const SUBSCRIPTION_ID_PATTERN = /^[^*#&+:<>?]+$/;
@@ -78,13 +79,17 @@ export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): 
   });
 
   app.get('/users/:userId/subscriptions', async (req) => {
+    const id = userId(req);
     const page = pageRequest(req);
-    const result = await users.listSubscriptions(userId(req), page);
-    return listResponse(req, deps.publicUrl, page, result, (s) => s);
+    const result = await users.listSubscriptions(id, page);
+    const svc = servicePath(req);
+    return listResponse(req, deps.publicUrl, page, result, (s) => subscriptionResource(svc, s, id));
   });
 
-  app.get('/users/:userId/subscriptions/:sid', async (req) => {
-    return users.getSubscription(userId(req), pathId(req, 'sid', 256, SUBSCRIPTION_ID_PATTERN));
+  app.get('/users/:userId/subscriptions/:sid', async (req, reply) => {
+    const id = userId(req);
+    const s = await users.getSubscription(id, pathId(req, 'sid', 256, SUBSCRIPTION_ID_PATTERN));
+    return reply.header('etag', quoteEtag(s.etag)).send(subscriptionResource(servicePath(req), s, id));
   });
 
   app.get('/users/:userId/identities', async (req) => {

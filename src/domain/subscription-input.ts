@@ -1,0 +1,59 @@
+/**
+ * What a caller may send to create or change a subscription (SubscriptionCreateParameterProperties
+ * and SubscriptionUpdateParameterProperties of Azure's specification), as zod schemas.
+ */
+import { z } from 'zod';
+import { text } from './validate.js';
+import { SUBSCRIPTION_STATES } from './subscription.js';
+
+export const SUBSCRIPTION_ID_MAX = 256;
+/** Azure's SubscriptionEntityIdParameter pattern. */
+export const SUBSCRIPTION_ID_PATTERN = /^[^*#&+:<>?]+$/;
+export const SUBSCRIPTION_DISPLAY_NAME_MAX = 100;
+export const SUBSCRIPTION_KEY_MAX = 256;
+export const SUBSCRIPTION_STATE_COMMENT_MAX = 1000;
+
+const reference = text().trim().min(1, 'is required').max(2000, 'is too long');
+const key = text()
+  .min(1, 'must not be empty')
+  .max(SUBSCRIPTION_KEY_MAX, `must be at most ${SUBSCRIPTION_KEY_MAX} characters`);
+const state = z.enum(SUBSCRIPTION_STATES, { error: `must be one of ${SUBSCRIPTION_STATES.join(', ')}` });
+const allowTracing = z.boolean({ error: 'must be true or false' }).nullable();
+const dateTime = text()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i.test(v) && !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time')
+  .transform((v) => new Date(v).toISOString());
+
+export const subscriptionCreateInput = z.object({
+  /** `/users/{id}` or a full ARM id; absent for a subscription without an owner. */
+  ownerId: reference.nullable().optional(),
+  scope: reference,
+  displayName: text()
+    .trim()
+    .min(1, 'is required')
+    .max(SUBSCRIPTION_DISPLAY_NAME_MAX, `must be at most ${SUBSCRIPTION_DISPLAY_NAME_MAX} characters`),
+  primaryKey: key.optional(),
+  secondaryKey: key.optional(),
+  state: state.optional(),
+  allowTracing: allowTracing.optional(),
+});
+export type SubscriptionCreateInput = z.output<typeof subscriptionCreateInput>;
+
+export const subscriptionUpdateInput = z.object({
+  ownerId: reference.nullable().optional(),
+  scope: reference.optional(),
+  expirationDate: dateTime.nullable().optional(),
+  displayName: text()
+    .trim()
+    .max(SUBSCRIPTION_DISPLAY_NAME_MAX, `must be at most ${SUBSCRIPTION_DISPLAY_NAME_MAX} characters`)
+    .nullable()
+    .optional(),
+  primaryKey: key.optional(),
+  secondaryKey: key.optional(),
+  state: state.optional(),
+  stateComment: text()
+    .max(SUBSCRIPTION_STATE_COMMENT_MAX, `must be at most ${SUBSCRIPTION_STATE_COMMENT_MAX} characters`)
+    .nullable()
+    .optional(),
+  allowTracing: allowTracing.optional(),
+});
+export type SubscriptionUpdateInput = z.output<typeof subscriptionUpdateInput>;
