@@ -1,5 +1,6 @@
 /**
- * The portal's one stylesheet, served at /assets/portal.css. Hand-written, no framework: a system
+ * The portal's one stylesheet, served at /assets/portal.css, and its one script, /assets/portal.js
+ * (the Copy buttons of My subscriptions: the pages work without it). Hand-written, no framework: a system
  * font stack, a header bar, centered cards for forms, visible focus, and colors that pass WCAG AA
  * (text #1f2937 on #ffffff is 14.7:1, muted #4b5563 is 7.6:1, error #b42318 is 6.6:1, the button's
  * white on #1d4ed8 is 6.7:1, links #1d4ed8 on white 6.7:1).
@@ -7,9 +8,11 @@
 import { createHash } from 'node:crypto';
 
 export const STYLESHEET_PATH = '/assets/portal.css';
+export const SCRIPT_PATH = '/assets/portal.js';
 
 export const PORTAL_CSS = `/* Tollgate developer portal */
 *, *::before, *::after { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body {
   margin: 0;
@@ -36,6 +39,7 @@ a:hover { color: #1e3a8a; }
 .site-header nav a, .site-header nav .link-button { color: #f9fafb; }
 .site-header :focus-visible { outline-color: #93c5fd; }
 .site-header form { margin: 0; }
+.site-header nav.sections { margin-right: auto; }
 
 main { max-width: 960px; margin: 0 auto; padding: 2rem 1rem 3rem; }
 .card {
@@ -48,6 +52,7 @@ main { max-width: 960px; margin: 0 auto; padding: 2rem 1rem 3rem; }
 .card > :last-child { margin-bottom: 0; }
 .card form + p { margin-top: 1rem; }
 .card.wide { max-width: 640px; }
+.card.broad { max-width: 820px; }
 h1 { font-size: 1.5rem; line-height: 1.25; margin: 0 0 1rem; }
 h2 { font-size: 1.125rem; line-height: 1.3; margin: 0 0 0.75rem; }
 p { margin: 0 0 1rem; }
@@ -94,6 +99,56 @@ dl.details { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem
 dl.details dt { font-weight: 600; }
 dl.details dd { margin: 0; overflow-wrap: anywhere; }
 
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.875em; }
+.prose { white-space: pre-line; }
+.visually-hidden {
+  position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0;
+}
+.breadcrumb { margin: 0 0 0.5rem; font-size: 0.9375rem; }
+.tags { margin: 0 0 0.75rem; }
+.tag {
+  display: inline-block; padding: 0.125rem 0.625rem; border-radius: 999px; border: 1px solid;
+  font-size: 0.875rem; font-weight: 600; line-height: 1.4;
+}
+.tag.success { background: #ecfdf3; border-color: #067647; color: #054f31; }
+.tag.warning { background: #fffaeb; border-color: #b54708; color: #7a2e0e; }
+.tag.neutral { background: #f3f4f6; border-color: #6b7280; color: #374151; }
+
+.product-list { list-style: none; margin: 0; padding: 0; }
+.product-list .product { padding: 1rem 0; border-top: 1px solid #e5e7eb; }
+.product-list .product:last-child { padding-bottom: 0; }
+.product-list h2 { margin-bottom: 0.375rem; }
+.product-list .product > :last-child { margin-bottom: 0; }
+.terms { max-height: 20rem; overflow-y: auto; padding: 0.75rem 1rem; background: #f9fafb; border: 1px solid #e5e7eb; border-radius: 6px; }
+.terms p { margin: 0; }
+
+.api { padding-top: 1rem; margin-top: 1rem; border-top: 1px solid #e5e7eb; }
+.api h3 { font-size: 1rem; margin: 0 0 0.5rem; }
+.table-scroll { overflow-x: auto; }
+table.operations { width: 100%; border-collapse: collapse; font-size: 0.9375rem; }
+table.operations th, table.operations td { text-align: left; vertical-align: top; padding: 0.375rem 0.5rem; border-bottom: 1px solid #e5e7eb; }
+table.operations th { font-weight: 600; color: #374151; border-bottom-width: 2px; white-space: nowrap; overflow-wrap: normal; }
+table.operations td:nth-child(2) { white-space: nowrap; }
+table.operations td code { overflow-wrap: anywhere; }
+.method { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-weight: 700; font-size: 0.8125rem; }
+
+.keys { margin: 1rem 0 0; }
+.key { margin: 0 0 0.75rem; }
+.key-label { font-weight: 600; }
+.key-head { display: flex; flex-wrap: wrap; gap: 0.5rem 0.75rem; align-items: center; margin: 0 0 0.25rem; }
+.key-head .key-label { margin: 0; }
+details > summary { cursor: pointer; color: #1d4ed8; text-decoration: underline; text-underline-offset: 0.15em; width: max-content; }
+.key-value {
+  display: block; margin-top: 0.375rem; padding: 0.5rem 0.625rem;
+  background: #f3f4f6; border: 1px solid #d1d5db; border-radius: 4px; overflow-wrap: anywhere;
+}
+.button.small { min-height: 32px; padding: 0.2rem 0.75rem; font-size: 0.875rem; }
+details.manage { margin-top: 1rem; padding-top: 0.75rem; border-top: 1px solid #e5e7eb; }
+details.manage[open] > summary { margin-bottom: 0.75rem; }
+.inline-form { margin: 0 0 1rem; padding: 0.75rem; border: 1px solid #e5e7eb; border-radius: 6px; }
+.inline-form .field { margin-bottom: 0.5rem; }
+
 @media (max-width: 480px) {
   main { padding: 1rem 0.5rem 2rem; }
   .card { padding: 1rem; }
@@ -107,3 +162,51 @@ dl.details dd { margin: 0; overflow-wrap: anywhere; }
 
 /** A strong validator, so a browser revalidates the stylesheet cheaply. */
 export const PORTAL_CSS_ETAG = `"${createHash('sha256').update(PORTAL_CSS).digest('base64url').slice(0, 22)}"`;
+
+/**
+ * The Copy buttons of My subscriptions. They are in the page with `hidden`: without JavaScript
+ * the keys are still there to reveal and select. With it, each button copies the text of the
+ * element named by its data-copy (a key, even while its <details> is closed), and says so in the
+ * button and in the page's polite live region. No inline code, no eval: CSP `script-src 'self'`.
+ */
+export const PORTAL_JS = `'use strict';
+(function () {
+  var status = document.getElementById('copy-status');
+  function announce(button, label, text) {
+    var visible = button.querySelector('.copy-label') || button;
+    visible.textContent = label;
+    if (status) status.textContent = text;
+    window.setTimeout(function () { visible.textContent = 'Copy'; }, 2000);
+  }
+  function fallbackCopy(target) {
+    var details = target.closest('details');
+    if (details) details.open = true;
+    var range = document.createRange();
+    range.selectNodeContents(target);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var copied = false;
+    try { copied = document.execCommand('copy'); } catch (e) { copied = false; }
+    return copied;
+  }
+  var buttons = document.querySelectorAll('button[data-copy]');
+  Array.prototype.forEach.call(buttons, function (button) {
+    var target = document.getElementById(button.getAttribute('data-copy'));
+    if (!target) return;
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      var text = target.textContent.trim();
+      var done = function () { announce(button, 'Copied', 'The key was copied to the clipboard.'); };
+      var manual = function () {
+        if (fallbackCopy(target)) done();
+        else announce(button, 'Press Ctrl+C', 'The key is selected: press Ctrl+C (or Cmd+C) to copy it.');
+      };
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, manual);
+      else manual();
+    });
+  });
+})();
+`;
+
+export const PORTAL_JS_ETAG = `"${createHash('sha256').update(PORTAL_JS).digest('base64url').slice(0, 22)}"`;

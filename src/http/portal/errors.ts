@@ -44,8 +44,13 @@ function retryLocation(request: FastifyRequest): string {
     case '/profile/close':
       return '/profile';
     default:
-      return '/';
+      break;
   }
+  // The catalogue's and My subscriptions' forms: back to the page that shows them.
+  const subscribe = /^(\/products\/[^/]+)\/subscribe$/i.exec(request.url.split('?')[0]?.replace(/\/+$/, '') ?? '');
+  if (subscribe) return subscribe[1]!;
+  if (/^\/subscriptions\/[^/]+\/(regenerate|cancel)$/.test(path)) return '/subscriptions';
+  return '/';
 }
 
 function fromFastify(error: FastifyError): { status: number; message: string } | undefined {

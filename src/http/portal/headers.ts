@@ -1,15 +1,20 @@
 /**
- * Security headers on every portal response. The pages use no script, no inline style and no
- * third-party resource, so the policy can forbid everything but our stylesheet and forms posted
- * to ourselves. No Referer ever leaves a page: the links in emails carry their token in the URL.
+ * Security headers on every portal response. The pages use no inline script, no inline style and
+ * no third-party resource, so the policy can forbid everything but our stylesheet and forms posted
+ * to ourselves; the one page with a script (My subscriptions: its Copy buttons) allows our own
+ * /assets/portal.js and nothing else. No Referer ever leaves a page: the links in emails carry
+ * their token in the URL.
  */
 import type { FastifyReply } from 'fastify';
 
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-export function applySecurityHeaders(reply: FastifyReply): void {
-  reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+/** The policy of a page that loads /assets/portal.js (a file of ours; still no inline script). */
+export const CONTENT_SECURITY_POLICY_WITH_SCRIPT = CONTENT_SECURITY_POLICY.replace("default-src 'none'; ", "default-src 'none'; script-src 'self'; ");
+
+export function applySecurityHeaders(reply: FastifyReply, options: { script?: boolean } = {}): void {
+  reply.header('content-security-policy', options.script ? CONTENT_SECURITY_POLICY_WITH_SCRIPT : CONTENT_SECURITY_POLICY);
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');
   reply.header('x-frame-options', 'DENY');

@@ -2,7 +2,7 @@
  * The page shell every portal page shares: doctype, language, viewport, title, the header bar with
  * the organization's name and the account links, and the main landmark.
  */
-import { STYLESHEET_PATH } from './assets.js';
+import { SCRIPT_PATH, STYLESHEET_PATH } from './assets.js';
 import { CSRF_FIELD } from './csrf.js';
 import { html, raw, type SafeHtml } from './html.js';
 
@@ -13,6 +13,16 @@ export interface LayoutInput {
   main: SafeHtml;
   /** The signed-in developer, with the token of this session's forms (for Sign out). */
   signedIn?: { formToken: string } | undefined;
+  /** Loads /assets/portal.js (deferred): only pages that enhance themselves with it. */
+  script?: boolean;
+}
+
+/** The site's sections (beside the brand); the account links are a navigation of their own. */
+function sections(input: LayoutInput): SafeHtml {
+  return html`<ul>
+        <li><a href="/products">Products</a></li>
+        ${input.signedIn && html`<li><a href="/subscriptions">My subscriptions</a></li>`}
+      </ul>`;
 }
 
 function navigation(input: LayoutInput): SafeHtml {
@@ -43,12 +53,16 @@ export function layout(input: LayoutInput): SafeHtml {
   <title>${input.title} · ${input.organizationName}</title>
   <link rel="stylesheet" href="${STYLESHEET_PATH}">
   <link rel="icon" href="data:,">
-</head>
+${input.script && html`  <script src="${SCRIPT_PATH}" defer></script>
+`}</head>
 <body>
   <a class="skip-link" href="#main">Skip to main content</a>
   <header class="site-header">
     <div class="bar">
       <a class="brand" href="/">${input.organizationName}</a>
+      <nav aria-label="Main" class="sections">
+      ${sections(input)}
+      </nav>
       <nav aria-label="Account">
       ${navigation(input)}
       </nav>

@@ -19,6 +19,11 @@
  *   POST /profile/password, /profile/email, /profile/close
  *   GET  /confirm/email?token=, POST      confirm a new email address
  *   POST /resend; GET /resend/sent        a new invitation or sign-up link for an expired one
+ *   GET  /products, /products/{id}        the catalogue of the products the visitor's groups see
+ *   POST /products/{id}/subscribe         subscribe (signed in)
+ *   GET  /subscriptions                   My subscriptions: states, keys (signed in)
+ *   POST /subscriptions/{sid}/regenerate, /subscriptions/{sid}/cancel
+ *   GET  /assets/portal.js                the Copy buttons' script (the portal's only script)
  *   GET  /*                               HTML 404 for browsers (not under /subscriptions)
  */
 import type { ProductService } from '../../services/products.js';
@@ -42,6 +47,9 @@ import { registerProfileRoutes } from './profile-routes.js';
 import { registerSignInRoutes } from './signin-routes.js';
 import { registerSignUpRoutes } from './signup-routes.js';
 import { registerSiteRoutes, wantsPortalNotFound } from './site-routes.js';
+import { portalCatalogue } from './catalogue.js';
+import { registerCatalogueRoutes } from './catalogue-routes.js';
+import { registerSubscriptionRoutes } from './subscription-routes.js';
 
 export interface PortalDeps {
   accounts: AccountService;
@@ -125,4 +133,7 @@ export async function portalPlugin(app: FastifyInstance, deps: PortalDeps): Prom
   registerPasswordRoutes(app, portal);
   registerLinkRoutes(app, portal);
   registerProfileRoutes(app, portal);
+  const catalogue = portalCatalogue(deps);
+  registerCatalogueRoutes(app, portal, { catalogue, gatewayUrl: deps.gatewayUrl.replace(/\/+$/, '') });
+  registerSubscriptionRoutes(app, portal, catalogue);
 }

@@ -16,6 +16,8 @@ export interface Page {
   title: string;
   main: SafeHtml;
   status?: number;
+  /** Loads /assets/portal.js (and allows it in the page's Content-Security-Policy). */
+  script?: boolean;
 }
 
 export function sendPage(portal: PortalContext, request: FastifyRequest, reply: FastifyReply, page: Page): FastifyReply {
@@ -25,8 +27,9 @@ export function sendPage(portal: PortalContext, request: FastifyRequest, reply: 
     title: page.title,
     main: page.main,
     signedIn: session ? { formToken: sessionFormToken(session.csrfSecret) } : undefined,
+    script: page.script === true,
   });
-  applySecurityHeaders(reply);
+  applySecurityHeaders(reply, { script: page.script === true });
   applyNoStore(reply);
   return reply
     .status(page.status ?? 200)

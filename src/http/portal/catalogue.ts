@@ -1,0 +1,165 @@
+/**
+ * What the catalogue and subscription pages need from the product, API and subscription services,
+ * in the portal's own words. The pages only see this; `portalCatalogue` is the one place that knows
+ * the services' signatures and the shapes they return.
+ */
+import { parseScope, type SubscriptionState } from '../../domain/subscription.js';
+import type { ProductView } from '../../services/products.js';
+import type { OwnSubscriptionView } from '../../services/subscriptions.js';
+import type { PortalDeps } from './plugin.js';
+
+export interface CatalogueProduct {
+  id: string;
+  name: string;
+  /** Plain text (Azure allows HTML here: the pages escape it like anything else). */
+  description: string;
+  terms: string;
+  /** False: the product is open, there is nothing to subscribe to. */
+  subscriptionRequired: boolean;
+  approvalRequired: boolean;
+  /** How many live subscriptions one developer may hold (null: no limit). */
+  subscriptionsLimit: number | null;
+}
+
+export interface CatalogueOperation {
+  id: string;
+  name: string;
+  method: string;
+  urlTemplate: string;
+}
+
+export interface CatalogueApi {
+  id: string;
+  name: string;
+  description: string;
+  /** Where the API lives on the gateway ('' for the root). */
+  path: string;
+  /** The header that carries the subscription key. */
+  keyHeader: string;
+  subscriptionRequired: boolean;
+  operations: CatalogueOperation[];
+}
+
+export interface OwnSubscription {
+  id: string;
+  displayName: string;
+  productId: string | undefined;
+  /** The product's name (or what the subscription covers, when it is not a product). */
+  scopeName: string;
+  state: SubscriptionState;
+  createdDate: string;
+  /** Only for an active subscription. */
+  keys: { primary: string; secondary: string } | undefined;
+}
+
+export type KeyKind = 'primary' | 'secondary';
+
+export interface PortalCatalogue {
+  /** The published products the user's groups see (`guests`' when signed out), in display order. */
+  visibleProducts(userId: string | undefined): Promise<CatalogueProduct[]>;
+  /** The product when the user (or a guest) may see it; undefined otherwise, as if it did not exist. */
+  visibleProduct(userId: string | undefined, productId: string): Promise<CatalogueProduct | undefined>;
+  apisOf(productId: string): Promise<CatalogueApi[]>;
+  subscribe(userId: string, productId: string, displayName: string): Promise<{ state: SubscriptionState }>;
+  cancel(userId: string, subscriptionId: string): Promise<void>;
+  regenerate(userId: string, subscriptionId: string, key: KeyKind): Promise<void>;
+  listOwn(userId: string): Promise<OwnSubscription[]>;
+}
+
+const byName = <T extends { name: string; id: string }>(a: T, b: T) =>
+  a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+function productOf(view: ProductView): CatalogueProduct {
+  return {
+    id: view.id,
+    name: view.displayName,
+    description: view.description ?? '',
+    terms: view.terms ?? '',
+    subscriptionRequired: view.subscriptionRequired,
+    approvalRequired: view.approvalRequired,
+    subscriptionsLimit: view.subscriptionsLimit,
+  };
+}
+
+/** What a subscription that is not to a product covers, in words. */
+function scopeName(scope: string): string {
+  const parsed = parseScope(scope);
+  switch (parsed?.kind) {
+    case 'api':
+      return `API ${parsed.apiId}`;
+    case 'all-apis':
+      return 'All APIs';
+    case 'service':
+      return 'All APIs of the service';
+    default:
+      return scope;
+  }
+}
+
+function ownOf(view: OwnSubscriptionView): OwnSubscription {
+  const parsed = parseScope(view.scope);
+  const productId = parsed?.kind === 'product' ? parsed.productId : undefined;
+  return {
+    id: view.id,
+    displayName: view.displayName ?? '',
+    productId,
+    scopeName: productId !== undefined ? (view.productName ?? productId) : scopeName(view.scope),
+    state: view.state,
+    createdDate: view.createdDate,
+    // Keys are only shown while they open something: an active subscription.
+    keys: view.state === 'active' ? { primary: view.primaryKey, secondary: view.secondaryKey } : undefined,
+  };
+}
+
+export function portalCatalogue(deps: Pick<PortalDeps, 'products' | 'apis' | 'subscriptions'>): PortalCatalogue {
+  const { products, apis, subscriptions } = deps;
+  return {
+    async visibleProducts(userId) {
+      return (await products.visibleTo(userId)).map(productOf).sort(byName);
+    },
+
+    async visibleProduct(userId, productId) {
+      const visible = await products.visibleTo(userId);
+      const found = visible.find((p) => p.id === productId);
+      return found ? productOf(found) : undefined;
+    },
+
+    async apisOf(productId) {
+      const list = await products.apisOf(productId);
+      const withOperations = await Promise.all(
+        list.map(async (api): Promise<CatalogueApi> => {
+          const operations = await apis.listOperations(api.id);
+          return {
+            id: api.id,
+            name: api.displayName,
+            description: api.description ?? '',
+            path: api.path,
+            keyHeader: api.subscriptionKeyParameterNames.header,
+            subscriptionRequired: api.subscriptionRequired,
+            operations: operations
+              .map((op) => ({ id: op.id, name: op.displayName, method: op.method, urlTemplate: op.urlTemplate }))
+              .sort((a, b) => (a.urlTemplate < b.urlTemplate ? -1 : a.urlTemplate > b.urlTemplate ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0)),
+          };
+        }),
+      );
+      return withOperations.sort(byName);
+    },
+
+    async subscribe(userId, productId, displayName) {
+      const view = await subscriptions.subscribe(userId, productId, displayName);
+      return { state: view.state };
+    },
+
+    async cancel(userId, subscriptionId) {
+      await subscriptions.cancel(userId, subscriptionId);
+    },
+
+    async regenerate(userId, subscriptionId, key) {
+      await subscriptions.regenerateOwn(userId, subscriptionId, key);
+    },
+
+    async listOwn(userId) {
+      return (await subscriptions.listOwn(userId)).map(ownOf);
+    },
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * "My subscriptions": the signed-in developer's subscriptions, the keys of the active ones (hidden
+ * until asked for, with a Copy button when JavaScript runs), and the forms that regenerate a key
+ * or cancel a subscription. Only the owner ever sees or changes a subscription: the service looks
+ * it up among the user's own, so another id is simply not found.
+ *
+ *   GET  /subscriptions                    the list (signed in)
+ *   POST /subscriptions/{sid}/regenerate   key=primary|secondary, confirm=yes
+ *   POST /subscriptions/{sid}/cancel       confirm=yes
+ *   GET  /assets/portal.js                 the Copy buttons' script (the only script; CSP script-src 'self')
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../domain/errors.js';
+import type { SubscriptionState } from '../../domain/subscription.js';
+import type { ActiveSession } from '../../services/sessions.js';
+import { PORTAL_JS, PORTAL_JS_ETAG, SCRIPT_PATH } from './assets.js';
+import { productPath, sessionOf } from './catalogue-routes.js';
+import type { KeyKind, OwnSubscription, PortalCatalogue } from './catalogue.js';
+import { EMPTY_FORM, button, checkbox, csrfInput, errorSummary, hidden, statusMessage, type FormState } from './components.js';
+import type { PortalContext } from './context.js';
+import { sessionFormToken } from './csrf.js';
+import { field, formOf } from './form.js';
+import { html, type SafeHtml } from './html.js';
+import { seeOther, sendPage } from './render.js';
+import { queryParam } from './request-input.js';
+import { route } from './routes.js';
+
+const NOTICES = {
+  subscribed: 'Your subscription is active. Your keys are below.',
+  requested: 'Your request was sent for approval. Your keys appear here once an administrator approves it.',
+  cancelled: 'Your subscription was cancelled. Its keys no longer work.',
+  'regenerated-primary': 'A new primary key was generated. The previous one no longer works.',
+  'regenerated-secondary': 'A new secondary key was generated. The previous one no longer works.',
+} as const;
+
+type SubscriptionNotice = keyof typeof NOTICES;
+
+const STATE_LABELS: Readonly<Record<SubscriptionState, string>> = {
+  submitted: 'Waiting for approval',
+  active: 'Active',
+  suspended: 'Suspended',
+  rejected: 'Rejected',
+  cancelled: 'Cancelled',
+  expired: 'Expired',
+};
+
+const STATE_TAGS: Readonly<Record<SubscriptionState, string>> = {
+  submitted: 'warning',
+  active: 'success',
+  suspended: 'warning',
+  rejected: 'neutral',
+  cancelled: 'neutral',
+  expired: 'neutral',
+};
+
+/** States a developer may still cancel from. */
+const CANCELLABLE: readonly SubscriptionState[] = ['submitted', 'active', 'suspended', 'expired'];
+
+/** A form of one subscription that failed, shown again next to it. */
+interface FailedForm {
+  subscriptionId: string;
+  form: 'primary' | 'secondary' | 'cancel';
+  state: FormState;
+}
+
+function formatDate(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+}
+
+function subscriptionPath(id: string): string {
+  return `/subscriptions/${encodeURIComponent(id)}`;
+}
+
+/** Ids inside the page: the subscription's position, since its id may hold anything. */
+function keyBlock(index: number, kind: KeyKind, value: string): SafeHtml {
+  const id = `key-${index}-${kind}`;
+  const label = kind === 'primary' ? 'Primary key' : 'Secondary key';
+  return html`<div class="key">
+      <div class="key-head">
+        <p class="key-label" id="${id}-label">${label}</p>
+        <button type="button" class="button secondary small" data-copy="${id}" hidden><span class="copy-label">Copy</span><span class="visually-hidden"> the ${label.toLowerCase()}</span></button>
+      </div>
+      <details>
+        <summary>Show<span class="visually-hidden"> the ${label.toLowerCase()}</span></summary>
+        <code class="key-value" id="${id}" aria-labelledby="${id}-label">${value}</code>
+      </details>
+    </div>`;
+}
+
+function regenerateForm(index: number, sub: OwnSubscription, kind: KeyKind, token: SafeHtml, failed: FailedForm | undefined): SafeHtml {
+  const state = failed?.subscriptionId === sub.id && failed.form === kind ? failed.state : EMPTY_FORM;
+  const id = `regenerate-${index}-${kind}`;
+  return html`<form method="post" action="${subscriptionPath(sub.id)}/regenerate" class="inline-form">
+      ${token}
+      ${hidden('key', kind)}
+      ${errorSummary(state, { confirm: id })}
+      ${checkbox({ id, name: 'confirm', label: `The current ${kind} key stops working at once.` }, state)}
+      ${button(`Regenerate ${kind} key`, 'secondary')}
+    </form>`;
+}
+
+function cancelForm(index: number, sub: OwnSubscription, token: SafeHtml, failed: FailedForm | undefined): SafeHtml {
+  const state = failed?.subscriptionId === sub.id && failed.form === 'cancel' ? failed.state : EMPTY_FORM;
+  const id = `cancel-${index}`;
+  return html`<form method="post" action="${subscriptionPath(sub.id)}/cancel" class="inline-form">
+      ${token}
+      ${errorSummary(state, { confirm: id })}
+      ${checkbox({ id, name: 'confirm', label: 'Cancelling is final: the keys stop working for good.' }, state)}
+      ${button('Cancel subscription', 'danger')}
+    </form>`;
+}
+
+function subscriptionCard(index: number, sub: OwnSubscription, token: SafeHtml, failed: FailedForm | undefined): SafeHtml {
+  const headingId = `subscription-${index}`;
+  const cancellable = CANCELLABLE.includes(sub.state);
+  return html`<section class="card broad subscription" aria-labelledby="${headingId}">
+  <h2 id="${headingId}">${sub.displayName || sub.scopeName}</h2>
+  <dl class="details">
+    <dt>Product</dt><dd>${sub.productId !== undefined ? html`<a href="${productPath(sub.productId)}">${sub.scopeName}</a>` : sub.scopeName}</dd>
+    <dt>State</dt><dd><span class="tag ${STATE_TAGS[sub.state]}">${STATE_LABELS[sub.state] ?? sub.state}</span></dd>
+    <dt>Created</dt><dd><time datetime="${sub.createdDate}">${formatDate(sub.createdDate)}</time></dd>
+  </dl>
+  ${sub.keys && html`<div class="keys">${keyBlock(index, 'primary', sub.keys.primary)}${keyBlock(index, 'secondary', sub.keys.secondary)}</div>`}
+  ${
+    (sub.keys || cancellable) &&
+    html`<details class="manage"${failed?.subscriptionId === sub.id ? html` open` : ''}>
+    <summary>Manage this subscription</summary>
+    ${sub.keys && html`${regenerateForm(index, sub, 'primary', token, failed)}${regenerateForm(index, sub, 'secondary', token, failed)}`}
+    ${cancellable && cancelForm(index, sub, token, failed)}
+  </details>`
+  }
+</section>`;
+}
+
+async function subscriptionsPage(
+  portal: PortalContext,
+  catalogue: PortalCatalogue,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  session: ActiveSession,
+  options: { notice?: string | undefined; failed?: FailedForm; status?: number } = {},
+): Promise<FastifyReply> {
+  const subscriptions = await catalogue.listOwn(session.user.id);
+  const token = csrfInput(sessionFormToken(session.csrfSecret));
+  const main = html`<section class="card broad" aria-labelledby="page-heading">
+  <h1 id="page-heading">My subscriptions</h1>
+  ${statusMessage(options.notice)}
+  ${
+    subscriptions.length === 0
+      ? html`<p>You have no subscriptions yet. <a href="/products">Browse the products</a> to get your first keys.</p>`
+      : html`<p class="muted">Send a key in the <code>Ocp-Apim-Subscription-Key</code> header of your calls. Keep your keys secret; regenerate one if it leaks.</p>`
+  }
+  <p aria-live="polite" class="visually-hidden" id="copy-status"></p>
+</section>
+${subscriptions.map((sub, i) => subscriptionCard(i + 1, sub, token, options.failed))}`;
+  return sendPage(portal, request, reply, { title: 'My subscriptions', main, status: options.status, script: true });
+}
+
+function noticeOf(request: FastifyRequest): string | undefined {
+  const code = queryParam(request, 'notice');
+  return Object.prototype.hasOwnProperty.call(NOTICES, code) ? NOTICES[code as SubscriptionNotice] : undefined;
+}
+
+export function registerSubscriptionRoutes(app: FastifyInstance, portal: PortalContext, catalogue: PortalCatalogue): void {
+  const signedIn = { auth: 'required', csrf: 'session' } as const;
+
+  route(app, 'GET', '/subscriptions', { auth: 'required' }, async (request, reply) =>
+    subscriptionsPage(portal, catalogue, request, reply, sessionOf(request), { notice: noticeOf(request) }),
+  );
+
+  route(app, 'POST', '/subscriptions/:subscriptionId/regenerate', signedIn, async (request, reply) => {
+    const session = sessionOf(request);
+    const { subscriptionId } = request.params as { subscriptionId: string };
+    const form = formOf(request.body);
+    const kind = field(form, 'key');
+    if (kind !== 'primary' && kind !== 'secondary') throw new AppError('validation', 'BadForm', 'Choose the primary or the secondary key.');
+    if (field(form, 'confirm') !== 'yes') {
+      const state = { values: {}, errors: { confirm: `Tick the box to confirm that the current ${kind} key may stop working.` } };
+      return subscriptionsPage(portal, catalogue, request, reply, session, { failed: { subscriptionId, form: kind, state }, status: 400 });
+    }
+    await catalogue.regenerate(session.user.id, subscriptionId, kind);
+    return seeOther(reply, `/subscriptions?notice=regenerated-${kind}`);
+  });
+
+  route(app, 'POST', '/subscriptions/:subscriptionId/cancel', signedIn, async (request, reply) => {
+    const session = sessionOf(request);
+    const { subscriptionId } = request.params as { subscriptionId: string };
+    if (field(formOf(request.body), 'confirm') !== 'yes') {
+      const state = { values: {}, errors: { confirm: 'Tick the box to confirm that you want to cancel this subscription.' } };
+      return subscriptionsPage(portal, catalogue, request, reply, session, { failed: { subscriptionId, form: 'cancel', state }, status: 400 });
+    }
+    await catalogue.cancel(session.user.id, subscriptionId);
+    return seeOther(reply, '/subscriptions?notice=cancelled');
+  });
+
+  route(app, 'GET', SCRIPT_PATH, { session: false }, async (request, reply) => {
+    reply.header('cache-control', 'public, max-age=3600');
+    reply.header('etag', PORTAL_JS_ETAG);
+    if (request.headers['if-none-match'] === PORTAL_JS_ETAG) reply.status(304).send();
+    else reply.type('text/javascript; charset=utf-8').send(PORTAL_JS);
+    return reply;
+  });
+}
