@@ -1,0 +1,136 @@
+/**
+ * The whole loop through the public faces only: the official Azure SDK configures an API, its
+ * operations, a product and a subscription on Tollgate; a client calls the gateway with the key
+ * from listSecrets against a real upstream; administrative changes made through the SDK stop or
+ * restore access within a second, through the change feed (no manual refresh).
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiManagementClient } from '@azure/arm-apimanagement';
+import { BACKENDS, RESOURCE_GROUP as RG, SERVICE_NAME as SVC, startServer, type TestServer } from '../helpers/server.js';
+import { createAzureClient } from '../helpers/azure-client.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+async function startUpstream(): Promise<{ server: Server; url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, path: req.url }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { server, url: `http://127.0.0.1:${port}`, seen };
+}
+
+/** Polls the gateway until `expected` comes back; returns how long that took. */
+async function until(call: () => Promise<number>, expected: number, limitMs = 1000): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const status = await call();
+    if (status === expected) return Date.now() - start;
+    if (Date.now() - start > limitMs) throw new Error(`still ${status} after ${limitMs} ms, expected ${expected}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe.each(BACKENDS)('Azure SDK configures, the gateway enforces (%s)', (backend) => {
+  let server: TestServer;
+  let client: ApiManagementClient;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let primary = '';
+
+  const call = async (path: string, key: string | undefined, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (key !== undefined) headers.set('Ocp-Apim-Subscription-Key', key);
+    const res = await fetch(`${server.gatewayUrl}${path}`, { ...init, headers });
+    await res.arrayBuffer();
+    return res.status;
+  };
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    server = await startServer(backend);
+    client = createAzureClient(server);
+    await client.user.createOrUpdate(RG, SVC, 'dev', { email: 'dev@example.com', firstName: 'Dev', lastName: 'Eloper' });
+    await client.api.beginCreateOrUpdateAndWait(RG, SVC, 'orders', {
+      displayName: 'Orders',
+      path: 'orders',
+      serviceUrl: `${upstream.url}/v1`,
+      protocols: ['http', 'https'],
+    });
+    await client.apiOperation.createOrUpdate(RG, SVC, 'orders', 'get-order', {
+      displayName: 'Get an order',
+      method: 'GET',
+      urlTemplate: '/orders/{id}',
+      templateParameters: [{ name: 'id', type: 'string', required: true }],
+    });
+    await client.apiOperation.createOrUpdate(RG, SVC, 'orders', 'create-order', { displayName: 'Create an order', method: 'POST', urlTemplate: '/orders' });
+    await client.product.createOrUpdate(RG, SVC, 'shop', { displayName: 'Shop', subscriptionRequired: true, state: 'published' });
+    await client.productApi.createOrUpdate(RG, SVC, 'shop', 'orders');
+    await client.productGroup.createOrUpdate(RG, SVC, 'shop', 'developers');
+    await client.subscription.createOrUpdate(RG, SVC, 'dev-shop', { ownerId: '/users/dev', scope: '/products/shop', displayName: 'Dev shop', state: 'active' });
+    primary = (await client.subscription.listSecrets(RG, SVC, 'dev-shop')).primaryKey!;
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await new Promise((resolve) => upstream?.server.close(resolve));
+  });
+
+  it('forwards a call that carries the key of an active subscription, without the key', async () => {
+    await until(() => call('/orders/orders/42?expand=lines', primary), 200);
+    const last = upstream.seen.at(-1)!;
+    expect(last.url).toBe('/v1/orders/42?expand=lines');
+    expect(last.headers['ocp-apim-subscription-key']).toBeUndefined();
+    expect(await call('/orders/orders', primary, { method: 'POST', body: '{"item":"book"}', headers: { 'content-type': 'application/json' } })).toBe(200);
+    expect(upstream.seen.at(-1)!.body).toBe('{"item":"book"}');
+  });
+
+  it('refuses a missing or wrong key and an unknown operation', async () => {
+    expect(await call('/orders/orders/42', undefined)).toBe(401);
+    expect(await call('/orders/orders/42', 'f'.repeat(64))).toBe(401);
+    expect(await call('/orders/nothing-here', primary)).toBe(404);
+  });
+
+  it('stops the key within a second when the owner is blocked, and lets it through again when reactivated', async () => {
+    await client.user.update(RG, SVC, 'dev', '*', { state: 'blocked' });
+    expect(await until(() => call('/orders/orders/1', primary), 403)).toBeLessThan(1000);
+    await client.user.update(RG, SVC, 'dev', '*', { state: 'active' });
+    expect(await until(() => call('/orders/orders/1', primary), 200)).toBeLessThan(1000);
+  });
+
+  it('stops a suspended subscription, and a regenerated key at once', async () => {
+    await client.subscription.update(RG, SVC, 'dev-shop', '*', { state: 'suspended' });
+    expect(await until(() => call('/orders/orders/1', primary), 403)).toBeLessThan(1000);
+    await client.subscription.update(RG, SVC, 'dev-shop', '*', { state: 'active' });
+    await until(() => call('/orders/orders/1', primary), 200);
+
+    await client.subscription.regeneratePrimaryKey(RG, SVC, 'dev-shop');
+    expect(await until(() => call('/orders/orders/1', primary), 401)).toBeLessThan(1000);
+    primary = (await client.subscription.listSecrets(RG, SVC, 'dev-shop')).primaryKey!;
+    await until(() => call('/orders/orders/1', primary), 200);
+  });
+
+  it('stops the product\'s subscriptions when it is unpublished', async () => {
+    await client.product.update(RG, SVC, 'shop', '*', { state: 'notPublished' });
+    expect(await until(() => call('/orders/orders/1', primary), 403)).toBeLessThan(1000);
+    await client.product.update(RG, SVC, 'shop', '*', { state: 'published' });
+    await until(() => call('/orders/orders/1', primary), 200);
+  });
+
+  it('stops the key when its owner is deleted', async () => {
+    await client.user.beginDeleteAndWait(RG, SVC, 'dev', '*', { deleteSubscriptions: true });
+    expect(await until(() => call('/orders/orders/1', primary), 401)).toBeLessThan(1000);
+  });
+});
