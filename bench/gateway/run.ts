@@ -1,0 +1,337 @@
+/**
+ * Gateway benchmark: the upstream directly (a), Tollgate's gateway with key checks (b), a Fastify +
+ * reply-from proxy without checks (c) and nginx with one worker (d), same upstream, same machine,
+ * one run; each server in its own process. A saturation pass (N connections, as fast as possible)
+ * and two moderate-load passes at a fixed rate (autocannon's, and an evenly paced one). Markdown
+ * on stdout, progress on stderr. See
+ * docs/benchmarks.md.
+ *
+ *   npm run bench:gateway -- --duration 10 --connections 50 --warmup 3
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { killAllChildren } from './child.js';
+import { runLoad, type LoadResult } from './measure.js';
+import { runPaced } from './paced.js';
+import { ensureNginx, nginxVersion } from './nginx.js';
+import { summarizeProfile } from './profile.js';
+import { KEY_HEADER } from './setup.js';
+import { check, startFastify, startNginxTarget, startTollgate, startUpstream, type Target } from './targets.js';
+
+const HELP = `Usage: node dist/bench/gateway/run.js [options]
+
+Measures req/s and latency of: (a) the upstream directly, (b) Tollgate's gateway with subscription
+key checks, (c) Fastify + @fastify/reply-from without checks, (d) nginx with one worker — all in
+front of the same minimal node:http upstream, each in its own process. Installs nginx with apt-get
+if /usr/sbin/nginx is missing. Prints markdown on stdout.
+
+Options:
+  --duration S      seconds measured per target and pass (default 10)
+  --connections N   connections of the saturation pass (default 50)
+  --warmup S        seconds of unrecorded load before each measurement (default 3)
+  --rate R          req/s of the moderate-load passes, all connections together (default 1000)
+  --moderate-connections N   connections of the moderate-load passes (default 10)
+  --no-pin          do not pin processes to CPUs (default: with 2+ CPUs, servers under test on
+                    CPU 0, load generator and upstream on CPU 1)
+  --profile         afterwards, run (b) once more with V8's CPU profiler on and print its top functions
+  -h, --help        this text
+`;
+
+const TARGETS = { bOverC: 1.0, bOverD: 0.6, addedP99Ms: 1 };
+
+interface Options {
+  durationS: number;
+  connections: number;
+  warmupS: number;
+  rate: number;
+  moderateConnections: number;
+  pin: boolean;
+  profile: boolean;
+}
+
+function parseOptions(argv: string[]): Options | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '50' },
+      warmup: { type: 'string', default: '3' },
+      rate: { type: 'string', default: '1000' },
+      'moderate-connections': { type: 'string', default: '10' },
+      'no-pin': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const count = (name: 'duration' | 'connections' | 'warmup' | 'rate' | 'moderate-connections', min: number): number => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, not ${values[name]}`);
+    return n;
+  };
+  return {
+    durationS: count('duration', 1),
+    connections: count('connections', 1),
+    warmupS: count('warmup', 0),
+    rate: count('rate', 1),
+    moderateConnections: count('moderate-connections', 1),
+    pin: !values['no-pin'],
+    profile: values.profile,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup: everything started registers how to stop it; run on success, error and Ctrl-C.
+
+const disposers: (() => Promise<void>)[] = [];
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const d of disposers.splice(0).reverse()) await d().catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
+  })();
+  return cleaning;
+}
+function onSignal(signal: NodeJS.Signals): void {
+  console.error(`\n${signal}: stopping every server and removing the temporary directories`);
+  void cleanup().finally(() => process.exit(130));
+}
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+process.once('exit', killAllChildren);
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : '–');
+const int = (v: number) => Math.round(v).toLocaleString('en-US');
+const pct = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? `${Math.round(v * 100)} %` : '–');
+const cores = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
+const signed = (v: number) => `${v >= 0 ? '+' : '−'}${ms(Math.abs(v))}`;
+
+function statusText(r: LoadResult): string {
+  const odd = Object.entries(r.statuses).filter(([code]) => !code.startsWith('2'));
+  return odd.length ? odd.map(([code, n]) => `${n}×${code}`).join(', ') : '0';
+}
+
+function table(rows: [Target, LoadResult][]): string {
+  const lines = [
+    '| Target | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | server CPU | server µs CPU/req | upstream CPU | client CPU | other processes | new upstream conns |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const [t, r] of rows) {
+    const c = r.cpu;
+    lines.push(
+      `| ${t.name} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${statusText(r)} | ${r.errors} | ` +
+        `${pct(c.server)} | ${int(c.serverUsPerRequest)} | ${t.id === 'a' ? '(server)' : pct(c.upstream)} | ${pct(c.client)} | ${cores(c.others)} cores | ${r.upstream ? int(r.upstream.connections) : '–'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Pass {
+  title: string;
+  connections: number;
+  rate?: number;
+  /** Open-loop, evenly spread requests (paced.ts) instead of autocannon. */
+  paced?: boolean;
+}
+
+type Counters = { connections: number; requests: number };
+
+function run(pass: Pass, load: Parameters<typeof runLoad>[0]): Promise<LoadResult> {
+  return pass.paced && pass.rate ? runPaced({ ...load, rate: pass.rate }) : runLoad(load);
+}
+
+async function measurePass(pass: Pass, targets: Target[], upstream: Target, o: Options): Promise<Map<string, LoadResult>> {
+  const counters = () => upstream.ask!<Counters>('counters');
+  const results = new Map<string, LoadResult>();
+  for (const t of targets) {
+    const load = {
+      url: t.url,
+      headers: t.headers,
+      connections: pass.connections,
+      serverPid: t.pid,
+      upstreamPid: upstream.pid,
+      ...(pass.rate ? { rate: pass.rate } : {}),
+    };
+    if (o.warmupS > 0) {
+      console.error(`${pass.title}: ${t.name}: warm-up ${o.warmupS} s`);
+      const w = await run(pass, { ...load, durationS: o.warmupS });
+      if (w.non2xx || w.errors) console.error(`  warm-up had ${w.non2xx} non-2xx (${statusText(w)}) and ${w.errors} errors`);
+    }
+    console.error(`${pass.title}: ${t.name}: measuring ${o.durationS} s`);
+    const before = await counters();
+    const r = await run(pass, { ...load, durationS: o.durationS });
+    const after = await counters();
+    r.upstream = { connections: after.connections - before.connections, requests: after.requests - before.requests };
+    console.error(
+      `  ${int(r.rps)} req/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, non-2xx ${statusText(r)}, errors ${r.errors}; ` +
+        `server ${pct(r.cpu.server)} CPU, ${int(r.cpu.serverUsPerRequest)} µs/req; other processes ${cores(r.cpu.others)} cores; upstream: ${r.upstream.connections} new connections, ${int(r.upstream.requests)} requests`,
+    );
+    results.set(t.id, r);
+  }
+  return results;
+}
+
+function clean(r: LoadResult | undefined): boolean {
+  return r !== undefined && r.non2xx === 0 && r.errors === 0 && r.requests > 0;
+}
+
+function verdict(ok: boolean, valid: boolean): string {
+  if (!valid) return '**not measurable** (non-2xx or errors above)';
+  return ok ? '**met**' : '**missed**';
+}
+
+function pin(pid: number, cpu: number): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr}`);
+}
+
+/** One more saturation run of (b), CPU-profiled (V8's sampling profiler, as `node --cpu-prof`) over the measured seconds only. */
+async function profileGateway(t: Target, upstreamPid: number, o: Options): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-prof-'));
+  disposers.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'gateway.cpuprofile');
+  console.error(`profile: (b) at saturation for ${o.durationS} s, profiled`);
+  await t.ask!('profile-start');
+  const r = await runLoad({ url: t.url, headers: t.headers, connections: o.connections, durationS: o.durationS, serverPid: t.pid, upstreamPid });
+  await t.ask!('profile-stop', { file });
+  console.log(`### Profile of (b) at saturation (${o.connections} connections, ${o.durationS} s)\n`);
+  console.log(
+    `V8's sampling CPU profiler (what \`node --cpu-prof\` uses) in the Tollgate process, started and stopped around the measurement. ` +
+      `${int(r.rps)} req/s while profiled (profiling slows it down), non-2xx ${statusText(r)}, errors ${r.errors}.\n`,
+  );
+  console.log(summarizeProfile(file));
+  console.log('');
+}
+
+async function main(): Promise<void> {
+  let o: Options | undefined;
+  try {
+    o = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (!o) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const nCpus = availableParallelism();
+  const pinning = o.pin && nCpus >= 2;
+  const serverCpu = pinning ? 0 : undefined;
+  const clientCpu = pinning ? 1 : undefined;
+  if (pinning) pin(process.pid, 1);
+
+  ensureNginx();
+
+  console.error('starting the upstream');
+  const upstream = await startUpstream(clientCpu);
+  disposers.push(upstream.stop);
+  console.error("starting Tollgate (createApp, SQLite in a temporary directory) and configuring it through the management API");
+  const tollgate = await startTollgate(upstream.origin, serverCpu);
+  disposers.push(tollgate.stop);
+  console.error('starting the Fastify proxy');
+  const fastify = await startFastify(upstream.origin, serverCpu);
+  disposers.push(fastify.stop);
+  console.error('starting nginx');
+  const nginx = await startNginxTarget(Number(new URL(upstream.origin).port), serverCpu);
+  disposers.push(nginx.stop);
+
+  // Every target gets the same request, key header included (only the gateway looks at it).
+  const targets: Target[] = [upstream, tollgate, fastify, nginx].map((t) => ({ ...t, headers: { ...tollgate.headers } }));
+  for (const t of targets) await check(t);
+  if (!tollgate.headers[KEY_HEADER]) throw new Error('no subscription key');
+
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log('## Gateway benchmark\n');
+  console.log(
+    `${new Date().toISOString().slice(0, 10)}; ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ` +
+      `nginx ${nginxVersion()}, ${process.platform}/${process.arch}. ` +
+      (pinning
+        ? 'CPU 0: the server under test (every proxy, and nothing else busy); CPU 1: the load generator (this process: autocannon, or the paced client) and the upstream. '
+        : 'No CPU pinning. ') +
+      `Request: \`GET /echo/hello\` with an \`${KEY_HEADER}\` header, 100-byte JSON answer. ` +
+      `Warm-up ${o.warmupS} s before each ${o.durationS} s measurement. Load average ${load()} at the start.\n`,
+  );
+
+  const saturation = { title: `Saturation, ${o.connections} connections`, connections: o.connections };
+  const moderate = { title: `Moderate load, autocannon, ${o.moderateConnections} connections at ${int(o.rate)} req/s`, connections: o.moderateConnections, rate: o.rate };
+  const paced = { title: `Moderate load, paced, up to ${o.moderateConnections} connections at ${int(o.rate)} req/s`, connections: o.moderateConnections, rate: o.rate, paced: true };
+  const sat = await measurePass(saturation, targets, upstream, o);
+  const mod = await measurePass(moderate, targets, upstream, o);
+  const pac = await measurePass(paced, targets, upstream, o);
+
+  const rows = (m: Map<string, LoadResult>) => targets.map((t) => [t, m.get(t.id)!] as [Target, LoadResult]);
+  const [a, b, c, d] = (['a', 'b', 'c', 'd'] as const).map((id) => sat.get(id)!);
+  const [ma, mb] = (['a', 'b'] as const).map((id) => mod.get(id)!);
+  const [pa, pb] = (['a', 'b'] as const).map((id) => pac.get(id)!);
+  const allClean = [...sat.values(), ...mod.values(), ...pac.values()].every(clean);
+
+  console.log(`### ${saturation.title} (as fast as they answer)\n`);
+  console.log(table(rows(sat)));
+  console.log('');
+  console.log(`- b/c (req/s): **${(b!.rps / c!.rps).toFixed(2)}**; b/d: **${(b!.rps / d!.rps).toFixed(2)}**; c/d: ${(c!.rps / d!.rps).toFixed(2)}`);
+  console.log(
+    `- the same ratios from the servers' CPU time per request (capacity of one core, less sensitive to other load): ` +
+      `b/c ${(c!.cpu.serverUsPerRequest / b!.cpu.serverUsPerRequest).toFixed(2)}, b/d ${(d!.cpu.serverUsPerRequest / b!.cpu.serverUsPerRequest).toFixed(2)}`,
+  );
+  console.log(`- added latency of (b) over (a): p50 ${signed(b!.p50 - a!.p50)} ms, p99 ${signed(b!.p99 - a!.p99)} ms (at saturation, mostly queueing)`);
+  console.log('');
+  console.log(`### ${moderate.title}\n`);
+  console.log(
+    "autocannon's rate limit is a per-second quota per connection: at the start of each second every connection sends its share back to back, " +
+      'then waits; the latencies are those of these bursts.\n',
+  );
+  console.log(table(rows(mod)));
+  console.log('');
+  console.log(`- added latency of (b) over (a): p50 ${signed(mb!.p50 - ma!.p50)} ms, p90 ${signed(mb!.p90 - ma!.p90)} ms, p99 **${signed(mb!.p99 - ma!.p99)} ms**`);
+  console.log('');
+  console.log(`### ${paced.title}\n`);
+  console.log(
+    'Open loop: one request every 1/rate s (node:http keep-alive agent, at most that many connections), whatever the answers\' speed; ' +
+      'a request waiting for a connection counts the wait.\n',
+  );
+  console.log(table(rows(pac)));
+  console.log('');
+  console.log(`- added latency of (b) over (a): p50 ${signed(pb!.p50 - pa!.p50)} ms, p90 ${signed(pb!.p90 - pa!.p90)} ms, p99 **${signed(pb!.p99 - pa!.p99)} ms**`);
+  console.log('');
+  console.log('### Targets\n');
+  const valid = (...rs: (LoadResult | undefined)[]) => rs.every(clean);
+  console.log(`- b/c ≥ ${TARGETS.bOverC.toFixed(1)}: ${(b!.rps / c!.rps).toFixed(2)} — ${verdict(b!.rps / c!.rps >= TARGETS.bOverC, valid(b, c))}`);
+  console.log(`- b/d ≥ ${TARGETS.bOverD.toFixed(1)}: ${(b!.rps / d!.rps).toFixed(2)} — ${verdict(b!.rps / d!.rps >= TARGETS.bOverD, valid(b, d))}`);
+  console.log(
+    `- p99 added < ${TARGETS.addedP99Ms} ms at moderate load, paced: ${signed(pb!.p99 - pa!.p99)} ms — ${verdict(pb!.p99 - pa!.p99 < TARGETS.addedP99Ms, valid(pa, pb))}; ` +
+      `with autocannon's bursts: ${signed(mb!.p99 - ma!.p99)} ms — ${verdict(mb!.p99 - ma!.p99 < TARGETS.addedP99Ms, valid(ma, mb))}`,
+  );
+  if (!allClean) console.log('\n**Some responses were not 2xx or failed (see the tables): the figures above are not comparable.**');
+  const notes: string[] = [];
+  for (const [t, r] of rows(sat)) {
+    if (t.id !== 'a' && r.cpu.server < 0.9) {
+      notes.push(`${t.name} used only ${pct(r.cpu.server)} of a CPU at saturation: it was held back by the load generator, the upstream or other processes, so its req/s understates it.`);
+    }
+  }
+  const busiest = Math.max(...[...sat.values(), ...mod.values(), ...pac.values()].map((r) => r.cpu.others));
+  if (busiest > 0.2) notes.push(`Other processes on the machine used up to ${cores(busiest)} cores during the measurements: the req/s and latencies are disturbed by them; the CPU time per request much less.`);
+  if (notes.length) console.log(`\n${notes.map((n) => `Note: ${n}`).join('\n\n')}`);
+  console.log(`\nLoad average ${load()} at the end.\n`);
+
+  if (o.profile) await profileGateway(targets[1]!, upstream.pid, o);
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\nbench:gateway failed: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

@@ -1,0 +1,109 @@
+/**
+ * Starts the four targets — the upstream itself (a), Tollgate's gateway (b), a Fastify +
+ * reply-from proxy (c), nginx (d) — each in its own process, and checks that each answers the
+ * benchmark request with the upstream's 200 and body before anything is measured.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { startNodeChild, type Child } from './child.js';
+import { startNginx } from './nginx.js';
+import { adminKey, configureTollgate, KEY_HEADER, REQUEST_PATH } from './setup.js';
+import { UPSTREAM_BODY } from './upstream.js';
+
+export interface Target {
+  id: 'a' | 'b' | 'c' | 'd';
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  /** The server process (nginx: its master; the worker is its child). */
+  pid: number;
+  /** Node children only: asks the process something (see child.ts). */
+  ask?: Child<unknown>['ask'];
+  stop(): Promise<void>;
+}
+
+export interface Cpus {
+  /** Where the proxy (or the upstream, for a) under test runs. */
+  server: number | undefined;
+  /** Where the upstream runs, next to the load generator. */
+  client: number | undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, body: await res.text() };
+}
+
+/** The request must reach the upstream and come back whole: 200 and the upstream's exact body. */
+export async function check(t: Pick<Target, 'name' | 'url' | 'headers'>): Promise<void> {
+  const r = await get(t.url, t.headers);
+  if (r.status !== 200 || r.body !== UPSTREAM_BODY) throw new Error(`${t.name}: expected 200 and the upstream's body, got ${r.status} ${r.body.slice(0, 200)}`);
+}
+
+export async function startUpstream(cpu: number | undefined): Promise<Target & { origin: string }> {
+  const child = await startNodeChild<{ port: number }>('upstream', ['--serve'], { cpu, name: 'upstream' });
+  const origin = `http://127.0.0.1:${child.info.port}`;
+  return { id: 'a', name: '(a) upstream directly', url: origin + REQUEST_PATH, headers: {}, origin, pid: child.pid, ask: child.ask, stop: child.stop };
+}
+
+export async function startTollgate(upstreamOrigin: string, cpu: number | undefined): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-gw-'));
+  const key = adminKey();
+  let child;
+  try {
+    child = await startNodeChild<{ url: string; gatewayPort: number }>('tollgate', [dir, key], { cpu, name: 'Tollgate' });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const stop = async () => {
+    await child.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const subscriptionKey = await configureTollgate(child.info.url, key, upstreamOrigin);
+    const url = `http://127.0.0.1:${child.info.gatewayPort}${REQUEST_PATH}`;
+    const headers = { [KEY_HEADER]: subscriptionKey };
+    // The gateway picks the new configuration up from the change feed (polled every 200 ms).
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const r = await get(url, headers);
+      if (r.status === 200) break;
+      if (Date.now() > deadline) throw new Error(`Tollgate's gateway still answers ${r.status} 10 s after the configuration: ${r.body}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // The checks are really on: no key and a wrong key are refused.
+    const none = await get(url, {});
+    const wrong = await get(url, { [KEY_HEADER]: 'f'.repeat(64) });
+    if (none.status !== 401 || wrong.status !== 401) throw new Error(`Tollgate's gateway should refuse requests without a valid key, got ${none.status} and ${wrong.status}`);
+    return { id: 'b', name: "(b) Tollgate's gateway, key checked", url, headers, pid: child.pid, ask: child.ask, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export async function startFastify(upstreamOrigin: string, cpu: number | undefined): Promise<Target> {
+  const child = await startNodeChild<{ port: number }>('fastify-proxy', [upstreamOrigin], { cpu, name: 'Fastify proxy' });
+  return { id: 'c', name: '(c) Fastify + reply-from, no checks', url: `http://127.0.0.1:${child.info.port}${REQUEST_PATH}`, headers: {}, pid: child.pid, stop: child.stop };
+}
+
+export async function startNginxTarget(upstreamPort: number, cpu: number | undefined): Promise<Target> {
+  const port = await freePort();
+  const nginx = await startNginx(port, upstreamPort, cpu);
+  return { id: 'd', name: '(d) nginx, 1 worker', url: `http://127.0.0.1:${port}${REQUEST_PATH}`, headers: {}, pid: nginx.pid, stop: nginx.stop };
+}
