@@ -4,7 +4,7 @@
  * presented key with: one hash, one map lookup, no decryption on the hot path). Both instance
  * keys are generated at first start; a copy of the subscriptions table alone opens nothing.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 export interface KeyRing {
   /** 32 bytes, base64: AES-256-GCM key for sealing. */
@@ -33,6 +33,15 @@ export function unseal(ring: KeyRing, sealed: string): string {
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
 }
 
+/** Decoded HMAC keys by their base64 text: the gateway hashes every presented key with the same one. */
+const hmacKeys = new Map<string, KeyObject>();
+
 export function lookupHash(ring: Pick<KeyRing, 'lookup'>, key: string): string {
-  return createHmac('sha256', Buffer.from(ring.lookup, 'base64')).update(key, 'utf8').digest('base64url');
+  let secret = hmacKeys.get(ring.lookup);
+  if (!secret) {
+    secret = createSecretKey(Buffer.from(ring.lookup, 'base64'));
+    if (hmacKeys.size > 16) hmacKeys.clear();
+    hmacKeys.set(ring.lookup, secret);
+  }
+  return createHmac('sha256', secret).update(key, 'utf8').digest('base64url');
 }

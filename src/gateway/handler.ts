@@ -22,8 +22,10 @@ export interface HandlerDeps {
 }
 
 export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  // Decided once: per-request debug lines cost time even when nobody reads them.
+  const debug = deps.logger.debug && (deps.logger.isLevelEnabled?.('debug') ?? true) ? deps.logger.debug.bind(deps.logger) : undefined;
   return (req, res) => {
-    const started = performance.now();
+    const started = debug ? performance.now() : 0;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -36,10 +38,7 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
         return { status: 500 } as Outcome;
       })
       .then((outcome) => {
-        deps.logger.debug?.(
-          { method, path, api: outcome.apiId, status: outcome.status, ms: Math.round(performance.now() - started) },
-          'gateway request',
-        );
+        debug?.({ method, path, api: outcome.apiId, status: outcome.status, ms: Math.round(performance.now() - started) }, 'gateway request');
       }, () => undefined);
   };
 }

@@ -4,7 +4,6 @@
  * the timeout → 504; undici's error text never reaches the client.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { clientResponseHeaders, hasBody, upstreamRequestHeaders } from './headers.js';
 import { MESSAGES, sendError } from './responses.js';
@@ -29,46 +28,78 @@ export interface ProxyOptions {
   timeoutMs: number;
 }
 
-/** Resolves when the exchange is over; returns the status sent (or 0 if the client went away). */
-export async function proxyRequest(p: ProxyRequest, options: ProxyOptions): Promise<number> {
+/**
+ * Resolves when the exchange is over; returns the status sent (or 0 if the client went away).
+ *
+ * Uses undici's dispatch() with a handler that writes straight into the client's response: no
+ * AbortController, Readable wrapper or stream pipeline per request (those cost more CPU than all of
+ * the gateway's own work; see docs/benchmarks.md). Backpressure pauses the upstream through the
+ * handler's controller; a client that goes away aborts it.
+ */
+export function proxyRequest(p: ProxyRequest, options: ProxyOptions): Promise<number> {
   const { req, res, target } = p;
   const path = (target.basePath + p.rest || '/') + (p.query ? `?${p.query}` : '');
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) abort.abort();
-  };
-  res.once('close', onClose);
-  let upstream: Dispatcher.ResponseData;
-  try {
-    upstream = await options.upstreams.pool(target.origin).request({
-      method: req.method as Dispatcher.HttpMethod,
-      path,
-      headers: upstreamRequestHeaders(req, p.keyHeader),
-      body: hasBody(req) ? req : null,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      signal: abort.signal,
-    });
-  } catch (error) {
-    res.off('close', onClose);
-    if (abort.signal.aborted || res.destroyed) return 0;
-    const status = TIMEOUTS.has(errorCode(error)) ? 504 : 502;
-    sendError(res, status, status === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway);
-    // A request body the backend never read must not stall the connection.
-    if (!req.complete) req.resume();
-    return status;
-  }
-  try {
-    res.writeHead(upstream.statusCode, clientResponseHeaders(upstream.headers));
-    await pipeline(upstream.body, res);
-  } catch {
-    // The backend or the client broke off mid-body: the status line is gone, only closing is left.
-    upstream.body.destroy();
-    res.destroy();
-  } finally {
-    res.off('close', onClose);
-  }
-  return upstream.statusCode;
+  return new Promise<number>((resolve) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let status = 0;
+    let settled = false;
+    const settle = (s: number) => {
+      if (settled) return;
+      settled = true;
+      res.off('close', onClose);
+      res.off('drain', onDrain);
+      resolve(s);
+    };
+    const onClose = () => {
+      if (res.writableFinished) return;
+      controller?.abort(new Error('client went away'));
+      settle(0);
+    };
+    const onDrain = () => controller?.resume();
+    res.once('close', onClose);
+    res.on('drain', onDrain);
+    options.upstreams.pool(target.origin).dispatch(
+      {
+        method: req.method as Dispatcher.HttpMethod,
+        path,
+        headers: upstreamRequestHeaders(req, p.keyHeader),
+        body: hasBody(req) ? req : null,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (res.destroyed) c.abort(new Error('client went away'));
+        },
+        onResponseStart(_c, statusCode, headers) {
+          status = statusCode;
+          res.writeHead(statusCode, clientResponseHeaders(headers));
+        },
+        onResponseData(c, chunk) {
+          if (!res.write(chunk)) c.pause();
+        },
+        onResponseEnd() {
+          res.end();
+          settle(status);
+        },
+        onResponseError(_c, error) {
+          if (settled) return;
+          if (res.headersSent || res.destroyed) {
+            // The backend or the client broke off mid-body: the status line is gone, only closing is left.
+            res.destroy();
+            settle(res.headersSent ? status : 0);
+            return;
+          }
+          const s = TIMEOUTS.has(errorCode(error)) ? 504 : 502;
+          sendError(res, s, s === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway);
+          // A request body the backend never read must not stall the connection.
+          if (!req.complete) req.resume();
+          settle(s);
+        },
+      },
+    );
+  });
 }
 
 function errorCode(error: unknown): string {

@@ -6,4 +6,6 @@ export interface GatewayLogger {
   warn(o: object, m?: string): void;
   error(o: object, m?: string): void;
   debug?(o: object, m?: string): void;
+  /** pino's: lets the hot path skip building a log line nobody will read. */
+  isLevelEnabled?(level: string): boolean;
 }
