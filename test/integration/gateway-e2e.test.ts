@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
 import { BACKENDS, RESOURCE_GROUP as RG, SERVICE_NAME as SVC, startServer, type TestServer } from '../helpers/server.js';
 import { createAzureClient } from '../helpers/azure-client.js';
+import { createGateway } from '../../src/gateway/index.js';
+import { systemClock } from '../../src/domain/clock.js';
 
 interface Seen {
   method: string;
@@ -127,6 +129,27 @@ describe.each(BACKENDS)('Azure SDK configures, the gateway enforces (%s)', (back
     expect(await until(() => call('/orders/orders/1', primary), 403)).toBeLessThan(1000);
     await client.product.update(RG, SVC, 'shop', '*', { state: 'published' });
     await until(() => call('/orders/orders/1', primary), 200);
+  });
+
+  it('keeps several gateway processes in step through the change feed', async () => {
+    // A second gateway over the same database, as another process would run it.
+    const second = createGateway({ store: server.app.store, db: server.app.database.db, clock: systemClock, logger: server.app.http.log });
+    const { port } = await second.listen(0, '127.0.0.1');
+    const callSecond = async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/orders/orders/7`, { headers: { 'Ocp-Apim-Subscription-Key': primary } });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    try {
+      expect(await callSecond()).toBe(200);
+      await client.subscription.update(RG, SVC, 'dev-shop', '*', { state: 'suspended' });
+      const [first, other] = await Promise.all([until(() => call('/orders/orders/7', primary), 403), until(callSecond, 403)]);
+      expect(Math.max(first, other)).toBeLessThan(1000);
+      await client.subscription.update(RG, SVC, 'dev-shop', '*', { state: 'active' });
+      await Promise.all([until(() => call('/orders/orders/7', primary), 200), until(callSecond, 200)]);
+    } finally {
+      await second.close();
+    }
   });
 
   it('stops the key when its owner is deleted', async () => {
