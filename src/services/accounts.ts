@@ -170,7 +170,7 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
         const user = await loadLive(tx, userId);
         if (user.state === 'pending') {
           await tx.users.updateUser(user.id, { state: 'active', etag: newEtag(), updated_at: clock.now().toISOString() });
-          await enqueueUserEmail(deps, tx, 'newDeveloperNotificationMessage', user, 'developerPortal');
+          await enqueueUserEmail(deps, tx, 'newDeveloperNotificationMessage', user, { appType: 'developerPortal' });
         }
         await audit(deps, tx, userCtx(user.id, client), 'signup.confirmed', user.id);
       });
@@ -198,7 +198,7 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
       const user = isEmailAddress(email.trim()) ? await store.users.findLiveUserByEmail(normalizeEmail(email)) : undefined;
       if (!user || user.state !== 'active') return;
       await store.transaction(async (tx) => {
-        await enqueueUserEmail(deps, tx, 'passwordResetIdentityDefault', user, 'developerPortal');
+        await enqueueUserEmail(deps, tx, 'passwordResetIdentityDefault', user, { appType: 'developerPortal' });
         await audit(deps, tx, anonymous(client), 'password.reset-requested', user.id);
       });
     },
@@ -247,20 +247,7 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
       if (normalizeEmail(email) === user.email_lc) throw invalidField('email', 'is already your email address.');
       if (await store.users.findLiveUserByEmail(normalizeEmail(email))) return;
       await store.transaction(async (tx) => {
-        await tx.outbox.enqueueEmail({
-          id: deps.ids.next(),
-          template: 'emailChangeIdentityDefault',
-          userId: user.id,
-          recipient: email,
-          params: {
-            OrganizationName: deps.organizationName,
-            DevPortalUrl: deps.publicUrl,
-            DevFirstName: user.first_name,
-            DevLastName: user.last_name,
-            NewEmail: email,
-          },
-          at: clock.now().toISOString(),
-        });
+        await enqueueUserEmail(deps, tx, 'emailChangeIdentityDefault', user, { appType: 'developerPortal', recipient: email, extra: { NewEmail: email } });
         await audit(deps, tx, userCtx(user.id, client), 'email.change-requested', user.id);
       });
     },
@@ -288,7 +275,7 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
       }
       await store.transaction(async (tx) => {
         const current = await loadLive(tx, user.id);
-        await enqueueUserEmail(deps, tx, 'accountClosedDeveloper', current, 'developerPortal');
+        await enqueueUserEmail(deps, tx, 'accountClosedDeveloper', current, { appType: 'developerPortal' });
         await tx.users.updateUser(user.id, { state: 'deleted', password_hash: null, etag: newEtag(), updated_at: clock.now().toISOString() });
         await tx.users.replaceIdentities(user.id, []);
         await tx.groups.removeAllMemberships(user.id);
@@ -308,7 +295,7 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
       await store.transaction(async (tx) => {
         const user = await tx.users.findUser(userId);
         if (!user || user.state !== 'pending') return;
-        await enqueueUserEmail(deps, tx, purpose === 'invitation' ? 'inviteUserNotificationMessage' : 'confirmSignUpIdentityDefault', user, 'developerPortal');
+        await enqueueUserEmail(deps, tx, purpose === 'invitation' ? 'inviteUserNotificationMessage' : 'confirmSignUpIdentityDefault', user, { appType: 'developerPortal' });
         await audit(deps, tx, anonymous(client), purpose === 'invitation' ? 'invitation.resent' : 'signup.resent', user.id);
       });
     },

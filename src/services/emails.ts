@@ -11,27 +11,40 @@ export type EmailTemplateName =
   | 'confirmSignUpIdentityDefault'
   | 'newDeveloperNotificationMessage'
   | 'accountClosedDeveloper'
-  | 'passwordResetIdentityDefault';
+  | 'passwordResetIdentityDefault'
+  | 'emailChangeIdentityDefault'
+  | 'requestDeveloperNotificationMessage'
+  | 'purchaseDeveloperNotificationMessage'
+  | 'rejectDeveloperNotificationMessage';
+
+export interface UserEmailOptions {
+  appType?: string | undefined;
+  /** Template parameters beyond the developer's own (product names, the new address...). */
+  extra?: Record<string, string>;
+  /** Another address than the user's (an email change is confirmed from the new one). */
+  recipient?: string;
+}
 
 export async function enqueueUserEmail(
   deps: ServiceDeps,
   tx: Store,
   template: EmailTemplateName,
   user: UserRow,
-  appType: string = 'portal',
+  options: UserEmailOptions = {},
 ): Promise<void> {
   await tx.outbox.enqueueEmail({
     id: deps.ids.next(),
     template,
     userId: user.id,
-    recipient: user.email,
+    recipient: options.recipient ?? user.email,
     params: {
       OrganizationName: deps.organizationName,
       DevPortalUrl: deps.publicUrl,
       DevFirstName: user.first_name,
       DevLastName: user.last_name,
       DevEmail: user.email,
-      AppType: appType,
+      AppType: options.appType ?? 'portal',
+      ...options.extra,
     },
     at: deps.clock.now().toISOString(),
   });

@@ -10,6 +10,7 @@
  * Deviation from Azure: a subscription created without `state` is `submitted` only when its product
  * requires approval, and `active` otherwise (Azure's text says `submitted` whatever the product).
  */
+import { enqueueUserEmail, type EmailTemplateName } from './emails.js';
 import { conflict, invalidField, notFound, operationNotAllowed } from '../domain/errors.js';
 import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
 import { newEtag } from '../domain/ids.js';
@@ -193,7 +194,7 @@ export function createSubscriptionService(deps: ServiceDeps) {
     }
   }
 
-  const TEMPLATES: Partial<Record<SubscriptionState, string>> = {
+  const TEMPLATES: Partial<Record<SubscriptionState, EmailTemplateName>> = {
     submitted: 'requestDeveloperNotificationMessage',
     active: 'purchaseDeveloperNotificationMessage',
     rejected: 'rejectDeveloperNotificationMessage',
@@ -215,25 +216,15 @@ export function createSubscriptionService(deps: ServiceDeps) {
       prodId = parsed.apiId;
       prodName = (await tx.subscriptions.findApi(parsed.apiId))?.display_name ?? parsed.apiId;
     }
-    await tx.outbox.enqueueEmail({
-      id: deps.ids.next(),
-      template,
-      userId: user.id,
-      recipient: user.email,
-      params: {
-        OrganizationName: deps.organizationName,
-        DevPortalUrl: deps.publicUrl,
-        DevFirstName: user.first_name,
-        DevLastName: user.last_name,
-        DevEmail: user.email,
+    await enqueueUserEmail(deps, tx, template, user, {
+      appType,
+      extra: {
         ProdId: prodId,
         ProdName: prodName,
         SubStartDate: row.start_date ?? '',
         SubTerm: row.expiration_date ? `until ${row.expiration_date}` : 'no end date',
         SubDeclineReason: row.state_comment ?? '',
-        AppType: appType ?? 'portal',
       },
-      at: clock.now().toISOString(),
     });
   }
 

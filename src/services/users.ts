@@ -193,7 +193,7 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
                 : input.confirmation === 'signup'
                   ? 'confirmSignUpIdentityDefault'
                   : 'newDeveloperNotificationMessage';
-            await enqueueUserEmail(deps, tx, template, row, input.appType);
+            await enqueueUserEmail(deps, tx, template, row, { appType: input.appType });
           }
           return { user: await view(tx, row), created: true };
         }),
@@ -231,7 +231,7 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
         if (!existing) return false;
         checkIfMatch(ifMatch, existing.etag);
         if (options.notify && existing.state !== 'deleted') {
-          await enqueueUserEmail(deps, tx, 'accountClosedDeveloper', existing, options.appType);
+          await enqueueUserEmail(deps, tx, 'accountClosedDeveloper', existing, { appType: options.appType });
         }
         // The user's subscriptions are deleted with them, or else cancelled (each recorded in the change feed).
         await subscriptions.releaseOwnerSubscriptions(tx, id, options.deleteSubscriptions === true);
@@ -285,7 +285,7 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
       await store.transaction(async (tx) => {
         const user = await load(tx, userId);
         if (user.state === 'deleted') throw notFound('User');
-        await enqueueUserEmail(deps, tx, 'passwordResetIdentityDefault', user, appType);
+        await enqueueUserEmail(deps, tx, 'passwordResetIdentityDefault', user, { appType });
         await audit(deps, tx, ctx, 'user.password-reset-sent', userId);
       });
     },
