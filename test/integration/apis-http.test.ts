@@ -93,6 +93,13 @@ describe.each(BACKENDS)('APIs over HTTP (%s)', (backend) => {
       expect((await putApi('p1', { path: 'shared/path', displayName: 'P1' })).status).toBe(200);
     });
 
+    it('has the database refuse a path that differs only in case, even past the service check (racing writers)', async () => {
+      const row = (await server.app.database.db.selectFrom('apis').selectAll().where('id', '=', 'p1').executeTakeFirstOrThrow());
+      await expect(
+        server.app.database.db.insertInto('apis').values({ ...row, id: 'p1-race', path: row.path.toUpperCase() }).execute(),
+      ).rejects.toThrow();
+    });
+
     it('validates id, path, serviceUrl, protocols, key names and displayName', async () => {
       expectValidationError(await putApi('bad*id', { path: 'x1' }), 'apiId');
       expectValidationError(await putApi('a'.repeat(257), { path: 'x1' }), 'apiId');
