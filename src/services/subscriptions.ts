@@ -10,6 +10,7 @@
  * Deviation from Azure: a subscription created without `state` is `submitted` only when its product
  * requires approval, and `active` otherwise (Azure's text says `submitted` whatever the product).
  */
+import { audit, SYSTEM, type ActorContext } from './audit.js';
 import { enqueueUserEmail, type EmailTemplateName } from './emails.js';
 import { conflict, invalidField, notFound, operationNotAllowed } from '../domain/errors.js';
 import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
@@ -77,6 +78,8 @@ export interface SubscriptionWriteOptions {
   /** Email the owner about the new state (submitted, active or rejected). */
   notify?: boolean | undefined;
   appType?: string | undefined;
+  /** Who asks, for the audit log. */
+  ctx?: ActorContext;
 }
 
 const LIVE = (state: SubscriptionState) => !FINISHED_STATES.includes(state);
@@ -265,6 +268,13 @@ export function createSubscriptionService(deps: ServiceDeps) {
       etag: newEtag(),
     });
     await tx.changes.recordChange('subscription', id, now);
+    const ctx = options.ctx ?? SYSTEM;
+    if (next !== existing.state) {
+      await audit(deps, tx, ctx, 'subscription.state-changed', ownerId, { subscription: id, from: existing.state, to: next });
+    }
+    if (input.primaryKey !== undefined || input.secondaryKey !== undefined) {
+      await audit(deps, tx, ctx, 'subscription.key-regenerated', ownerId, { subscription: id });
+    }
     const row = await load(tx, id);
     if (options.notify && next !== existing.state) await notifyState(tx, row, options.appType);
     return subscriptionView(row);
@@ -403,6 +413,7 @@ export function createSubscriptionService(deps: ServiceDeps) {
             },
             now,
           );
+          await audit(deps, tx, options.ctx ?? SYSTEM, 'subscription.created', ownerId, { subscription: id, scope: target.scope, state });
           if (options.notify) await notifyState(tx, row, options.appType);
           return { subscription: subscriptionView(row), created: true };
         }),
@@ -424,7 +435,7 @@ export function createSubscriptionService(deps: ServiceDeps) {
     },
 
     /** False when there was nothing to delete. The built-in `master` subscription cannot be deleted. */
-    async remove(id: string, ifMatchHeader: string | undefined): Promise<boolean> {
+    async remove(id: string, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<boolean> {
       const ifMatch = requireIfMatch(ifMatchHeader);
       return store.transaction(async (tx) => {
         const existing = await tx.subscriptions.findSubscription(id, true);
@@ -435,6 +446,7 @@ export function createSubscriptionService(deps: ServiceDeps) {
         }
         await tx.subscriptions.deleteSubscription(id);
         await tx.changes.recordChange('subscription', id, clock.now().toISOString());
+        await audit(deps, tx, ctx, 'subscription.deleted', existing.owner_id, { subscription: id });
         return true;
       });
     },
@@ -446,12 +458,14 @@ export function createSubscriptionService(deps: ServiceDeps) {
     },
 
     /** A new random key replaces the old one, whose lookup hash is gone at once. */
-    async regenerate(id: string, which: KeyKind): Promise<void> {
+    async regenerate(id: string, which: KeyKind, ctx: ActorContext = SYSTEM): Promise<void> {
       const ring = await subscriptionKeyRing(store);
       const now = clock.now().toISOString();
       await retryOnceOnUniqueViolation(() =>
         store.transaction(async (tx) => {
-          await replaceKey(tx, ring, await load(tx, id, true), which, now);
+          const row = await load(tx, id, true);
+          await replaceKey(tx, ring, row, which, now);
+          await audit(deps, tx, ctx, 'subscription.key-regenerated', row.owner_id, { subscription: id, key: which });
         }),
       );
     },
@@ -510,6 +524,7 @@ export function createSubscriptionService(deps: ServiceDeps) {
           now,
         );
         await notifyState(tx, row, 'developerPortal');
+        await audit(deps, tx, { actor: `user:${userId}` }, 'subscription.created', userId, { subscription: id, scope: row.scope, state });
         const [view] = await ownView(tx, ring, [row]);
         return view!;
       });
@@ -528,6 +543,7 @@ export function createSubscriptionService(deps: ServiceDeps) {
           etag: newEtag(),
         });
         await tx.changes.recordChange('subscription', sid, now);
+        await audit(deps, tx, { actor: `user:${userId}` }, 'subscription.state-changed', userId, { subscription: sid, from: row.state, to: 'cancelled' });
         return subscriptionView(await load(tx, sid));
       });
     },
@@ -543,6 +559,7 @@ export function createSubscriptionService(deps: ServiceDeps) {
             throw operationNotAllowed(`The keys of a ${row.state} subscription cannot be regenerated.`);
           }
           await replaceKey(tx, ring, row, which, now);
+          await audit(deps, tx, { actor: `user:${userId}` }, 'subscription.key-regenerated', userId, { subscription: sid, key: which });
           const [view] = await ownView(tx, ring, [await load(tx, sid)]);
           return view!;
         }),

@@ -152,6 +152,16 @@ describe.each(BACKENDS)('Azure SDK configures, the gateway enforces (%s)', (back
     }
   });
 
+  it('writes every subscription change to the audit log, naming the management key, without keys', async () => {
+    const entries = await server.app.store.audit.listAudit({ userId: 'dev', limit: 200 });
+    const subscriptionEntries = entries.filter((e) => e.action.startsWith('subscription.'));
+    expect(new Set(subscriptionEntries.map((e) => e.action))).toEqual(
+      new Set(['subscription.created', 'subscription.state-changed', 'subscription.key-regenerated']),
+    );
+    expect(subscriptionEntries.every((e) => e.actor === 'key:bootstrap')).toBe(true);
+    expect(JSON.stringify(entries)).not.toContain(primary);
+  });
+
   it('stops the key when its owner is deleted', async () => {
     await client.user.beginDeleteAndWait(RG, SVC, 'dev', '*', { deleteSubscriptions: true });
     expect(await until(() => call('/orders/orders/1', primary), 401)).toBeLessThan(1000);

@@ -14,7 +14,7 @@ import { APP_TYPES } from '../../domain/user-input.js';
 import { quoteEtag } from '../../domain/etag.js';
 import type { SubscriptionView } from '../../services/subscriptions.js';
 import { serviceId, type ServicePath } from './arm.js';
-import type { ManagementDeps } from './plugin.js';
+import { actorOf, type ManagementDeps } from './plugin.js';
 import { bodyProperties, booleanQuery, enumQuery, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
 
 export function subscriptionProperties(p: ServicePath, s: SubscriptionView) {
@@ -51,6 +51,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: Managemen
   const { subscriptions } = deps;
   const sid = (req: FastifyRequest) => pathId(req, 'sid', SUBSCRIPTION_ID_MAX, SUBSCRIPTION_ID_PATTERN);
   const writeOptions = (req: FastifyRequest) => ({
+    ctx: actorOf(req),
     ifMatch: header(req, 'if-match'),
     notify: booleanQuery(req, 'notify'),
     appType: enumQuery(req, 'appType', APP_TYPES),
@@ -91,17 +92,17 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: Managemen
   });
 
   app.delete('/subscriptions/:sid', async (req, reply) => {
-    const removed = await subscriptions.remove(sid(req), header(req, 'if-match'));
+    const removed = await subscriptions.remove(sid(req), header(req, 'if-match'), actorOf(req));
     return reply.status(removed ? 200 : 204).send();
   });
 
   app.post('/subscriptions/:sid/regeneratePrimaryKey', async (req, reply) => {
-    await subscriptions.regenerate(sid(req), 'primary');
+    await subscriptions.regenerate(sid(req), 'primary', actorOf(req));
     return reply.status(204).send();
   });
 
   app.post('/subscriptions/:sid/regenerateSecondaryKey', async (req, reply) => {
-    await subscriptions.regenerate(sid(req), 'secondary');
+    await subscriptions.regenerate(sid(req), 'secondary', actorOf(req));
     return reply.status(204).send();
   });
 
