@@ -22,7 +22,8 @@ import {
   type TemplateParameter,
 } from '../domain/api-input.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
-import type { ApiOperationRow, ApiProductRow, ApiRow } from '../store/apis-repo.js';
+import type { ApiOperationRow, ApiRow } from '../store/apis-repo.js';
+import { productView, type ProductView } from './products.js';
 import type { ServiceDeps } from './deps.js';
 import type { Page, PageRequest } from './views.js';
 
@@ -54,17 +55,6 @@ export interface ApiOperationView {
 
 export interface ApiWithOperations extends ApiView {
   operations: ApiOperationView[];
-}
-
-export interface ApiProductView {
-  id: string;
-  displayName: string;
-  description: string | null;
-  terms: string | null;
-  subscriptionRequired: boolean;
-  approvalRequired: boolean;
-  subscriptionsLimit: number | null;
-  state: 'notPublished' | 'published';
 }
 
 function parseJsonArray(json: string | null): unknown[] {
@@ -103,19 +93,6 @@ export function apiOperationView(row: ApiOperationRow): ApiOperationView {
     description: row.description,
     templateParameters: parseJsonArray(row.template_parameters) as TemplateParameter[],
     etag: row.etag,
-  };
-}
-
-export function apiProductView(row: ApiProductRow): ApiProductView {
-  return {
-    id: row.id,
-    displayName: row.display_name,
-    description: row.description,
-    terms: row.terms,
-    subscriptionRequired: row.subscription_required === 1,
-    approvalRequired: row.approval_required === 1,
-    subscriptionsLimit: row.subscriptions_limit,
-    state: row.state,
   };
 }
 
@@ -364,11 +341,11 @@ export function createApiService(deps: ServiceDeps) {
     },
 
     /** The products that include the API. */
-    async listProducts(apiId: string, page: PageRequest): Promise<Page<ApiProductView>> {
+    async listProducts(apiId: string, page: PageRequest): Promise<Page<ProductView>> {
       const filter = page.filter ? parseFilter(page.filter, API_PRODUCT_FILTER_FIELDS) : undefined;
       await load(store, apiId);
       const { rows, count } = await store.apis.listProductsOfApi(apiId, { filter, top: page.top, skip: page.skip });
-      return { items: rows.map(apiProductView), count };
+      return { items: rows.map((r) => productView(r)), count };
     },
   };
 }

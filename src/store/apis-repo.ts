@@ -1,14 +1,14 @@
 /** SQL for APIs, their operations, the products that include them, and the subscriptions scoped to them. */
+import type { ProductRow } from './products-repo.js';
 import { sql, type Insertable, type Selectable, type SqlBool, type Updateable } from 'kysely';
 import type { FilterNode } from '../domain/filter/ast.js';
 import { asciiLower, compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
 import { canLockRows, toCount } from './database.js';
-import type { ApiOperationsTable, ApisTable, ProductsTable } from './schema.js';
+import type { ApiOperationsTable, ApisTable } from './schema.js';
 
 export type ApiRow = Selectable<ApisTable>;
 export type ApiOperationRow = Selectable<ApiOperationsTable>;
-export type ApiProductRow = Selectable<ProductsTable>;
 
 export interface PageQuery {
   filter?: FilterNode | undefined;
@@ -147,7 +147,7 @@ export async function listProductsOfApi(
   ex: Executor,
   apiId: string,
   q: PageQuery,
-): Promise<{ rows: ApiProductRow[]; count: number }> {
+): Promise<{ rows: ProductRow[]; count: number }> {
   let base = ex
     .selectFrom('product_apis')
     .innerJoin('products', 'products.id', 'product_apis.product_id')

@@ -20,7 +20,9 @@ import {
   parseOperationCreate,
   parseOperationUpdate,
 } from '../../domain/api-input.js';
-import type { ApiOperationView, ApiProductView, ApiView } from '../../services/apis.js';
+import type { ApiOperationView, ApiView } from '../../services/apis.js';
+import type { ProductView } from '../../services/products.js';
+import { productProperties } from './products-routes.js';
 import { serviceId, type ServicePath } from './arm.js';
 import type { ManagementDeps } from './plugin.js';
 import { bodyProperties, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
@@ -69,20 +71,12 @@ export function apiOperationResource(p: ServicePath, o: ApiOperationView) {
   };
 }
 
-export function apiProductResource(p: ServicePath, product: ApiProductView) {
+export function apiProductResource(p: ServicePath, product: ProductView) {
   return {
     id: `${serviceId(p)}/products/${product.id}`,
     type: 'Microsoft.ApiManagement/service/apis/products',
     name: product.id,
-    properties: {
-      displayName: product.displayName,
-      ...(product.description !== null ? { description: product.description } : {}),
-      ...(product.terms !== null ? { terms: product.terms } : {}),
-      subscriptionRequired: product.subscriptionRequired,
-      approvalRequired: product.approvalRequired,
-      ...(product.subscriptionsLimit !== null ? { subscriptionsLimit: product.subscriptionsLimit } : {}),
-      state: product.state,
-    },
+    properties: productProperties(p, product),
   };
 }
 

@@ -24,23 +24,23 @@ import { bodyProperties, booleanQuery, header, listResponse, pageRequest, pathId
 
 const PRODUCT_TYPE = 'Microsoft.ApiManagement/service/products';
 
-function productResource(p: ServicePath, product: ProductView) {
+/** A product's properties as Azure renders them, wherever a product appears (also under /apis/{id}/products). */
+export function productProperties(p: ServicePath, product: ProductView) {
   return {
-    id: `${serviceId(p)}/products/${product.id}`,
-    type: PRODUCT_TYPE,
-    name: product.id,
-    properties: {
-      displayName: product.displayName,
-      ...(product.description !== null ? { description: product.description } : {}),
-      ...(product.terms !== null ? { terms: product.terms } : {}),
-      subscriptionRequired: product.subscriptionRequired,
-      // Only meaningful for a product that needs subscriptions, as Azure sends them.
-      ...(product.subscriptionRequired ? { approvalRequired: product.approvalRequired } : {}),
-      ...(product.subscriptionRequired && product.subscriptionsLimit !== null ? { subscriptionsLimit: product.subscriptionsLimit } : {}),
-      state: product.state,
-      ...(product.groups ? { groups: product.groups.map((g) => groupResource(p, g).properties) } : {}),
-    },
+    displayName: product.displayName,
+    ...(product.description !== null ? { description: product.description } : {}),
+    ...(product.terms !== null ? { terms: product.terms } : {}),
+    subscriptionRequired: product.subscriptionRequired,
+    // Only meaningful for a product that needs subscriptions, as Azure sends them.
+    ...(product.subscriptionRequired ? { approvalRequired: product.approvalRequired } : {}),
+    ...(product.subscriptionRequired && product.subscriptionsLimit !== null ? { subscriptionsLimit: product.subscriptionsLimit } : {}),
+    state: product.state,
+    ...(product.groups ? { groups: product.groups.map((g) => groupResource(p, g).properties) } : {}),
   };
+}
+
+function productResource(p: ServicePath, product: ProductView) {
+  return { id: `${serviceId(p)}/products/${product.id}`, type: PRODUCT_TYPE, name: product.id, properties: productProperties(p, product) };
 }
 
 function productApiResource(p: ServicePath, api: ProductApiView) {
