@@ -21,6 +21,9 @@ import { createEmailTemplateService, type EmailTemplateService } from './service
 import { createApiService, type ApiService } from './services/apis.js';
 import { createProductService, type ProductService } from './services/products.js';
 import { createSubscriptionService, type SubscriptionService } from './services/subscriptions.js';
+import { createAdminSetupService, type AdminSetupService } from './services/admin-setup.js';
+import { AppError } from './domain/errors.js';
+import { ConfigError } from './config.js';
 import { buildHttpServer } from './http/server.js';
 import { createGateway, type Gateway } from './gateway/index.js';
 import { createEmailPreparer } from './services/email-delivery.js';
@@ -55,14 +58,18 @@ export interface App {
     apis: ApiService;
     products: ProductService;
     subscriptions: SubscriptionService;
+    adminSetup: AdminSetupService;
   };
   http: FastifyInstance;
   /** The gateway's own listener on GATEWAY_PORT. */
   gateway: Gateway;
   /** Delivers the outbox; absent without SMTP_URL (emails then wait in the outbox). */
   outbox: OutboxWorker | undefined;
-  /** Starts listening on HOST:PORT and HOST:GATEWAY_PORT; returns the bound addresses (0 picks a free port). */
-  listen(): Promise<{ url: string; port: number; gatewayUrl: string; gatewayPort: number }>;
+  /**
+   * Starts listening on HOST:PORT and HOST:GATEWAY_PORT; returns the bound addresses (0 picks a
+   * free port), and while no administrator can sign in, a new one-time link to create the first.
+   */
+  listen(): Promise<{ url: string; port: number; gatewayUrl: string; gatewayPort: number; adminSetupUrl?: string }>;
   close(): Promise<void>;
 }
 
@@ -99,6 +106,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const tokens = createTokenService(deps);
   const sessions = createSessionService(deps);
   const throttle = createSignInThrottle(deps);
+  const adminSetup = createAdminSetupService(deps, { tokens, sessions });
+  if (config.firstAdmin) {
+    try {
+      await adminSetup.setUpFromEnvironment(config.firstAdmin.email, config.firstAdmin.password);
+    } catch (error) {
+      await database.close();
+      if (error instanceof AppError) {
+        const detail = error.details[0];
+        const name = detail?.target === 'password' ? 'TOLLGATE_ADMIN_PASSWORD' : 'TOLLGATE_ADMIN_EMAIL';
+        throw new ConfigError(`Invalid configuration:\n  ${name}: ${detail?.message ?? error.message}`);
+      }
+      throw error;
+    }
+  }
   const services = {
     users,
     groups: createGroupService(deps),
@@ -111,6 +132,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     apis: createApiService(deps),
     products: createProductService(deps),
     subscriptions,
+    adminSetup,
   };
   const http = await buildHttpServer({
     logLevel: config.logLevel,
@@ -124,6 +146,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       subscriptions: services.subscriptions,
       gatewayUrl: config.gatewayPublicUrl,
       publicUrl: config.publicUrl,
+      organizationName: config.organizationName,
+    },
+    admin: {
+      ...services,
+      store,
+      clock,
+      ids: deps.ids,
+      publicUrl: config.publicUrl,
+      gatewayUrl: config.gatewayPublicUrl,
       organizationName: config.organizationName,
     },
   });
@@ -161,7 +192,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const address = http.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      return { url: `http://${host}:${port}`, port, gatewayUrl: `http://${host}:${gatewayPort}`, gatewayPort };
+      const setup = await adminSetup.issueSetupToken();
+      const adminSetupUrl = setup ? `${config.publicUrl}/admin/setup?token=${encodeURIComponent(setup.token)}` : undefined;
+      return { url: `http://${host}:${port}`, port, gatewayUrl: `http://${host}:${gatewayPort}`, gatewayPort, ...(adminSetupUrl ? { adminSetupUrl } : {}) };
     },
     async close() {
       await outbox?.stop();

@@ -13,6 +13,8 @@ export interface Config {
   serviceName: string;
   /** The bootstrap management key, if one is configured. */
   adminKey: string | undefined;
+  /** TOLLGATE_ADMIN_EMAIL and TOLLGATE_ADMIN_PASSWORD: the first administrator of a new instance. */
+  firstAdmin: { email: string; password: string } | undefined;
   publicUrl: string;
   smtpUrl: string | undefined;
   mailFrom: string | undefined;
@@ -73,6 +75,9 @@ const schema = z
       optional,
       z.string().min(24, 'must be at least 24 characters (use `tollgate keys generate` for a random one)').optional(),
     ),
+    TOLLGATE_ADMIN_EMAIL: z.preprocess(optional, z.string().regex(ADDRESS, 'must be an email address').optional()),
+    // Not trimmed: a password may start or end with a space.
+    TOLLGATE_ADMIN_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
     PUBLIC_URL: z.preprocess(
       optional,
       z
@@ -111,6 +116,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if ((e.TOLLGATE_ADMIN_EMAIL === undefined) !== (e.TOLLGATE_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  TOLLGATE_ADMIN_EMAIL and TOLLGATE_ADMIN_PASSWORD must be set together (or neither)');
+  }
   return {
     port: e.PORT,
     gatewayPort: e.GATEWAY_PORT,
@@ -118,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     serviceName: e.TOLLGATE_SERVICE_NAME,
     adminKey: e.TOLLGATE_ADMIN_KEY,
+    firstAdmin: e.TOLLGATE_ADMIN_EMAIL && e.TOLLGATE_ADMIN_PASSWORD !== undefined ? { email: e.TOLLGATE_ADMIN_EMAIL, password: e.TOLLGATE_ADMIN_PASSWORD } : undefined,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

@@ -24,7 +24,8 @@ import { check, startFastify, startNginxTarget, startTollgate, startUpstream, ty
 const HELP = `Usage: node dist/bench/gateway/run.js [options]
 
 Measures req/s and latency of: (a) the upstream directly, (b) Tollgate's gateway with subscription
-key checks, (c) Fastify + @fastify/reply-from without checks, (d) nginx with one worker — all in
+key checks in a gateway node (\`tollgate gateway\`), (b′) the same in the all-in-one process
+(\`tollgate start\`), (c) Fastify + @fastify/reply-from without checks, (d) nginx with one worker — all in
 front of the same minimal node:http upstream, each in its own process. Installs nginx with apt-get
 if /usr/sbin/nginx is missing. Prints markdown on stdout.
 
@@ -36,6 +37,7 @@ Options:
   --moderate-connections N   connections of the moderate-load passes (default 10)
   --no-pin          do not pin processes to CPUs (default: with 2+ CPUs, servers under test on
                     CPU 0, load generator and upstream on CPU 1)
+  --rounds N        repeat the three passes N times and judge the targets on the medians (default 1)
   --profile         afterwards, run (b) once more with V8's CPU profiler on and print its top functions
   -h, --help        this text
 `;
@@ -50,6 +52,7 @@ interface Options {
   moderateConnections: number;
   pin: boolean;
   profile: boolean;
+  rounds: number;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -63,12 +66,13 @@ function parseOptions(argv: string[]): Options | undefined {
       'moderate-connections': { type: 'string', default: '10' },
       'no-pin': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      rounds: { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) return undefined;
-  const count = (name: 'duration' | 'connections' | 'warmup' | 'rate' | 'moderate-connections', min: number): number => {
+  const count = (name: 'duration' | 'connections' | 'warmup' | 'rate' | 'moderate-connections' | 'rounds', min: number): number => {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, not ${values[name]}`);
     return n;
@@ -81,6 +85,7 @@ function parseOptions(argv: string[]): Options | undefined {
     moderateConnections: count('moderate-connections', 1),
     pin: !values['no-pin'],
     profile: values.profile,
+    rounds: count('rounds', 1),
   };
 }
 
@@ -193,6 +198,141 @@ function pin(pid: number, cpu: number): void {
   if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr}`);
 }
 
+/** What one round yields for the targets: ratios and added latencies, and whether all answers were 2xx. */
+interface RoundFigures {
+  bOverC: number;
+  bOverD: number;
+  b1OverC: number;
+  pacedP99: number;
+  pacedP99AllInOne: number;
+  burstP99: number;
+  burstP99AllInOne: number;
+  clean: boolean;
+}
+
+interface Passes {
+  saturation: Pass;
+  moderate: Pass;
+  paced: Pass;
+}
+
+async function measureRound(targets: Target[], upstream: Target, o: Options, passes: Passes, load: () => string): Promise<RoundFigures> {
+  const { saturation, moderate, paced } = passes;
+  const sat = await measurePass(saturation, targets, upstream, o);
+  const mod = await measurePass(moderate, targets, upstream, o);
+  const pac = await measurePass(paced, targets, upstream, o);
+
+  const rows = (m: Map<string, LoadResult>) => targets.map((t) => [t, m.get(t.id)!] as [Target, LoadResult]);
+  const [a, b, c, d] = (['a', 'b', 'c', 'd'] as const).map((id) => sat.get(id)!);
+  const [ma, mb, mb1] = (['a', 'b', "b'"] as const).map((id) => mod.get(id)!);
+  const [pa, pb, pb1] = (['a', 'b', "b'"] as const).map((id) => pac.get(id)!);
+  const b1 = sat.get("b'")!;
+  const allClean = [...sat.values(), ...mod.values(), ...pac.values()].every(clean);
+
+  console.log(`### ${saturation.title} (as fast as they answer)\n`);
+  console.log(table(rows(sat)));
+  console.log('');
+  console.log(`- b/c (req/s): **${(b!.rps / c!.rps).toFixed(2)}**; b/d: **${(b!.rps / d!.rps).toFixed(2)}**; c/d: ${(c!.rps / d!.rps).toFixed(2)}`);
+  console.log(`- the all-in-one process (b′): b′/c ${(b1.rps / c!.rps).toFixed(2)}, b′/d ${(b1.rps / d!.rps).toFixed(2)}`);
+  console.log(
+    `- the same ratios from the servers' CPU time per request (capacity of one core, less sensitive to other load): ` +
+      `b/c ${(c!.cpu.serverUsPerRequest / b!.cpu.serverUsPerRequest).toFixed(2)}, b/d ${(d!.cpu.serverUsPerRequest / b!.cpu.serverUsPerRequest).toFixed(2)}`,
+  );
+  console.log(`- added latency of (b) over (a): p50 ${signed(b!.p50 - a!.p50)} ms, p99 ${signed(b!.p99 - a!.p99)} ms (at saturation, mostly queueing)`);
+  console.log('');
+  console.log(`### ${moderate.title}\n`);
+  console.log(
+    "autocannon's rate limit is a per-second quota per connection: at the start of each second every connection sends its share back to back, " +
+      'then waits; the latencies are those of these bursts.\n',
+  );
+  console.log(table(rows(mod)));
+  console.log('');
+  console.log(`- added latency of (b) over (a): p50 ${signed(mb!.p50 - ma!.p50)} ms, p90 ${signed(mb!.p90 - ma!.p90)} ms, p99 **${signed(mb!.p99 - ma!.p99)} ms**`);
+  console.log(`- added latency of (b′) over (a): p50 ${signed(mb1!.p50 - ma!.p50)} ms, p90 ${signed(mb1!.p90 - ma!.p90)} ms, p99 ${signed(mb1!.p99 - ma!.p99)} ms`);
+  console.log('');
+  console.log(`### ${paced.title}\n`);
+  console.log(
+    'Open loop: one request every 1/rate s (node:http keep-alive agent, at most that many connections), whatever the answers\' speed; ' +
+      'a request waiting for a connection counts the wait.\n',
+  );
+  console.log(table(rows(pac)));
+  console.log('');
+  console.log(`- added latency of (b) over (a): p50 ${signed(pb!.p50 - pa!.p50)} ms, p90 ${signed(pb!.p90 - pa!.p90)} ms, p99 **${signed(pb!.p99 - pa!.p99)} ms**`);
+  console.log(`- added latency of (b′) over (a): p50 ${signed(pb1!.p50 - pa!.p50)} ms, p90 ${signed(pb1!.p90 - pa!.p90)} ms, p99 ${signed(pb1!.p99 - pa!.p99)} ms`);
+  console.log('');
+  const notes: string[] = [];
+  for (const [t, r] of rows(sat)) {
+    if (t.id !== 'a' && r.cpu.server < 0.9) {
+      notes.push(`${t.name} used only ${pct(r.cpu.server)} of a CPU at saturation: it was held back by the load generator, the upstream or other processes, so its req/s understates it.`);
+    }
+  }
+  const busiest = Math.max(...[...sat.values(), ...mod.values(), ...pac.values()].map((r) => r.cpu.others));
+  if (busiest > 0.2) notes.push(`Other processes on the machine used up to ${cores(busiest)} cores during the measurements: the req/s and latencies are disturbed by them; the CPU time per request much less.`);
+  if (!allClean) notes.push('**Some responses were not 2xx or failed (see the tables): the figures of this round are not comparable.**');
+  if (notes.length) console.log(`${notes.map((n) => `Note: ${n}`).join('\n\n')}\n`);
+  console.error(`  load average ${load()}`);
+  return {
+    bOverC: b!.rps / c!.rps,
+    bOverD: b!.rps / d!.rps,
+    b1OverC: b1.rps / c!.rps,
+    pacedP99: pb!.p99 - pa!.p99,
+    pacedP99AllInOne: pb1!.p99 - pa!.p99,
+    burstP99: mb!.p99 - ma!.p99,
+    burstP99AllInOne: mb1!.p99 - ma!.p99,
+    clean: allClean,
+  };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+function printTargets(f: RoundFigures, label = ''): void {
+  console.log(`### Targets${label}\n`);
+  const v = (ok: boolean) => verdict(ok, f.clean);
+  console.log(`- b/c ≥ ${TARGETS.bOverC.toFixed(1)}: ${f.bOverC.toFixed(2)} — ${v(f.bOverC >= TARGETS.bOverC)}`);
+  console.log(`- b/d ≥ ${TARGETS.bOverD.toFixed(1)}: ${f.bOverD.toFixed(2)} — ${v(f.bOverD >= TARGETS.bOverD)}`);
+  console.log(
+    `- p99 added < ${TARGETS.addedP99Ms} ms at moderate load, paced: ${signed(f.pacedP99)} ms — ${v(f.pacedP99 < TARGETS.addedP99Ms)}; ` +
+      `with autocannon's bursts: ${signed(f.burstP99)} ms — ${v(f.burstP99 < TARGETS.addedP99Ms)}`,
+  );
+}
+
+/** Several rounds: every figure per round, then the targets judged on the medians. */
+function printSummary(rounds: RoundFigures[]): void {
+  console.log(`### All ${rounds.length} rounds\n`);
+  const rows: [string, (f: RoundFigures) => number, (v: number) => string][] = [
+    ['b/c (req/s, saturation)', (f) => f.bOverC, (v) => v.toFixed(2)],
+    ['b/d (req/s, saturation)', (f) => f.bOverD, (v) => v.toFixed(2)],
+    ['b′/c (all-in-one)', (f) => f.b1OverC, (v) => v.toFixed(2)],
+    ['p99 added by (b), paced, ms', (f) => f.pacedP99, signed],
+    ['p99 added by (b′), paced, ms', (f) => f.pacedP99AllInOne, signed],
+    ['p99 added by (b), bursts, ms', (f) => f.burstP99, signed],
+    ['p99 added by (b′), bursts, ms', (f) => f.burstP99AllInOne, signed],
+  ];
+  console.log(`| | ${rounds.map((_, i) => `round ${i + 1}`).join(' | ')} | median |`);
+  console.log(`|---|${rounds.map(() => '---:|').join('')}---:|`);
+  for (const [name, get, format] of rows) {
+    console.log(`| ${name} | ${rounds.map((f) => format(get(f))).join(' | ')} | **${format(median(rounds.map(get)))}** |`);
+  }
+  console.log('');
+  printTargets(
+    {
+      bOverC: median(rounds.map((f) => f.bOverC)),
+      bOverD: median(rounds.map((f) => f.bOverD)),
+      b1OverC: median(rounds.map((f) => f.b1OverC)),
+      pacedP99: median(rounds.map((f) => f.pacedP99)),
+      pacedP99AllInOne: median(rounds.map((f) => f.pacedP99AllInOne)),
+      burstP99: median(rounds.map((f) => f.burstP99)),
+      burstP99AllInOne: median(rounds.map((f) => f.burstP99AllInOne)),
+      clean: rounds.every((f) => f.clean),
+    },
+    ` (medians of ${rounds.length} rounds)`,
+  );
+}
+
 /** One more saturation run of (b), CPU-profiled (V8's sampling profiler, as `node --cpu-prof`) over the measured seconds only. */
 async function profileGateway(t: Target, upstreamPid: number, o: Options): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-prof-'));
@@ -236,8 +376,8 @@ async function main(): Promise<void> {
   const upstream = await startUpstream(clientCpu);
   disposers.push(upstream.stop);
   console.error("starting Tollgate (createApp, SQLite in a temporary directory) and configuring it through the management API");
-  const tollgate = await startTollgate(upstream.origin, serverCpu);
-  disposers.push(tollgate.stop);
+  const [tollgate, allInOne] = await startTollgate(upstream.origin, serverCpu);
+  disposers.push(tollgate.stop, allInOne.stop);
   console.error('starting the Fastify proxy');
   const fastify = await startFastify(upstream.origin, serverCpu);
   disposers.push(fastify.stop);
@@ -246,7 +386,7 @@ async function main(): Promise<void> {
   disposers.push(nginx.stop);
 
   // Every target gets the same request, key header included (only the gateway looks at it).
-  const targets: Target[] = [upstream, tollgate, fastify, nginx].map((t) => ({ ...t, headers: { ...tollgate.headers } }));
+  const targets: Target[] = [upstream, tollgate, allInOne, fastify, nginx].map((t) => ({ ...t, headers: { ...tollgate.headers } }));
   for (const t of targets) await check(t);
   if (!tollgate.headers[KEY_HEADER]) throw new Error('no subscription key');
 
@@ -266,62 +406,16 @@ async function main(): Promise<void> {
   const saturation = { title: `Saturation, ${o.connections} connections`, connections: o.connections };
   const moderate = { title: `Moderate load, autocannon, ${o.moderateConnections} connections at ${int(o.rate)} req/s`, connections: o.moderateConnections, rate: o.rate };
   const paced = { title: `Moderate load, paced, up to ${o.moderateConnections} connections at ${int(o.rate)} req/s`, connections: o.moderateConnections, rate: o.rate, paced: true };
-  const sat = await measurePass(saturation, targets, upstream, o);
-  const mod = await measurePass(moderate, targets, upstream, o);
-  const pac = await measurePass(paced, targets, upstream, o);
-
-  const rows = (m: Map<string, LoadResult>) => targets.map((t) => [t, m.get(t.id)!] as [Target, LoadResult]);
-  const [a, b, c, d] = (['a', 'b', 'c', 'd'] as const).map((id) => sat.get(id)!);
-  const [ma, mb] = (['a', 'b'] as const).map((id) => mod.get(id)!);
-  const [pa, pb] = (['a', 'b'] as const).map((id) => pac.get(id)!);
-  const allClean = [...sat.values(), ...mod.values(), ...pac.values()].every(clean);
-
-  console.log(`### ${saturation.title} (as fast as they answer)\n`);
-  console.log(table(rows(sat)));
-  console.log('');
-  console.log(`- b/c (req/s): **${(b!.rps / c!.rps).toFixed(2)}**; b/d: **${(b!.rps / d!.rps).toFixed(2)}**; c/d: ${(c!.rps / d!.rps).toFixed(2)}`);
-  console.log(
-    `- the same ratios from the servers' CPU time per request (capacity of one core, less sensitive to other load): ` +
-      `b/c ${(c!.cpu.serverUsPerRequest / b!.cpu.serverUsPerRequest).toFixed(2)}, b/d ${(d!.cpu.serverUsPerRequest / b!.cpu.serverUsPerRequest).toFixed(2)}`,
-  );
-  console.log(`- added latency of (b) over (a): p50 ${signed(b!.p50 - a!.p50)} ms, p99 ${signed(b!.p99 - a!.p99)} ms (at saturation, mostly queueing)`);
-  console.log('');
-  console.log(`### ${moderate.title}\n`);
-  console.log(
-    "autocannon's rate limit is a per-second quota per connection: at the start of each second every connection sends its share back to back, " +
-      'then waits; the latencies are those of these bursts.\n',
-  );
-  console.log(table(rows(mod)));
-  console.log('');
-  console.log(`- added latency of (b) over (a): p50 ${signed(mb!.p50 - ma!.p50)} ms, p90 ${signed(mb!.p90 - ma!.p90)} ms, p99 **${signed(mb!.p99 - ma!.p99)} ms**`);
-  console.log('');
-  console.log(`### ${paced.title}\n`);
-  console.log(
-    'Open loop: one request every 1/rate s (node:http keep-alive agent, at most that many connections), whatever the answers\' speed; ' +
-      'a request waiting for a connection counts the wait.\n',
-  );
-  console.log(table(rows(pac)));
-  console.log('');
-  console.log(`- added latency of (b) over (a): p50 ${signed(pb!.p50 - pa!.p50)} ms, p90 ${signed(pb!.p90 - pa!.p90)} ms, p99 **${signed(pb!.p99 - pa!.p99)} ms**`);
-  console.log('');
-  console.log('### Targets\n');
-  const valid = (...rs: (LoadResult | undefined)[]) => rs.every(clean);
-  console.log(`- b/c ≥ ${TARGETS.bOverC.toFixed(1)}: ${(b!.rps / c!.rps).toFixed(2)} — ${verdict(b!.rps / c!.rps >= TARGETS.bOverC, valid(b, c))}`);
-  console.log(`- b/d ≥ ${TARGETS.bOverD.toFixed(1)}: ${(b!.rps / d!.rps).toFixed(2)} — ${verdict(b!.rps / d!.rps >= TARGETS.bOverD, valid(b, d))}`);
-  console.log(
-    `- p99 added < ${TARGETS.addedP99Ms} ms at moderate load, paced: ${signed(pb!.p99 - pa!.p99)} ms — ${verdict(pb!.p99 - pa!.p99 < TARGETS.addedP99Ms, valid(pa, pb))}; ` +
-      `with autocannon's bursts: ${signed(mb!.p99 - ma!.p99)} ms — ${verdict(mb!.p99 - ma!.p99 < TARGETS.addedP99Ms, valid(ma, mb))}`,
-  );
-  if (!allClean) console.log('\n**Some responses were not 2xx or failed (see the tables): the figures above are not comparable.**');
-  const notes: string[] = [];
-  for (const [t, r] of rows(sat)) {
-    if (t.id !== 'a' && r.cpu.server < 0.9) {
-      notes.push(`${t.name} used only ${pct(r.cpu.server)} of a CPU at saturation: it was held back by the load generator, the upstream or other processes, so its req/s understates it.`);
+  const rounds: RoundFigures[] = [];
+  for (let round = 1; round <= o.rounds; round++) {
+    if (o.rounds > 1) {
+      console.error(`round ${round} of ${o.rounds}`);
+      console.log(`### Round ${round} of ${o.rounds}\n`);
     }
+    rounds.push(await measureRound(targets, upstream, o, { saturation, moderate, paced }, load));
   }
-  const busiest = Math.max(...[...sat.values(), ...mod.values(), ...pac.values()].map((r) => r.cpu.others));
-  if (busiest > 0.2) notes.push(`Other processes on the machine used up to ${cores(busiest)} cores during the measurements: the req/s and latencies are disturbed by them; the CPU time per request much less.`);
-  if (notes.length) console.log(`\n${notes.map((n) => `Note: ${n}`).join('\n\n')}`);
+  if (o.rounds > 1) printSummary(rounds);
+  else printTargets(rounds[0]!);
   console.log(`\nLoad average ${load()} at the end.\n`);
 
   if (o.profile) await profileGateway(targets[1]!, upstream.pid, o);

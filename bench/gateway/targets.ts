@@ -13,7 +13,7 @@ import { adminKey, configureTollgate, KEY_HEADER, REQUEST_PATH } from './setup.j
 import { UPSTREAM_BODY } from './upstream.js';
 
 export interface Target {
-  id: 'a' | 'b' | 'c' | 'd';
+  id: 'a' | 'b' | "b'" | 'c' | 'd';
   name: string;
   url: string;
   headers: Record<string, string>;
@@ -60,39 +60,57 @@ export async function startUpstream(cpu: number | undefined): Promise<Target & {
   return { id: 'a', name: '(a) upstream directly', url: origin + REQUEST_PATH, headers: {}, origin, pid: child.pid, ask: child.ask, stop: child.stop };
 }
 
-export async function startTollgate(upstreamOrigin: string, cpu: number | undefined): Promise<Target> {
+async function waitForKey(name: string, url: string, headers: Record<string, string>): Promise<void> {
+  // A gateway picks the configuration up from the change feed (polled every 200 ms).
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const r = await get(url, headers);
+    if (r.status === 200) break;
+    if (Date.now() > deadline) throw new Error(`${name} still answers ${r.status} 10 s after the configuration: ${r.body}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // The checks are really on: no key and a wrong key are refused.
+  const none = await get(url, {});
+  const wrong = await get(url, { [KEY_HEADER]: 'f'.repeat(64) });
+  if (none.status !== 401 || wrong.status !== 401) throw new Error(`${name} should refuse requests without a valid key, got ${none.status} and ${wrong.status}`);
+}
+
+/**
+ * Tollgate twice on one SQLite file: (b) a gateway node (`tollgate gateway`: the gateway alone in
+ * its process) and (b′) the all-in-one process (`tollgate start`: the gateway next to the idle
+ * management API, portal and email worker), configured once through the latter's management API.
+ */
+export async function startTollgate(upstreamOrigin: string, cpu: number | undefined): Promise<[Target, Target]> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-gw-'));
   const key = adminKey();
-  let child;
-  try {
-    child = await startNodeChild<{ url: string; gatewayPort: number }>('tollgate', [dir, key], { cpu, name: 'Tollgate' });
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  const stop = async () => {
-    await child.stop();
+  const children: Child<{ url?: string; gatewayPort: number }>[] = [];
+  const stopAll = async () => {
+    for (const child of children.splice(0).reverse()) await child.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const subscriptionKey = await configureTollgate(child.info.url, key, upstreamOrigin);
-    const url = `http://127.0.0.1:${child.info.gatewayPort}${REQUEST_PATH}`;
+    const app = await startNodeChild<{ url?: string; gatewayPort: number }>('tollgate', ['app', dir, key], { cpu, name: 'Tollgate (all-in-one)' });
+    children.push(app);
+    const subscriptionKey = await configureTollgate(app.info.url!, key, upstreamOrigin);
+    const node = await startNodeChild<{ url?: string; gatewayPort: number }>('tollgate', ['gateway', dir, key], { cpu, name: 'Tollgate (gateway node)' });
+    children.push(node);
     const headers = { [KEY_HEADER]: subscriptionKey };
-    // The gateway picks the new configuration up from the change feed (polled every 200 ms).
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const r = await get(url, headers);
-      if (r.status === 200) break;
-      if (Date.now() > deadline) throw new Error(`Tollgate's gateway still answers ${r.status} 10 s after the configuration: ${r.body}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    // The checks are really on: no key and a wrong key are refused.
-    const none = await get(url, {});
-    const wrong = await get(url, { [KEY_HEADER]: 'f'.repeat(64) });
-    if (none.status !== 401 || wrong.status !== 401) throw new Error(`Tollgate's gateway should refuse requests without a valid key, got ${none.status} and ${wrong.status}`);
-    return { id: 'b', name: "(b) Tollgate's gateway, key checked", url, headers, pid: child.pid, ask: child.ask, stop };
+    const nodeUrl = `http://127.0.0.1:${node.info.gatewayPort}${REQUEST_PATH}`;
+    const appUrl = `http://127.0.0.1:${app.info.gatewayPort}${REQUEST_PATH}`;
+    await waitForKey('the gateway node', nodeUrl, headers);
+    await waitForKey("the all-in-one process's gateway", appUrl, headers);
+    // Each target stops its own process; the directory goes with the last one.
+    let left = 2;
+    const stopOne = (child: Child<unknown>) => async () => {
+      await child.stop();
+      if (--left === 0) rmSync(dir, { recursive: true, force: true });
+    };
+    return [
+      { id: 'b', name: "(b) Tollgate's gateway node, key checked", url: nodeUrl, headers, pid: node.pid, ask: node.ask, stop: stopOne(node) },
+      { id: "b'", name: "(b′) Tollgate all-in-one's gateway, key checked", url: appUrl, headers, pid: app.pid, ask: app.ask, stop: stopOne(app) },
+    ];
   } catch (error) {
-    await stop();
+    await stopAll();
     throw error;
   }
 }

@@ -1,20 +1,24 @@
 /**
- * Child process: Tollgate itself, started with createApp exactly as `tollgate start` does (SQLite
- * in the given directory, LOG_LEVEL=silent), so the gateway under test runs in its own process,
- * next to an idle management server, as in production.
- * Usage: `tollgate.js <data dir> <admin key>`; reports `{ url, gatewayPort }`; answers
- * `profile-start` and `profile-stop` (`{ file }`) by CPU-profiling the time in between.
+ * Child process: Tollgate itself, on SQLite in the given directory, LOG_LEVEL=silent.
+ * - `app`: createApp exactly as `tollgate start` does: the gateway next to an idle management
+ *   server, portal and email worker in one process (the all-in-one default);
+ * - `gateway`: createGatewayNode exactly as `tollgate gateway` does, on the database the `app`
+ *   child prepared: the gateway alone in its process.
+ * Usage: `tollgate.js <app|gateway> <data dir> <admin key>`; reports `{ url, gatewayPort }` (no url
+ * for a gateway node); answers `profile-start` and `profile-stop` (`{ file }`) by CPU-profiling the
+ * time in between.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.js';
+import { createGatewayNode } from '../../src/gateway-node.js';
 import { loadConfig } from '../../src/config.js';
 import { failChild, serveChild } from './child.js';
 
 async function main(): Promise<void> {
-  const [dir, key] = process.argv.slice(2);
-  if (!dir || !key) throw new Error('usage: tollgate.js <data dir> <admin key>');
+  const [mode, dir, key] = process.argv.slice(2);
+  if ((mode !== 'app' && mode !== 'gateway') || !dir || !key) throw new Error('usage: tollgate.js <app|gateway> <data dir> <admin key>');
   const config = loadConfig({
     PORT: '0',
     GATEWAY_PORT: '0',
@@ -24,11 +28,20 @@ async function main(): Promise<void> {
     TOLLGATE_ADMIN_KEY: key,
     LOG_LEVEL: 'silent',
   });
-  const app = await createApp(config);
-  const { url, gatewayPort } = await app.listen();
+  let ready: { url?: string; gatewayPort: number };
+  let close: () => Promise<void>;
+  if (mode === 'app') {
+    const app = await createApp(config);
+    ready = await app.listen();
+    close = () => app.close();
+  } else {
+    const node = await createGatewayNode(config);
+    ready = await node.listen();
+    close = () => node.close();
+  }
   // CPU profiling of a chosen window (the measurement), through the inspector of this process.
   let session: Session | undefined;
-  serveChild({ url, gatewayPort }, () => app.close(), {
+  serveChild({ ...ready }, close, {
     'profile-start': async () => {
       session = new Session();
       session.connect();

@@ -8,6 +8,7 @@ import { ConfigError } from '../config.js';
 import { startCommand } from './start.js';
 import { keysCreate, keysGenerate, keysList, keysRevoke } from './keys.js';
 import { migrateCommand } from './migrate.js';
+import { gatewayCommand } from './gateway.js';
 import { signinLocks, signinUnlock } from './signin.js';
 
 const program = new Command()
@@ -22,6 +23,12 @@ TOLLGATE_ORGANIZATION_NAME, LOG_LEVEL. See README.md.`,
   );
 
 program.command('start').description('Run Tollgate: migrate the database, then serve the management API.').action(startCommand);
+program
+  .command('gateway')
+  .description(
+    'Run a gateway node only (GATEWAY_PORT): no management API, portal or email worker. For more gateway processes or machines on one DATABASE_URL next to `tollgate start`; the database must already be migrated.',
+  )
+  .action(gatewayCommand);
 program.command('migrate').description('Create or upgrade the database schema and seed data, then exit.').action(migrateCommand);
 
 const keys = program.command('keys').description('Manage keys for the management API (Authorization: Bearer <key>).');

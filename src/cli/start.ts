@@ -6,7 +6,7 @@ export async function startCommand(): Promise<void> {
   const startedAt = Date.now();
   const config = loadConfig();
   const app = await createApp(config);
-  const { url, gatewayUrl } = await app.listen();
+  const { url, gatewayUrl, adminSetupUrl } = await app.listen();
   // Any subscription id and resource group name are accepted (and echoed back in resource ids).
   const base = MANAGEMENT_PREFIX.replace(':subscriptionId', '{any}')
     .replace(':resourceGroupName', '{any}')
@@ -18,12 +18,21 @@ export async function startCommand(): Promise<void> {
     '',
     `Tollgate is running (started in ${Date.now() - startedAt} ms)`,
     `  Developer portal ${url}/  (links in emails use ${config.publicUrl})`,
+    `  Admin UI         ${url}/admin  (administrators only)`,
     `  Management API   ${url}${base}`,
     `  Gateway          ${gatewayUrl}/{api path}/...  (developers call APIs here, with their subscription key)`,
     `  Database         ${app.database.description}`,
     `  Email            ${config.smtpUrl ? 'delivered through SMTP_URL' : 'no SMTP_URL: emails wait in the outbox table until it is set'}`,
     '',
   ];
+  if (adminSetupUrl) {
+    lines.push(
+      'No administrator can sign in yet. Create the first one with this one-time link (valid for one hour):',
+      `  ${adminSetupUrl}`,
+      '(or set TOLLGATE_ADMIN_EMAIL and TOLLGATE_ADMIN_PASSWORD before starting; a restart prints a new link)',
+      '',
+    );
+  }
   if (!config.adminKey && !hasKeys) {
     lines.push(
       'Next: create a management key, then call the API with it:',

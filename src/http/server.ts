@@ -1,18 +1,20 @@
 /**
- * The HTTP server on PORT: today the management API; the admin UI and developer portal join it as
- * sibling plugins. Shared concerns live here: JSON parsing, request ids, the error mapper.
+ * The HTTP server on PORT: the management API, the developer portal and the admin UI, as sibling
+ * plugins. Shared concerns live here: JSON parsing, request ids, the error mapper.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { handleError, handleNotFound } from './error-mapper.js';
 import { MANAGEMENT_PREFIX, managementPlugin, type ManagementDeps } from './management/plugin.js';
 import { portalPlugin, type PortalDeps } from './portal/plugin.js';
+import { adminPlugin, type AdminDeps } from './admin/plugin.js';
 
 export interface HttpServerOptions {
   logLevel: string;
   logStream?: NodeJS.WritableStream | undefined;
   management: ManagementDeps;
   portal: PortalDeps;
+  admin: AdminDeps;
 }
 
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
@@ -57,5 +59,6 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
 
   await app.register(async (scope) => managementPlugin(scope, options.management), { prefix: MANAGEMENT_PREFIX });
   await app.register(async (scope) => portalPlugin(scope, options.portal));
+  await app.register(async (scope) => adminPlugin(scope, options.admin));
   return app;
 }

@@ -18,6 +18,8 @@ import type { ServiceDeps } from './deps.js';
 import { audit, type ActorContext } from './audit.js';
 import { enqueueUserEmail } from './emails.js';
 import type { SessionService } from './sessions.js';
+import type { SessionScope } from '../store/schema.js';
+import { ADMINISTRATORS_GROUP_ID } from '../domain/group.js';
 import type { SignInThrottle } from './sign-in-throttle.js';
 import { SSO_URL_LIFETIME_MS, type TokenPurpose, type TokenService, type TokenState } from './tokens.js';
 import { signingKeys } from './signing-keys.js';
@@ -79,7 +81,7 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
      * Signs in with email and password and returns the new session's id. Unknown accounts cost a
      * dummy hash, so they are refused in about the time a wrong password is.
      */
-    async signIn(email: string, password: string, client: Client): Promise<string> {
+    async signIn(email: string, password: string, client: Client, scope: SessionScope = 'portal'): Promise<string> {
       const emailLc = normalizeEmail(email);
       const lockedUntil = await throttle.lockedUntil(emailLc, client.ip);
       if (lockedUntil) {
@@ -107,10 +109,15 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
             : 'This account cannot sign in. Contact the administrator of this portal.',
         );
       }
+      if (scope === 'admin' && !(await store.groups.isMember(ADMINISTRATORS_GROUP_ID, user.id))) {
+        // The password was right: no failure counted, but the admin UI stays closed to developers.
+        await store.transaction((tx) => audit(deps, tx, userCtx(user.id, client), 'signin.failure', user.id, { reason: 'not-administrator', scope }));
+        throw new AppError('forbidden', 'NotAnAdministrator', 'This account is not an administrator. Developers sign in on the developer portal.');
+      }
       return store.transaction(async (tx) => {
         await throttle.recordSuccess(tx, emailLc);
-        await audit(deps, tx, userCtx(user.id, client), 'signin.success', user.id);
-        return sessions.create(tx, user.id, client);
+        await audit(deps, tx, userCtx(user.id, client), 'signin.success', user.id, scope === 'admin' ? { scope } : undefined);
+        return sessions.create(tx, user.id, client, scope);
       });
     },
 

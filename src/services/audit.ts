@@ -5,7 +5,7 @@
 import type { Store } from '../store/index.js';
 import type { ServiceDeps } from './deps.js';
 
-/** Who acts: `user:<id>` (a developer on the portal), `key:<id>` / `key:bootstrap` (the management API), `anonymous`, `system`. */
+/** Who acts: `user:<id>` (a developer on the portal, or an administrator in the admin UI), `key:<id>` / `key:bootstrap` (the management API), `anonymous`, `system`. */
 export interface ActorContext {
   actor: string;
   ip?: string | null;
@@ -41,7 +41,14 @@ export type AuditAction =
   | 'subscription.created'
   | 'subscription.state-changed'
   | 'subscription.deleted'
-  | 'subscription.key-regenerated';
+  | 'subscription.key-regenerated'
+  | 'admin.setup'
+  | 'management-key.created'
+  | 'management-key.revoked'
+  | 'email-template.updated'
+  | 'email-template.reset'
+  | 'email-template.test-sent'
+  | 'outbox.retried';
 
 export async function audit(
   deps: Pick<ServiceDeps, 'clock' | 'ids'>,

@@ -6,7 +6,9 @@
 import { hashSecret, newSecret } from '../domain/secrets.js';
 import type { Store } from '../store/index.js';
 import type { UserRow } from '../store/users-repo.js';
+import type { SessionScope } from '../store/schema.js';
 import type { ServiceDeps } from './deps.js';
+import { ADMINISTRATORS_GROUP_ID } from '../domain/group.js';
 
 export interface ActiveSession {
   idHash: string;
@@ -22,7 +24,7 @@ export function createSessionService(deps: Pick<ServiceDeps, 'store' | 'clock' |
 
   return {
     /** A new session (sign-in always gets a fresh id). Returns the raw id for the cookie. */
-    async create(tx: Store, userId: string, client: { ip?: string | null; userAgent?: string | null }): Promise<string> {
+    async create(tx: Store, userId: string, client: { ip?: string | null; userAgent?: string | null }, scope: SessionScope = 'portal'): Promise<string> {
       const now = clock.now();
       const id = newSecret();
       await tx.sessions.insertSession({
@@ -34,16 +36,20 @@ export function createSessionService(deps: Pick<ServiceDeps, 'store' | 'clock' |
         expires_at: new Date(now.getTime() + deps.sessionAbsoluteMs).toISOString(),
         ip: client.ip ?? null,
         user_agent: client.userAgent?.slice(0, 300) ?? null,
+        scope,
       });
       return id;
     },
 
-    /** The session behind a cookie, if it is still alive and its user is active; expired ones are removed. */
-    async resolve(id: string | undefined): Promise<ActiveSession | undefined> {
+    /**
+     * The session behind a cookie, if it is still alive, of this scope, and its user is active;
+     * expired ones are removed. An admin session also needs its user still in Administrators.
+     */
+    async resolve(id: string | undefined, scope: SessionScope = 'portal'): Promise<ActiveSession | undefined> {
       if (!id || id.length > 100) return undefined;
       const idHash = hashSecret(id);
       const row = await store.sessions.findSession(idHash);
-      if (!row) return undefined;
+      if (!row || row.scope !== scope) return undefined;
       const now = clock.now();
       const idleSince = now.getTime() - new Date(row.last_seen_at).getTime();
       if (row.expires_at <= now.toISOString() || idleSince >= deps.sessionIdleMs) {
@@ -51,7 +57,7 @@ export function createSessionService(deps: Pick<ServiceDeps, 'store' | 'clock' |
         return undefined;
       }
       const user = await store.users.findUser(row.user_id);
-      if (!user || user.state !== 'active') {
+      if (!user || user.state !== 'active' || (scope === 'admin' && !(await store.groups.isMember(ADMINISTRATORS_GROUP_ID, user.id)))) {
         await store.sessions.deleteSession(idHash);
         return undefined;
       }

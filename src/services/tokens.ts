@@ -12,6 +12,8 @@ import type { ServiceDeps } from './deps.js';
 
 /** How long a single-sign-on URL from generateSsoUrl stays valid. */
 export const SSO_URL_LIFETIME_MS = 10 * 60 * 1000;
+/** The first administrator's setup link, printed at startup. */
+export const ADMIN_SETUP_LINK_LIFETIME_MS = 60 * 60 * 1000;
 
 export type { TokenPurpose };
 
@@ -40,6 +42,8 @@ function lifetimeOf(deps: Pick<ServiceDeps, 'linkLifetimes'>, purpose: TokenPurp
       return deps.linkLifetimes.emailChange;
     case 'sso':
       return SSO_URL_LIFETIME_MS;
+    case 'admin-setup':
+      return ADMIN_SETUP_LINK_LIFETIME_MS;
   }
 }
 

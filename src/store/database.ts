@@ -85,16 +85,35 @@ async function openPostgres(url: string, options: OpenOptions): Promise<OpenData
   };
 }
 
-export async function migrateToLatest(db: Db, dialect: SqlDialect): Promise<void> {
+async function createMigrator(db: Db, dialect: SqlDialect): Promise<Migrator> {
   // Kysely looks for its bookkeeping tables in every schema it can see; name ours, or another
   // schema's tables in the same database would be taken for them.
   const migrationTableSchema =
     dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+  return new Migrator({ db, provider: migrationProvider(dialect), ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+}
+
+export async function migrateToLatest(db: Db, dialect: SqlDialect): Promise<void> {
+  const migrator = await createMigrator(db, dialect);
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
+  }
+}
+
+/**
+ * For processes that must not change the schema (gateway nodes): fails, saying what to run, unless
+ * every migration this build knows has been applied.
+ */
+export async function assertMigrated(db: Db, dialect: SqlDialect): Promise<void> {
+  const migrations = await (await createMigrator(db, dialect)).getMigrations();
+  const pending = migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  if (pending.length > 0) {
+    throw new Error(
+      `the database is not ready (${pending.length} migration${pending.length === 1 ? '' : 's'} not applied: ${pending.join(', ')}); ` +
+        'run `tollgate migrate` (or `tollgate start`) against it first',
+    );
   }
 }
 

@@ -91,6 +91,20 @@ export async function isMember(ex: Executor, groupId: string, userId: string): P
   return row !== undefined;
 }
 
+/** Whether some active member of the group has a password (can sign in). */
+export async function hasMemberWithPassword(ex: Executor, groupId: string): Promise<boolean> {
+  const row = await ex
+    .selectFrom('group_members')
+    .innerJoin('users', 'users.id', 'group_members.user_id')
+    .select('users.id')
+    .where('group_members.group_id', '=', groupId)
+    .where('users.state', '=', 'active')
+    .where('users.password_hash', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Returns whether the membership is new (adding an existing one is not an error). */
 export async function addMember(ex: Executor, groupId: string, userId: string, at: string): Promise<boolean> {
   const result = await ex

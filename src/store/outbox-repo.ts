@@ -159,10 +159,14 @@ export async function retryDead(ex: Executor, id: string, at: string): Promise<b
 
 /** Messages not yet delivered (due or waiting for a retry). */
 export async function countPending(ex: Executor): Promise<number> {
+  return countByState(ex, 'pending');
+}
+
+export async function countByState(ex: Executor, state: OutboxRow['state']): Promise<number> {
   const r = await ex
     .selectFrom('outbox')
     .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .where('state', '=', 'pending')
+    .where('state', '=', state)
     .executeTakeFirstOrThrow();
   return toCount(r.n);
 }

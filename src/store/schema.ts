@@ -82,7 +82,7 @@ export interface EmailTemplatesTable {
 }
 
 /** `sso` rows only record single-sign-on tokens already used (those tokens are signed, not stored). */
-export type TokenPurpose = 'invitation' | 'signup' | 'password-reset' | 'email-change' | 'sso';
+export type TokenPurpose = 'invitation' | 'signup' | 'password-reset' | 'email-change' | 'sso' | 'admin-setup';
 
 /** Single-use tokens behind email links; only a SHA-256 of the token is stored. */
 export interface TokensTable {
@@ -109,7 +109,12 @@ export interface SessionsTable {
   expires_at: string;
   ip: string | null;
   user_agent: string | null;
+  /** Which site the session signs in to. */
+  scope: SessionScope;
 }
+
+/** The developer portal, or the admin UI (administrators only). */
+export type SessionScope = 'portal' | 'admin';
 
 /** Failed sign-ins per account (`account:<email>`) and per client address (`ip:<address>`). */
 export interface SignInThrottleTable {

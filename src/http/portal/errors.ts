@@ -7,10 +7,11 @@ import { STATUS_OF_KIND } from '../error-mapper.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import type { PortalContext } from './context.js';
-import { CsrfError } from './csrf.js';
-import { field, formOf } from './form.js';
-import { html } from './html.js';
-import { messagePage, sentence } from './render.js';
+import { CsrfError } from '../web/csrf.js';
+import { field, formOf } from '../web/form.js';
+import { html } from '../web/html.js';
+import { messagePage } from './render.js';
+import { sentence } from '../web/form-errors.js';
 
 
 const TITLES: Readonly<Record<number, string>> = {

@@ -3,8 +3,8 @@
  * the organization's name and the account links, and the main landmark.
  */
 import { SCRIPT_PATH, STYLESHEET_PATH } from './assets.js';
-import { CSRF_FIELD } from './csrf.js';
-import { html, raw, type SafeHtml } from './html.js';
+import { CSRF_FIELD } from '../web/csrf.js';
+import { html, raw, type SafeHtml } from '../web/html.js';
 
 export interface LayoutInput {
   organizationName: string;

@@ -6,11 +6,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import type { PortalContext } from './context.js';
-import { BadFormError, field, formOf } from './form.js';
-import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, type FormState } from './components.js';
-import { html } from './html.js';
+import { BadFormError, field, formOf } from '../web/form.js';
+import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, type FormState } from '../web/components.js';
+import { html } from '../web/html.js';
 import { linkFailure, linkPage, linkProblemPage, postPasswordWithLink } from './links.js';
-import { card, formErrors, messagePage, seeOther, sendPage } from './render.js';
+import { card, messagePage, seeOther, sendPage } from './render.js';
+import { formErrors } from '../web/form-errors.js';
 import { anonymousToken, clientOf, setSessionCookie, stateOf } from './request-state.js';
 import { linkToken } from './request-input.js';
 import { route } from './routes.js';

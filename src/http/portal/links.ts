@@ -6,14 +6,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import { TokenError, type TokenPurpose, type TokenState } from '../../services/tokens.js';
 import type { PortalContext } from './context.js';
-import { button, csrfInput, hidden } from './components.js';
-import { html, type SafeHtml } from './html.js';
+import { button, csrfInput, hidden } from '../web/components.js';
+import { html, type SafeHtml } from '../web/html.js';
 import { messagePage } from './render.js';
 import { anonymousToken } from './request-state.js';
 import { linkToken, queryParam } from './request-input.js';
-import type { FormState } from './components.js';
-import { field, formOf } from './form.js';
-import { formErrors } from './render.js';
+import type { FormState } from '../web/components.js';
+import { field, formOf } from '../web/form.js';
+import { formErrors } from '../web/form-errors.js';
 import { checkNewPassword } from './signup-routes.js';
 
 export type LinkProblem = Exclude<TokenState, 'valid'>;
@@ -69,6 +69,7 @@ function nextStep(request: FastifyRequest, portal: PortalContext, purpose: Token
     case 'email-change':
       return html`<p>To change your email address, request the change again from <a href="/profile">your profile</a>.</p>`;
     case 'sso':
+    case 'admin-setup':
       return SIGN_IN;
   }
 }

@@ -4,9 +4,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PortalContext } from './context.js';
-import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, type FormState } from './components.js';
-import { field, formOf } from './form.js';
-import { html } from './html.js';
+import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, type FormState } from '../web/components.js';
+import { field, formOf } from '../web/form.js';
+import { html } from '../web/html.js';
 import { linkPage, postPasswordWithLink } from './links.js';
 import { card, messagePage, seeOther, sendPage } from './render.js';
 import { anonymousToken, clientOf } from './request-state.js';

@@ -6,8 +6,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Client } from '../../services/accounts.js';
 import type { ActiveSession } from '../../services/sessions.js';
-import { CSRF_COOKIE, SESSION_COOKIE, clearCookie, parseCookies, serializeCookie } from './cookies.js';
-import { isAnonymousToken, newAnonymousToken } from './csrf.js';
+import { CSRF_COOKIE, SESSION_COOKIE, clearCookie, parseCookies, serializeCookie } from '../web/cookies.js';
+import { isAnonymousToken, newAnonymousToken } from '../web/csrf.js';
 
 export interface RequestState {
   cookies: ReadonlyMap<string, string>;

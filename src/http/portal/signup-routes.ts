@@ -7,10 +7,11 @@ import { AppError } from '../../domain/errors.js';
 import { EMAIL_MAX, NAME_MAX } from '../../domain/user.js';
 import { PASSWORD_MIN_LENGTH, checkPassword } from '../../domain/password-policy.js';
 import type { PortalContext } from './context.js';
-import { EMPTY_FORM, button, csrfInput, errorSummary, input, type FormState } from './components.js';
-import { field, formOf } from './form.js';
-import { html } from './html.js';
-import { card, formErrors, messagePage, seeOther, sendPage, sentence } from './render.js';
+import { EMPTY_FORM, button, csrfInput, errorSummary, input, type FormState } from '../web/components.js';
+import { field, formOf } from '../web/form.js';
+import { html } from '../web/html.js';
+import { card, messagePage, seeOther, sendPage } from './render.js';
+import { formErrors, sentence } from '../web/form-errors.js';
 import { anonymousToken, clientOf, stateOf } from './request-state.js';
 import { route } from './routes.js';
 

@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { PORTAL_CSS, PORTAL_CSS_ETAG, STYLESHEET_PATH } from './assets.js';
 import type { PortalContext } from './context.js';
-import { statusMessage } from './components.js';
-import { html } from './html.js';
+import { statusMessage } from '../web/components.js';
+import { html } from '../web/html.js';
 import { card, messagePage, sendPage } from './render.js';
 import { hasState, stateOf } from './request-state.js';
 import { noticeOf } from './request-input.js';

@@ -4,6 +4,7 @@ import { accountsMigration } from './0001-accounts.js';
 import { emailAndPortalMigration } from './0002-email-and-portal.js';
 import { productsAndGatewayMigration } from './0003-products-and-gateway.js';
 import { apiPathUniqueIgnoringCase } from './0004-api-path-unique-ignoring-case.js';
+import { adminSessionsMigration } from './0005-admin-sessions.js';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit a released one: add a new
@@ -17,6 +18,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0002-email-and-portal': emailAndPortalMigration(dialect),
         '0003-products-and-gateway': productsAndGatewayMigration(dialect),
         '0004-api-path-unique-ignoring-case': apiPathUniqueIgnoringCase,
+        '0005-admin-sessions': adminSessionsMigration,
       };
     },
   };

@@ -32,13 +32,15 @@ export interface CookieOptions {
   sameSite?: 'Lax' | 'Strict';
   /** Seconds; 0 removes the cookie. Without it, the cookie lasts until the browser closes. */
   maxAge?: number;
+  /** Default `/`; the admin UI's cookies are sent to `/admin` only. */
+  path?: string;
 }
 
 const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function serializeCookie(name: string, value: string, options: CookieOptions): string {
   if (!NAME.test(name)) throw new Error(`invalid cookie name ${name}`);
-  const parts = [`${name}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', `SameSite=${options.sameSite ?? 'Lax'}`];
+  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path ?? '/'}`, 'HttpOnly', `SameSite=${options.sameSite ?? 'Lax'}`];
   if (options.maxAge !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAge))}`);
   if (options.maxAge === 0) parts.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
   if (options.secure) parts.push('Secure');

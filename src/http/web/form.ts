@@ -1,7 +1,7 @@
 /**
- * The only request body the portal takes: an HTML form, `application/x-www-form-urlencoded`, at
+ * The only request body the portal and the admin UI take: an HTML form, `application/x-www-form-urlencoded`, at
  * most FORM_BODY_LIMIT bytes. Fields are strings; a form that repeats a field is refused, so no
- * handler ever has to choose between two values.
+ * handler ever has to choose between two values (a list of checkboxes names each one: `pick.<id>`).
  */
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
@@ -26,12 +26,15 @@ export function parseForm(body: string): FormFields {
   return fields;
 }
 
-/** Registers the form parser in the (portal) scope, replacing the inherited ones: JSON is not a portal body. */
-export function registerFormParser(app: FastifyInstance): void {
+/**
+ * Registers the form parser in the (portal or admin) scope, replacing the inherited ones: JSON is
+ * not a body of theirs. The admin UI allows larger forms (email templates).
+ */
+export function registerFormParser(app: FastifyInstance, bodyLimit = FORM_BODY_LIMIT): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
+    { parseAs: 'string', bodyLimit },
     (_request, body, done) => {
       try {
         done(null, parseForm(body as string));

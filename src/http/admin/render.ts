@@ -1,0 +1,92 @@
+/**
+ * Sending admin pages: the shell around the page, the headers, Post/Redirect/Get with a one-line
+ * notice, and the pieces every list shows (state badges, pagination, dates).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sessionFormToken } from '../web/csrf.js';
+import { applyNoStore, applySecurityHeaders } from '../web/headers.js';
+import { html, type HtmlValue, type SafeHtml } from '../web/html.js';
+import type { AdminContext } from './context.js';
+import { adminLayout, type SectionId } from './layout.js';
+import { adminStateOf } from './state.js';
+
+export interface AdminPage {
+  title: string;
+  main: SafeHtml;
+  section?: SectionId;
+  status?: number;
+}
+
+export function sendAdminPage(ctx: AdminContext, request: FastifyRequest, reply: FastifyReply, page: AdminPage): FastifyReply {
+  const session = adminStateOf(request).session;
+  const name = session ? `${session.user.first_name} ${session.user.last_name}`.trim() || session.user.email : '';
+  const document = adminLayout({
+    organizationName: ctx.organizationName,
+    title: page.title,
+    main: page.main,
+    section: page.section,
+    signedIn: session ? { name, formToken: sessionFormToken(session.csrfSecret) } : undefined,
+  });
+  applySecurityHeaders(reply, { script: true });
+  applyNoStore(reply);
+  return reply
+    .status(page.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .send(document.toString());
+}
+
+/**
+ * Post/Redirect/Get: 303 to `location`, with `notice` (what just happened, shown once on the next
+ * page as a status message) carried in the query string as `done=`.
+ */
+export function redirectWithNotice(reply: FastifyReply, location: string, notice?: string): FastifyReply {
+  applyNoStore(reply);
+  if (notice === undefined) return reply.redirect(location, 303);
+  const sep = location.includes('?') ? '&' : '?';
+  return reply.redirect(`${location}${sep}done=${encodeURIComponent(notice.slice(0, 300))}`, 303);
+}
+
+/** The notice a redirect carried (`done=`), shown as text (escaped like everything else). */
+export function noticeOf(request: FastifyRequest): string | undefined {
+  const value = (request.query as Record<string, unknown> | undefined)?.done;
+  return typeof value === 'string' && value.length > 0 ? value.slice(0, 300) : undefined;
+}
+
+export function notice(request: FastifyRequest): SafeHtml | false {
+  const text = noticeOf(request);
+  return text !== undefined && html`<div class="alert success" role="status"><p>${text}</p></div>`;
+}
+
+/** A page's heading with its main actions on the right. */
+export function pageHead(heading: string, ...actions: HtmlValue[]): SafeHtml {
+  return html`<div class="page-head">
+  <h1 id="page-heading">${heading}</h1>
+  ${actions.length > 0 && html`<div class="actions">${actions}</div>`}
+</div>`;
+}
+
+/** A state as a badge (`active`, `blocked`, `published`...). */
+export function stateBadge(state: string, label: string = state): SafeHtml {
+  return html`<span class="state ${state}">${label}</span>`;
+}
+
+/** A timestamp, readable and machine-readable. */
+export function dateTime(iso: string | null | undefined): SafeHtml | string {
+  if (!iso) return '–';
+  const text = iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
+  return html`<time datetime="${iso}">${text}</time>`;
+}
+
+/**
+ * Previous/next links of a server-side paged list. `href(skip)` builds a page's address with the
+ * list's current filters.
+ */
+export function pagination(p: { skip: number; top: number; count: number; href: (skip: number) => string }): SafeHtml {
+  const from = p.count === 0 ? 0 : p.skip + 1;
+  const to = Math.min(p.skip + p.top, p.count);
+  return html`<nav class="pagination" aria-label="Pages">
+  <p class="muted">${from}–${to} of ${p.count}</p>
+  ${p.skip > 0 && html`<a class="button secondary small" href="${p.href(Math.max(0, p.skip - p.top))}" rel="prev">Previous</a>`}
+  ${to < p.count && html`<a class="button secondary small" href="${p.href(p.skip + p.top)}" rel="next">Next</a>`}
+</nav>`;
+}

@@ -1,0 +1,6 @@
+import type { FastifyInstance } from 'fastify';
+import type { AdminContext } from '../context.js';
+
+export function registerUserDetailPages(_app: FastifyInstance, _ctx: AdminContext): void {
+  // Not built yet.
+}
