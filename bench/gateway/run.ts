@@ -8,12 +8,12 @@
  *
  *   npm run bench:gateway -- --duration 10 --connections 50 --warmup 3
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { killAllChildren } from './child.js';
+import { killAllChildren, pinned } from './child.js';
 import { runLoad, type LoadResult } from './measure.js';
 import { runPaced } from './paced.js';
 import { ensureNginx, nginxVersion } from './nginx.js';
@@ -38,6 +38,10 @@ Options:
   --no-pin          do not pin processes to CPUs (default: with 2+ CPUs, servers under test on
                     CPU 0, load generator and upstream on CPU 1)
   --rounds N        repeat the three passes N times and judge the targets on the medians (default 1)
+  --keep-awake      during the moderate-load passes, keep the servers' CPU from idling with a
+                    lowest-priority busy loop (nice 19) pinned to it: on virtual machines, waking an
+                    idle vCPU can take milliseconds, which every proxy hop then pays (see
+                    docs/benchmarks.md); the same for every target
   --profile         afterwards, run (b) once more with V8's CPU profiler on and print its top functions
   -h, --help        this text
 `;
@@ -53,6 +57,7 @@ interface Options {
   pin: boolean;
   profile: boolean;
   rounds: number;
+  keepAwake: boolean;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -67,6 +72,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'no-pin': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       rounds: { type: 'string', default: '1' },
+      'keep-awake': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -86,6 +92,7 @@ function parseOptions(argv: string[]): Options | undefined {
     pin: !values['no-pin'],
     profile: values.profile,
     rounds: count('rounds', 1),
+    keepAwake: values['keep-awake'],
   };
 }
 
@@ -198,6 +205,30 @@ function pin(pid: number, cpu: number): void {
   if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr}`);
 }
 
+/** The CPU the servers under test are pinned to (undefined without pinning). */
+function serverCpuOf(o: Options): number | undefined {
+  return o.pin && availableParallelism() >= 2 ? 0 : undefined;
+}
+
+/**
+ * A busy loop at the lowest priority (nice 19) on the servers' CPU, so that it never idles: the
+ * scheduler runs a server the moment it has work (the loop's share is ~1.5 % against a nice-0
+ * process), and no request pays for waking an idle (virtual) CPU. A child of this process, so its
+ * CPU time is not counted as "other processes".
+ */
+function keepCpuAwake(cpu: number | undefined): { stop(): void } {
+  const [command, args] = pinned(cpu, 'nice', ['-n', '19', process.execPath, '-e', 'for (;;) {}']);
+  const child = spawn(command, args, { stdio: 'ignore' });
+  const stop = () => child.kill('SIGKILL');
+  process.once('exit', stop);
+  return {
+    stop() {
+      process.off('exit', stop);
+      stop();
+    },
+  };
+}
+
 /** What one round yields for the targets: ratios and added latencies, and whether all answers were 2xx. */
 interface RoundFigures {
   bOverC: number;
@@ -207,6 +238,9 @@ interface RoundFigures {
   pacedP99AllInOne: number;
   burstP99: number;
   burstP99AllInOne: number;
+  pacedP99Fastify: number;
+  pacedP99Nginx: number;
+  burstP99Nginx: number;
   clean: boolean;
 }
 
@@ -219,13 +253,21 @@ interface Passes {
 async function measureRound(targets: Target[], upstream: Target, o: Options, passes: Passes, load: () => string): Promise<RoundFigures> {
   const { saturation, moderate, paced } = passes;
   const sat = await measurePass(saturation, targets, upstream, o);
-  const mod = await measurePass(moderate, targets, upstream, o);
-  const pac = await measurePass(paced, targets, upstream, o);
+  const awake = o.keepAwake ? keepCpuAwake(serverCpuOf(o)) : undefined;
+  let mod: Map<string, LoadResult>;
+  let pac: Map<string, LoadResult>;
+  try {
+    mod = await measurePass(moderate, targets, upstream, o);
+    pac = await measurePass(paced, targets, upstream, o);
+  } finally {
+    awake?.stop();
+  }
 
   const rows = (m: Map<string, LoadResult>) => targets.map((t) => [t, m.get(t.id)!] as [Target, LoadResult]);
   const [a, b, c, d] = (['a', 'b', 'c', 'd'] as const).map((id) => sat.get(id)!);
   const [ma, mb, mb1] = (['a', 'b', "b'"] as const).map((id) => mod.get(id)!);
-  const [pa, pb, pb1] = (['a', 'b', "b'"] as const).map((id) => pac.get(id)!);
+  const [pa, pb, pb1, pc, pd] = (['a', 'b', "b'", 'c', 'd'] as const).map((id) => pac.get(id)!);
+  const md = mod.get('d')!;
   const b1 = sat.get("b'")!;
   const allClean = [...sat.values(), ...mod.values(), ...pac.values()].every(clean);
 
@@ -279,6 +321,9 @@ async function measureRound(targets: Target[], upstream: Target, o: Options, pas
     pacedP99AllInOne: pb1!.p99 - pa!.p99,
     burstP99: mb!.p99 - ma!.p99,
     burstP99AllInOne: mb1!.p99 - ma!.p99,
+    pacedP99Fastify: pc!.p99 - pa!.p99,
+    pacedP99Nginx: pd!.p99 - pa!.p99,
+    burstP99Nginx: md.p99 - ma!.p99,
     clean: allClean,
   };
 }
@@ -298,6 +343,10 @@ function printTargets(f: RoundFigures, label = ''): void {
     `- p99 added < ${TARGETS.addedP99Ms} ms at moderate load, paced: ${signed(f.pacedP99)} ms — ${v(f.pacedP99 < TARGETS.addedP99Ms)}; ` +
       `with autocannon's bursts: ${signed(f.burstP99)} ms — ${v(f.burstP99 < TARGETS.addedP99Ms)}`,
   );
+  console.log(
+    `- for reference, the same hop through nginx (d) adds ${signed(f.pacedP99Nginx)} ms paced and ${signed(f.burstP99Nginx)} ms in bursts, ` +
+      `Fastify (c) ${signed(f.pacedP99Fastify)} ms paced`,
+  );
 }
 
 /** Several rounds: every figure per round, then the targets judged on the medians. */
@@ -311,6 +360,9 @@ function printSummary(rounds: RoundFigures[]): void {
     ['p99 added by (b′), paced, ms', (f) => f.pacedP99AllInOne, signed],
     ['p99 added by (b), bursts, ms', (f) => f.burstP99, signed],
     ['p99 added by (b′), bursts, ms', (f) => f.burstP99AllInOne, signed],
+    ['p99 added by (c) Fastify, paced, ms', (f) => f.pacedP99Fastify, signed],
+    ['p99 added by (d) nginx, paced, ms', (f) => f.pacedP99Nginx, signed],
+    ['p99 added by (d) nginx, bursts, ms', (f) => f.burstP99Nginx, signed],
   ];
   console.log(`| | ${rounds.map((_, i) => `round ${i + 1}`).join(' | ')} | median |`);
   console.log(`|---|${rounds.map(() => '---:|').join('')}---:|`);
@@ -327,6 +379,9 @@ function printSummary(rounds: RoundFigures[]): void {
       pacedP99AllInOne: median(rounds.map((f) => f.pacedP99AllInOne)),
       burstP99: median(rounds.map((f) => f.burstP99)),
       burstP99AllInOne: median(rounds.map((f) => f.burstP99AllInOne)),
+      pacedP99Fastify: median(rounds.map((f) => f.pacedP99Fastify)),
+      pacedP99Nginx: median(rounds.map((f) => f.pacedP99Nginx)),
+      burstP99Nginx: median(rounds.map((f) => f.burstP99Nginx)),
       clean: rounds.every((f) => f.clean),
     },
     ` (medians of ${rounds.length} rounds)`,
@@ -399,6 +454,7 @@ async function main(): Promise<void> {
       (pinning
         ? 'CPU 0: the server under test (every proxy, and nothing else busy); CPU 1: the load generator (this process: autocannon, or the paced client) and the upstream. '
         : 'No CPU pinning. ') +
+      (o.keepAwake ? 'Moderate-load passes with `--keep-awake`: a nice-19 busy loop on the servers\' CPU keeps it from idling. ' : '') +
       `Request: \`GET /echo/hello\` with an \`${KEY_HEADER}\` header, 100-byte JSON answer. ` +
       `Warm-up ${o.warmupS} s before each ${o.durationS} s measurement. Load average ${load()} at the start.\n`,
   );

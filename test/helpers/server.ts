@@ -10,7 +10,7 @@ import { freePort } from './net.js';
 
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { dropSchema } from '../../src/store/database.js';
+import { dropSchema, type OpenOptions } from '../../src/store/database.js';
 
 export type BackendName = 'sqlite' | 'postgres';
 
@@ -32,6 +32,9 @@ export interface TestServer {
   gatewayUrl: string;
   /** A valid management key (the bootstrap key). */
   key: string;
+  /** DATABASE_URL and the open options of this server's database (another process may open it too). */
+  databaseUrl: string;
+  databaseOptions: OpenOptions | undefined;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
   close(): Promise<void>;
 }
@@ -78,7 +81,8 @@ export async function startServer(backend: BackendName, options: StartOptions = 
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const app = await createApp(config, { ...options, database: backend === 'postgres' ? { schema, poolSize: 4 } : undefined });
+  const databaseOptions: OpenOptions | undefined = backend === 'postgres' ? { schema, poolSize: 4 } : undefined;
+  const app = await createApp(config, { ...options, database: databaseOptions });
   const { gatewayUrl } = await app.listen();
   const base = `${url}/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.ApiManagement/service/${SERVICE_NAME}`;
 
@@ -111,6 +115,8 @@ export async function startServer(backend: BackendName, options: StartOptions = 
     gatewayUrl,
     base,
     key,
+    databaseUrl,
+    databaseOptions,
     request,
     async close() {
       await app.close();

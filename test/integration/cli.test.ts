@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('tollgate CLI', () => {
-  it.each([[], ['start'], ['migrate'], ['keys'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['keys', 'generate'], ['signin'], ['signin', 'locks'], ['signin', 'unlock']])(
+  it.each([[], ['start'], ['gateway'], ['migrate'], ['keys'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['keys', 'generate'], ['signin'], ['signin', 'locks'], ['signin', 'unlock']])(
     'has --help for %j',
     async (...args) => {
       const { stdout } = await cli(...(args as string[]), '--help');
@@ -89,8 +89,44 @@ describe('tollgate CLI', () => {
 
     it('prints the URLs and the next step, and starts in under 5 seconds', () => {
       expect(output).toContain(`http://127.0.0.1:${port}/subscriptions/{any}/resourceGroups/{any}/providers/Microsoft.ApiManagement/service/tollgate`);
+      expect(output).toContain(`Admin UI         http://127.0.0.1:${port}/admin`);
       expect(output).toContain('keys create --name');
       expect(startMs).toBeLessThan(5000);
+    });
+
+    it('prints a one-time link to create the first administrator, which opens the setup page', async () => {
+      const link = /^\s+(http:\/\/localhost:\d+\/admin\/setup\?token=[A-Za-z0-9_-]+)$/m.exec(output)?.[1];
+      expect(link, output).toBeDefined();
+      const res = await fetch(link!.replace('localhost', '127.0.0.1'));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('Create the first administrator');
+    });
+
+    it('runs a gateway node on the same database, which refuses an unmigrated one', async () => {
+      const gatewayPort = await freePort();
+      const node = spawn(process.execPath, [CLI, 'gateway'], { env: { ...env, GATEWAY_PORT: String(gatewayPort) } });
+      let nodeOutput = '';
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`gateway node did not start: ${nodeOutput}`)), 15_000);
+          node.stdout!.on('data', (chunk: Buffer) => {
+            nodeOutput += chunk.toString();
+            if (nodeOutput.includes('Stop with Ctrl+C')) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+          node.stderr!.on('data', (chunk: Buffer) => (nodeOutput += chunk.toString()));
+        });
+        expect(nodeOutput).toContain(`Gateway          http://127.0.0.1:${gatewayPort}/{api path}/...`);
+        const res = await fetch(`http://127.0.0.1:${gatewayPort}/no-such-api/x`);
+        expect(res.status).toBe(404);
+      } finally {
+        node.kill('SIGTERM');
+      }
+      const empty = await run(process.execPath, [CLI, 'gateway'], { env: { ...env, DATABASE_URL: `sqlite:${join(dir, 'never-migrated.db')}` } }).catch((e) => e);
+      expect(empty.code).toBe(1);
+      expect(empty.stderr).toContain('run `tollgate migrate`');
     });
 
     it('creates a key that works at once, lists it without its secret, and revokes it at once', async () => {
