@@ -26,20 +26,29 @@ export function registerAdminHomeRoutes(app: FastifyInstance, ctx: AdminContext)
       ctx.subscriptions.list({ top: 1, skip: 0, filter: "state eq 'submitted'" }).then((p) => p.count),
       ctx.store.outbox.countByState('dead'),
     ]);
-    const stat = (value: number, label: string, href: string) =>
-      html`<div class="stat"><a href="${href}"><span class="value">${value}</span><span class="label">${label}</span></a></div>`;
+    const stat = (value: number, one: string, many: string, href: string) =>
+      html`<div class="stat"><a href="${href}"><span class="value">${value}</span><span class="label">${value === 1 ? one : many}</span></a></div>`;
     return sendAdminPage(ctx, request, reply, {
       title: 'Overview',
       section: 'home',
       main: html`${pageHead('Overview')}
 ${notice(request)}
 <div class="stats">
-  ${stat(users, 'users', '/admin/users')}
-  ${stat(pending, 'pending invitations and sign-ups', '/admin/users?state=pending')}
-  ${stat(blocked, 'blocked users', '/admin/users?state=blocked')}
-  ${stat(submitted, 'subscriptions awaiting approval', '/admin/subscriptions?state=submitted')}
-  ${stat(dead, 'emails that could not be sent', '/admin/outbox?status=dead')}
-</div>`,
+  ${stat(users, 'user', 'users', '/admin/users')}
+  ${stat(pending, 'user waiting to confirm', 'users waiting to confirm', '/admin/users?state=pending')}
+  ${stat(blocked, 'blocked user', 'blocked users', '/admin/users?state=blocked')}
+  ${stat(submitted, 'subscription awaiting approval', 'subscriptions awaiting approval', '/admin/subscriptions?state=submitted')}
+  ${stat(dead, 'email that could not be sent', 'emails that could not be sent', '/admin/outbox?status=dead')}
+</div>
+<section class="panel" aria-labelledby="quick-heading">
+  <h2 id="quick-heading">Common tasks</h2>
+  <p class="quick-actions">
+    <a class="button" href="/admin/users/new">Add a user</a>
+    <a class="button secondary" href="/admin/users/invite">Invite a user</a>
+    <a class="button secondary" href="/admin/products">Publish a product</a>
+    <a class="button secondary" href="/admin/keys">Create a management key</a>
+  </p>
+</section>`,
     });
   });
 

@@ -10,8 +10,8 @@ export const BASE_CSS = `
 .admin .site-header .bar { max-width: 1200px; }
 .admin .brand small { font-weight: 400; opacity: 0.85; margin-left: 0.5rem; }
 .admin-nav { background: #ffffff; border-bottom: 1px solid #d1d5db; }
-.admin-nav ul { list-style: none; margin: 0 auto; padding: 0 1rem; max-width: 1200px; display: flex; flex-wrap: wrap; gap: 0.25rem; }
-.admin-nav a { display: inline-block; padding: 0.625rem 0.75rem; color: #1f2937; text-decoration: none; border-bottom: 3px solid transparent; }
+.admin-nav ul { list-style: none; margin: 0 auto; padding: 0 0.5rem; max-width: 1200px; display: flex; flex-wrap: wrap; gap: 0; }
+.admin-nav a { display: inline-block; padding: 0.625rem 0.5rem; font-size: 0.9375rem; color: #1f2937; text-decoration: none; border-bottom: 3px solid transparent; }
 .admin-nav a:hover { color: #1d4ed8; border-bottom-color: #93c5fd; }
 .admin-nav a[aria-current="page"] { color: #1d4ed8; font-weight: 600; border-bottom-color: #1d4ed8; }
 .page-head { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; justify-content: space-between; margin: 0 0 1rem; }
@@ -58,6 +58,7 @@ legend { font-weight: 600; padding: 0 0.25rem; }
 .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 1rem; margin: 0 0 1.25rem; }
 .stat { background: #ffffff; border: 1px solid #d1d5db; border-radius: 8px; padding: 1rem; }
 .stat .value { font-size: 1.75rem; font-weight: 700; display: block; }
+.quick-actions { display: flex; flex-wrap: wrap; gap: 0.75rem; margin: 0; }
 .stat a { text-decoration: none; color: inherit; }
 .stat a:hover .label { text-decoration: underline; }
 `;
