@@ -20,11 +20,13 @@ import {
   type OperationCreateInput,
   type OperationUpdateInput,
   type TemplateParameter,
+  urlTemplateParameters,
 } from '../domain/api-input.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { ApiOperationRow, ApiRow } from '../store/apis-repo.js';
 import { productView, type ProductView } from './products.js';
 import type { ServiceDeps } from './deps.js';
+import { alreadyExists, checkNewId } from './entity-ids.js';
 import type { Page, PageRequest } from './views.js';
 
 export interface ApiView {
@@ -148,6 +150,27 @@ export function createApiService(deps: ServiceDeps) {
     return apiView(await load(tx, existing.id));
   }
 
+  async function insertNew(tx: Store, id: string, input: ApiCreateInput): Promise<ApiView> {
+    await checkPathFree(tx, input.path, id);
+    const now = clock.now().toISOString();
+    await tx.apis.insertApi({
+      id,
+      display_name: input.displayName ?? id,
+      description: input.description ?? null,
+      path: input.path,
+      service_url: input.serviceUrl ?? null,
+      protocols: JSON.stringify(input.protocols ?? DEFAULT_PROTOCOLS),
+      subscription_required: (input.subscriptionRequired ?? true) ? 1 : 0,
+      key_header: input.subscriptionKeyParameterNames?.header ?? DEFAULT_KEY_HEADER,
+      key_query: input.subscriptionKeyParameterNames?.query ?? DEFAULT_KEY_QUERY,
+      api_type: API_TYPE,
+      etag: newEtag(),
+      created_at: now,
+    });
+    await tx.changes.recordChange('api', id, now);
+    return apiView(await load(tx, id));
+  }
+
   async function checkRouteFree(tx: Store, apiId: string, operationId: string, method: string, urlTemplate: string): Promise<void> {
     const key = routeKey(method, urlTemplate);
     const operations = (await tx.apis.operationsOfApis([apiId])).get(apiId) ?? [];
@@ -182,24 +205,18 @@ export function createApiService(deps: ServiceDeps) {
           const existing = await tx.apis.findApi(id, true);
           checkIfMatch(ifMatch, existing?.etag);
           if (existing) return { api: await applyUpdate(tx, existing, input), created: false };
-          await checkPathFree(tx, input.path, id);
-          const now = clock.now().toISOString();
-          await tx.apis.insertApi({
-            id,
-            display_name: input.displayName ?? id,
-            description: input.description ?? null,
-            path: input.path,
-            service_url: input.serviceUrl ?? null,
-            protocols: JSON.stringify(input.protocols ?? DEFAULT_PROTOCOLS),
-            subscription_required: (input.subscriptionRequired ?? true) ? 1 : 0,
-            key_header: input.subscriptionKeyParameterNames?.header ?? DEFAULT_KEY_HEADER,
-            key_query: input.subscriptionKeyParameterNames?.query ?? DEFAULT_KEY_QUERY,
-            api_type: API_TYPE,
-            etag: newEtag(),
-            created_at: now,
-          });
-          await tx.changes.recordChange('api', id, now);
-          return { api: apiView(await load(tx, id)), created: true };
+          return { api: await insertNew(tx, id, input), created: true };
+        }),
+      );
+    },
+
+    /** Creates an API under a new id (the admin UI's create): an existing API is never changed. */
+    async create(id: string, input: ApiCreateInput): Promise<ApiView> {
+      checkNewId(id);
+      return retryOnceOnUniqueViolation(() =>
+        store.transaction(async (tx) => {
+          if (await tx.apis.findApi(id, true)) throw alreadyExists('An API', id);
+          return insertNew(tx, id, input);
         }),
       );
     },
@@ -290,6 +307,37 @@ export function createApiService(deps: ServiceDeps) {
           else await tx.apis.insertOperation({ api_id: apiId, id, description: null, ...changes });
           await tx.changes.recordChange('api', apiId, clock.now().toISOString());
           return { operation: apiOperationView(await loadOperation(tx, apiId, id)), created: !existing };
+        }),
+      );
+    },
+
+    /**
+     * Adds an operation under a new id (the admin UI's form); an existing operation is never
+     * changed. Without declared template parameters, each `{name}` of the URL template is declared
+     * as a required string.
+     */
+    async createOperation(apiId: string, id: string, input: OperationCreateInput): Promise<ApiOperationView> {
+      checkNewId(id);
+      const templateParameters =
+        input.templateParameters ?? urlTemplateParameters(input.urlTemplate).map((name) => ({ name, type: 'string', required: true }));
+      return retryOnceOnUniqueViolation(() =>
+        store.transaction(async (tx) => {
+          await load(tx, apiId, true);
+          if (await tx.apis.findOperation(apiId, id, true)) throw alreadyExists('An operation of this API', id);
+          checkTemplateParameters(input.urlTemplate, templateParameters);
+          await checkRouteFree(tx, apiId, id, input.method, input.urlTemplate);
+          await tx.apis.insertOperation({
+            api_id: apiId,
+            id,
+            display_name: input.displayName,
+            method: input.method,
+            url_template: input.urlTemplate,
+            description: input.description ?? null,
+            template_parameters: JSON.stringify(templateParameters),
+            etag: newEtag(),
+          });
+          await tx.changes.recordChange('api', apiId, clock.now().toISOString());
+          return apiOperationView(await loadOperation(tx, apiId, id));
         }),
       );
     },

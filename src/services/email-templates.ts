@@ -5,7 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { notFound } from '../domain/errors.js';
+import { invalidField, notFound } from '../domain/errors.js';
+import { isEmailAddress } from '../domain/email-address.js';
+import { EMAIL_MAX } from '../domain/user.js';
 import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
 import { newEtag } from '../domain/ids.js';
 import { parseInput, text } from '../domain/validate.js';
@@ -13,10 +15,11 @@ import { parseFilter } from '../domain/filter/parser.js';
 import { matchesFilter } from '../domain/filter/evaluate.js';
 import { TEMPLATE_FILTER_FIELDS } from '../domain/filter/fields.js';
 import { TEMPLATES, TEMPLATE_NAMES, findTemplateName, type TemplateDefinition, type TemplateName, type TemplateParameter } from '../mail/templates/catalogue.js';
-import { validateTemplate, type TemplateContent } from '../mail/render/index.js';
+import { renderEmail, validateTemplate, type RenderedEmail, type TemplateContent } from '../mail/render/index.js';
 import type { Store } from '../store/index.js';
 import type { TemplateRow } from '../store/templates-repo.js';
 import type { ServiceDeps } from './deps.js';
+import { audit, type ActorContext } from './audit.js';
 import type { Page, PageRequest } from './views.js';
 
 export interface EmailTemplateView {
@@ -62,7 +65,83 @@ function viewOf(def: TemplateDefinition, row: TemplateRow | undefined): EmailTem
   };
 }
 
-export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'clock'>) {
+/**
+ * Marks an outbox row as a test message sent from the admin UI: its parameters are sample values,
+ * including a sample link (no account behind it, and no token is minted for it).
+ */
+export const TEST_MESSAGE_PARAM = 'TollgateTestMessage';
+
+/** Whether an outbox row's parameters are those of a test message. */
+export function isTestMessage(params: Record<string, unknown>): boolean {
+  return params[TEST_MESSAGE_PARAM] === 'true';
+}
+
+/** Where each link template's sample link points, and how long such a link works by default. */
+const SAMPLE_LINKS: Partial<Record<TemplateName, { path: string; validFor: string }>> = {
+  inviteUserNotificationMessage: { path: '/invitation', validFor: '2 days' },
+  confirmSignUpIdentityDefault: { path: '/confirm/signup', validFor: '2 days' },
+  passwordResetIdentityDefault: { path: '/reset-password', validFor: '1 hour' },
+  emailChangeIdentityDefault: { path: '/confirm/email', validFor: '2 days' },
+};
+
+const SAMPLE_TEXT: Readonly<Record<string, unknown>> = {
+  DevFirstName: 'Ada',
+  DevLastName: 'Lovelace',
+  DevEmail: 'ada.lovelace@example.com',
+  DevUsername: 'ada.lovelace@example.com',
+  IdentityProvider: 'Basic',
+  ProdId: 'starter',
+  ProdName: 'Starter',
+  SubStartDate: '2026-01-15',
+  SubTerm: 'Monthly',
+  SubDeclineReason: 'This product is reserved for partners.',
+  SubPrimaryKey: 'sample-subscription-key',
+  QuotaResetDate: '2026-02-01',
+  Apis: [
+    {
+      Name: 'Weather',
+      Calls: '9,500 of 10,000',
+      Bandwidth: '120 MB',
+      Operations: [
+        { Name: 'Get forecast', Calls: '9,000', Bandwidth: '110 MB' },
+        { Name: 'Get alerts', Calls: '500', Bandwidth: '10 MB' },
+      ],
+    },
+  ],
+  AppId: 'app-1',
+  AppName: 'Contoso Weather App',
+  IssueId: '42',
+  IssueName: 'Forecast returns yesterday',
+  CommentText: 'Thanks, we are looking into it.',
+  CommenterFirstName: 'Grace',
+  CommenterLastName: 'Hopper',
+};
+
+/**
+ * The values a preview or a test message of a template is rendered with: made-up ones, the site's
+ * own name and address, and for a template with a link, a sample link that works nowhere.
+ */
+export function sampleValues(def: TemplateDefinition, site: { organizationName: string; publicUrl: string }): Record<string, unknown> {
+  const link = SAMPLE_LINKS[def.name];
+  const query = 'token=sample-token';
+  const known: Record<string, unknown> = {
+    ...SAMPLE_TEXT,
+    OrganizationName: site.organizationName,
+    DevPortalUrl: site.publicUrl,
+    DevPortalHost: new URL(site.publicUrl).host,
+    ConfirmUrl: `${site.publicUrl}${link?.path ?? '/'}?${query}`,
+    ConfirmQuery: query,
+    LinkValidFor: link?.validFor ?? '2 days',
+  };
+  const values: Record<string, unknown> = {};
+  for (const p of def.parameters) {
+    if (p.name === 'api' || p.name === 'operation') continue; // loop variables
+    values[p.name] = known[p.name] ?? `[${p.title}]`;
+  }
+  return values;
+}
+
+export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'organizationName' | 'publicUrl'>) {
   const { store, clock } = deps;
 
   function definition(rawName: string): TemplateDefinition {
@@ -109,7 +188,12 @@ export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'cl
     },
 
     /** PUT: subject and body are required; `created` is true when the default is edited for the first time. */
-    async replace(rawName: string, input: TemplateInput, ifMatch?: string): Promise<{ template: EmailTemplateView; created: boolean }> {
+    async replace(
+      rawName: string,
+      input: TemplateInput,
+      ifMatch?: string,
+      actor?: ActorContext,
+    ): Promise<{ template: EmailTemplateView; created: boolean }> {
       const def = definition(rawName);
       const required = parseInput(z.object({ subject: z.string(), body: z.string() }), input);
       return store.transaction(async (tx) => {
@@ -121,6 +205,7 @@ export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'cl
           title: input.title ?? before.title,
           description: input.description ?? before.description,
         });
+        if (actor) await audit(deps, tx, actor, 'email-template.updated', null, { template: def.name });
         return { template: await current(tx, def), created: before.isDefault };
       });
     },
@@ -143,7 +228,7 @@ export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'cl
     },
 
     /** DELETE resets to the built-in default (Azure's semantics). False when it was the default already. */
-    async reset(rawName: string, ifMatchHeader: string | undefined): Promise<boolean> {
+    async reset(rawName: string, ifMatchHeader: string | undefined, actor?: ActorContext): Promise<boolean> {
       const ifMatch = requireIfMatch(ifMatchHeader);
       const def = definition(rawName);
       return store.transaction(async (tx) => {
@@ -151,7 +236,45 @@ export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'cl
         checkIfMatch(ifMatch, before.etag);
         if (before.isDefault) return false;
         await tx.templates.deleteTemplate(def.name);
+        if (actor) await audit(deps, tx, actor, 'email-template.reset', null, { template: def.name });
         return true;
+      });
+    },
+
+    /** The values previews and test messages of this template are rendered with. */
+    sampleValues(rawName: string): Record<string, unknown> {
+      return sampleValues(definition(rawName), deps);
+    },
+
+    /**
+     * A subject and body as they would be sent, rendered with sample values, without saving
+     * anything. Throws the validation error a save would (line and column of each problem).
+     */
+    preview(rawName: string, content: TemplateContent): RenderedEmail {
+      const def = definition(rawName);
+      validateTemplate(def, content);
+      return renderEmail(content, sampleValues(def, deps));
+    },
+
+    /**
+     * Sends the template as it is saved now, with sample values, to `recipient`: through the
+     * outbox like every email (rendered when it is sent, retried while SMTP is down).
+     */
+    async sendTest(rawName: string, recipient: string, actor: ActorContext): Promise<void> {
+      const def = definition(rawName);
+      const to = recipient.trim();
+      if (to === '') throw invalidField('to', 'is required');
+      if (to.length > EMAIL_MAX || !isEmailAddress(to)) throw invalidField('to', 'is not a valid email address');
+      await store.transaction(async (tx) => {
+        await tx.outbox.enqueueEmail({
+          id: deps.ids.next(),
+          template: def.name,
+          userId: null,
+          recipient: to,
+          params: { ...sampleValues(def, deps), [TEST_MESSAGE_PARAM]: 'true' },
+          at: clock.now().toISOString(),
+        });
+        await audit(deps, tx, actor, 'email-template.test-sent', null, { template: def.name, to });
       });
     },
   };

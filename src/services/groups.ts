@@ -1,16 +1,18 @@
 /** Use cases on groups and their members. The three system groups cannot be changed or deleted. */
-import { invalidField, notFound, operationNotAllowed } from '../domain/errors.js';
+import { AppError, invalidField, notFound, operationNotAllowed } from '../domain/errors.js';
+import { normalizeEmail } from '../domain/user.js';
 import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
 import { newEtag } from '../domain/ids.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import { GROUP_FILTER_FIELDS } from '../domain/filter/fields.js';
-import { GUESTS_GROUP_ID, type GroupType } from '../domain/group.js';
+import { ADMINISTRATORS_GROUP_ID, GUESTS_GROUP_ID, type GroupType } from '../domain/group.js';
 import type { GroupCreateInput, GroupUpdateInput } from '../domain/group-input.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { GroupRow } from '../store/groups-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { audit, SYSTEM, type ActorContext } from './audit.js';
 import { groupView, userView, type GroupView, type Page, type PageRequest, type UserView } from './views.js';
+import { alreadyExists, checkNewId } from './entity-ids.js';
 
 export function createGroupService(deps: ServiceDeps) {
   const { store, clock } = deps;
@@ -48,6 +50,40 @@ export function createGroupService(deps: ServiceDeps) {
     return groupView(await load(tx, existing.id));
   }
 
+  /** Adds the user to the group; `created` is false when it was a member already. */
+  async function addMember(groupId: string, userId: string, ctx: ActorContext = SYSTEM): Promise<{ user: UserView; created: boolean }> {
+    return store.transaction(async (tx) => {
+      const group = await load(tx, groupId, true);
+      if (group.id === GUESTS_GROUP_ID) {
+        throw operationNotAllowed('Guests are the anonymous visitors of the developer portal; users cannot be added to this group.');
+      }
+      // Locked so that a concurrent delete of the user cannot slip in between.
+      const user = await tx.users.findUser(userId, true);
+      if (!user || user.state === 'deleted') throw notFound('User');
+      const created = await tx.groups.addMember(groupId, userId, clock.now().toISOString());
+      if (created) await audit(deps, tx, ctx, 'group.member-added', userId, { group: groupId });
+      const [identities, groups] = await Promise.all([tx.users.listIdentities([userId]), tx.groups.groupsOfUsers([userId])]);
+      return { user: userView(user, identities.get(userId) ?? [], groups.get(userId) ?? []), created };
+    });
+  }
+
+  async function insertNew(tx: Store, id: string, input: GroupCreateInput): Promise<GroupView> {
+    const type = input.type ?? 'custom';
+    const externalId = input.externalId ?? null;
+    checkType(type, externalId);
+    await tx.groups.insertGroup({
+      id,
+      display_name: input.displayName,
+      description: input.description ?? null,
+      type,
+      external_id: externalId,
+      built_in: 0,
+      etag: newEtag(),
+      created_at: clock.now().toISOString(),
+    });
+    return groupView(await load(tx, id));
+  }
+
   return {
     async list(page: PageRequest): Promise<Page<GroupView>> {
       const filter = page.filter ? parseFilter(page.filter, GROUP_FILTER_FIELDS) : undefined;
@@ -65,22 +101,25 @@ export function createGroupService(deps: ServiceDeps) {
           const existing = await tx.groups.findGroup(id, true);
           checkIfMatch(ifMatch, existing?.etag);
           if (existing) return { group: await applyUpdate(tx, existing, input), created: false };
-          const type = input.type ?? 'custom';
-          const externalId = input.externalId ?? null;
-          checkType(type, externalId);
-          await tx.groups.insertGroup({
-            id,
-            display_name: input.displayName,
-            description: input.description ?? null,
-            type,
-            external_id: externalId,
-            built_in: 0,
-            etag: newEtag(),
-            created_at: clock.now().toISOString(),
-          });
-          return { group: groupView(await load(tx, id)), created: true };
+          return { group: await insertNew(tx, id, input), created: true };
         }),
       );
+    },
+
+    /** Creates a group under a new id (the admin UI's create): an existing group is never changed. */
+    async create(id: string, input: GroupCreateInput): Promise<GroupView> {
+      checkNewId(id);
+      return retryOnceOnUniqueViolation(() =>
+        store.transaction(async (tx) => {
+          if (await tx.groups.findGroup(id, true)) throw alreadyExists('A group', id);
+          return insertNew(tx, id, input);
+        }),
+      );
+    },
+
+    /** The number of members of each group (groups without members are left out). */
+    async memberCounts(groupIds: readonly string[]): Promise<Map<string, number>> {
+      return store.groups.countMembers(groupIds);
     },
 
     async update(id: string, input: GroupUpdateInput, ifMatchHeader: string | undefined): Promise<GroupView> {
@@ -111,27 +150,31 @@ export function createGroupService(deps: ServiceDeps) {
     },
 
     /** Adds the user to the group; `created` is false when it was a member already. */
-    async addMember(groupId: string, userId: string, ctx: ActorContext = SYSTEM): Promise<{ user: UserView; created: boolean }> {
-      return store.transaction(async (tx) => {
-        const group = await load(tx, groupId, true);
-        if (group.id === GUESTS_GROUP_ID) {
-          throw operationNotAllowed('Guests are the anonymous visitors of the developer portal; users cannot be added to this group.');
-        }
-        // Locked so that a concurrent delete of the user cannot slip in between.
-        const user = await tx.users.findUser(userId, true);
-        if (!user || user.state === 'deleted') throw notFound('User');
-        const created = await tx.groups.addMember(groupId, userId, clock.now().toISOString());
-        if (created) await audit(deps, tx, ctx, 'group.member-added', userId, { group: groupId });
-        const [identities, groups] = await Promise.all([tx.users.listIdentities([userId]), tx.groups.groupsOfUsers([userId])]);
-        return { user: userView(user, identities.get(userId) ?? [], groups.get(userId) ?? []), created };
-      });
+    addMember,
+
+    /** Adds the user with this email address (the admin UI's form); a validation error on `email` when there is none. */
+    async addMemberByEmail(groupId: string, email: string, ctx: ActorContext = SYSTEM): Promise<{ user: UserView; created: boolean }> {
+      const emailLc = normalizeEmail(email);
+      if (emailLc === '') throw invalidField('email', 'is required.');
+      const user = await store.users.findLiveUserByEmail(emailLc);
+      if (!user) throw invalidField('email', 'is not the email address of any user.');
+      return addMember(groupId, user.id, ctx);
     },
 
-    /** False when the user was not a member. */
+    /**
+     * False when the user was not a member. Refuses to take the last administrator who can sign in
+     * out of Administrators: nobody could sign in to the admin UI any more.
+     */
     async removeMember(groupId: string, userId: string, ctx: ActorContext = SYSTEM): Promise<boolean> {
       return store.transaction(async (tx) => {
-        await load(tx, groupId);
+        // Locking the group row serialises removals from it (PostgreSQL), so two administrators
+        // removing each other at once cannot both succeed.
+        await load(tx, groupId, groupId === ADMINISTRATORS_GROUP_ID);
+        const guarded = groupId === ADMINISTRATORS_GROUP_ID && (await tx.groups.hasMemberWithPassword(ADMINISTRATORS_GROUP_ID));
         const removed = await tx.groups.removeMember(groupId, userId);
+        if (removed && guarded && !(await tx.groups.hasMemberWithPassword(ADMINISTRATORS_GROUP_ID))) {
+          throw new AppError('conflict', 'LastAdministrator', 'This is the last administrator who can sign in: add another administrator first.');
+        }
         if (removed) await audit(deps, tx, ctx, 'group.member-removed', userId, { group: groupId });
         return removed;
       });

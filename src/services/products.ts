@@ -27,6 +27,7 @@ import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { ProductApiRow, ProductRow } from '../store/products-repo.js';
 import type { GroupRow } from '../store/groups-repo.js';
 import type { ServiceDeps } from './deps.js';
+import { alreadyExists, checkNewId } from './entity-ids.js';
 import { groupView, type GroupView, type Page, type PageRequest } from './views.js';
 
 export interface ProductView {
@@ -195,6 +196,21 @@ export function createProductService(deps: ServiceDeps) {
     return productView(await load(tx, existing.id));
   }
 
+  async function insertNew(tx: Store, id: string, input: ProductCreateInput): Promise<ProductView> {
+    await tx.products.insertProduct({
+      id,
+      display_name: input.displayName,
+      description: input.description ?? null,
+      terms: input.terms ?? null,
+      ...subscriptionRules(input, undefined),
+      state: input.state ?? 'notPublished',
+      etag: newEtag(),
+      created_at: clock.now().toISOString(),
+    });
+    await changed(tx, id);
+    return productView(await load(tx, id));
+  }
+
   async function linkApi(productId: string, apiId: string): Promise<{ api: ProductApiView; created: boolean }> {
     return store.transaction(async (tx) => {
       await load(tx, productId, true);
@@ -253,18 +269,18 @@ export function createProductService(deps: ServiceDeps) {
           const existing = await tx.products.findProduct(id, true);
           checkIfMatch(ifMatch, existing?.etag);
           if (existing) return { product: await applyUpdate(tx, existing, input), created: false };
-          await tx.products.insertProduct({
-            id,
-            display_name: input.displayName,
-            description: input.description ?? null,
-            terms: input.terms ?? null,
-            ...subscriptionRules(input, undefined),
-            state: input.state ?? 'notPublished',
-            etag: newEtag(),
-            created_at: clock.now().toISOString(),
-          });
-          await changed(tx, id);
-          return { product: productView(await load(tx, id)), created: true };
+          return { product: await insertNew(tx, id, input), created: true };
+        }),
+      );
+    },
+
+    /** Creates a product under a new id (the admin UI's create): an existing product is never changed. */
+    async create(id: string, input: ProductCreateInput): Promise<ProductView> {
+      checkNewId(id);
+      return retryOnceOnUniqueViolation(() =>
+        store.transaction(async (tx) => {
+          if (await tx.products.findProduct(id, true)) throw alreadyExists('A product', id);
+          return insertNew(tx, id, input);
         }),
       );
     },

@@ -15,6 +15,7 @@ import { enqueueUserEmail, type EmailTemplateName } from './emails.js';
 import { conflict, invalidField, notFound, operationNotAllowed } from '../domain/errors.js';
 import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
 import { newEtag } from '../domain/ids.js';
+import { normalizeEmail } from '../domain/user.js';
 import type { FilterNode } from '../domain/filter/ast.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import { SUBSCRIPTION_FILTER_FIELDS } from '../domain/filter/subscription-fields.js';
@@ -27,11 +28,12 @@ import {
 import { lookupHash, newSubscriptionKey, seal, unseal, type KeyRing } from '../domain/subscription-keys.js';
 import {
   SUBSCRIPTION_DISPLAY_NAME_MAX,
+  SUBSCRIPTION_STATE_COMMENT_MAX,
   type SubscriptionCreateInput,
   type SubscriptionUpdateInput,
 } from '../domain/subscription-input.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
-import { FINISHED_STATES, type ProductRow, type SubscriptionRow } from '../store/subscriptions-repo.js';
+import { FINISHED_STATES, type ProductRow, type SubscriptionOwner, type SubscriptionRow } from '../store/subscriptions-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { subscriptionKeyRing } from './signing-keys.js';
 import type { Page, PageRequest } from './views.js';
@@ -82,8 +84,59 @@ export interface SubscriptionWriteOptions {
   ctx?: ActorContext;
 }
 
+/**
+ * What an administrator does to a subscription in the admin UI, and from which states: each is a
+ * legal transition of src/domain/subscription.ts, narrowed to what the action means (approving
+ * answers a request; reactivating lifts a suspension). Approving and rejecting email the owner,
+ * as the management API does with `notify=true`; a rejection's reason is the `stateComment`, which
+ * the email shows as $SubDeclineReason.
+ */
+export const ADMIN_SUBSCRIPTION_ACTIONS = {
+  approve: { from: ['submitted'], to: 'active', notify: true },
+  reject: { from: ['submitted'], to: 'rejected', notify: true },
+  suspend: { from: ['active'], to: 'suspended', notify: false },
+  reactivate: { from: ['suspended'], to: 'active', notify: false },
+  cancel: { from: ['submitted', 'active', 'suspended', 'expired'], to: 'cancelled', notify: false },
+} as const satisfies Record<string, { from: readonly SubscriptionState[]; to: SubscriptionState; notify: boolean }>;
+
+export type AdminSubscriptionAction = keyof typeof ADMIN_SUBSCRIPTION_ACTIONS;
+
+/** The actions an administrator may take on a subscription in `state`, in a stable order. */
+export function adminActionsFrom(state: SubscriptionState): AdminSubscriptionAction[] {
+  return (Object.keys(ADMIN_SUBSCRIPTION_ACTIONS) as AdminSubscriptionAction[]).filter((a) =>
+    (ADMIN_SUBSCRIPTION_ACTIONS[a].from as readonly SubscriptionState[]).includes(state),
+  );
+}
+
+/** A subscription as the admin UI lists it: with its owner and the name of what its scope is. */
+export interface AdminSubscriptionView extends SubscriptionView {
+  owner: { id: string; email: string; firstName: string; lastName: string; state: string } | null;
+  /** The product's or API's id when the scope is one, else null. */
+  scopeKind: 'product' | 'api' | 'all-apis' | 'service' | null;
+  scopeTargetId: string | null;
+  /** Its display name (null when it is gone or the scope is all APIs or the whole service). */
+  scopeName: string | null;
+}
+
+export interface AdminSubscriptionFilter {
+  state?: SubscriptionState | undefined;
+  productId?: string | undefined;
+  /** A user id or an email address. */
+  owner?: string | undefined;
+  top: number;
+  skip: number;
+}
+
 const LIVE = (state: SubscriptionState) => !FINISHED_STATES.includes(state);
 const ARM_PREFIX = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ApiManagement\/service\/[^/]+/i;
+
+const PAST: Readonly<Record<AdminSubscriptionAction, string>> = {
+  approve: 'approved',
+  reject: 'rejected',
+  suspend: 'suspended',
+  reactivate: 'reactivated',
+  cancel: 'cancelled',
+};
 
 export function subscriptionView(row: SubscriptionRow): SubscriptionView {
   return {
@@ -354,7 +407,92 @@ export function createSubscriptionService(deps: ServiceDeps) {
     return row;
   }
 
+  async function adminViews(tx: Store, rows: SubscriptionRow[]): Promise<AdminSubscriptionView[]> {
+    const scopes = rows.map((r) => parseScope(r.scope));
+    const productIds = [...new Set(scopes.flatMap((p) => (p?.kind === 'product' ? [p.productId] : [])))];
+    const apiIds = [...new Set(scopes.flatMap((p) => (p?.kind === 'api' ? [p.apiId] : [])))];
+    const ownerIds = [...new Set(rows.flatMap((r) => (r.owner_id !== null ? [r.owner_id] : [])))];
+    const [products, apis, owners] = await Promise.all([
+      tx.subscriptions.productNames(productIds),
+      tx.subscriptions.apiNames(apiIds),
+      tx.subscriptions.ownersByIds(ownerIds),
+    ]);
+    const ownerView = (o: SubscriptionOwner | undefined) =>
+      o ? { id: o.id, email: o.email, firstName: o.first_name, lastName: o.last_name, state: o.state } : null;
+    return rows.map((r, i) => {
+      const parsed = scopes[i];
+      const targetId = parsed?.kind === 'product' ? parsed.productId : parsed?.kind === 'api' ? parsed.apiId : null;
+      return {
+        ...subscriptionView(r),
+        owner: r.owner_id !== null ? ownerView(owners.get(r.owner_id)) : null,
+        scopeKind: parsed?.kind ?? null,
+        scopeTargetId: targetId,
+        scopeName:
+          parsed?.kind === 'product' ? (products.get(parsed.productId) ?? null) : parsed?.kind === 'api' ? (apis.get(parsed.apiId) ?? null) : null,
+      };
+    });
+  }
+
   return {
+    /* The admin UI. */
+
+    /** Newest first, filtered on state, product and owner (a user id or an email address). */
+    async listForAdmin(q: AdminSubscriptionFilter): Promise<Page<AdminSubscriptionView>> {
+      const owner = q.owner?.trim();
+      const { rows, count } = await store.subscriptions.listForAdmin({
+        state: q.state,
+        productId: q.productId,
+        owner: owner ? { id: owner, emailLc: normalizeEmail(owner) } : undefined,
+        top: q.top,
+        skip: q.skip,
+      });
+      return { items: await adminViews(store, rows), count };
+    },
+
+    async getForAdmin(id: string): Promise<AdminSubscriptionView> {
+      const [view] = await adminViews(store, [await load(store, id)]);
+      return view!;
+    },
+
+    /** The products to filter the admin list on (by name, at most `limit`). */
+    async productChoices(limit = 500): Promise<{ id: string; displayName: string }[]> {
+      return (await store.subscriptions.productChoices(limit)).map((p) => ({ id: p.id, displayName: p.display_name }));
+    },
+
+    /**
+     * An administrator approves, rejects (with a reason, emailed to the owner), suspends,
+     * reactivates or cancels a subscription. Only from the states the action allows (else
+     * OperationNotAllowed), and only the version the administrator saw (If-Match, else 412).
+     */
+    async adminAction(
+      id: string,
+      action: AdminSubscriptionAction,
+      options: { ifMatch: string | undefined; reason?: string | undefined; ctx: ActorContext },
+    ): Promise<SubscriptionView> {
+      const spec = ADMIN_SUBSCRIPTION_ACTIONS[action];
+      let reason: string | undefined;
+      if (action === 'reject') {
+        reason = (options.reason ?? '').trim();
+        if (reason.length === 0) throw invalidField('reason', 'is required: the owner reads it in the email');
+        if (reason.length > SUBSCRIPTION_STATE_COMMENT_MAX) throw invalidField('reason', `must be at most ${SUBSCRIPTION_STATE_COMMENT_MAX} characters`);
+        if (reason.includes('\u0000')) throw invalidField('reason', 'must not contain NUL characters');
+      }
+      const ifMatch = requireIfMatch(options.ifMatch);
+      const ring = await subscriptionKeyRing(store);
+      const now = clock.now().toISOString();
+      return retryOnceOnUniqueViolation(() =>
+        store.transaction(async (tx) => {
+          const existing = await load(tx, id, true);
+          checkIfMatch(ifMatch, existing.etag);
+          if (!(spec.from as readonly SubscriptionState[]).includes(existing.state)) {
+            throw operationNotAllowed(`A subscription in state '${existing.state}' cannot be ${PAST[action]}.`);
+          }
+          const input: SubscriptionUpdateInput = { state: spec.to, ...(reason !== undefined ? { stateComment: reason } : {}) };
+          return applyUpdate(tx, ring, existing, input, now, { notify: spec.notify, appType: 'developerPortal', ctx: options.ctx });
+        }),
+      );
+    },
+
     /** Subscription_List; with `productId` ProductSubscriptions_List, with `userId` UserSubscription_List. */
     async list(page: PageRequest & { productId?: string; userId?: string }): Promise<Page<SubscriptionView>> {
       const filter = page.filter ? relativeLiterals(parseFilter(page.filter, SUBSCRIPTION_FILTER_FIELDS)) : undefined;

@@ -290,6 +290,51 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
       });
     },
 
+    /**
+     * The admin UI's "Reset password": the portal's reset email (its link opens /reset-password),
+     * for an active user only, since the link works for active accounts alone.
+     */
+    async sendPasswordReset(userId: string, ctx: ActorContext = SYSTEM): Promise<UserView> {
+      return store.transaction(async (tx) => {
+        const user = await load(tx, userId);
+        if (user.state === 'deleted') throw notFound('User');
+        if (user.state !== 'active') {
+          throw conflict(
+            user.state === 'pending'
+              ? 'This user has not confirmed the account yet: send the invitation again instead.'
+              : 'Only an active user can reset the password; activate the user first.',
+          );
+        }
+        await enqueueUserEmail(deps, tx, 'passwordResetIdentityDefault', user, { appType: 'developerPortal' });
+        await audit(deps, tx, ctx, 'user.password-reset-sent', userId);
+        return view(tx, user);
+      });
+    },
+
+    /** Whether the user is pending after an invitation (so that the invitation can be sent again). */
+    async isPendingInvitation(userId: string): Promise<boolean> {
+      const user = await load(store, userId);
+      return user.state === 'pending' && (await wasInvited(store, userId));
+    },
+
+    /**
+     * Sends a pending, invited user a new invitation: older invitation links stop working at once,
+     * and the new email carries a fresh link (minted when it is sent).
+     */
+    async resendInvitation(userId: string, ctx: ActorContext = SYSTEM): Promise<UserView> {
+      return store.transaction(async (tx) => {
+        const user = await load(tx, userId, true);
+        if (user.state === 'deleted') throw notFound('User');
+        if (user.state !== 'pending' || !(await wasInvited(tx, userId))) {
+          throw conflict('Only a pending user who was invited can be sent the invitation again.');
+        }
+        await tx.tokens.retireTokens(userId, 'invitation', clock.now().toISOString());
+        await enqueueUserEmail(deps, tx, 'inviteUserNotificationMessage', user, { appType: 'developerPortal' });
+        await audit(deps, tx, ctx, 'invitation.resent', userId);
+        return view(tx, user);
+      });
+    },
+
     async listSubscriptions(userId: string, page: PageRequest): Promise<Page<SubscriptionView>> {
       await load(store, userId);
       return subscriptions.list({ ...page, userId });
@@ -300,6 +345,18 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
       return subscriptions.getOfUser(userId, sid);
     },
   };
+
+  /** A user was invited when it was created with confirmation 'invite' (recorded in the audit log of its creation). */
+  async function wasInvited(tx: Store, userId: string): Promise<boolean> {
+    const created = await tx.audit.listAudit({ userId, action: 'user.created', limit: 1 });
+    const detail = created[0]?.detail;
+    if (!detail) return false;
+    try {
+      return (JSON.parse(detail) as { confirmation?: unknown }).confirmation === 'invite';
+    } catch {
+      return false;
+    }
+  }
 
   async function renderMany(tx: Store, rows: UserRow[], withGroups: boolean): Promise<UserView[]> {
     const userIds = rows.map((r) => r.id);

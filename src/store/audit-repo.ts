@@ -1,6 +1,7 @@
 /** The audit log: append-only. */
 import type { Selectable } from 'kysely';
 import type { Executor } from './database.js';
+import { toCount } from './database.js';
 import type { AuditLogTable } from './schema.js';
 
 export type AuditRow = Selectable<AuditLogTable>;
@@ -14,4 +15,43 @@ export async function listAudit(ex: Executor, q: { userId?: string; action?: str
   if (q.userId !== undefined) query = query.where('user_id', '=', q.userId);
   if (q.action !== undefined) query = query.where('action', '=', q.action);
   return query.execute();
+}
+
+export interface AuditPageQuery {
+  userId?: string | undefined;
+  actor?: string | undefined;
+  action?: string | undefined;
+  /** ISO-8601 instants: `from` inclusive, `to` exclusive. */
+  from?: string | undefined;
+  to?: string | undefined;
+  skip: number;
+  top: number;
+}
+
+/** One page of the log, newest first, filtered (every filter is an exact match), with the number of matching entries. */
+export async function pageAudit(ex: Executor, q: AuditPageQuery): Promise<{ rows: AuditRow[]; count: number }> {
+  let rows = ex.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(q.top).offset(q.skip);
+  let total = ex.selectFrom('audit_log').select((eb) => eb.fn.countAll<string | number>().as('n'));
+  if (q.userId !== undefined) {
+    rows = rows.where('user_id', '=', q.userId);
+    total = total.where('user_id', '=', q.userId);
+  }
+  if (q.actor !== undefined) {
+    rows = rows.where('actor', '=', q.actor);
+    total = total.where('actor', '=', q.actor);
+  }
+  if (q.action !== undefined) {
+    rows = rows.where('action', '=', q.action);
+    total = total.where('action', '=', q.action);
+  }
+  if (q.from !== undefined) {
+    rows = rows.where('at', '>=', q.from);
+    total = total.where('at', '>=', q.from);
+  }
+  if (q.to !== undefined) {
+    rows = rows.where('at', '<', q.to);
+    total = total.where('at', '<', q.to);
+  }
+  const [list, count] = await Promise.all([rows.execute(), total.executeTakeFirstOrThrow()]);
+  return { rows: list, count: toCount(count.n) };
 }

@@ -81,6 +81,20 @@ export async function groupsOfUsers(ex: Executor, userIds: readonly string[]): P
   return out;
 }
 
+/** How many members each group has; groups without members are absent from the map. */
+export async function countMembers(ex: Executor, groupIds: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (groupIds.length === 0) return out;
+  const rows = await ex
+    .selectFrom('group_members')
+    .select((eb) => ['group_id', eb.fn.countAll().as('n')])
+    .where('group_id', 'in', groupIds)
+    .groupBy('group_id')
+    .execute();
+  for (const row of rows) out.set(row.group_id, toCount(row.n as string | number));
+  return out;
+}
+
 export async function isMember(ex: Executor, groupId: string, userId: string): Promise<boolean> {
   const row = await ex
     .selectFrom('group_members')

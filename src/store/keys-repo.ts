@@ -27,3 +27,22 @@ export async function revokeKey(ex: Executor, id: string, at: string): Promise<b
     .executeTakeFirst();
   return toCount(r.numUpdatedRows) > 0;
 }
+
+export async function findKey(ex: Executor, id: string): Promise<ManagementKeyRow | undefined> {
+  return ex.selectFrom('management_keys').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * When each key last made a change, as the audit log recorded it (actor `key:<id>`): the management
+ * API audits its writes, not its reads, so this is "last used" as far as it is known.
+ */
+export async function lastAuditedUse(ex: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ex
+    .selectFrom('audit_log')
+    .select(['actor', (eb) => eb.fn.max('at').as('last')])
+    .where('actor', 'in', ids.map((id) => `key:${id}`))
+    .groupBy('actor')
+    .execute();
+  return new Map(rows.map((r) => [r.actor.slice('key:'.length), String(r.last)]));
+}

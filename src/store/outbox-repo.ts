@@ -11,7 +11,8 @@ export interface NewEmail {
   template: string;
   userId: string | null;
   recipient: string;
-  params: Record<string, string>;
+  /** Template values (strings, or lists of objects for #foreach). Never passwords nor tokens. */
+  params: Record<string, unknown>;
   at: string;
 }
 
@@ -37,6 +38,24 @@ export async function listOutbox(ex: Executor, userId?: string): Promise<OutboxR
   let q = ex.selectFrom('outbox').selectAll().orderBy('created_at').orderBy('id');
   if (userId !== undefined) q = q.where('user_id', '=', userId);
   return q.execute();
+}
+
+export interface OutboxPageQuery {
+  state?: OutboxRow['state'] | undefined;
+  skip: number;
+  top: number;
+}
+
+/** One page of messages, newest first, with the number of messages that match. */
+export async function pageOutbox(ex: Executor, q: OutboxPageQuery): Promise<{ rows: OutboxRow[]; count: number }> {
+  let rows = ex.selectFrom('outbox').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.top).offset(q.skip);
+  let total = ex.selectFrom('outbox').select((eb) => eb.fn.countAll<string | number>().as('n'));
+  if (q.state !== undefined) {
+    rows = rows.where('state', '=', q.state);
+    total = total.where('state', '=', q.state);
+  }
+  const [list, count] = await Promise.all([rows.execute(), total.executeTakeFirstOrThrow()]);
+  return { rows: list, count: toCount(count.n) };
 }
 
 /*

@@ -160,3 +160,61 @@ export async function productVisibleTo(ex: Executor, productId: string, userId: 
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/* The admin UI's list and detail: subscriptions with their owner and what their scope names. */
+
+export interface AdminSubscriptionQuery {
+  state?: SubscriptionState | undefined;
+  productId?: string | undefined;
+  /** A user id, or an email address (compared normalized, against `email_lc`). */
+  owner?: { id: string; emailLc: string } | undefined;
+  top: number;
+  skip: number;
+}
+
+export interface SubscriptionOwner {
+  id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  state: string;
+}
+
+/** Newest first, filtered on state, product and owner (by id or email). */
+export async function listForAdmin(ex: Executor, q: AdminSubscriptionQuery): Promise<{ rows: SubscriptionRow[]; count: number }> {
+  let base = ex.selectFrom('subscriptions');
+  if (q.state !== undefined) base = base.where('state', '=', q.state);
+  if (q.productId !== undefined) base = base.where('scope', '=', `/products/${q.productId}`);
+  if (q.owner !== undefined) {
+    const owner = q.owner;
+    base = base.where((eb) =>
+      eb.or([
+        eb('owner_id', '=', owner.id),
+        eb('owner_id', 'in', eb.selectFrom('users').select('users.id').where('users.email_lc', '=', owner.emailLc)),
+      ]),
+    );
+  }
+  const [rows, total] = await Promise.all([
+    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.top).offset(q.skip).execute(),
+    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, count: toCount(total.n as string | number) };
+}
+
+/** The owners of some subscriptions, by id. */
+export async function ownersByIds(ex: Executor, ids: readonly string[]): Promise<Map<string, SubscriptionOwner>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ex.selectFrom('users').select(['id', 'email', 'first_name', 'last_name', 'state']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export async function apiNames(ex: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ex.selectFrom('apis').select(['id', 'display_name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.display_name]));
+}
+
+/** The products, by name (at most `limit`), for the admin list's product filter. */
+export async function productChoices(ex: Executor, limit: number): Promise<{ id: string; display_name: string }[]> {
+  return ex.selectFrom('products').select(['id', 'display_name']).orderBy('display_name').orderBy('id').limit(limit).execute();
+}

@@ -1,7 +1,7 @@
 /** SQL for users and their identities. Callers pass the database or a transaction. */
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable, type SqlBool, type Updateable } from 'kysely';
 import type { FilterNode } from '../domain/filter/ast.js';
-import { compileFilter } from './filter-sql.js';
+import { asciiLower, compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
 import { canLockRows, toCount } from './database.js';
 import type { UsersTable } from './schema.js';
@@ -98,4 +98,57 @@ export async function replaceIdentities(ex: Executor, userId: string, identities
     .insertInto('user_identities')
     .values(identities.map((i, position) => ({ user_id: userId, provider: i.provider, provider_id: i.id, position })))
     .execute();
+}
+
+/** The orders the admin UI's user list can be sorted in. */
+export const USER_SORT_KEYS = ['name', 'email', 'registered', 'state'] as const;
+export type UserSortKey = (typeof USER_SORT_KEYS)[number];
+
+export interface UserSearchQuery {
+  /** Part of the name ("first last") or of the email address, without regard to case. */
+  text?: string | undefined;
+  state?: UserRow['state'] | undefined;
+  sort: UserSortKey;
+  descending: boolean;
+  top: number;
+  skip: number;
+}
+
+/** `%`, `_` and the escape character itself match literally in a LIKE pattern escaped with `!`. */
+function containsPattern(value: string): string {
+  return `%${value.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/**
+ * One page of users matching a search, in the asked order (ties broken by id), and the number of
+ * matches: filtered, sorted and paged by the database, with every value a bound parameter.
+ */
+export async function searchUsers(ex: Executor, q: UserSearchQuery): Promise<{ rows: UserRow[]; count: number }> {
+  let base = ex.selectFrom('users');
+  const text = q.text?.trim();
+  if (text) {
+    // email_lc is stored lowercased; names are compared with lower() (A-Z on both databases).
+    const emailPattern = containsPattern(text.toLowerCase());
+    const namePattern = containsPattern(asciiLower(text));
+    base = base.where(
+      (eb) =>
+        sql<SqlBool>`(${eb.ref('users.email_lc')} like ${emailPattern} escape '!' or lower(${eb.ref('users.first_name')} || ' ' || ${eb.ref(
+          'users.last_name',
+        )}) like ${namePattern} escape '!')`,
+    );
+  }
+  if (q.state !== undefined) base = base.where('users.state', '=', q.state);
+  const direction = q.descending ? sql`desc` : sql`asc`;
+  const keys: RawBuilder<unknown>[] = {
+    name: [sql`lower(users.first_name)`, sql`lower(users.last_name)`],
+    email: [sql`users.email_lc`],
+    registered: [sql`users.registration_date`],
+    state: [sql`users.state`, sql`lower(users.first_name)`, sql`lower(users.last_name)`],
+  }[q.sort];
+  const orderBy = sql.join([...keys, sql`users.id`].map((k) => sql`${k} ${direction}`));
+  const [rows, total] = await Promise.all([
+    base.selectAll('users').orderBy(orderBy).limit(q.top).offset(q.skip).execute(),
+    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, count: toCount(total.n as string | number) };
 }

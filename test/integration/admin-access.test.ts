@@ -183,6 +183,19 @@ describe.each(BACKENDS)('admin UI access (%s)', (backend) => {
       expect(after.location).toContain('notice=session-ended');
     });
 
+    it('never takes the last administrator who can sign in out of Administrators', async () => {
+      await expect(server.app.services.groups.removeMember('administrators', '1')).rejects.toMatchObject({ code: 'LastAdministrator' });
+      expect(await server.app.services.groups.hasMember('administrators', '1')).toBe(true);
+      // With a second administrator, the first may go (and come back).
+      const id = `adm2-${randomBytes(3).toString('hex')}`;
+      await server.app.services.users.createOrUpdate(id, { email: `${id}@contoso.example`, firstName: 'Kim', lastName: 'Second', password: `Granite harbor ${randomBytes(4).toString('hex')}` }, {});
+      await server.app.services.groups.addMember('administrators', id);
+      expect(await server.app.services.groups.removeMember('administrators', '1')).toBe(true);
+      await expect(server.app.services.groups.removeMember('administrators', id)).rejects.toMatchObject({ code: 'LastAdministrator' });
+      await server.app.services.groups.addMember('administrators', '1');
+      await server.app.services.groups.removeMember('administrators', id);
+    });
+
     it('refuses a POST without the form token, with a foreign Origin, or from another session', async () => {
       const browser = await adminBrowser(server);
       const page = await browser.get('/admin');

@@ -5,6 +5,7 @@ import { emailAndPortalMigration } from './0002-email-and-portal.js';
 import { productsAndGatewayMigration } from './0003-products-and-gateway.js';
 import { apiPathUniqueIgnoringCase } from './0004-api-path-unique-ignoring-case.js';
 import { adminSessionsMigration } from './0005-admin-sessions.js';
+import { userListIndexesMigration } from './0006-user-list-indexes.js';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit a released one: add a new
@@ -19,6 +20,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0003-products-and-gateway': productsAndGatewayMigration(dialect),
         '0004-api-path-unique-ignoring-case': apiPathUniqueIgnoringCase,
         '0005-admin-sessions': adminSessionsMigration,
+        '0006-user-list-indexes': userListIndexesMigration,
       };
     },
   };

@@ -1,7 +1,10 @@
-/** Products and APIs: list and edit products, their APIs and visible groups; publish and unpublish. */
+/** Products and APIs: list and edit products, their APIs and visible groups; publish and unpublish; APIs and their operations. */
 import type { FastifyInstance } from 'fastify';
 import type { AdminContext } from '../context.js';
+import { registerApiPages } from './apis.js';
+import { registerProductPages } from './products.js';
 
-export function registerCatalogPages(_app: FastifyInstance, _ctx: AdminContext): void {
-  // Not built yet.
+export function registerCatalogPages(app: FastifyInstance, ctx: AdminContext): void {
+  registerProductPages(app, ctx);
+  registerApiPages(app, ctx);
 }

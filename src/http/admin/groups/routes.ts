@@ -1,7 +1,294 @@
-/** Groups: list, create, edit, delete custom groups, members; system groups read-only. */
-import type { FastifyInstance } from 'fastify';
-import type { AdminContext } from '../context.js';
+/**
+ * Groups: the list, creating, editing and deleting custom groups, and a group's members (paged;
+ * added by email address, removed one by one). The system groups (Administrators, Developers,
+ * Guests) are read-only: the pages offer no edit or delete for them, and the service refuses anyway.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GROUP_DESCRIPTION_MAX, GROUP_DISPLAY_NAME_MAX } from '../../../domain/group.js';
+import { groupCreateInput, groupUpdateInput } from '../../../domain/group-input.js';
+import { parseInput } from '../../../domain/validate.js';
+import { idFromName, NEW_ID_MAX } from '../../../services/entity-ids.js';
+import type { GroupView } from '../../../services/views.js';
+import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, type FormState } from '../../web/components.js';
+import { field, formOf } from '../../web/form.js';
+import { html, type SafeHtml } from '../../web/html.js';
+import { adminRoute, type AdminContext } from '../context.js';
+import { notice, pageHead, pagination, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
+import { adminActor, adminFormToken } from '../state.js';
+import { attempt, breadcrumb, confirmPage, etagOf, orNull, seg, skipOf, textArea, textField } from '../catalog/forms.js';
 
-export function registerGroupPages(_app: FastifyInstance, _ctx: AdminContext): void {
-  // Not built yet.
+const GROUPS_PER_PAGE = 50;
+const MEMBERS_PER_PAGE = 20;
+
+const GROUP_IDS = { id: 'group-id', displayName: 'group-name', description: 'group-description' };
+const GROUP_TARGETS = { id: 'id', displayName: 'displayName', description: 'description' };
+const MEMBER_IDS = { email: 'member-email' };
+
+interface GroupParams {
+  id: string;
+}
+
+function groupPath(id: string): string {
+  return `/admin/groups/${seg(id)}`;
+}
+
+function typeBadge(group: GroupView): SafeHtml {
+  return group.builtIn || group.type === 'system' ? stateBadge('system', 'System') : stateBadge(group.type, group.type === 'external' ? 'External' : 'Custom');
+}
+
+function groupsTrail(group?: GroupView, last?: string): SafeHtml {
+  const links: { href?: string; label: string }[] = [{ href: '/admin/groups', label: 'Groups' }];
+  if (group) links.push({ href: groupPath(group.id), label: group.displayName });
+  if (last) links.push({ label: last });
+  return breadcrumb(...links);
+}
+
+function groupFields(state: FormState, creating: boolean): SafeHtml {
+  return html`${
+    creating &&
+    textField(
+      {
+        id: GROUP_IDS.id,
+        name: 'id',
+        label: 'Id',
+        hint: 'Used in addresses and by the management API. Leave empty to derive it from the name.',
+        maxlength: NEW_ID_MAX,
+        code: true,
+      },
+      state,
+    )
+  }
+${textField({ id: GROUP_IDS.displayName, name: 'displayName', label: 'Name', required: true, maxlength: GROUP_DISPLAY_NAME_MAX }, state)}
+${textArea({ id: GROUP_IDS.description, name: 'description', label: 'Description', maxlength: GROUP_DESCRIPTION_MAX, rows: 3 }, state)}`;
+}
+
+export function registerGroupPages(app: FastifyInstance, ctx: AdminContext): void {
+  // -- The list --------------------------------------------------------------------------------
+
+  app.get('/admin/groups', adminRoute(), async (request, reply) => {
+    const skip = skipOf(request);
+    const page = await ctx.groups.list({ top: GROUPS_PER_PAGE, skip });
+    const counts = await ctx.groups.memberCounts(page.items.map((g) => g.id));
+    const rows = page.items.map(
+      (g) => html`<tr>
+  <th scope="row"><a href="${groupPath(g.id)}">${g.displayName}</a></th>
+  <td>${typeBadge(g)}</td>
+  <td>${g.description ?? ''}</td>
+  <td class="num">${counts.get(g.id) ?? 0}</td>
+</tr>`,
+    );
+    return sendAdminPage(ctx, request, reply, {
+      title: 'Groups',
+      section: 'groups',
+      main: html`${pageHead('Groups', html`<a class="button" href="/admin/groups/new">New group</a>`)}
+${notice(request)}
+<p class="muted">Groups decide which products developers see. The system groups are managed by Tollgate and cannot be changed.</p>
+<div class="table-scroll">
+<table class="data">
+  <caption class="visually-hidden">Groups</caption>
+  <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Description</th><th scope="col" class="num">Members</th></tr></thead>
+  <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="4" class="empty">No groups.</td></tr>`}</tbody>
+</table>
+</div>
+${pagination({ skip, top: GROUPS_PER_PAGE, count: page.count, href: (s) => `/admin/groups?skip=${s}` })}`,
+    });
+  });
+
+  // -- Create ----------------------------------------------------------------------------------
+
+  function newGroupPage(request: FastifyRequest, reply: FastifyReply, state: FormState, status?: number): FastifyReply {
+    return sendAdminPage(ctx, request, reply, {
+      title: 'New group',
+      section: 'groups',
+      status,
+      main: html`${groupsTrail(undefined, 'New group')}
+<section class="panel form-panel" aria-labelledby="page-heading">
+  <h1 id="page-heading">New group</h1>
+  ${errorSummary(state, GROUP_IDS)}
+  <form method="post" action="/admin/groups/new" novalidate>
+    ${csrfInput(adminFormToken(request))}
+    ${groupFields(state, true)}
+    <div class="button-row">${button('Create group')} <a class="button secondary" href="/admin/groups">Cancel</a></div>
+  </form>
+</section>`,
+    });
+  }
+
+  app.get('/admin/groups/new', adminRoute(), async (request, reply) => newGroupPage(request, reply, EMPTY_FORM));
+
+  app.post('/admin/groups/new', adminRoute(), async (request, reply) => {
+    const form = formOf(request.body);
+    const values = { id: field(form, 'id').trim(), displayName: field(form, 'displayName'), description: field(form, 'description') };
+    const id = values.id || idFromName(values.displayName) || ctx.ids.next();
+    const result = await attempt(
+      () => ctx.groups.create(id, parseInput(groupCreateInput, { displayName: values.displayName, description: orNull(values.description), type: 'custom' })),
+      values,
+      GROUP_TARGETS,
+    );
+    if (!result.ok) return newGroupPage(request, reply, result.state, 400);
+    return redirectWithNotice(reply, groupPath(result.value.id), `The group ${result.value.displayName} was created.`);
+  });
+
+  // -- A group and its members -----------------------------------------------------------------
+
+  async function groupPage(request: FastifyRequest, reply: FastifyReply, id: string, memberForm: FormState, status?: number): Promise<FastifyReply> {
+    const group = await ctx.groups.get(id);
+    const skip = skipOf(request);
+    const members = await ctx.users.listByGroup(id, { top: MEMBERS_PER_PAGE, skip });
+    const token = csrfInput(adminFormToken(request));
+    const readOnly = group.builtIn;
+    const rows = members.items.map(
+      (u) => html`<tr>
+  <th scope="row"><a href="/admin/users/${seg(u.id)}">${`${u.firstName} ${u.lastName}`.trim() || u.email}</a></th>
+  <td>${u.email}</td>
+  <td>${stateBadge(u.state)}</td>
+  <td>
+    <form method="post" action="${groupPath(id)}/members/${seg(u.id)}/remove" class="inline" data-confirm="Remove ${u.email} from ${group.displayName}?">
+      ${token}
+      <button type="submit" class="button secondary small">Remove<span class="visually-hidden"> ${u.email}</span></button>
+    </form>
+  </td>
+</tr>`,
+    );
+    const canAdd = group.id !== 'guests';
+    return sendAdminPage(ctx, request, reply, {
+      title: group.displayName,
+      section: 'groups',
+      status,
+      main: html`${groupsTrail(undefined, group.displayName)}
+${pageHead(
+  group.displayName,
+  !readOnly &&
+    html`<a class="button secondary" href="${groupPath(id)}/edit">Edit</a> <a class="button danger" href="${groupPath(id)}/delete">Delete</a>`,
+)}
+${notice(request)}
+<section class="panel" aria-labelledby="details-heading">
+  <h2 id="details-heading">Details</h2>
+  <dl class="details">
+    <dt>Id</dt><dd><code>${group.id}</code></dd>
+    <dt>Type</dt><dd>${typeBadge(group)}</dd>
+    <dt>Description</dt><dd>${group.description ?? '–'}</dd>
+  </dl>
+  ${readOnly && html`<p class="muted">This is a system group: its name and description cannot be changed, and it cannot be deleted.</p>`}
+</section>
+<section class="panel" aria-labelledby="members-heading">
+  <h2 id="members-heading">Members</h2>
+  ${
+    canAdd
+      ? html`${errorSummary(memberForm, MEMBER_IDS)}
+  <form method="post" action="${groupPath(id)}/members" class="toolbar add-member">
+    ${token}
+    ${input({ id: MEMBER_IDS.email, name: 'email', label: 'Email address of the user to add', kind: 'email' }, memberForm)}
+    ${button('Add member')}
+  </form>`
+      : html`<p class="muted">Guests are the anonymous visitors of the developer portal; users cannot be added to this group.</p>`
+  }
+  <div class="table-scroll">
+  <table class="data">
+    <caption class="visually-hidden">Members of ${group.displayName}</caption>
+    <thead><tr><th scope="col">Name</th><th scope="col">Email address</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+    <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="4" class="empty">No members.</td></tr>`}</tbody>
+  </table>
+  </div>
+  ${pagination({ skip, top: MEMBERS_PER_PAGE, count: members.count, href: (s) => `${groupPath(id)}?skip=${s}` })}
+</section>`,
+    });
+  }
+
+  app.get<{ Params: GroupParams }>('/admin/groups/:id', adminRoute(), async (request, reply) => groupPage(request, reply, request.params.id, EMPTY_FORM));
+
+  app.post<{ Params: GroupParams }>('/admin/groups/:id/members', adminRoute(), async (request, reply) => {
+    const id = request.params.id;
+    const values = { email: field(formOf(request.body), 'email').trim() };
+    const result = await attempt(() => ctx.groups.addMemberByEmail(id, values.email, adminActor(request)), values, { email: 'email' });
+    if (!result.ok) return groupPage(request, reply, id, result.state, 400);
+    const { user, created } = result.value;
+    return redirectWithNotice(reply, groupPath(id), created ? `${user.email} was added to the group.` : `${user.email} was a member already.`);
+  });
+
+  app.post<{ Params: GroupParams & { userId: string } }>('/admin/groups/:id/members/:userId/remove', adminRoute(), async (request, reply) => {
+    const { id, userId } = request.params;
+    const removed = await ctx.groups.removeMember(id, userId, adminActor(request));
+    return redirectWithNotice(reply, groupPath(id), removed ? 'The member was removed from the group.' : 'That user was not a member.');
+  });
+
+  // -- Edit ------------------------------------------------------------------------------------
+
+  function editPage(request: FastifyRequest, reply: FastifyReply, group: GroupView, state: FormState, etag: string, status?: number): FastifyReply {
+    return sendAdminPage(ctx, request, reply, {
+      title: `Edit ${group.displayName}`,
+      section: 'groups',
+      status,
+      main: html`${groupsTrail(group, 'Edit')}
+<section class="panel form-panel" aria-labelledby="page-heading">
+  <h1 id="page-heading">Edit ${group.displayName}</h1>
+  ${errorSummary(state, GROUP_IDS)}
+  <form method="post" action="${groupPath(group.id)}/edit" novalidate>
+    ${csrfInput(adminFormToken(request))}
+    ${hidden('etag', etag)}
+    ${groupFields(state, false)}
+    <div class="button-row">${button('Save changes')} <a class="button secondary" href="${groupPath(group.id)}">Cancel</a></div>
+  </form>
+</section>`,
+    });
+  }
+
+  function readOnlyPage(request: FastifyRequest, reply: FastifyReply, group: GroupView): FastifyReply {
+    return sendAdminPage(ctx, request, reply, {
+      title: group.displayName,
+      section: 'groups',
+      status: 400,
+      main: html`${groupsTrail(group, 'Read-only')}
+<section class="panel" aria-labelledby="page-heading">
+  <h1 id="page-heading">${group.displayName} is a system group</h1>
+  <div class="alert error" role="alert"><p>'${group.displayName}' is a system group and cannot be changed or deleted.</p></div>
+  <p><a href="${groupPath(group.id)}">Back to the group</a></p>
+</section>`,
+    });
+  }
+
+  app.get<{ Params: GroupParams }>('/admin/groups/:id/edit', adminRoute(), async (request, reply) => {
+    const group = await ctx.groups.get(request.params.id);
+    if (group.builtIn) return readOnlyPage(request, reply, group);
+    return editPage(request, reply, group, { values: { displayName: group.displayName, description: group.description ?? '' }, errors: {} }, group.etag);
+  });
+
+  app.post<{ Params: GroupParams }>('/admin/groups/:id/edit', adminRoute(), async (request, reply) => {
+    const group = await ctx.groups.get(request.params.id);
+    const form = formOf(request.body);
+    const values = { displayName: field(form, 'displayName'), description: field(form, 'description') };
+    const etag = etagOf(form);
+    const result = await attempt(
+      () => ctx.groups.update(group.id, parseInput(groupUpdateInput, { displayName: values.displayName, description: orNull(values.description) }), etag),
+      values,
+      GROUP_TARGETS,
+    );
+    if (!result.ok) return editPage(request, reply, group, result.state, etag, 400);
+    return redirectWithNotice(reply, groupPath(group.id), 'The group was saved.');
+  });
+
+  // -- Delete ----------------------------------------------------------------------------------
+
+  app.get<{ Params: GroupParams }>('/admin/groups/:id/delete', adminRoute(), async (request, reply) => {
+    const group = await ctx.groups.get(request.params.id);
+    if (group.builtIn) return readOnlyPage(request, reply, group);
+    const members = await ctx.groups.memberCounts([group.id]);
+    const n = members.get(group.id) ?? 0;
+    return confirmPage(ctx, request, reply, {
+      title: `Delete ${group.displayName}?`,
+      section: 'groups',
+      breadcrumb: groupsTrail(group, 'Delete'),
+      explanation: html`<p>The group and its ${n} membership${n === 1 ? '' : 's'} will be deleted (the users stay). Products visible only to this group will no longer be visible to its members. This cannot be undone.</p>`,
+      action: `${groupPath(group.id)}/delete`,
+      etag: group.etag,
+      button: 'Delete group',
+      cancel: groupPath(group.id),
+    });
+  });
+
+  app.post<{ Params: GroupParams }>('/admin/groups/:id/delete', adminRoute(), async (request, reply) => {
+    const id = request.params.id;
+    const removed = await ctx.groups.remove(id, etagOf(formOf(request.body)));
+    return redirectWithNotice(reply, '/admin/groups', removed ? 'The group was deleted.' : 'The group did not exist any more.');
+  });
 }

@@ -1,7 +1,115 @@
-/** Outbox: every email with its state, attempts and last error; retry a dead one. */
-import type { FastifyInstance } from 'fastify';
-import type { AdminContext } from '../context.js';
+/**
+ * Outbox: every email, newest first, with its delivery state, attempts, next attempt and last
+ * error (scrubbed of credentials and link query strings by the worker), filtered by state
+ * (`?status=dead`: the overview links there); a dead email can be retried. What an email says is
+ * never shown: its parameters stay in the database and its links exist only when it is sent.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createOutboxService, isOutboxState, OUTBOX_STATES, type OutboxMessageView } from '../../../services/outbox.js';
+import { csrfInput, hidden } from '../../web/components.js';
+import { field, formOf } from '../../web/form.js';
+import { html, raw } from '../../web/html.js';
+import { adminRoute, type AdminContext } from '../context.js';
+import { dateTime, notice, pageHead, pagination, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
+import { adminActor, adminFormToken } from '../state.js';
 
-export function registerOutboxPages(_app: FastifyInstance, _ctx: AdminContext): void {
-  // Not built yet.
+const PAGE_SIZE = 50;
+
+const STATE_LABELS: Readonly<Record<string, string>> = { pending: 'Pending', sent: 'Sent', dead: 'Dead' };
+
+function query(request: FastifyRequest, name: string): string {
+  const value = (request.query as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+function skipOf(request: FastifyRequest): number {
+  const n = Number.parseInt(query(request, 'skip'), 10);
+  return Number.isFinite(n) && n > 0 ? Math.min(n, 1_000_000) : 0;
+}
+
+function listHref(status: string, skip = 0): string {
+  const params = new URLSearchParams();
+  if (status) params.set('status', status);
+  if (skip > 0) params.set('skip', String(skip));
+  const q = params.toString();
+  return q ? `/admin/outbox?${q}` : '/admin/outbox';
+}
+
+export function registerOutboxPages(app: FastifyInstance, ctx: AdminContext): void {
+  const outbox = createOutboxService(ctx);
+
+  function row(m: OutboxMessageView, status: string, token: string) {
+    return html`<tr>
+  <td>${dateTime(m.createdAt)}</td>
+  <td>${m.userId ? html`<a href="/admin/users/${m.userId}">${m.recipient}</a>` : m.recipient}</td>
+  <td>${m.templateTitle ? html`<a href="/admin/templates/${m.template}">${m.templateTitle}</a>` : html`<code>${m.template}</code>`}</td>
+  <td>${stateBadge(m.state, STATE_LABELS[m.state] ?? m.state)}</td>
+  <td class="num">${m.attempts}</td>
+  <td>${dateTime(m.nextAttemptAt)}</td>
+  <td class="outbox-error">${m.lastError ?? '–'}</td>
+  <td>${dateTime(m.sentAt)}</td>
+  <td>${
+    m.state === 'dead'
+      ? html`<form method="post" action="/admin/outbox/${m.id}/retry" class="inline">
+      ${csrfInput(token)}
+      ${status && hidden('status', status)}
+      <button type="submit" class="button small" aria-label="Retry the email to ${m.recipient} (${m.templateTitle ?? m.template})">Retry</button>
+    </form>`
+      : ''
+  }</td>
+</tr>`;
+  }
+
+  app.get('/admin/outbox', adminRoute(), async (request, reply) => {
+    const requested = query(request, 'status');
+    const status = isOutboxState(requested) ? requested : '';
+    const skip = skipOf(request);
+    const page = await outbox.list({ state: status, skip, top: PAGE_SIZE });
+    const token = adminFormToken(request);
+    const caption = status ? `${STATE_LABELS[status]} emails` : 'All emails';
+    return sendAdminPage(ctx, request, reply, {
+      title: status ? `Outbox: ${STATE_LABELS[status]?.toLowerCase()}` : 'Outbox',
+      section: 'outbox',
+      main: html`${pageHead('Outbox')}
+${notice(request)}
+<p>Every email Tollgate sends goes through the outbox: it is written with the change that causes it and delivered by the outbox worker, retried while the SMTP server refuses it. An email still refused after its last attempt is <em>dead</em> until you retry it.</p>
+<form method="get" action="/admin/outbox" class="toolbar" role="search" aria-label="Filter the outbox">
+  <div class="field">
+    <label for="outbox-status">State</label>
+    <select id="outbox-status" name="status">
+      <option value=""${status === '' ? raw(' selected') : ''}>All states</option>
+      ${OUTBOX_STATES.map((s) => html`<option value="${s}"${s === status ? raw(' selected') : ''}>${STATE_LABELS[s] ?? s}</option>`)}
+    </select>
+  </div>
+  <button type="submit" class="button secondary">Filter</button>
+  ${requested !== '' && !status && html`<p class="field-error">Unknown state “${requested}”: showing all emails.</p>`}
+</form>
+${
+  page.count === 0
+    ? html`<p class="empty">No emails${status ? html` in state ${STATE_LABELS[status]?.toLowerCase()}` : ''}.</p>`
+    : html`<div class="table-scroll"><table class="data outbox">
+  <caption>${caption}, newest first</caption>
+  <thead><tr>
+    <th scope="col">Created</th><th scope="col">Recipient</th><th scope="col">Template</th><th scope="col">State</th>
+    <th scope="col" class="num">Attempts</th><th scope="col">Next attempt</th><th scope="col">Last error</th><th scope="col">Sent</th>
+    <th scope="col"><span class="visually-hidden">Actions</span></th>
+  </tr></thead>
+  <tbody>${page.items.map((m) => row(m, status, token))}</tbody>
+</table></div>
+${pagination({ skip, top: PAGE_SIZE, count: page.count, href: (s) => listHref(status, s) })}`
+}`,
+    });
+  });
+
+  app.post('/admin/outbox/:id/retry', adminRoute(), async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const form = formOf(request.body);
+    const status = field(form, 'status');
+    const message = await outbox.retry(id, adminActor(request));
+    return redirectWithNotice(
+      reply,
+      listHref(isOutboxState(status) ? status : ''),
+      `The email to ${message.recipient} is queued again and will be sent shortly.`,
+    );
+  });
 }

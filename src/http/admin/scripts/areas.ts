@@ -1,2 +1,3 @@
+import { TEMPLATES_JS } from './templates.js';
 /** Each area's script, in page order; an area adds its own module here. */
-export const AREA_JS: readonly string[] = [];
+export const AREA_JS: readonly string[] = [TEMPLATES_JS];

@@ -1,0 +1,410 @@
+/**
+ * APIs: the list, creating and editing an API, deleting it, and its operations (list, add,
+ * delete). Every change goes through the API service, which records it in the change feed: the
+ * gateways pick it up by themselves.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  API_DISPLAY_NAME_MAX,
+  API_PATH_MAX,
+  API_PROTOCOLS,
+  API_SERVICE_URL_MAX,
+  DEFAULT_KEY_HEADER,
+  DEFAULT_KEY_QUERY,
+  OPERATION_DISPLAY_NAME_MAX,
+  URL_TEMPLATE_MAX,
+  parseApiCreate,
+  parseApiUpdate,
+  parseOperationCreate,
+} from '../../../domain/api-input.js';
+import { idFromName, NEW_ID_MAX } from '../../../services/entity-ids.js';
+import type { ApiOperationView, ApiView } from '../../../services/apis.js';
+import { button, csrfInput, errorSummary, hidden, type FormState } from '../../web/components.js';
+import { field, formOf, type FormFields } from '../../web/form.js';
+import { html, type SafeHtml } from '../../web/html.js';
+import { adminRoute, type AdminContext } from '../context.js';
+import { notice, pageHead, pagination, redirectWithNotice, sendAdminPage } from '../render.js';
+import { adminFormToken } from '../state.js';
+import { attempt, breadcrumb, checkField, confirmPage, etagOf, orNull, seg, selectField, skipOf, textArea, textField, ticked, yesNo } from './forms.js';
+import { productPath, productStateBadge } from './products.js';
+
+const APIS_PER_PAGE = 50;
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE'] as const;
+
+const API_IDS = {
+  id: 'api-id',
+  displayName: 'api-name',
+  description: 'api-description',
+  path: 'api-path',
+  serviceUrl: 'api-service-url',
+  protocols: 'api-protocol-http',
+  subscriptionRequired: 'api-subscription-required',
+  keyHeader: 'api-key-header',
+  keyQuery: 'api-key-query',
+};
+const API_TARGETS: Readonly<Record<string, string>> = {
+  id: 'id',
+  displayName: 'displayName',
+  description: 'description',
+  path: 'path',
+  serviceUrl: 'serviceUrl',
+  protocols: 'protocols',
+  'protocols.0': 'protocols',
+  subscriptionRequired: 'subscriptionRequired',
+  subscriptionKeyParameterNames: 'keyHeader',
+  'subscriptionKeyParameterNames.header': 'keyHeader',
+  'subscriptionKeyParameterNames.query': 'keyQuery',
+};
+const OPERATION_IDS = { id: 'operation-id', displayName: 'operation-name', method: 'operation-method', urlTemplate: 'operation-url-template' };
+const OPERATION_TARGETS: Readonly<Record<string, string>> = {
+  id: 'id',
+  displayName: 'displayName',
+  method: 'method',
+  urlTemplate: 'urlTemplate',
+  templateParameters: 'urlTemplate',
+};
+
+interface ApiParams {
+  id: string;
+}
+
+function apiPath(id: string): string {
+  return `/admin/apis/${seg(id)}`;
+}
+
+function trail(api?: ApiView, last?: string): SafeHtml {
+  const links: { href?: string; label: string }[] = [{ href: '/admin/apis', label: 'APIs' }];
+  if (api) links.push({ href: apiPath(api.id), label: api.displayName });
+  if (last) links.push({ label: last });
+  return breadcrumb(...links);
+}
+
+type ApiValues = Record<'displayName' | 'description' | 'path' | 'serviceUrl' | 'subscriptionRequired' | 'keyHeader' | 'keyQuery', string> &
+  Record<string, string>;
+
+function valuesOf(form: FormFields): ApiValues {
+  const values: ApiValues = {
+    displayName: field(form, 'displayName'),
+    description: field(form, 'description'),
+    path: field(form, 'path').trim(),
+    serviceUrl: field(form, 'serviceUrl').trim(),
+    subscriptionRequired: ticked(form, 'subscriptionRequired'),
+    keyHeader: field(form, 'keyHeader').trim(),
+    keyQuery: field(form, 'keyQuery').trim(),
+  };
+  for (const p of API_PROTOCOLS) values[`protocol.${p}`] = ticked(form, `protocol.${p}`);
+  return values;
+}
+
+function valuesOfApi(a: ApiView): ApiValues {
+  const values: ApiValues = {
+    displayName: a.displayName,
+    description: a.description ?? '',
+    path: a.path,
+    serviceUrl: a.serviceUrl ?? '',
+    subscriptionRequired: a.subscriptionRequired ? 'yes' : '',
+    keyHeader: a.subscriptionKeyParameterNames.header,
+    keyQuery: a.subscriptionKeyParameterNames.query,
+  };
+  for (const p of API_PROTOCOLS) values[`protocol.${p}`] = a.protocols.includes(p) ? 'yes' : '';
+  return values;
+}
+
+/** The form's values as an API's properties, for the domain's parser to check. */
+function propertiesOf(v: ApiValues): Record<string, unknown> {
+  return {
+    displayName: v.displayName,
+    description: orNull(v.description),
+    path: v.path,
+    serviceUrl: v.serviceUrl,
+    protocols: API_PROTOCOLS.filter((p) => v[`protocol.${p}`] === 'yes'),
+    subscriptionRequired: v.subscriptionRequired === 'yes',
+    subscriptionKeyParameterNames: { header: v.keyHeader, query: v.keyQuery },
+  };
+}
+
+function apiFields(state: FormState, creating: boolean): SafeHtml {
+  const protocolError = state.errors.protocols;
+  return html`${
+    creating &&
+    textField(
+      {
+        id: API_IDS.id,
+        name: 'id',
+        label: 'Id',
+        hint: 'Used in addresses and by the management API. Leave empty to derive it from the name.',
+        maxlength: NEW_ID_MAX,
+        code: true,
+      },
+      state,
+    )
+  }
+${textField({ id: API_IDS.displayName, name: 'displayName', label: 'Name', required: true, maxlength: API_DISPLAY_NAME_MAX }, state)}
+${textArea({ id: API_IDS.description, name: 'description', label: 'Description', rows: 3 }, state)}
+${textField(
+  { id: API_IDS.path, name: 'path', label: 'Path', hint: 'The gateway serves the API under this path, e.g. orders for /orders/...', maxlength: API_PATH_MAX, code: true, required: true },
+  state,
+)}
+${textField(
+  { id: API_IDS.serviceUrl, name: 'serviceUrl', label: 'Service URL', hint: 'The backend the gateway forwards calls to (http or https).', type: 'url', maxlength: API_SERVICE_URL_MAX, code: true },
+  state,
+)}
+<fieldset${protocolError && html` aria-describedby="api-protocols-error"`}>
+  <legend>Protocols</legend>
+  <div class="checkbox-row">
+  ${API_PROTOCOLS.map((p) =>
+    checkField({ id: p === 'http' ? API_IDS.protocols : `api-protocol-${p}`, name: `protocol.${p}`, label: p.toUpperCase() }, state),
+  )}
+  </div>
+  ${protocolError && html`<p class="field-error" id="api-protocols-error">${protocolError}</p>`}
+</fieldset>
+<fieldset>
+  <legend>Subscription key</legend>
+  ${checkField({ id: API_IDS.subscriptionRequired, name: 'subscriptionRequired', label: 'Subscription required', hint: 'Callers must send the key of a subscription.' }, state)}
+  ${textField({ id: API_IDS.keyHeader, name: 'keyHeader', label: 'Key header name', required: true, maxlength: 100, code: true }, state)}
+  ${textField({ id: API_IDS.keyQuery, name: 'keyQuery', label: 'Key query parameter name', required: true, maxlength: 100, code: true }, state)}
+</fieldset>`;
+}
+
+export function registerApiPages(app: FastifyInstance, ctx: AdminContext): void {
+  // -- The list --------------------------------------------------------------------------------
+
+  app.get('/admin/apis', adminRoute(), async (request, reply) => {
+    const skip = skipOf(request);
+    const page = await ctx.apis.list({ top: APIS_PER_PAGE, skip });
+    const rows = page.items.map(
+      (a) => html`<tr>
+  <th scope="row"><a href="${apiPath(a.id)}">${a.displayName}</a></th>
+  <td><code>/${a.path}</code></td>
+  <td>${a.serviceUrl ? html`<code>${a.serviceUrl}</code>` : '–'}</td>
+  <td>${yesNo(a.subscriptionRequired)}</td>
+</tr>`,
+    );
+    return sendAdminPage(ctx, request, reply, {
+      title: 'APIs',
+      section: 'apis',
+      main: html`${pageHead('APIs', html`<a class="button" href="/admin/apis/new">New API</a>`)}
+${notice(request)}
+<div class="table-scroll">
+<table class="data">
+  <caption class="visually-hidden">APIs</caption>
+  <thead><tr><th scope="col">Name</th><th scope="col">Path</th><th scope="col">Service URL</th><th scope="col">Subscription required</th></tr></thead>
+  <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="4" class="empty">No APIs yet.</td></tr>`}</tbody>
+</table>
+</div>
+${pagination({ skip, top: APIS_PER_PAGE, count: page.count, href: (s) => `/admin/apis?skip=${s}` })}`,
+    });
+  });
+
+  // -- Create ----------------------------------------------------------------------------------
+
+  function newPage(request: FastifyRequest, reply: FastifyReply, state: FormState, status?: number): FastifyReply {
+    return sendAdminPage(ctx, request, reply, {
+      title: 'New API',
+      section: 'apis',
+      status,
+      main: html`${trail(undefined, 'New API')}
+<section class="panel form-panel" aria-labelledby="page-heading">
+  <h1 id="page-heading">New API</h1>
+  ${errorSummary(state, API_IDS)}
+  <form method="post" action="/admin/apis/new" novalidate>
+    ${csrfInput(adminFormToken(request))}
+    ${apiFields(state, true)}
+    <div class="button-row">${button('Create API')} <a class="button secondary" href="/admin/apis">Cancel</a></div>
+  </form>
+</section>`,
+    });
+  }
+
+  app.get('/admin/apis/new', adminRoute(), async (request, reply) =>
+    newPage(request, reply, {
+      values: { 'protocol.https': 'yes', subscriptionRequired: 'yes', keyHeader: DEFAULT_KEY_HEADER, keyQuery: DEFAULT_KEY_QUERY },
+      errors: {},
+    }),
+  );
+
+  app.post('/admin/apis/new', adminRoute(), async (request, reply) => {
+    const form = formOf(request.body);
+    const values = { ...valuesOf(form), id: field(form, 'id').trim() };
+    const id = values.id || idFromName(values.displayName) || ctx.ids.next();
+    const result = await attempt(() => ctx.apis.create(id, parseApiCreate(propertiesOf(values))), values, API_TARGETS);
+    if (!result.ok) return newPage(request, reply, result.state, 400);
+    return redirectWithNotice(reply, apiPath(result.value.id), `The API ${result.value.displayName} was created.`);
+  });
+
+  // -- An API and its operations ---------------------------------------------------------------
+
+  async function apiPage(request: FastifyRequest, reply: FastifyReply, id: string, operationForm: FormState, status?: number): Promise<FastifyReply> {
+    const api = await ctx.apis.get(id);
+    const [operations, products] = await Promise.all([ctx.apis.listOperations(id), ctx.apis.listProducts(id, { top: 100, skip: 0 })]);
+    const path = apiPath(id);
+    const rows = operations.map(
+      (o: ApiOperationView) => html`<tr>
+  <th scope="row">${o.displayName}</th>
+  <td><span class="method">${o.method}</span></td>
+  <td><code>${o.urlTemplate}</code></td>
+  <td><a class="button secondary small" href="${path}/operations/${seg(o.id)}/delete">Delete<span class="visually-hidden"> ${o.displayName}</span></a></td>
+</tr>`,
+    );
+    const productItems = products.items.map((p) => html`<li><a href="${productPath(p.id)}">${p.displayName}</a> ${productStateBadge(p.state)}</li>`);
+    return sendAdminPage(ctx, request, reply, {
+      title: api.displayName,
+      section: 'apis',
+      status,
+      main: html`${trail(undefined, api.displayName)}
+${pageHead(api.displayName, html`<a class="button secondary" href="${path}/edit">Edit</a> <a class="button danger" href="${path}/delete">Delete</a>`)}
+${notice(request)}
+<div class="grid-2">
+<section class="panel" aria-labelledby="details-heading">
+  <h2 id="details-heading">Details</h2>
+  <dl class="details">
+    <dt>Id</dt><dd><code>${api.id}</code></dd>
+    <dt>Path</dt><dd><code>/${api.path}</code></dd>
+    <dt>Service URL</dt><dd>${api.serviceUrl ? html`<code>${api.serviceUrl}</code>` : '–'}</dd>
+    <dt>Protocols</dt><dd>${api.protocols.map((p) => p.toUpperCase()).join(', ')}</dd>
+    <dt>Subscription required</dt><dd>${yesNo(api.subscriptionRequired)}</dd>
+    <dt>Key header</dt><dd><code>${api.subscriptionKeyParameterNames.header}</code></dd>
+    <dt>Key query parameter</dt><dd><code>${api.subscriptionKeyParameterNames.query}</code></dd>
+    <dt>Description</dt><dd class="prose">${api.description ?? '–'}</dd>
+  </dl>
+</section>
+<section class="panel" aria-labelledby="products-heading">
+  <h2 id="products-heading">In products</h2>
+  ${productItems.length > 0 ? html`<ul class="plain">${productItems}</ul>` : html`<p class="muted">This API is in no product yet: add it from a product's page.</p>`}
+</section>
+</div>
+<section class="panel" aria-labelledby="operations-heading">
+  <h2 id="operations-heading">Operations</h2>
+  <div class="table-scroll">
+  <table class="data">
+    <caption class="visually-hidden">Operations of ${api.displayName}</caption>
+    <thead><tr><th scope="col">Name</th><th scope="col">Method</th><th scope="col">URL template</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+    <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="4" class="empty">No operations: the gateway answers 404 to every call of this API.</td></tr>`}</tbody>
+  </table>
+  </div>
+  <h3 id="add-operation-heading">Add an operation</h3>
+  ${errorSummary(operationForm, OPERATION_IDS)}
+  <p class="muted" id="add-operation-hint">The URL template starts with / and names its parameters in braces, e.g. <code>/orders/{id}</code>. The id is derived from the name when left empty.</p>
+  <form method="post" action="${path}/operations" class="operation-form" aria-labelledby="add-operation-heading" aria-describedby="add-operation-hint" novalidate>
+    ${csrfInput(adminFormToken(request))}
+    <div class="operation-fields">
+    ${textField({ id: OPERATION_IDS.displayName, name: 'displayName', label: 'Name', required: true, maxlength: OPERATION_DISPLAY_NAME_MAX }, operationForm)}
+    ${selectField({ id: OPERATION_IDS.method, name: 'method', label: 'Method', choices: METHODS.map((m) => ({ value: m, label: m })) }, operationForm)}
+    ${textField(
+      { id: OPERATION_IDS.urlTemplate, name: 'urlTemplate', label: 'URL template', required: true, maxlength: URL_TEMPLATE_MAX, code: true },
+      operationForm,
+    )}
+    ${textField({ id: OPERATION_IDS.id, name: 'id', label: 'Id', maxlength: NEW_ID_MAX, code: true }, operationForm)}
+    </div>
+    <div class="button-row">${button('Add operation')}</div>
+  </form>
+</section>`,
+    });
+  }
+
+  app.get<{ Params: ApiParams }>('/admin/apis/:id', adminRoute(), async (request, reply) =>
+    apiPage(request, reply, request.params.id, { values: { method: 'GET' }, errors: {} }),
+  );
+
+  app.post<{ Params: ApiParams }>('/admin/apis/:id/operations', adminRoute(), async (request, reply) => {
+    const apiId = request.params.id;
+    const form = formOf(request.body);
+    const values = {
+      id: field(form, 'id').trim(),
+      displayName: field(form, 'displayName'),
+      method: field(form, 'method'),
+      urlTemplate: field(form, 'urlTemplate').trim(),
+    };
+    const id = values.id || idFromName(values.displayName) || ctx.ids.next();
+    const result = await attempt(
+      () =>
+        ctx.apis.createOperation(
+          apiId,
+          id,
+          parseOperationCreate({ displayName: values.displayName, method: values.method, urlTemplate: values.urlTemplate }),
+        ),
+      values,
+      OPERATION_TARGETS,
+    );
+    if (!result.ok) return apiPage(request, reply, apiId, result.state, 400);
+    return redirectWithNotice(reply, apiPath(apiId), `The operation ${result.value.displayName} was added.`);
+  });
+
+  app.get<{ Params: ApiParams & { operationId: string } }>('/admin/apis/:id/operations/:operationId/delete', adminRoute(), async (request, reply) => {
+    const { id, operationId } = request.params;
+    const [api, operation] = await Promise.all([ctx.apis.get(id), ctx.apis.getOperation(id, operationId)]);
+    return confirmPage(ctx, request, reply, {
+      title: `Delete the operation ${operation.displayName}?`,
+      section: 'apis',
+      breadcrumb: trail(api, 'Delete an operation'),
+      explanation: html`<p>Calls to <span class="method">${operation.method}</span> <code>/${api.path}${operation.urlTemplate}</code> will no longer be forwarded by the gateway.</p>`,
+      action: `${apiPath(id)}/operations/${seg(operationId)}/delete`,
+      etag: operation.etag,
+      button: 'Delete operation',
+      cancel: apiPath(id),
+    });
+  });
+
+  app.post<{ Params: ApiParams & { operationId: string } }>('/admin/apis/:id/operations/:operationId/delete', adminRoute(), async (request, reply) => {
+    const { id, operationId } = request.params;
+    const removed = await ctx.apis.removeOperation(id, operationId, etagOf(formOf(request.body)));
+    return redirectWithNotice(reply, apiPath(id), removed ? 'The operation was deleted.' : 'The operation did not exist any more.');
+  });
+
+  // -- Edit ------------------------------------------------------------------------------------
+
+  function editPage(request: FastifyRequest, reply: FastifyReply, api: ApiView, state: FormState, etag: string, status?: number): FastifyReply {
+    return sendAdminPage(ctx, request, reply, {
+      title: `Edit ${api.displayName}`,
+      section: 'apis',
+      status,
+      main: html`${trail(api, 'Edit')}
+<section class="panel form-panel" aria-labelledby="page-heading">
+  <h1 id="page-heading">Edit ${api.displayName}</h1>
+  ${errorSummary(state, API_IDS)}
+  <form method="post" action="${apiPath(api.id)}/edit" novalidate>
+    ${csrfInput(adminFormToken(request))}
+    ${hidden('etag', etag)}
+    ${apiFields(state, false)}
+    <div class="button-row">${button('Save changes')} <a class="button secondary" href="${apiPath(api.id)}">Cancel</a></div>
+  </form>
+</section>`,
+    });
+  }
+
+  app.get<{ Params: ApiParams }>('/admin/apis/:id/edit', adminRoute(), async (request, reply) => {
+    const api = await ctx.apis.get(request.params.id);
+    return editPage(request, reply, api, { values: valuesOfApi(api), errors: {} }, api.etag);
+  });
+
+  app.post<{ Params: ApiParams }>('/admin/apis/:id/edit', adminRoute(), async (request, reply) => {
+    const api = await ctx.apis.get(request.params.id);
+    const form = formOf(request.body);
+    const values = valuesOf(form);
+    const etag = etagOf(form);
+    const result = await attempt(() => ctx.apis.update(api.id, parseApiUpdate(propertiesOf(values)), etag), values, API_TARGETS);
+    if (!result.ok) return editPage(request, reply, api, result.state, etag, 400);
+    return redirectWithNotice(reply, apiPath(api.id), 'The API was saved.');
+  });
+
+  // -- Delete ----------------------------------------------------------------------------------
+
+  app.get<{ Params: ApiParams }>('/admin/apis/:id/delete', adminRoute(), async (request, reply) => {
+    const api = await ctx.apis.get(request.params.id);
+    return confirmPage(ctx, request, reply, {
+      title: `Delete ${api.displayName}?`,
+      section: 'apis',
+      breadcrumb: trail(api, 'Delete'),
+      explanation: html`<p>The API and its operations will be deleted and removed from every product; subscriptions scoped to this API alone are cancelled. The gateway stops serving <code>/${api.path}</code>. This cannot be undone.</p>`,
+      action: `${apiPath(api.id)}/delete`,
+      etag: api.etag,
+      button: 'Delete API',
+      cancel: apiPath(api.id),
+    });
+  });
+
+  app.post<{ Params: ApiParams }>('/admin/apis/:id/delete', adminRoute(), async (request, reply) => {
+    const removed = await ctx.apis.remove(request.params.id, etagOf(formOf(request.body)));
+    return redirectWithNotice(reply, '/admin/apis', removed ? 'The API was deleted.' : 'The API did not exist any more.');
+  });
+}

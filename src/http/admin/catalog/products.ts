@@ -1,0 +1,494 @@
+/**
+ * Products: the list, creating and editing a product, deleting it (optionally with its
+ * subscriptions), publishing and unpublishing it, and the APIs it bundles and the groups that see it.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  PRODUCT_DESCRIPTION_MAX,
+  PRODUCT_DISPLAY_NAME_MAX,
+  productCreateInput,
+  productUpdateInput,
+  type ProductState,
+} from '../../../domain/product-input.js';
+import { parseInput } from '../../../domain/validate.js';
+import { AppError } from '../../../domain/errors.js';
+import { idFromName, NEW_ID_MAX } from '../../../services/entity-ids.js';
+import type { ProductView } from '../../../services/products.js';
+import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, type FormState } from '../../web/components.js';
+import { field, formOf, type FormFields } from '../../web/form.js';
+import { html, type SafeHtml } from '../../web/html.js';
+import { adminRoute, type AdminContext } from '../context.js';
+import { notice, pageHead, pagination, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
+import { adminFormToken } from '../state.js';
+import {
+  attempt,
+  breadcrumb,
+  checkField,
+  confirmPage,
+  etagOf,
+  orNull,
+  seg,
+  selectField,
+  skipOf,
+  textArea,
+  textField,
+  ticked,
+  yesNo,
+} from './forms.js';
+import { formErrors } from '../../web/form-errors.js';
+
+const PRODUCTS_PER_PAGE = 50;
+/** The choices of the "add an API / a group" selects. */
+const CHOICES_MAX = 500;
+
+const PRODUCT_IDS = {
+  id: 'product-id',
+  displayName: 'product-name',
+  description: 'product-description',
+  terms: 'product-terms',
+  subscriptionRequired: 'product-subscription-required',
+  approvalRequired: 'product-approval-required',
+  subscriptionsLimit: 'product-subscriptions-limit',
+};
+const PRODUCT_TARGETS: Readonly<Record<string, string>> = {
+  id: 'id',
+  displayName: 'displayName',
+  description: 'description',
+  terms: 'terms',
+  subscriptionRequired: 'subscriptionRequired',
+  approvalRequired: 'approvalRequired',
+  subscriptionsLimit: 'subscriptionsLimit',
+};
+const ADD_API_IDS = { apiId: 'add-api' };
+const ADD_GROUP_IDS = { groupId: 'add-group' };
+
+interface ProductParams {
+  id: string;
+}
+
+export function productPath(id: string): string {
+  return `/admin/products/${seg(id)}`;
+}
+
+export function productStateBadge(state: ProductState): SafeHtml {
+  return stateBadge(state, state === 'published' ? 'Published' : 'Not published');
+}
+
+function trail(product?: ProductView, last?: string): SafeHtml {
+  const links: { href?: string; label: string }[] = [{ href: '/admin/products', label: 'Products' }];
+  if (product) links.push({ href: productPath(product.id), label: product.displayName });
+  if (last) links.push({ label: last });
+  return breadcrumb(...links);
+}
+
+function limitText(product: ProductView): string {
+  if (!product.subscriptionRequired) return '–';
+  return product.subscriptionsLimit === null ? 'Unlimited' : String(product.subscriptionsLimit);
+}
+
+type ProductValues = Record<'displayName' | 'description' | 'terms' | 'subscriptionRequired' | 'approvalRequired' | 'subscriptionsLimit', string>;
+
+function valuesOf(form: FormFields): ProductValues {
+  return {
+    displayName: field(form, 'displayName'),
+    description: field(form, 'description'),
+    terms: field(form, 'terms'),
+    subscriptionRequired: ticked(form, 'subscriptionRequired'),
+    approvalRequired: ticked(form, 'approvalRequired'),
+    subscriptionsLimit: field(form, 'subscriptionsLimit').trim(),
+  };
+}
+
+function valuesOfProduct(p: ProductView): ProductValues {
+  return {
+    displayName: p.displayName,
+    description: p.description ?? '',
+    terms: p.terms ?? '',
+    subscriptionRequired: p.subscriptionRequired ? 'yes' : '',
+    approvalRequired: p.approvalRequired ? 'yes' : '',
+    subscriptionsLimit: p.subscriptionsLimit === null ? '' : String(p.subscriptionsLimit),
+  };
+}
+
+/**
+ * The form's values as the product's input, for the domain's schema to check: an empty limit is
+ * "unlimited" (null), a number is a number, and anything else goes as typed so that the schema
+ * says what is wrong with it.
+ */
+function inputOf(v: ProductValues): Record<string, unknown> {
+  const limit = v.subscriptionsLimit;
+  return {
+    displayName: v.displayName,
+    description: orNull(v.description),
+    terms: orNull(v.terms),
+    subscriptionRequired: v.subscriptionRequired === 'yes',
+    approvalRequired: v.approvalRequired === 'yes',
+    subscriptionsLimit: limit === '' ? null : /^-?\d+(\.\d+)?$/.test(limit) ? Number(limit) : limit,
+  };
+}
+
+function productFields(state: FormState, creating: boolean): SafeHtml {
+  return html`${
+    creating &&
+    textField(
+      {
+        id: PRODUCT_IDS.id,
+        name: 'id',
+        label: 'Id',
+        hint: 'Used in addresses, subscriptions and by the management API. Leave empty to derive it from the name.',
+        maxlength: NEW_ID_MAX,
+        code: true,
+      },
+      state,
+    )
+  }
+${textField({ id: PRODUCT_IDS.displayName, name: 'displayName', label: 'Name', required: true, maxlength: PRODUCT_DISPLAY_NAME_MAX }, state)}
+${textArea({ id: PRODUCT_IDS.description, name: 'description', label: 'Description', maxlength: PRODUCT_DESCRIPTION_MAX, rows: 3 }, state)}
+${textArea({ id: PRODUCT_IDS.terms, name: 'terms', label: 'Terms of use', hint: 'Shown to developers when they subscribe.', rows: 4 }, state)}
+<fieldset>
+  <legend>Subscriptions</legend>
+  ${checkField({ id: PRODUCT_IDS.subscriptionRequired, name: 'subscriptionRequired', label: 'Subscription required', hint: 'Without it, the APIs of the product can be called without a key.' }, state)}
+  ${checkField({ id: PRODUCT_IDS.approvalRequired, name: 'approvalRequired', label: 'Approval required', hint: 'An administrator approves each subscription request.' }, state)}
+  ${textField(
+    {
+      id: PRODUCT_IDS.subscriptionsLimit,
+      name: 'subscriptionsLimit',
+      label: 'Subscriptions per developer',
+      hint: 'Leave empty for no limit.',
+      type: 'number',
+      min: 1,
+    },
+    state,
+  )}
+</fieldset>`;
+}
+
+export function registerProductPages(app: FastifyInstance, ctx: AdminContext): void {
+  // -- The list --------------------------------------------------------------------------------
+
+  app.get('/admin/products', adminRoute(), async (request, reply) => {
+    const skip = skipOf(request);
+    const page = await ctx.products.list({ top: PRODUCTS_PER_PAGE, skip });
+    const rows = page.items.map(
+      (p) => html`<tr>
+  <th scope="row"><a href="${productPath(p.id)}">${p.displayName}</a></th>
+  <td>${productStateBadge(p.state)}</td>
+  <td>${yesNo(p.subscriptionRequired)}</td>
+  <td>${p.subscriptionRequired ? yesNo(p.approvalRequired) : '–'}</td>
+  <td class="num">${limitText(p)}</td>
+</tr>`,
+    );
+    return sendAdminPage(ctx, request, reply, {
+      title: 'Products',
+      section: 'products',
+      main: html`${pageHead('Products', html`<a class="button" href="/admin/products/new">New product</a>`)}
+${notice(request)}
+<div class="table-scroll">
+<table class="data">
+  <caption class="visually-hidden">Products</caption>
+  <thead><tr><th scope="col">Name</th><th scope="col">State</th><th scope="col">Subscription required</th><th scope="col">Approval required</th><th scope="col" class="num">Subscriptions limit</th></tr></thead>
+  <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="5" class="empty">No products yet.</td></tr>`}</tbody>
+</table>
+</div>
+${pagination({ skip, top: PRODUCTS_PER_PAGE, count: page.count, href: (s) => `/admin/products?skip=${s}` })}`,
+    });
+  });
+
+  // -- Create ----------------------------------------------------------------------------------
+
+  function newPage(request: FastifyRequest, reply: FastifyReply, state: FormState, status?: number): FastifyReply {
+    return sendAdminPage(ctx, request, reply, {
+      title: 'New product',
+      section: 'products',
+      status,
+      main: html`${trail(undefined, 'New product')}
+<section class="panel form-panel" aria-labelledby="page-heading">
+  <h1 id="page-heading">New product</h1>
+  <p class="muted">A new product is not published: only administrators see it until you publish it.</p>
+  ${errorSummary(state, PRODUCT_IDS)}
+  <form method="post" action="/admin/products/new" novalidate>
+    ${csrfInput(adminFormToken(request))}
+    ${productFields(state, true)}
+    <div class="button-row">${button('Create product')} <a class="button secondary" href="/admin/products">Cancel</a></div>
+  </form>
+</section>`,
+    });
+  }
+
+  app.get('/admin/products/new', adminRoute(), async (request, reply) =>
+    newPage(request, reply, { values: { subscriptionRequired: 'yes' }, errors: {} }),
+  );
+
+  app.post('/admin/products/new', adminRoute(), async (request, reply) => {
+    const form = formOf(request.body);
+    const values = { id: field(form, 'id').trim(), ...valuesOf(form) };
+    const id = values.id || idFromName(values.displayName) || ctx.ids.next();
+    const result = await attempt(() => ctx.products.create(id, parseInput(productCreateInput, inputOf(values))), values, PRODUCT_TARGETS);
+    if (!result.ok) return newPage(request, reply, result.state, 400);
+    return redirectWithNotice(reply, productPath(result.value.id), `The product ${result.value.displayName} was created.`);
+  });
+
+  // -- A product -------------------------------------------------------------------------------
+
+  async function productPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    forms: { api?: FormState; group?: FormState } = {},
+    status?: number,
+  ): Promise<FastifyReply> {
+    const product = await ctx.products.get(id);
+    const [apis, groups, allApis, allGroups] = await Promise.all([
+      ctx.products.listApis(id, { top: CHOICES_MAX, skip: 0 }),
+      ctx.products.listGroups(id, { top: CHOICES_MAX, skip: 0 }),
+      ctx.apis.list({ top: CHOICES_MAX, skip: 0 }),
+      ctx.groups.list({ top: CHOICES_MAX, skip: 0 }),
+    ]);
+    const token = csrfInput(adminFormToken(request));
+    const path = productPath(id);
+    const linkedApis = new Set(apis.items.map((a) => a.id));
+    const linkedGroups = new Set(groups.items.map((g) => g.id));
+    const apiChoices = allApis.items.filter((a) => !linkedApis.has(a.id)).map((a) => ({ value: a.id, label: `${a.displayName} (/${a.path})` }));
+    const groupChoices = allGroups.items.filter((g) => !linkedGroups.has(g.id)).map((g) => ({ value: g.id, label: g.displayName }));
+    const published = product.state === 'published';
+
+    const apiRows = apis.items.map(
+      (a) => html`<tr>
+  <th scope="row"><a href="/admin/apis/${seg(a.id)}">${a.displayName}</a></th>
+  <td><code>/${a.path}</code></td>
+  <td>
+    <form method="post" action="${path}/apis/${seg(a.id)}/remove" class="inline" data-confirm="Remove ${a.displayName} from ${product.displayName}?">
+      ${token}
+      <button type="submit" class="button secondary small">Remove<span class="visually-hidden"> ${a.displayName}</span></button>
+    </form>
+  </td>
+</tr>`,
+    );
+    const groupRows = groups.items.map(
+      (g) => html`<tr>
+  <th scope="row"><a href="/admin/groups/${seg(g.id)}">${g.displayName}</a></th>
+  <td>
+    <form method="post" action="${path}/groups/${seg(g.id)}/remove" class="inline" data-confirm="Hide ${product.displayName} from ${g.displayName}?">
+      ${token}
+      <button type="submit" class="button secondary small">Remove<span class="visually-hidden"> ${g.displayName}</span></button>
+    </form>
+  </td>
+</tr>`,
+    );
+    const apiForm = forms.api ?? EMPTY_FORM;
+    const groupForm = forms.group ?? EMPTY_FORM;
+
+    return sendAdminPage(ctx, request, reply, {
+      title: product.displayName,
+      section: 'products',
+      status,
+      main: html`${trail(undefined, product.displayName)}
+${pageHead(
+  product.displayName,
+  html`<a class="button secondary" href="${path}/edit">Edit</a> <a class="button danger" href="${path}/delete">Delete</a>`,
+)}
+${notice(request)}
+<div class="grid-2">
+<section class="panel" aria-labelledby="details-heading">
+  <h2 id="details-heading">Details</h2>
+  <dl class="details">
+    <dt>Id</dt><dd><code>${product.id}</code></dd>
+    <dt>State</dt><dd>${productStateBadge(product.state)}</dd>
+    <dt>Subscription required</dt><dd>${yesNo(product.subscriptionRequired)}</dd>
+    <dt>Approval required</dt><dd>${product.subscriptionRequired ? yesNo(product.approvalRequired) : '–'}</dd>
+    <dt>Subscriptions per developer</dt><dd>${limitText(product)}</dd>
+    <dt>Description</dt><dd class="prose">${product.description ?? '–'}</dd>
+  </dl>
+  ${product.terms && html`<h3>Terms of use</h3><div class="terms prose">${product.terms}</div>`}
+</section>
+<section class="panel" aria-labelledby="publish-heading">
+  <h2 id="publish-heading">Publication</h2>
+  ${
+    published
+      ? html`<p>The product is <strong>published</strong>: developers in its groups see it on the portal, and its subscriptions call its APIs.</p>
+  <form method="post" action="${path}/unpublish" data-confirm="Unpublish ${product.displayName}? Its subscriptions stop working until it is published again.">
+    ${token}${hidden('etag', product.etag)}
+    ${button('Unpublish', 'secondary')}
+  </form>`
+      : html`<p>The product is <strong>not published</strong>: only administrators see it, and its subscriptions cannot call its APIs.</p>
+  <form method="post" action="${path}/publish">
+    ${token}${hidden('etag', product.etag)}
+    ${button('Publish')}
+  </form>`
+  }
+</section>
+</div>
+<section class="panel" aria-labelledby="apis-heading">
+  <h2 id="apis-heading">APIs</h2>
+  ${errorSummary(apiForm, ADD_API_IDS)}
+  ${
+    apiChoices.length > 0
+      ? html`<form method="post" action="${path}/apis" class="toolbar">
+    ${token}
+    ${selectField({ id: ADD_API_IDS.apiId, name: 'apiId', label: 'API to add', choices: apiChoices, placeholder: 'Choose an API' }, apiForm)}
+    ${button('Add API')}
+  </form>`
+      : html`<p class="muted">${allApis.count === 0 ? html`There are no APIs yet: <a href="/admin/apis/new">create one</a>.` : 'Every API is in this product.'}</p>`
+  }
+  <div class="table-scroll">
+  <table class="data">
+    <caption class="visually-hidden">APIs of ${product.displayName}</caption>
+    <thead><tr><th scope="col">API</th><th scope="col">Path</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+    <tbody>${apiRows.length > 0 ? apiRows : html`<tr><td colspan="3" class="empty">No APIs in this product.</td></tr>`}</tbody>
+  </table>
+  </div>
+</section>
+<section class="panel" aria-labelledby="groups-heading">
+  <h2 id="groups-heading">Visible to</h2>
+  <p class="muted">Developers see a published product on the portal when they belong to one of these groups.</p>
+  ${errorSummary(groupForm, ADD_GROUP_IDS)}
+  ${
+    groupChoices.length > 0 &&
+    html`<form method="post" action="${path}/groups" class="toolbar">
+    ${token}
+    ${selectField({ id: ADD_GROUP_IDS.groupId, name: 'groupId', label: 'Group to add', choices: groupChoices, placeholder: 'Choose a group' }, groupForm)}
+    ${button('Add group')}
+  </form>`
+  }
+  <div class="table-scroll">
+  <table class="data">
+    <caption class="visually-hidden">Groups that see ${product.displayName}</caption>
+    <thead><tr><th scope="col">Group</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+    <tbody>${groupRows.length > 0 ? groupRows : html`<tr><td colspan="2" class="empty">No groups: only administrators see this product.</td></tr>`}</tbody>
+  </table>
+  </div>
+</section>`,
+    });
+  }
+
+  app.get<{ Params: ProductParams }>('/admin/products/:id', adminRoute(), async (request, reply) => productPage(request, reply, request.params.id));
+
+  // -- Publish and unpublish --------------------------------------------------------------------
+
+  for (const [action, state, done] of [
+    ['publish', 'published', 'The product was published.'],
+    ['unpublish', 'notPublished', 'The product was unpublished: its subscriptions no longer call its APIs.'],
+  ] as const) {
+    app.post<{ Params: ProductParams }>(`/admin/products/:id/${action}`, adminRoute(), async (request, reply) => {
+      const id = request.params.id;
+      await ctx.products.update(id, { state }, etagOf(formOf(request.body)));
+      return redirectWithNotice(reply, productPath(id), done);
+    });
+  }
+
+  // -- APIs and groups -------------------------------------------------------------------------
+
+  app.post<{ Params: ProductParams }>('/admin/products/:id/apis', adminRoute(), async (request, reply) => {
+    const id = request.params.id;
+    const apiId = field(formOf(request.body), 'apiId');
+    if (apiId === '') {
+      return productPage(request, reply, id, { api: { values: {}, errors: { apiId: 'Choose the API to add.' } } }, 400);
+    }
+    const { api, created } = await ctx.products.addApi(id, apiId);
+    return redirectWithNotice(reply, productPath(id), created ? `${api.displayName} was added to the product.` : `${api.displayName} was in the product already.`);
+  });
+
+  app.post<{ Params: ProductParams & { apiId: string } }>('/admin/products/:id/apis/:apiId/remove', adminRoute(), async (request, reply) => {
+    const { id, apiId } = request.params;
+    const removed = await ctx.products.removeApi(id, apiId);
+    return redirectWithNotice(reply, productPath(id), removed ? 'The API was removed from the product.' : 'The API was not in the product.');
+  });
+
+  app.post<{ Params: ProductParams }>('/admin/products/:id/groups', adminRoute(), async (request, reply) => {
+    const id = request.params.id;
+    const groupId = field(formOf(request.body), 'groupId');
+    if (groupId === '') {
+      return productPage(request, reply, id, { group: { values: {}, errors: { groupId: 'Choose the group to add.' } } }, 400);
+    }
+    const { group, created } = await ctx.products.addGroup(id, groupId);
+    return redirectWithNotice(reply, productPath(id), created ? `The product is now visible to ${group.displayName}.` : `The product was visible to ${group.displayName} already.`);
+  });
+
+  app.post<{ Params: ProductParams & { groupId: string } }>('/admin/products/:id/groups/:groupId/remove', adminRoute(), async (request, reply) => {
+    const { id, groupId } = request.params;
+    const removed = await ctx.products.removeGroup(id, groupId);
+    return redirectWithNotice(reply, productPath(id), removed ? 'The group no longer sees the product.' : 'The group did not see the product.');
+  });
+
+  // -- Edit ------------------------------------------------------------------------------------
+
+  function editPage(request: FastifyRequest, reply: FastifyReply, product: ProductView, state: FormState, etag: string, status?: number): FastifyReply {
+    return sendAdminPage(ctx, request, reply, {
+      title: `Edit ${product.displayName}`,
+      section: 'products',
+      status,
+      main: html`${trail(product, 'Edit')}
+<section class="panel form-panel" aria-labelledby="page-heading">
+  <h1 id="page-heading">Edit ${product.displayName}</h1>
+  ${errorSummary(state, PRODUCT_IDS)}
+  <form method="post" action="${productPath(product.id)}/edit" novalidate>
+    ${csrfInput(adminFormToken(request))}
+    ${hidden('etag', etag)}
+    ${productFields(state, false)}
+    <div class="button-row">${button('Save changes')} <a class="button secondary" href="${productPath(product.id)}">Cancel</a></div>
+  </form>
+</section>`,
+    });
+  }
+
+  app.get<{ Params: ProductParams }>('/admin/products/:id/edit', adminRoute(), async (request, reply) => {
+    const product = await ctx.products.get(request.params.id);
+    return editPage(request, reply, product, { values: valuesOfProduct(product), errors: {} }, product.etag);
+  });
+
+  app.post<{ Params: ProductParams }>('/admin/products/:id/edit', adminRoute(), async (request, reply) => {
+    const product = await ctx.products.get(request.params.id);
+    const form = formOf(request.body);
+    const values = valuesOf(form);
+    const etag = etagOf(form);
+    const result = await attempt(() => ctx.products.update(product.id, parseInput(productUpdateInput, inputOf(values)), etag), values, PRODUCT_TARGETS);
+    if (!result.ok) return editPage(request, reply, product, result.state, etag, 400);
+    return redirectWithNotice(reply, productPath(product.id), 'The product was saved.');
+  });
+
+  // -- Delete ----------------------------------------------------------------------------------
+
+  function deletePage(request: FastifyRequest, reply: FastifyReply, product: ProductView, state?: FormState, status?: number): FastifyReply {
+    return confirmPage(ctx, request, reply, {
+      title: `Delete ${product.displayName}?`,
+      section: 'products',
+      breadcrumb: trail(product, 'Delete'),
+      explanation: html`<p>The product, its API list and its group list will be deleted. The APIs themselves stay. This cannot be undone.</p>`,
+      action: `${productPath(product.id)}/delete`,
+      etag: product.etag,
+      extra: checkField(
+        {
+          id: 'delete-subscriptions',
+          name: 'deleteSubscriptions',
+          label: 'Also delete its subscriptions',
+          hint: 'Without this, a product that still has active, suspended or submitted subscriptions is not deleted.',
+        },
+        state ?? EMPTY_FORM,
+      ),
+      button: 'Delete product',
+      cancel: productPath(product.id),
+      state,
+      status,
+    });
+  }
+
+  app.get<{ Params: ProductParams }>('/admin/products/:id/delete', adminRoute(), async (request, reply) =>
+    deletePage(request, reply, await ctx.products.get(request.params.id)),
+  );
+
+  app.post<{ Params: ProductParams }>('/admin/products/:id/delete', adminRoute(), async (request, reply) => {
+    const id = request.params.id;
+    const form = formOf(request.body);
+    const deleteSubscriptions = ticked(form, 'deleteSubscriptions') === 'yes';
+    try {
+      const removed = await ctx.products.remove(id, etagOf(form), deleteSubscriptions);
+      return redirectWithNotice(reply, '/admin/products', removed ? 'The product was deleted.' : 'The product did not exist any more.');
+    } catch (error) {
+      // The product still has live subscriptions: ask again, with the service's reason.
+      if (!(error instanceof AppError) || error.kind !== 'conflict') throw error;
+      const product = await ctx.products.get(id);
+      const state = formErrors(error, { deleteSubscriptions: '' }, {});
+      return deletePage(request, reply, product, state, 409);
+    }
+  });
+}

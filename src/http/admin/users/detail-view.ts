@@ -1,0 +1,287 @@
+/**
+ * The page of one user: details, actions, groups (add and remove), subscriptions and the audit
+ * trail. Shared by the page's GET and by the forms on it that fail validation (shown again, 400).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GUESTS_GROUP_ID } from '../../../domain/group.js';
+import { USER_ID_MAX } from '../../../domain/user.js';
+import { notFound } from '../../../domain/errors.js';
+import type { GroupView, UserView } from '../../../services/views.js';
+import type { SubscriptionView } from '../../../services/subscriptions.js';
+import type { AuditRow } from '../../../store/audit-repo.js';
+import { EMPTY_FORM, csrfInput, errorSummary, hidden, type FormState } from '../../web/components.js';
+import { html, type SafeHtml } from '../../web/html.js';
+import type { AdminContext } from '../context.js';
+import { dateTime, notice, pageHead, pagination, sendAdminPage, stateBadge } from '../render.js';
+import { adminFormToken } from '../state.js';
+
+export const USER_STATE_LABELS: Readonly<Record<string, string>> = { active: 'Active', blocked: 'Blocked', pending: 'Pending', deleted: 'Closed' };
+const SUBSCRIPTION_STATE_LABELS: Readonly<Record<string, string>> = {
+  active: 'Active',
+  submitted: 'Submitted',
+  suspended: 'Suspended',
+  rejected: 'Rejected',
+  cancelled: 'Cancelled',
+  expired: 'Expired',
+};
+
+const GROUP_TYPE_LABELS: Readonly<Record<string, string>> = { custom: 'Custom', external: 'External', system: 'System' };
+
+export const SUBSCRIPTIONS_PER_PAGE = 20;
+export const AUDIT_ENTRIES = 50;
+export const GROUP_SELECT_ID = 'add-group';
+
+/** The user's id from the path (404 for one no user can have). */
+export function userIdParam(request: FastifyRequest): string {
+  const id = (request.params as Record<string, unknown> | undefined)?.id;
+  if (typeof id !== 'string' || id.length === 0 || id.length > USER_ID_MAX) throw notFound('User');
+  return id;
+}
+
+export function userPath(id: string, action?: string): string {
+  return `/admin/users/${encodeURIComponent(id)}${action ? `/${action}` : ''}`;
+}
+
+export function displayName(user: Pick<UserView, 'firstName' | 'lastName' | 'email'>): string {
+  return `${user.firstName} ${user.lastName}`.trim() || user.email;
+}
+
+function queryNumber(request: FastifyRequest, name: string): number {
+  const value = (request.query as Record<string, unknown> | undefined)?.[name];
+  const n = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : 0;
+  return Number.isSafeInteger(n) ? n : 0;
+}
+
+/** An action on the page: a small form posting to it with the user's etag (If-Match). */
+function actionForm(request: FastifyRequest, user: UserView, action: string, label: string, variant: 'secondary' | 'danger', confirm?: string): SafeHtml {
+  return html`<form method="post" action="${userPath(user.id, action)}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>
+  ${csrfInput(adminFormToken(request))}
+  ${hidden('etag', user.etag)}
+  <button type="submit" class="button ${variant}">${label}</button>
+</form>`;
+}
+
+function actionsPanel(request: FastifyRequest, user: UserView, invited: boolean): SafeHtml {
+  const name = displayName(user);
+  const live = user.state !== 'deleted';
+  return html`<section class="panel user-actions" aria-labelledby="actions-heading">
+  <h2 id="actions-heading">Actions</h2>
+  <div class="button-row">
+    ${(user.state === 'active' || user.state === 'pending') && actionForm(request, user, 'block', 'Block', 'secondary', `Block ${name}? They are signed out and their keys stop working.`)}
+    ${(user.state === 'blocked' || user.state === 'pending') && actionForm(request, user, 'activate', 'Activate', 'secondary')}
+    ${user.state === 'active' && html`<a class="button secondary" href="${userPath(user.id, 'reset-password')}">Reset password</a>`}
+    ${live && html`<a class="button secondary" href="${userPath(user.id, 'set-password')}">Set password</a>`}
+    ${invited && actionForm(request, user, 'resend-invitation', 'Resend invitation', 'secondary')}
+    <a class="button danger" href="${userPath(user.id, 'delete')}">Delete</a>
+  </div>
+  ${user.state === 'blocked' && html`<p class="muted">A blocked user cannot sign in to the developer portal, and the gateway refuses their subscription keys.</p>`}
+  ${invited && html`<p class="muted">This user was invited and has not accepted yet. A new invitation replaces the link of the previous one.</p>`}
+</section>`;
+}
+
+function detailsPanel(user: UserView): SafeHtml {
+  return html`<section class="panel" aria-labelledby="details-heading">
+  <h2 id="details-heading">Details</h2>
+  <dl class="details">
+    <dt>Name</dt><dd>${`${user.firstName} ${user.lastName}`.trim() || '–'}</dd>
+    <dt>Email address</dt><dd>${user.email}</dd>
+    <dt>State</dt><dd>${stateBadge(user.state, USER_STATE_LABELS[user.state] ?? user.state)}</dd>
+    <dt>Registered</dt><dd>${dateTime(user.registrationDate)}</dd>
+    <dt>User id</dt><dd><code>${user.id}</code></dd>
+    <dt>Note</dt><dd>${user.note ? user.note : html`<span class="empty">No note</span>`}</dd>
+    <dt>Identities</dt><dd>${
+      user.identities.length === 0
+        ? html`<span class="empty">None</span>`
+        : html`<ul class="identities">${user.identities.map((i) => html`<li>${i.provider}: ${i.id}</li>`)}</ul>`
+    }</dd>
+  </dl>
+</section>`;
+}
+
+function groupsPanel(request: FastifyRequest, user: UserView, allGroups: GroupView[], form: FormState): SafeHtml {
+  const member = user.groups ?? [];
+  const memberIds = new Set(member.map((g) => g.id));
+  const candidates = allGroups.filter((g) => !memberIds.has(g.id) && g.id !== GUESTS_GROUP_ID);
+  const error = form.errors.groupId;
+  const name = displayName(user);
+  return html`<section class="panel" aria-labelledby="groups-heading">
+  <h2 id="groups-heading">Groups</h2>
+  ${errorSummary(form, { groupId: GROUP_SELECT_ID })}
+  ${
+    member.length === 0
+      ? html`<p class="empty">Not a member of any group.</p>`
+      : html`<table class="data">
+    <thead><tr><th scope="col">Group</th><th scope="col">Type</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+    <tbody>
+      ${member.map(
+        (g) => html`<tr>
+        <th scope="row"><a href="/admin/groups/${encodeURIComponent(g.id)}">${g.displayName}</a></th>
+        <td>${g.builtIn ? 'Built-in' : GROUP_TYPE_LABELS[g.type] ?? g.type}</td>
+        <td><form method="post" action="${userPath(user.id, `groups/${encodeURIComponent(g.id)}/remove`)}" class="inline" data-confirm="${`Remove ${name} from ${g.displayName}?`}">
+          ${csrfInput(adminFormToken(request))}
+          <button type="submit" class="button secondary small">Remove<span class="visually-hidden"> from ${g.displayName}</span></button>
+        </form></td>
+      </tr>`,
+      )}
+    </tbody>
+  </table>`
+  }
+  ${
+    user.state !== 'deleted' &&
+    (candidates.length === 0
+      ? html`<p class="muted">This user is in every group that can have members.</p>`
+      : html`<form method="post" action="${userPath(user.id, 'groups/add')}" class="toolbar add-group">
+    ${csrfInput(adminFormToken(request))}
+    <div class="field">
+      <label for="${GROUP_SELECT_ID}">Add to group</label>
+      <select id="${GROUP_SELECT_ID}" name="groupId"${error ? html` aria-invalid="true" aria-describedby="${GROUP_SELECT_ID}-error"` : ''}>
+        <option value="">Choose a group…</option>
+        ${candidates.map((g) => html`<option value="${g.id}"${form.values.groupId === g.id ? html` selected` : ''}>${g.displayName}</option>`)}
+      </select>
+      ${error && html`<p class="field-error" id="${GROUP_SELECT_ID}-error">${error}</p>`}
+    </div>
+    <button type="submit" class="button">Add</button>
+  </form>`)
+  }
+</section>`;
+}
+
+function scopeText(s: SubscriptionView, productNames: ReadonlyMap<string, string>): SafeHtml | string {
+  const product = /^\/products\/(.+)$/.exec(s.scope)?.[1];
+  if (product !== undefined) return html`Product: ${productNames.get(product) ?? product}`;
+  if (s.scope === '/apis' || s.scope === '/') return 'All APIs';
+  const api = /^\/apis\/(.+)$/.exec(s.scope)?.[1];
+  return api !== undefined ? html`API: ${api}` : s.scope;
+}
+
+function subscriptionsPanel(
+  user: UserView,
+  subs: { items: SubscriptionView[]; count: number; skip: number },
+  productNames: ReadonlyMap<string, string>,
+): SafeHtml {
+  return html`<section class="panel" aria-labelledby="subscriptions-heading">
+  <h2 id="subscriptions-heading">Subscriptions</h2>
+  ${
+    subs.count === 0
+      ? html`<p class="empty">No subscriptions.</p>`
+      : html`<table class="data">
+    <thead><tr><th scope="col">Name</th><th scope="col">Scope</th><th scope="col">State</th><th scope="col">Created</th></tr></thead>
+    <tbody>
+      ${subs.items.map(
+        (s) => html`<tr>
+        <th scope="row"><a href="/admin/subscriptions/${encodeURIComponent(s.id)}">${s.displayName ?? s.id}</a></th>
+        <td>${scopeText(s, productNames)}</td>
+        <td>${stateBadge(s.state, SUBSCRIPTION_STATE_LABELS[s.state] ?? s.state)}</td>
+        <td>${dateTime(s.createdDate)}</td>
+      </tr>`,
+      )}
+    </tbody>
+  </table>
+  ${
+    subs.count > SUBSCRIPTIONS_PER_PAGE &&
+    pagination({ skip: subs.skip, top: SUBSCRIPTIONS_PER_PAGE, count: subs.count, href: (skip) => `${userPath(user.id)}?subs=${skip}#subscriptions-heading` })
+  }`
+  }
+</section>`;
+}
+
+function detailText(detail: string | null): string {
+  if (!detail) return '';
+  try {
+    const parsed = JSON.parse(detail) as Record<string, unknown>;
+    return Object.entries(parsed)
+      .map(([k, v]) => `${k}: ${v === null ? '–' : String(v)}`)
+      .join(', ');
+  } catch {
+    return detail;
+  }
+}
+
+function auditPanel(entries: AuditRow[], actors: ReadonlyMap<string, string>): SafeHtml {
+  const actor = (a: string) => {
+    const id = /^user:(.+)$/.exec(a)?.[1];
+    if (id === undefined) return a;
+    const name = actors.get(id);
+    return html`<a href="${userPath(id)}">${name ?? a}</a>`;
+  };
+  return html`<section class="panel" aria-labelledby="audit-heading">
+  <h2 id="audit-heading">Audit trail</h2>
+  ${
+    entries.length === 0
+      ? html`<p class="empty">Nothing recorded yet.</p>`
+      : html`<table class="data audit-trail">
+    <caption class="muted">The latest ${AUDIT_ENTRIES} entries about this user, newest first.</caption>
+    <thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Details</th></tr></thead>
+    <tbody>
+      ${entries.map(
+        (e) => html`<tr>
+        <td>${dateTime(e.at)}</td>
+        <td>${actor(e.actor)}${e.ip ? html`<br><span class="muted">${e.ip}</span>` : ''}</td>
+        <td><code>${e.action}</code></td>
+        <td>${detailText(e.detail)}</td>
+      </tr>`,
+      )}
+    </tbody>
+  </table>`
+  }
+</section>`;
+}
+
+export interface DetailForms {
+  group?: FormState;
+}
+
+/** Loads everything the page shows and sends it. */
+export async function sendUserPage(
+  ctx: AdminContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+  forms: DetailForms = {},
+  status?: number,
+): Promise<FastifyReply> {
+  const user = await ctx.users.get(id);
+  const skip = queryNumber(request, 'subs');
+  const [invited, groups, subs, entries] = await Promise.all([
+    ctx.users.isPendingInvitation(id),
+    ctx.groups.list({ top: 500, skip: 0 }),
+    ctx.users.listSubscriptions(id, { top: SUBSCRIPTIONS_PER_PAGE, skip }),
+    ctx.store.audit.listAudit({ userId: id, limit: AUDIT_ENTRIES }),
+  ]);
+  const productIds = [...new Set(subs.items.map((s) => /^\/products\/(.+)$/.exec(s.scope)?.[1]).filter((p): p is string => p !== undefined))];
+  const productNames = new Map<string, string>();
+  await Promise.all(
+    productIds.map(async (p) => {
+      try {
+        productNames.set(p, (await ctx.products.get(p)).displayName);
+      } catch {
+        // A product that is gone keeps its id.
+      }
+    }),
+  );
+  const actorIds = [...new Set(entries.map((e) => /^user:(.+)$/.exec(e.actor)?.[1]).filter((a): a is string => a !== undefined))];
+  const actors = new Map<string, string>();
+  await Promise.all(
+    actorIds.map(async (a) => {
+      const row = a === id ? undefined : await ctx.store.users.findUser(a);
+      if (a === id) actors.set(a, displayName(user));
+      else if (row) actors.set(a, displayName({ firstName: row.first_name, lastName: row.last_name, email: row.email }));
+    }),
+  );
+  const name = displayName(user);
+  return sendAdminPage(ctx, request, reply, {
+    title: name,
+    section: 'users',
+    status,
+    main: html`<nav aria-label="Breadcrumb" class="breadcrumb"><a href="/admin/users">Users</a> › <span aria-current="page">${name}</span></nav>
+${pageHead(name, stateBadge(user.state, USER_STATE_LABELS[user.state] ?? user.state))}
+${notice(request)}
+<div class="grid-2">
+  ${detailsPanel(user)}
+  ${actionsPanel(request, user, invited)}
+</div>
+${groupsPanel(request, user, groups.items, forms.group ?? EMPTY_FORM)}
+${subscriptionsPanel(user, { ...subs, skip }, productNames)}
+${auditPanel(entries, actors)}`,
+  });
+}

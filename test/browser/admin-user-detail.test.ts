@@ -1,0 +1,223 @@
+/**
+ * The admin UI's page of one user in real Chromium: block (the developer, signed in to the portal
+ * in another browser, loses access), activate, reset the password (the email arrives), set a
+ * password (and sign in with it), delete with the subscriptions.
+ *
+ * With TOLLGATE_SCREENSHOTS=1 the pages are saved to docs/screenshots/ (admin-user, admin-user-blocked,
+ * admin-user-reset-password, admin-user-set-password, admin-user-delete).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { ManualClock } from '../../src/domain/clock.js';
+import { startAdminServer, signInAdminInChromium } from '../helpers/admin.js';
+import type { TestServer } from '../helpers/server.js';
+import { startSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../helpers/smtp.js';
+import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, useChromium } from '../helpers/browser.js';
+
+const ORGANIZATION = 'Contoso';
+const PASSWORD = 'Violet tundra mosaic 42';
+
+async function messages(page: Page): Promise<string> {
+  const texts = await page.locator('[role="alert"], [role="status"]').allInnerTexts();
+  return texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ');
+}
+
+async function heading(page: Page): Promise<string> {
+  return (await page.getByRole('heading', { level: 1 }).innerText()).trim();
+}
+
+function expectNoPolicyViolation(errors: readonly string[]): void {
+  expect(errors.filter((e) => /content security policy|refused to|pageerror/i.test(e))).toEqual([]);
+}
+
+describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: one user in Chromium', () => {
+  const chrome = useChromium();
+  const clock = new ManualClock('2026-03-02T10:00:00.000Z');
+  let server: TestServer;
+  let smtp: TestSmtpServer;
+  let counter = 0;
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    server = await startAdminServer('sqlite', {
+      clock,
+      env: { SMTP_URL: smtp.url, MAIL_FROM: `${ORGANIZATION} <noreply@contoso.example>`, TOLLGATE_ORGANIZATION_NAME: ORGANIZATION },
+    });
+    for (const [path, body] of [
+      ['/products/basic', { properties: { displayName: 'Basic', subscriptionRequired: true, state: 'published' } }],
+      ['/products/premium', { properties: { displayName: 'Premium', subscriptionRequired: true, state: 'published' } }],
+      ['/groups/partners', { properties: { displayName: 'Partners', description: 'Companies we work with' } }],
+    ] as const) {
+      const res = await server.request('PUT', path, { body});
+      expect(res.status, res.text).toBeLessThan(300);
+    }
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await smtp?.stop();
+  });
+
+  /** A developer with two subscriptions, in Partners, with a note. */
+  async function developer(): Promise<{ id: string; email: string; name: string }> {
+    const id = `developer-${++counter}`;
+    const email = `ada.lovelace.${counter}@example.com`;
+    const users = server.app.services.users;
+    await users.createOrUpdate(id, { email, firstName: 'Ada', lastName: 'Lovelace', password: PASSWORD, note: 'Analytical Engines Ltd, key account' }, {});
+    clock.advance(60_000);
+    await server.app.services.groups.addMember('partners', id);
+    for (const product of ['basic', 'premium']) {
+      clock.advance(60_000);
+      const res = await server.request('PUT', `/subscriptions/${id}-${product}`, {
+        body: { properties: { ownerId: `/users/${id}`, scope: `/products/${product}`, displayName: `Ada's ${product} app`, state: 'active' } },
+      });
+      expect(res.status, res.text).toBe(201);
+    }
+    return { id, email, name: 'Ada Lovelace' };
+  }
+
+  async function stateOf(id: string): Promise<number | string> {
+    const res = await server.request('GET', `/users/${id}`);
+    return res.status === 200 ? (res.json.properties.state as string) : res.status;
+  }
+
+  async function emailTo(to: string): Promise<ReceivedEmail> {
+    for (let i = 0; i < 5; i++) {
+      const { sent, failed } = await server.app.outbox!.runOnce();
+      if (sent + failed === 0) break;
+    }
+    const mail = [...smtp.received].reverse().find((m) => m.envelopeTo.includes(to));
+    expect(mail, `an email to ${to}`).toBeDefined();
+    return mail!;
+  }
+
+  async function portalSignIn(page: Page, email: string, password: string): Promise<void> {
+    await page.goto(`${server.url}/signin`);
+    await typeInto(page.getByLabel('Email address', { exact: true }), email);
+    await typeInto(page.getByLabel('Password', { exact: true }), password);
+    await clickAndWait(page, page.getByRole('button', { name: 'Sign in', exact: true }));
+  }
+
+  async function openUser(page: Page, id: string): Promise<void> {
+    await signInAdminInChromium(page, server);
+    const res = await page.goto(`${server.url}/admin/users/${id}`);
+    expect(res?.status()).toBe(200);
+  }
+
+  it('shows a user, blocks them (they lose the portal at once) and activates them again', async () => {
+    const dev = await developer();
+    const developerPage = await chrome.newPage();
+    await portalSignIn(developerPage, dev.email, PASSWORD);
+    expect(new URL(developerPage.url()).pathname).toBe('/profile');
+
+    const page = chrome.page;
+    clock.advance(60_000);
+    await openUser(page, dev.id);
+    expect(await heading(page)).toBe(dev.name);
+    const details = await page.locator('dl.details').innerText();
+    expect(details).toContain(dev.email);
+    expect(details).toContain('Analytical Engines Ltd, key account');
+    expect(details).toContain('2026-03-02 10:00:00 UTC');
+    const subscriptions = page.getByRole('region', { name: 'Subscriptions' });
+    expect(await subscriptions.getByRole('link', { name: "Ada's basic app" }).getAttribute('href')).toBe(`/admin/subscriptions/${dev.id}-basic`);
+    expect(await subscriptions.innerText()).toContain('Product: Premium');
+    expect(await page.getByRole('region', { name: 'Groups' }).getByRole('link', { name: 'Partners' }).count()).toBe(1);
+    expect(await page.getByRole('region', { name: 'Audit trail' }).innerText()).toContain('subscription.created');
+    await screenshot(page, 'admin-user');
+    clock.advance(60_000);
+
+    // The Block button asks first (the script's confirmation); the page works without it too.
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
+    await clickAndWait(page, page.getByRole('button', { name: 'Block', exact: true }));
+    expect(dialogs[0]).toContain('Block Ada Lovelace?');
+    expect(new URL(page.url()).pathname).toBe(`/admin/users/${dev.id}`);
+    expect(await messages(page)).toContain('Ada Lovelace is blocked');
+    expect(await page.locator('dl.details .state').innerText()).toBe('Blocked');
+    expect(await stateOf(dev.id)).toBe('blocked');
+    await screenshot(page, 'admin-user-blocked');
+
+    // The developer, in the other browser, is signed out at once and cannot sign in again.
+    await developerPage.goto(`${server.url}/profile`);
+    expect(new URL(developerPage.url()).pathname).toBe('/signin');
+    await portalSignIn(developerPage, dev.email, PASSWORD);
+    expect(new URL(developerPage.url()).pathname).toBe('/signin');
+
+    await clickAndWait(page, page.getByRole('button', { name: 'Activate', exact: true }));
+    expect(await messages(page)).toContain('Ada Lovelace is active again');
+    expect(await stateOf(dev.id)).toBe('active');
+    await portalSignIn(developerPage, dev.email, PASSWORD);
+    expect(new URL(developerPage.url()).pathname).toBe('/profile');
+    expectNoPolicyViolation(chrome.consoleErrors);
+  });
+
+  it('sends a password reset email after a Yes/No page', async () => {
+    const dev = await developer();
+    const page = chrome.page;
+    await openUser(page, dev.id);
+    await clickAndWait(page, page.getByRole('link', { name: 'Reset password' }));
+    expect(await heading(page)).toBe('Reset password');
+    expect(await page.getByRole('main').innerText()).toContain(dev.email);
+    await screenshot(page, 'admin-user-reset-password');
+
+    // "No" goes back without sending anything.
+    await clickAndWait(page, page.getByRole('link', { name: 'No', exact: true }));
+    expect(new URL(page.url()).pathname).toBe(`/admin/users/${dev.id}`);
+    await clickAndWait(page, page.getByRole('link', { name: 'Reset password' }));
+    await clickAndWait(page, page.getByRole('button', { name: 'Yes, send the email' }));
+    expect(await messages(page)).toContain(`A password reset email is on its way to ${dev.email}`);
+    const mail = await emailTo(dev.email);
+    expect(mail.text).toContain(`${server.url}/reset-password?token=`);
+    expectNoPolicyViolation(chrome.consoleErrors);
+  });
+
+  it('sets a password: a weak one is refused next to the field, a good one works on the portal', async () => {
+    const dev = await developer();
+    const page = chrome.page;
+    await openUser(page, dev.id);
+    await clickAndWait(page, page.getByRole('link', { name: 'Set password', exact: true }));
+    expect(await heading(page)).toBe('Set password');
+    await typeInto(page.getByLabel('New password'), 'password');
+    const refused = await clickAndWait(page, page.getByRole('button', { name: 'Set password', exact: true }));
+    expect(refused?.status()).toBe(400);
+    const field = page.getByLabel('New password');
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#new-password-error').innerText()).not.toBe('');
+    expect(await field.inputValue()).toBe('');
+    await screenshot(page, 'admin-user-set-password');
+
+    const chosen = 'Copper kettle whistle';
+    await typeInto(field, chosen);
+    await clickAndWait(page, page.getByRole('button', { name: 'Set password', exact: true }));
+    expect(new URL(page.url()).pathname).toBe(`/admin/users/${dev.id}`);
+    expect(await messages(page)).toContain('The password of Ada Lovelace is set');
+
+    const developerPage = await chrome.newPage();
+    await portalSignIn(developerPage, dev.email, chosen);
+    expect(new URL(developerPage.url()).pathname).toBe('/profile');
+    expectNoPolicyViolation(chrome.consoleErrors);
+  });
+
+  it('deletes a user with their subscriptions after a confirmation page', async () => {
+    const dev = await developer();
+    const page = chrome.page;
+    await openUser(page, dev.id);
+    await clickAndWait(page, page.getByRole('link', { name: 'Delete', exact: true }));
+    expect(await heading(page)).toBe('Delete user');
+    expect(await page.getByRole('main').innerText()).toContain('They have 2 subscriptions.');
+    await page.getByLabel('Also delete the user’s subscriptions (otherwise they are cancelled)').check();
+    await screenshot(page, 'admin-user-delete');
+    await clickAndWait(page, page.getByRole('button', { name: 'Delete user' }));
+    const url = new URL(page.url());
+    expect(url.pathname).toBe('/admin/users');
+    expect(url.searchParams.get('done')).toContain('Their 2 subscriptions were deleted.');
+    expect(await stateOf(dev.id)).toBe(404);
+    for (const product of ['basic', 'premium']) {
+      expect((await server.request('GET', `/subscriptions/${dev.id}-${product}`)).status).toBe(404);
+    }
+    expectNoPolicyViolation(chrome.consoleErrors);
+  });
+});
