@@ -17,6 +17,8 @@ export interface GatewayNodeOptions {
   database?: OpenOptions;
   /** Change feed poll interval (default 200 ms). */
   pollIntervalMs?: number;
+  /** Measurement hook (the benchmark): the gateway's own time per forwarded request. */
+  onTiming?: (gatewayMs: number) => void;
 }
 
 export interface GatewayNode {
@@ -46,6 +48,7 @@ export async function createGatewayNode(config: Config, options: GatewayNodeOpti
     logger,
     upstreamTimeoutMs: config.gatewayTimeoutMs,
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.onTiming ? { onTiming: options.onTiming } : {}),
   });
   return {
     database,

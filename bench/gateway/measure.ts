@@ -33,6 +33,14 @@ export interface CpuUse {
   others: number;
 }
 
+export interface GatewayTimings {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
 export interface LoadResult {
   requests: number;
   /** Responses per second over the whole run. */
@@ -49,6 +57,8 @@ export interface LoadResult {
   cpu: CpuUse;
   /** Filled in by the caller: connections the upstream accepted and requests it served during the run. */
   upstream?: { connections: number; requests: number };
+  /** Filled in by the caller for the gateway node: the gateway's own time per request (ms). */
+  inGateway?: GatewayTimings;
 }
 
 interface CpuSample {

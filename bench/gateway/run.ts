@@ -14,7 +14,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { killAllChildren, pinned } from './child.js';
-import { runLoad, type LoadResult } from './measure.js';
+import { runLoad, type GatewayTimings, type LoadResult } from './measure.js';
 import { runPaced } from './paced.js';
 import { ensureNginx, nginxVersion } from './nginx.js';
 import { summarizeProfile } from './profile.js';
@@ -178,10 +178,13 @@ async function measurePass(pass: Pass, targets: Target[], upstream: Target, o: O
       if (w.non2xx || w.errors) console.error(`  warm-up had ${w.non2xx} non-2xx (${statusText(w)}) and ${w.errors} errors`);
     }
     console.error(`${pass.title}: ${t.name}: measuring ${o.durationS} s`);
+    const timed = t.id === 'b' && t.ask !== undefined;
+    if (timed) await t.ask!('timings-reset');
     const before = await counters();
     const r = await run(pass, { ...load, durationS: o.durationS });
     const after = await counters();
     r.upstream = { connections: after.connections - before.connections, requests: after.requests - before.requests };
+    if (timed) r.inGateway = await t.ask!<GatewayTimings>('timings');
     console.error(
       `  ${int(r.rps)} req/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, non-2xx ${statusText(r)}, errors ${r.errors}; ` +
         `server ${pct(r.cpu.server)} CPU, ${int(r.cpu.serverUsPerRequest)} µs/req; other processes ${cores(r.cpu.others)} cores; upstream: ${r.upstream.connections} new connections, ${int(r.upstream.requests)} requests`,
@@ -203,6 +206,13 @@ function verdict(ok: boolean, valid: boolean): string {
 function pin(pid: number, cpu: number): void {
   const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`taskset failed: ${r.stderr}`);
+}
+
+/** The gateway node's own time per request in one pass, as measured inside it. */
+function inGatewayLine(r: LoadResult): string {
+  const t = r.inGateway;
+  if (!t || t.n === 0) return '- time inside the gateway node (b): not measured';
+  return `- time inside the gateway node (b) per forwarded request (everything but the backend's round trip), over ${int(t.n)} requests: p50 ${ms(t.p50)} ms, p90 ${ms(t.p90)} ms, p99 **${ms(t.p99)} ms**, max ${ms(t.max)} ms`;
 }
 
 /** The CPU the servers under test are pinned to (undefined without pinning). */
@@ -241,6 +251,9 @@ interface RoundFigures {
   pacedP99Fastify: number;
   pacedP99Nginx: number;
   burstP99Nginx: number;
+  /** p99 of the gateway node's own time per request (everything but the backend's round trip). */
+  pacedInGatewayP99: number;
+  burstInGatewayP99: number;
   clean: boolean;
 }
 
@@ -281,6 +294,7 @@ async function measureRound(targets: Target[], upstream: Target, o: Options, pas
       `b/c ${(c!.cpu.serverUsPerRequest / b!.cpu.serverUsPerRequest).toFixed(2)}, b/d ${(d!.cpu.serverUsPerRequest / b!.cpu.serverUsPerRequest).toFixed(2)}`,
   );
   console.log(`- added latency of (b) over (a): p50 ${signed(b!.p50 - a!.p50)} ms, p99 ${signed(b!.p99 - a!.p99)} ms (at saturation, mostly queueing)`);
+  console.log(inGatewayLine(b!));
   console.log('');
   console.log(`### ${moderate.title}\n`);
   console.log(
@@ -291,6 +305,7 @@ async function measureRound(targets: Target[], upstream: Target, o: Options, pas
   console.log('');
   console.log(`- added latency of (b) over (a): p50 ${signed(mb!.p50 - ma!.p50)} ms, p90 ${signed(mb!.p90 - ma!.p90)} ms, p99 **${signed(mb!.p99 - ma!.p99)} ms**`);
   console.log(`- added latency of (b′) over (a): p50 ${signed(mb1!.p50 - ma!.p50)} ms, p90 ${signed(mb1!.p90 - ma!.p90)} ms, p99 ${signed(mb1!.p99 - ma!.p99)} ms`);
+  console.log(inGatewayLine(mb!));
   console.log('');
   console.log(`### ${paced.title}\n`);
   console.log(
@@ -301,6 +316,7 @@ async function measureRound(targets: Target[], upstream: Target, o: Options, pas
   console.log('');
   console.log(`- added latency of (b) over (a): p50 ${signed(pb!.p50 - pa!.p50)} ms, p90 ${signed(pb!.p90 - pa!.p90)} ms, p99 **${signed(pb!.p99 - pa!.p99)} ms**`);
   console.log(`- added latency of (b′) over (a): p50 ${signed(pb1!.p50 - pa!.p50)} ms, p90 ${signed(pb1!.p90 - pa!.p90)} ms, p99 ${signed(pb1!.p99 - pa!.p99)} ms`);
+  console.log(inGatewayLine(pb!));
   console.log('');
   const notes: string[] = [];
   for (const [t, r] of rows(sat)) {
@@ -324,6 +340,8 @@ async function measureRound(targets: Target[], upstream: Target, o: Options, pas
     pacedP99Fastify: pc!.p99 - pa!.p99,
     pacedP99Nginx: pd!.p99 - pa!.p99,
     burstP99Nginx: md.p99 - ma!.p99,
+    pacedInGatewayP99: pb!.inGateway?.p99 ?? NaN,
+    burstInGatewayP99: mb!.inGateway?.p99 ?? NaN,
     clean: allClean,
   };
 }
@@ -342,6 +360,11 @@ function printTargets(f: RoundFigures, label = ''): void {
   console.log(
     `- p99 added < ${TARGETS.addedP99Ms} ms at moderate load, paced: ${signed(f.pacedP99)} ms — ${v(f.pacedP99 < TARGETS.addedP99Ms)}; ` +
       `with autocannon's bursts: ${signed(f.burstP99)} ms — ${v(f.burstP99 < TARGETS.addedP99Ms)}`,
+  );
+  console.log(
+    `- time spent inside the gateway node itself (from the request's arrival to the upstream dispatch, plus from the upstream's answer to the end ` +
+      `of the response: everything but the backend's round trip), p99: ${ms(f.pacedInGatewayP99)} ms paced — ${v(f.pacedInGatewayP99 < TARGETS.addedP99Ms)}; ` +
+      `${ms(f.burstInGatewayP99)} ms in bursts — ${v(f.burstInGatewayP99 < TARGETS.addedP99Ms)}`,
   );
   console.log(
     `- for reference, the same hop through nginx (d) adds ${signed(f.pacedP99Nginx)} ms paced and ${signed(f.burstP99Nginx)} ms in bursts, ` +
@@ -363,6 +386,8 @@ function printSummary(rounds: RoundFigures[]): void {
     ['p99 added by (c) Fastify, paced, ms', (f) => f.pacedP99Fastify, signed],
     ['p99 added by (d) nginx, paced, ms', (f) => f.pacedP99Nginx, signed],
     ['p99 added by (d) nginx, bursts, ms', (f) => f.burstP99Nginx, signed],
+    ['p99 of the time spent inside the gateway node (b), paced, ms', (f) => f.pacedInGatewayP99, ms],
+    ['p99 of the time spent inside the gateway node (b), bursts, ms', (f) => f.burstInGatewayP99, ms],
   ];
   console.log(`| | ${rounds.map((_, i) => `round ${i + 1}`).join(' | ')} | median |`);
   console.log(`|---|${rounds.map(() => '---:|').join('')}---:|`);
@@ -382,6 +407,8 @@ function printSummary(rounds: RoundFigures[]): void {
       pacedP99Fastify: median(rounds.map((f) => f.pacedP99Fastify)),
       pacedP99Nginx: median(rounds.map((f) => f.pacedP99Nginx)),
       burstP99Nginx: median(rounds.map((f) => f.burstP99Nginx)),
+      pacedInGatewayP99: median(rounds.map((f) => f.pacedInGatewayP99)),
+      burstInGatewayP99: median(rounds.map((f) => f.burstInGatewayP99)),
       clean: rounds.every((f) => f.clean),
     },
     ` (medians of ${rounds.length} rounds)`,

@@ -6,7 +6,8 @@
  *   child prepared: the gateway alone in its process.
  * Usage: `tollgate.js <app|gateway> <data dir> <admin key>`; reports `{ url, gatewayPort }` (no url
  * for a gateway node); answers `profile-start` and `profile-stop` (`{ file }`) by CPU-profiling the
- * time in between.
+ * time in between, and (gateway node) `timings-reset` / `timings`: percentiles of the time the
+ * gateway itself spent on each forwarded request since the reset.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -15,6 +16,7 @@ import { createApp } from '../../src/app.js';
 import { createGatewayNode } from '../../src/gateway-node.js';
 import { loadConfig } from '../../src/config.js';
 import { failChild, serveChild } from './child.js';
+import { percentile } from './measure.js';
 
 async function main(): Promise<void> {
   const [mode, dir, key] = process.argv.slice(2);
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     TOLLGATE_ADMIN_KEY: key,
     LOG_LEVEL: 'silent',
   });
+  let timings: number[] = [];
   let ready: { url?: string; gatewayPort: number };
   let close: () => Promise<void>;
   if (mode === 'app') {
@@ -35,13 +38,22 @@ async function main(): Promise<void> {
     ready = await app.listen();
     close = () => app.close();
   } else {
-    const node = await createGatewayNode(config);
+    // The gateway's own time per forwarded request (everything but the backend's round trip).
+    const node = await createGatewayNode(config, { onTiming: (ms) => timings.push(ms) });
     ready = await node.listen();
     close = () => node.close();
   }
   // CPU profiling of a chosen window (the measurement), through the inspector of this process.
   let session: Session | undefined;
   serveChild({ ...ready }, close, {
+    'timings-reset': () => {
+      timings = [];
+      return {};
+    },
+    timings: () => {
+      const sorted = Float64Array.from(timings).sort();
+      return { n: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+    },
     'profile-start': async () => {
       session = new Session();
       session.connect();

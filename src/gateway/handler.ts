@@ -25,13 +25,13 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
   // Decided once: per-request debug lines cost time even when nobody reads them.
   const debug = deps.logger.debug && (deps.logger.isLevelEnabled?.('debug') ?? true) ? deps.logger.debug.bind(deps.logger) : undefined;
   return (req, res) => {
-    const started = debug ? performance.now() : 0;
+    const started = debug || deps.proxy.onTiming ? performance.now() : 0;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
     const method = (req.method ?? 'GET').toUpperCase();
-    handle(req, res, method, path, query, deps)
+    handle(req, res, method, path, query, started, deps)
       .catch((error: unknown) => {
         deps.logger.error({ err: error, method, path }, 'gateway request failed');
         sendError(res, 500, MESSAGES.internal);
@@ -48,7 +48,15 @@ interface Outcome {
   apiId?: string;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: string, deps: HandlerDeps): Promise<Outcome> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  path: string,
+  query: string,
+  startedAt: number,
+  deps: HandlerDeps,
+): Promise<Outcome> {
   const snapshot = deps.snapshot();
   const ring = deps.ring();
   if (!snapshot || !ring) {
@@ -83,7 +91,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, method: string,
     return { status: 502, apiId: api.id };
   }
   const status = await proxyRequest(
-    { req, res, target: api.upstream, rest: match.rest, query: presented.forwardQuery, keyHeader: api.keyHeader },
+    { req, res, target: api.upstream, rest: match.rest, query: presented.forwardQuery, keyHeader: api.keyHeader, startedAt },
     deps.proxy,
   );
   return { status, apiId: api.id };

@@ -27,6 +27,8 @@ export interface GatewayOptions {
   upstreamTimeoutMs?: number;
   /** How often the change feed is polled (default 200). */
   pollIntervalMs?: number;
+  /** Measurement hook (the benchmark): see ProxyOptions.onTiming. */
+  onTiming?: (gatewayMs: number) => void;
 }
 
 export interface Gateway {
@@ -74,7 +76,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ring: () => ring,
     clock: options.clock,
     logger: options.logger,
-    proxy: { upstreams, timeoutMs },
+    proxy: { upstreams, timeoutMs, ...(options.onTiming ? { onTiming: options.onTiming } : {}) },
   });
 
   return {

@@ -3,7 +3,6 @@
  * the APIs and keys. It serves what the other process configures, follows its changes through the
  * change feed within a second, serves nothing else, and never touches the schema.
  */
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,8 @@ import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
 import { createGatewayNode, type GatewayNode } from '../../src/gateway-node.js';
 import { loadConfig } from '../../src/config.js';
 import { Writable } from 'node:stream';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { activeSubscription, putApi, putProduct, until } from '../helpers/gateway.js';
 
 const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
 
@@ -19,22 +20,13 @@ function nodeConfig(databaseUrl: string) {
   return loadConfig({ GATEWAY_PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
 }
 
-async function until(call: () => Promise<number>, expected: number, limitMs = 1000): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    const status = await call();
-    if (status === expected) return Date.now() - start;
-    if (Date.now() - start > limitMs) throw new Error(`still ${status} after ${limitMs} ms, expected ${expected}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe.each(BACKENDS)('gateway node (%s)', (backend) => {
   let server: TestServer;
   let node: GatewayNode;
   let nodeUrl: string;
-  let upstream: Server;
+  let upstream: Upstream;
   let key = '';
+  const timings: number[] = [];
 
   const call = async (path: string, withKey = true) => {
     const res = await fetch(`${nodeUrl}${path}`, { headers: withKey ? { 'Ocp-Apim-Subscription-Key': key } : {} });
@@ -43,35 +35,41 @@ describe.each(BACKENDS)('gateway node (%s)', (backend) => {
   };
 
   beforeAll(async () => {
-    upstream = createServer((req, res) => res.end(JSON.stringify({ path: req.url })));
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    upstream = await startUpstream();
     server = await startServer(backend);
-    const put = async (path: string, properties: unknown = {}) => {
-      const res = await server.request('PUT', path, { body: { properties } });
-      expect(res.status, res.text).toBeLessThan(300);
-    };
-    await put('/users/dev', { email: 'dev@example.com', firstName: 'Dev', lastName: 'Eloper' });
-    await put('/apis/echo', { displayName: 'Echo', path: 'echo', serviceUrl: upstreamUrl, protocols: ['http'] });
-    await put('/apis/echo/operations/all', { displayName: 'All', method: 'GET', urlTemplate: '/*' });
-    await put('/products/p', { displayName: 'P', subscriptionRequired: true, state: 'published' });
-    await put('/products/p/apis/echo');
-    await put('/subscriptions/s', { ownerId: '/users/dev', scope: '/products/p', displayName: 'S', state: 'active' });
-    key = (await server.request('POST', '/subscriptions/s/listSecrets')).json.primaryKey;
+    const dev = await server.request('PUT', '/users/dev', { body: { properties: { email: 'dev@example.com', firstName: 'Dev', lastName: 'Eloper' } } });
+    expect(dev.status, dev.text).toBeLessThan(300);
+    await putApi(server, 'echo', { displayName: 'Echo', path: 'echo', serviceUrl: upstream.url, protocols: ['http'] }, [
+      { id: 'all', displayName: 'All', method: 'GET', urlTemplate: '/*' },
+    ]);
+    await putProduct(server, 'p', { displayName: 'P', subscriptionRequired: true, state: 'published' }, { apis: ['echo'] });
+    key = await activeSubscription(server, 's', 'dev', 'p', 'S');
 
-    node = await createGatewayNode(nodeConfig(server.databaseUrl), { database: server.databaseOptions, logStream: silent });
+    node = await createGatewayNode(nodeConfig(server.databaseUrl), { database: server.databaseOptions, logStream: silent, onTiming: (ms) => timings.push(ms) });
     nodeUrl = (await node.listen()).gatewayUrl;
   });
 
   afterAll(async () => {
     await node?.close();
     await server?.close();
-    await new Promise((resolve) => upstream?.close(resolve));
+    await upstream?.close();
   });
 
   it('forwards calls with a key that the other process issued', async () => {
     expect(await call('/echo/hello')).toBe(200);
     expect(await call('/echo/hello', false)).toBe(401);
+  });
+
+  it("reports the gateway's own time for each forwarded request when asked to (the benchmark's probe)", async () => {
+    const before = timings.length;
+    for (let i = 0; i < 3; i++) expect(await call('/echo/hello')).toBe(200);
+    expect(await call('/echo/hello', false)).toBe(401);
+    const added = timings.slice(before);
+    expect(added).toHaveLength(3);
+    for (const ms of added) {
+      expect(ms).toBeGreaterThan(0);
+      expect(ms).toBeLessThan(1000);
+    }
   });
 
   it("follows the other process's changes within a second", async () => {
