@@ -4,24 +4,15 @@
  *
  * With TOLLGATE_SCREENSHOTS=1 each page is saved to docs/screenshots/.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/domain/clock.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, useChromium } from '../helpers/browser.js';
+import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, typeSignIn, useChromium } from '../helpers/browser.js';
+import { expectNoPolicyViolation, messages } from '../helpers/page.js';
 import { signInAdminInChromium } from '../helpers/admin.js';
+import { activeDeveloper } from '../helpers/users.js';
 
 const ADMIN = { firstName: 'Alex', lastName: 'Morgan', email: 'alex.morgan@contoso.example', password: 'Quartz lantern 42 meadow' };
-
-async function messages(page: Page): Promise<string> {
-  const texts = await page.locator('[role="alert"], [role="status"]').allInnerTexts();
-  return texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ');
-}
-
-function expectNoPolicyViolation(errors: readonly string[]): void {
-  expect(errors.filter((e) => /content security policy|refused to|pageerror/i.test(e))).toEqual([]);
-}
 
 describe.skipIf(SKIP_BROWSER_TESTS)('admin UI access in Chromium', () => {
   const chrome = useChromium();
@@ -69,10 +60,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI access in Chromium', () => {
 
     // A wrong password, then the right one.
     await page.goto(`${server.url}/admin/signin`);
-    await typeInto(page.getByLabel('Email address'), ADMIN.email);
-    await typeInto(page.getByLabel('Password'), 'not the password');
-    response = await clickAndWait(page, page.getByRole('button', { name: 'Sign in' }));
-    expect(response?.status()).toBe(401);
+    expect(await typeSignIn(page, ADMIN.email, 'not the password')).toBe(401);
     expect(await messages(page)).toContain('The email address or password is incorrect.');
     await screenshot(page, 'admin-signin');
     await page.getByLabel('Email address').clear();
@@ -83,14 +71,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI access in Chromium', () => {
 
   it('refuses a developer, and sends visitors of admin pages to sign in first', async () => {
     const page = chrome.page;
-    const password = `Violet tundra mosaic ${randomBytes(3).toString('hex')}`;
-    await server.app.services.users.createOrUpdate('dev-1', { email: 'dev@example.com', firstName: 'Dev', lastName: 'Eloper', password }, {});
+    const { password } = await activeDeveloper(server, 'dev-1', { email: 'dev@example.com', firstName: 'Dev', lastName: 'Eloper' });
     await page.goto(`${server.url}/admin/users`);
     expect(new URL(page.url()).pathname).toBe('/admin/signin');
-    await typeInto(page.getByLabel('Email address'), 'dev@example.com');
-    await typeInto(page.getByLabel('Password'), password);
-    const response = await clickAndWait(page, page.getByRole('button', { name: 'Sign in' }));
-    expect(response?.status()).toBe(403);
+    expect(await typeSignIn(page, 'dev@example.com', password)).toBe(403);
     expect(await messages(page)).toContain('This account is not an administrator.');
     await screenshot(page, 'admin-signin-refused');
     expect((await page.context().cookies()).map((c) => c.name)).not.toContain('tg_admin');

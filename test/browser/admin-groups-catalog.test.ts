@@ -6,24 +6,11 @@
  * With TOLLGATE_SCREENSHOTS=1 each page is saved to docs/screenshots/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/domain/clock.js';
 import type { TestServer } from '../helpers/server.js';
 import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, useChromium } from '../helpers/browser.js';
 import { signInAdminInChromium, startAdminServer } from '../helpers/admin.js';
-
-async function messages(page: Page): Promise<string> {
-  const texts = await page.locator('[role="alert"], [role="status"]').allInnerTexts();
-  return texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ');
-}
-
-async function heading(page: Page): Promise<string> {
-  return (await page.getByRole('heading', { level: 1 }).innerText()).trim();
-}
-
-function expectNoPolicyViolation(errors: readonly string[]): void {
-  expect(errors.filter((e) => /content security policy|refused to|pageerror/i.test(e))).toEqual([]);
-}
+import { expectNoPolicyViolation, heading, messages } from '../helpers/page.js';
 
 describe.skipIf(SKIP_BROWSER_TESTS)('admin UI groups, products and APIs in Chromium', () => {
   const chrome = useChromium();

@@ -9,32 +9,17 @@
  * the suite is skipped: ../helpers/browser.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/domain/clock.js';
 import type { TestServer } from '../helpers/server.js';
-import { startSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../helpers/smtp.js';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, useChromium } from '../helpers/browser.js';
 import { signInAdminInChromium, startAdminServer } from '../helpers/admin.js';
+import { expectNoPolicyViolation, heading, messages, pathOf } from '../helpers/page.js';
+import { emailTo } from '../helpers/mail.js';
+import { putProduct } from '../helpers/gateway.js';
+import { activeDeveloper } from '../helpers/users.js';
 
 const ORGANIZATION = 'Contoso';
-
-async function messages(page: Page): Promise<string> {
-  const texts = await page.locator('[role="alert"], [role="status"]').allInnerTexts();
-  return texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ');
-}
-
-async function heading(page: Page): Promise<string> {
-  return (await page.getByRole('heading', { level: 1 }).innerText()).trim();
-}
-
-function pathOf(page: Page): string {
-  const url = new URL(page.url());
-  return url.pathname + url.search;
-}
-
-function expectNoPolicyViolation(errors: readonly string[]): void {
-  expect(errors.filter((e) => /content security policy|refused to|pageerror/i.test(e))).toEqual([]);
-}
 
 describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: subscriptions and management keys (Chromium)', () => {
   const chrome = useChromium();
@@ -49,18 +34,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: subscriptions and management keys
 
   async function developer(id: string, firstName: string, lastName: string): Promise<{ id: string; email: string }> {
     const email = `${firstName}.${lastName}@example.com`.toLowerCase();
-    await server.app.services.users.createOrUpdate(id, { email, firstName, lastName, password: 'Violet tundra mosaic 42' }, {});
+    await activeDeveloper(server, id, { email, firstName, lastName, password: 'Violet tundra mosaic 42' });
     return { id, email };
-  }
-
-  async function emailTo(to: string, subject: RegExp): Promise<ReceivedEmail> {
-    for (let i = 0; i < 5; i++) {
-      const { sent, failed } = await server.app.outbox!.runOnce();
-      if (sent + failed === 0) break;
-    }
-    const mail = smtp.received.find((m) => m.envelopeTo.includes(to) && subject.test(m.subject));
-    if (!mail) throw new Error(`no email to ${to} matching ${subject}`);
-    return mail;
   }
 
   beforeAll(async () => {
@@ -73,8 +48,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: subscriptions and management keys
       ['gold', 'Gold', true],
       ['starter', 'Starter', false],
     ] as const) {
-      await ok(server.request('PUT', `/products/${id}`, { body: { properties: { displayName, subscriptionRequired: true, approvalRequired, state: 'published' } } }));
-      await ok(server.request('PUT', `/products/${id}/groups/developers`));
+      await putProduct(server, id, { displayName, subscriptionRequired: true, approvalRequired, state: 'published' }, { groups: ['developers'] });
     }
   });
 
@@ -126,7 +100,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: subscriptions and management keys
     expect(await messages(page)).toContain('Subscription approved: it is active. The owner was emailed');
     await expect(page.locator('dl.details .state').innerText()).resolves.toBe('Active');
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
-    expect((await emailTo(ada.email, /Gold is active/)).subject).toBe('Your subscription to Gold is active');
+    expect((await emailTo(server, smtp, ada.email, /Gold is active/)).subject).toBe('Your subscription to Gold is active');
 
     // Reject the other one, with a reason.
     await page.goto(`${server.url}/admin/subscriptions?state=submitted`);
@@ -148,7 +122,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: subscriptions and management keys
     await expect(page.locator('dl.details .state').innerText()).resolves.toBe('Rejected');
     await expect(page.locator('dl.details').innerText()).resolves.toContain(reason);
     expect(await page.locator('main form[action^="/admin/subscriptions/"]').count()).toBe(0);
-    const declined = await emailTo(grace.email, /declined/);
+    const declined = await emailTo(server, smtp, grace.email, /declined/);
     expect(declined.text).toContain(reason);
     expectNoPolicyViolation(chrome.consoleErrors);
   });

@@ -11,31 +11,22 @@ import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/domain/clock.js';
 import { startAdminServer, signInAdminInChromium } from '../helpers/admin.js';
 import type { TestServer } from '../helpers/server.js';
-import { startSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../helpers/smtp.js';
-import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, useChromium } from '../helpers/browser.js';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
+import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, typeSignIn, useChromium } from '../helpers/browser.js';
+import { expectNoPolicyViolation, heading, messages } from '../helpers/page.js';
+import { emailTo } from '../helpers/mail.js';
+import { uniqueIds } from '../helpers/ids.js';
+import { activeDeveloper } from '../helpers/users.js';
 
 const ORGANIZATION = 'Contoso';
 const PASSWORD = 'Violet tundra mosaic 42';
-
-async function messages(page: Page): Promise<string> {
-  const texts = await page.locator('[role="alert"], [role="status"]').allInnerTexts();
-  return texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ');
-}
-
-async function heading(page: Page): Promise<string> {
-  return (await page.getByRole('heading', { level: 1 }).innerText()).trim();
-}
-
-function expectNoPolicyViolation(errors: readonly string[]): void {
-  expect(errors.filter((e) => /content security policy|refused to|pageerror/i.test(e))).toEqual([]);
-}
 
 describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: one user in Chromium', () => {
   const chrome = useChromium();
   const clock = new ManualClock('2026-03-02T10:00:00.000Z');
   let server: TestServer;
   let smtp: TestSmtpServer;
-  let counter = 0;
+  const uniqueId = uniqueIds();
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
@@ -60,10 +51,9 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: one user in Chromium', () => {
 
   /** A developer with two subscriptions, in Partners, with a note. */
   async function developer(): Promise<{ id: string; email: string; name: string }> {
-    const id = `developer-${++counter}`;
-    const email = `ada.lovelace.${counter}@example.com`;
-    const users = server.app.services.users;
-    await users.createOrUpdate(id, { email, firstName: 'Ada', lastName: 'Lovelace', password: PASSWORD, note: 'Analytical Engines Ltd, key account' }, {});
+    const id = uniqueId('developer');
+    const email = `ada.lovelace.${uniqueId.count}@example.com`;
+    await activeDeveloper(server, id, { email, password: PASSWORD, note: 'Analytical Engines Ltd, key account' });
     clock.advance(60_000);
     await server.app.services.groups.addMember('partners', id);
     for (const product of ['basic', 'premium']) {
@@ -81,21 +71,9 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: one user in Chromium', () => {
     return res.status === 200 ? (res.json.properties.state as string) : res.status;
   }
 
-  async function emailTo(to: string): Promise<ReceivedEmail> {
-    for (let i = 0; i < 5; i++) {
-      const { sent, failed } = await server.app.outbox!.runOnce();
-      if (sent + failed === 0) break;
-    }
-    const mail = [...smtp.received].reverse().find((m) => m.envelopeTo.includes(to));
-    expect(mail, `an email to ${to}`).toBeDefined();
-    return mail!;
-  }
-
   async function portalSignIn(page: Page, email: string, password: string): Promise<void> {
     await page.goto(`${server.url}/signin`);
-    await typeInto(page.getByLabel('Email address', { exact: true }), email);
-    await typeInto(page.getByLabel('Password', { exact: true }), password);
-    await clickAndWait(page, page.getByRole('button', { name: 'Sign in', exact: true }));
+    await typeSignIn(page, email, password);
   }
 
   async function openUser(page: Page, id: string): Promise<void> {
@@ -169,7 +147,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: one user in Chromium', () => {
     await clickAndWait(page, page.getByRole('link', { name: 'Reset password' }));
     await clickAndWait(page, page.getByRole('button', { name: 'Yes, send the email' }));
     expect(await messages(page)).toContain(`A password reset email is on its way to ${dev.email}`);
-    const mail = await emailTo(dev.email);
+    const mail = await emailTo(server, smtp, dev.email);
     expect(mail.text).toContain(`${server.url}/reset-password?token=`);
     expectNoPolicyViolation(chrome.consoleErrors);
   });

@@ -9,26 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/domain/clock.js';
 import type { TestServer } from '../helpers/server.js';
-import { startSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../helpers/smtp.js';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, useChromium } from '../helpers/browser.js';
 import { signInAdminInChromium, startAdminServer } from '../helpers/admin.js';
+import { expectNoPolicyViolation, messages, pathOf, showEmail, type InPage } from '../helpers/page.js';
+import { emailTo } from '../helpers/mail.js';
 
 const ORGANIZATION = 'Contoso';
-
-/** The few browser globals the functions run inside the page use (the project's TypeScript lib has no DOM). */
-interface InPage {
-  document: { documentElement: { scrollWidth: number; clientWidth: number } };
-}
-
-function pathOf(page: Page): string {
-  const url = new URL(page.url());
-  return url.pathname + url.search;
-}
-
-async function messages(page: Page): Promise<string> {
-  const texts = await page.locator('[role="alert"], [role="status"]').allInnerTexts();
-  return texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ');
-}
 
 /** The names in the list, in order. */
 async function listedNames(page: Page): Promise<string[]> {
@@ -41,10 +28,6 @@ async function expectNoHorizontalScroll(page: Page): Promise<void> {
     return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth };
   });
   expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
-}
-
-function expectNoPolicyViolation(errors: readonly string[]): void {
-  expect(errors.filter((e) => /content security policy|refused to|pageerror/i.test(e))).toEqual([]);
 }
 
 describe.skipIf(SKIP_BROWSER_TESTS)('admin Users list in Chromium', () => {
@@ -60,16 +43,6 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin Users list in Chromium', () => {
 
   async function stateOf(id: string): Promise<string> {
     return (await server.app.services.users.get(id)).state;
-  }
-
-  async function emailTo(to: string): Promise<ReceivedEmail> {
-    for (let i = 0; i < 5; i++) {
-      const { sent, failed } = await server.app.outbox!.runOnce();
-      if (sent + failed === 0) break;
-    }
-    const mails = smtp.received.filter((m) => m.envelopeTo.includes(to));
-    expect(mails, `emails to ${to}`).toHaveLength(1);
-    return mails[0]!;
   }
 
   beforeAll(async () => {
@@ -173,7 +146,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin Users list in Chromium', () => {
     expect(id, page.url()).toBeTruthy();
     expect(await stateOf(id!)).toBe('pending');
 
-    const mail = await emailTo('hedy.lamarr@example.com');
+    const mail = await emailTo(server, smtp, 'hedy.lamarr@example.com');
     expect(mail.subject).toBe(`You are invited to join the ${ORGANIZATION} developer portal`);
 
     await page.goto(`${server.url}/admin/users`);
@@ -184,7 +157,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin Users list in Chromium', () => {
 
     // The invitee accepts in their own browser; the list then shows them Active.
     const invitee = await chrome.newPage();
-    await invitee.setContent(mail.html, { waitUntil: 'load' });
+    await showEmail(invitee, mail);
     await clickAndWait(invitee, invitee.getByRole('link', { name: 'Accept the invitation', exact: true }));
     await typeInto(invitee.getByLabel('Password', { exact: true }), 'Radio frequency hopping');
     await typeInto(invitee.getByLabel('Confirm password', { exact: true }), 'Radio frequency hopping');

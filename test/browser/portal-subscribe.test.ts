@@ -6,87 +6,59 @@
  * With TOLLGATE_SCREENSHOTS=1 the pages are saved to docs/screenshots/ (products, product,
  * subscriptions, subscriptions-key-shown). Without Chromium the suite is skipped: ../helpers/browser.ts.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/domain/clock.js';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, useChromium } from '../helpers/browser.js';
+import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, typeSignIn, useChromium } from '../helpers/browser.js';
+import { expectNoPolicyViolation, heading, messages, pathOf } from '../helpers/page.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { putApi, putProduct } from '../helpers/gateway.js';
+import { activeDeveloper } from '../helpers/users.js';
 
 const ORGANIZATION = 'Contoso';
 const GATEWAY_PUBLIC_URL = 'https://api.contoso.example';
-
-interface UpstreamCall {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-}
-
-/** The text of the page's alerts and status messages, whitespace collapsed. */
-async function messages(page: Page): Promise<string> {
-  const texts = await page.locator('[role="alert"], [role="status"]').allInnerTexts();
-  return texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ');
-}
-
-async function heading(page: Page): Promise<string> {
-  return (await page.getByRole('heading', { level: 1 }).innerText()).trim();
-}
-
-function pathOf(page: Page): string {
-  const url = new URL(page.url());
-  return url.pathname + url.search;
-}
 
 describe.skipIf(SKIP_BROWSER_TESTS)('subscribing in the developer portal, then calling the gateway (Chromium)', () => {
   const chrome = useChromium();
   const clock = new ManualClock('2026-03-02T10:00:00.000Z');
   let server: TestServer;
   let gatewayUrl: string;
-  let upstream: Server;
-  let upstreamUrl: string;
-  const calls: UpstreamCall[] = [];
+  let upstream: Upstream;
 
   beforeAll(async () => {
-    upstream = createServer((req, res) => {
-      calls.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-      const body = JSON.stringify({ city: (req.url ?? '').split('/').pop(), forecast: 'sunny', temperatureC: 21 });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const address = upstream.address();
-    upstreamUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    upstream = await startUpstream((request) => ({ city: request.url.split('/').pop(), forecast: 'sunny', temperatureC: 21 }));
 
     // The pages show GATEWAY_PUBLIC_URL (fixed, so that the screenshots do not change); the test
     // reaches the same gateway at the address it really listens on.
     server = await startServer('sqlite', { clock, env: { TOLLGATE_ORGANIZATION_NAME: ORGANIZATION, GATEWAY_PUBLIC_URL } });
     gatewayUrl = server.gatewayUrl;
 
-    const put = async (path: string, body?: unknown) => {
-      const res = await server.request('PUT', path, body === undefined ? {} : { body });
-      expect([200, 201], `${path}: ${res.text}`).toContain(res.status);
-    };
-    await put('/apis/weather', {
-      properties: {
+    await putApi(
+      server,
+      'weather',
+      {
         displayName: 'Weather',
         description: 'Forecasts for the cities of the world.',
         path: 'weather',
-        serviceUrl: `${upstreamUrl}/v2`,
+        serviceUrl: `${upstream.url}/v2`,
         protocols: ['http', 'https'],
       },
-    });
-    await put('/apis/weather/operations/forecast', {
-      properties: {
-        displayName: 'Forecast for a city',
-        method: 'GET',
-        urlTemplate: '/forecast/{city}',
-        templateParameters: [{ name: 'city', type: 'string', required: true }],
-      },
-    });
-    await put('/apis/weather/operations/stations', { properties: { displayName: 'List the stations', method: 'GET', urlTemplate: '/stations' } });
-    await put('/products/weather-basic', {
-      properties: {
+      [
+        {
+          id: 'forecast',
+          displayName: 'Forecast for a city',
+          method: 'GET',
+          urlTemplate: '/forecast/{city}',
+          templateParameters: [{ name: 'city', type: 'string', required: true }],
+        },
+        { id: 'stations', displayName: 'List the stations', method: 'GET', urlTemplate: '/stations' },
+      ],
+    );
+    const links = { groups: ['developers'], apis: ['weather'] };
+    await putProduct(
+      server,
+      'weather-basic',
+      {
         displayName: 'Weather Basic',
         description: 'The forecast API for hobby projects: one subscription per developer, keys at once.',
         terms: 'Use the forecasts at your own risk.\nDo not resell the data.',
@@ -95,40 +67,36 @@ describe.skipIf(SKIP_BROWSER_TESTS)('subscribing in the developer portal, then c
         subscriptionsLimit: 1,
         state: 'published',
       },
-    });
-    await put('/products/weather-pro', {
-      properties: {
+      links,
+    );
+    await putProduct(
+      server,
+      'weather-pro',
+      {
         displayName: 'Weather Pro',
         description: 'Higher limits for businesses. An administrator approves each subscription.',
         subscriptionRequired: true,
         approvalRequired: true,
         state: 'published',
       },
-    });
-    for (const id of ['weather-basic', 'weather-pro']) {
-      await put(`/products/${id}/groups/developers`);
-      await put(`/products/${id}/apis/weather`);
-    }
+      links,
+    );
   });
 
   afterAll(async () => {
     await server?.close();
-    await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()));
+    await upstream?.close();
   });
 
   it('subscribes to a product, reveals and copies the key, and calls the API with it', async () => {
     const page = chrome.page;
-    const email = 'ada.lovelace@example.com';
-    const password = `Violet tundra mosaic ${randomBytes(3).toString('hex')}`;
-    await server.app.services.users.createOrUpdate('ada', { email, firstName: 'Ada', lastName: 'Lovelace', password }, {});
+    const { email, password } = await activeDeveloper(server, 'ada', { email: 'ada.lovelace@example.com' });
     await chrome.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
 
     // Sign in, on the way to the catalogue.
     await page.goto(`${server.url}/products`);
     await clickAndWait(page, page.getByRole('main').getByRole('link', { name: 'Sign in' }));
-    await typeInto(page.getByLabel('Email address', { exact: true }), email);
-    await typeInto(page.getByLabel('Password', { exact: true }), password);
-    await clickAndWait(page, page.getByRole('button', { name: 'Sign in', exact: true }));
+    await typeSignIn(page, email, password);
     expect(pathOf(page)).toBe('/products');
 
     // The catalogue, from the header's navigation.
@@ -186,17 +154,17 @@ describe.skipIf(SKIP_BROWSER_TESTS)('subscribing in the developer portal, then c
     const target = operationUrl.replace(GATEWAY_PUBLIC_URL, gatewayUrl).replace('{city}', 'paris');
     const refused = await fetch(target);
     expect(refused.status).toBe(401);
-    const before = calls.length;
+    const before = upstream.seen.length;
     const answer = await fetch(target, { headers: { 'Ocp-Apim-Subscription-Key': key } });
     expect(answer.status, await answer.clone().text()).toBe(200);
     expect(await answer.json()).toEqual({ city: 'paris', forecast: 'sunny', temperatureC: 21 });
-    expect(calls.length).toBe(before + 1);
-    expect(calls.at(-1)?.method).toBe('GET');
-    expect(calls.at(-1)?.url).toBe('/v2/forecast/paris');
+    expect(upstream.seen.length).toBe(before + 1);
+    expect(upstream.seen.at(-1)?.method).toBe('GET');
+    expect(upstream.seen.at(-1)?.url).toBe('/v2/forecast/paris');
     // The key is for the gateway, not for the backend.
-    expect(calls.at(-1)?.headers['ocp-apim-subscription-key']).toBeUndefined();
+    expect(upstream.seen.at(-1)?.headers['ocp-apim-subscription-key']).toBeUndefined();
 
     // Nothing broke the Content-Security-Policy (the script is ours, loaded from /assets/portal.js).
-    expect(chrome.consoleErrors.filter((e) => /content security policy|refused to|pageerror/i.test(e))).toEqual([]);
+    expectNoPolicyViolation(chrome.consoleErrors);
   });
 });

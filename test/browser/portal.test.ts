@@ -7,56 +7,22 @@
  * Without Chromium at /usr/bin/chromium the suite is skipped (and fails on CI): see ../helpers/browser.ts.
  */
 import { createServer, type Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/domain/clock.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { startSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../helpers/smtp.js';
-import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, useChromium } from '../helpers/browser.js';
+import { SKIP_BROWSER_TESTS, clickAndWait, screenshot, typeInto, typeSignIn, useChromium } from '../helpers/browser.js';
+import { expectNoPolicyViolation, heading, messages, pathOf, showEmail, type InPage } from '../helpers/page.js';
+import { emailTo } from '../helpers/mail.js';
+import { uniqueIds } from '../helpers/ids.js';
+import { activeDeveloper } from '../helpers/users.js';
 
 const ORGANIZATION = 'Contoso';
 
-/**
- * The few browser globals the functions run inside the page use (the project's TypeScript lib has
- * no DOM; these functions are serialized and run in Chromium, where `globalThis` is the window).
- */
-interface InPage {
-  document: {
-    activeElement: { id: string } | null;
-    documentElement: { scrollWidth: number; clientWidth: number };
-    querySelector(selector: string): { scrollWidth: number; clientWidth: number } | null;
-  };
-  getComputedStyle(element: unknown): { backgroundColor: string };
-}
-
 // Every server here starts on an empty database, so plain counters make unique, stable names (and
 // the screenshots do not change from one run to the next).
-let counter = 0;
-function uniqueId(prefix: string): string {
-  return `${prefix}-${++counter}`;
-}
-
-/** The path (and query) of the page the browser shows. */
-function pathOf(page: Page): string {
-  const url = new URL(page.url());
-  return url.pathname + url.search;
-}
-
-/** The text of the page's alerts and status messages, whitespace collapsed. */
-async function messages(page: Page): Promise<string> {
-  const texts = await page.locator('[role="alert"], [role="status"]').allInnerTexts();
-  return texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ');
-}
-
-async function heading(page: Page): Promise<string> {
-  return (await page.getByRole('heading', { level: 1 }).innerText()).trim();
-}
-
-/** No Content-Security-Policy violation (nor any script error) on the pages of a test. */
-function expectNoPolicyViolation(errors: readonly string[]): void {
-  expect(errors.filter((e) => /content security policy|refused to|pageerror/i.test(e))).toEqual([]);
-}
+const uniqueId = uniqueIds();
 
 describe.skipIf(SKIP_BROWSER_TESTS)('developer portal in Chromium', () => {
   const chrome = useChromium();
@@ -80,17 +46,6 @@ describe.skipIf(SKIP_BROWSER_TESTS)('developer portal in Chromium', () => {
 
   const portal = (path: string) => `${server.url}${path}`;
 
-  /** Runs the outbox worker until it has nothing left; the one email that arrived for `to`. */
-  async function emailTo(to: string): Promise<ReceivedEmail> {
-    for (let i = 0; i < 5; i++) {
-      const { sent, failed } = await server.app.outbox!.runOnce();
-      if (sent + failed === 0) break;
-    }
-    const mails = smtp.received.filter((m) => m.envelopeTo.includes(to));
-    expect(mails, `emails to ${to}`).toHaveLength(1);
-    return mails[0]!;
-  }
-
   /** Opens an email in the browser (as a webmail would show it) and clicks its button. */
   async function followEmailLink(page: Page, mail: ReceivedEmail, button: string, path: string): Promise<void> {
     await showEmail(page, mail);
@@ -101,33 +56,17 @@ describe.skipIf(SKIP_BROWSER_TESTS)('developer portal in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe(path);
   }
 
-  /**
-   * Shows an email's HTML in the page, from about:blank: set into a portal page, the email would
-   * fall under the portal's Content-Security-Policy and lose its inline styles.
-   */
-  async function showEmail(page: Page, mail: ReceivedEmail): Promise<void> {
-    if (page.url() !== 'about:blank') await page.goto('about:blank');
-    await page.setContent(mail.html, { waitUntil: 'load' });
-  }
-
   async function signIn(page: Page, email: string, password: string): Promise<number | undefined> {
     if (new URL(page.url()).pathname !== '/signin') await page.goto(portal('/signin'));
-    const emailField = page.getByLabel('Email address', { exact: true });
-    await emailField.clear();
-    await typeInto(emailField, email);
-    await typeInto(page.getByLabel('Password', { exact: true }), password);
-    const response = await clickAndWait(page, page.getByRole('button', { name: 'Sign in', exact: true }));
-    return response?.status();
+    return typeSignIn(page, email, password);
   }
 
   async function activeUser(names: { firstName?: string; lastName?: string } = {}): Promise<{ id: string; email: string; password: string }> {
     const id = uniqueId('developer');
     const firstName = names.firstName ?? 'Ada';
     const lastName = names.lastName ?? 'Lovelace';
-    const email = `${firstName}.${lastName}.${counter}@example.com`.toLowerCase();
-    const password = `Violet tundra mosaic ${randomBytes(3).toString('hex')}`;
-    await server.app.services.users.createOrUpdate(id, { email, firstName, lastName, password }, {});
-    return { id, email, password };
+    const email = `${firstName}.${lastName}.${uniqueId.count}@example.com`.toLowerCase();
+    return activeDeveloper(server, id, { email, firstName, lastName });
   }
 
   async function stateOfUser(id: string): Promise<string> {
@@ -171,7 +110,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('developer portal in Chromium', () => {
     expect(created.status, created.text).toBe(201);
     expect(created.json.properties.state).toBe('pending');
 
-    const mail = await emailTo(email);
+    const mail = await emailTo(server, smtp, email);
     expect(mail.subject).toBe(`You are invited to join the ${ORGANIZATION} developer portal`);
     await showEmail(page, mail);
     await screenshot(page, 'email-invitation');
@@ -239,7 +178,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('developer portal in Chromium', () => {
     expect(await messages(page)).toContain('If an account exists for that address, we sent a link to it.');
     await screenshot(page, 'forgot-password-sent');
 
-    const mail = await emailTo(user.email);
+    const mail = await emailTo(server, smtp, user.email);
     expect(mail.subject).toBe(`Reset your ${ORGANIZATION} password`);
     await followEmailLink(page, mail, 'Choose a new password', '/reset-password');
     expect(await heading(page)).toBe('Choose a new password');
@@ -326,7 +265,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('developer portal in Chromium', () => {
     const user = (await server.app.store.users.findLiveUserByEmail(email))!;
     expect(await stateOfUser(user.id)).toBe('pending');
 
-    const mail = await emailTo(email);
+    const mail = await emailTo(server, smtp, email);
     expect(mail.subject).toBe(`Please confirm your new ${ORGANIZATION} account`);
     await followEmailLink(page, mail, 'Confirm my email address', '/confirm/signup');
     expect(await heading(page)).toBe('Activate your account');
@@ -402,7 +341,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('developer portal in Chromium', () => {
   it('keeps a long email address and name inside the card on the signed-in home page', async () => {
     const page = chrome.page;
     const id = uniqueId('long');
-    const email = `katherine.coleman.goble.johnson.${counter}@flight-research-division.langley.example.com`;
+    const email = `katherine.coleman.goble.johnson.${uniqueId.count}@flight-research-division.langley.example.com`;
     const password = 'Trajectories by hand 1962';
     await server.app.services.users.createOrUpdate(id, { email, firstName: 'Wolfeschlegelsteinhausenbergerdorff', lastName: 'Senior', password }, {});
     expect(await signIn(page, email, password)).toBe(200);

@@ -39,6 +39,11 @@ export function messages(page: string): string {
   return [...page.matchAll(/role="(?:alert|status)">([\s\S]*?)<\/div>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()).join(' | ');
 }
 
+/** The page's alert and status messages as plain text (`messages` with the HTML entities decoded). */
+export function messageText(page: string): string {
+  return unescapeHtml(messages(page));
+}
+
 /** A browser without JavaScript: a cookie jar, no automatic redirects. */
 export class Browser {
   readonly jar = new Map<string, string>();

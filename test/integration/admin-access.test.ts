@@ -8,18 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
 import { Browser, hiddenFields, messages } from '../helpers/portal-browser.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, AdminBrowser, adminBrowser, startAdminServer } from '../helpers/admin.js';
+import { activeDeveloper, type TestUser } from '../helpers/users.js';
 import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/app.js';
 
 const CSP_WITH_SCRIPT =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-async function developer(server: TestServer): Promise<{ id: string; email: string; password: string }> {
-  const id = `dev-${randomBytes(4).toString('hex')}`;
-  const email = `${id}@example.com`;
-  const password = `Violet tundra mosaic ${randomBytes(4).toString('hex')}`;
-  await server.app.services.users.createOrUpdate(id, { email, firstName: 'Ada', lastName: 'Lovelace', password }, {});
-  return { id, email, password };
+function developer(server: TestServer): Promise<TestUser> {
+  return activeDeveloper(server, `dev-${randomBytes(4).toString('hex')}`);
 }
 
 describe.each(BACKENDS)('admin UI access (%s)', (backend) => {

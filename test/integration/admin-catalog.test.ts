@@ -5,39 +5,14 @@
  * the UI, published, a developer's subscription calling the gateway, and unpublishing in the UI
  * stopping it within a second.
  */
-import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestServer } from '../helpers/server.js';
-import { Browser, hiddenFields, messages as rawMessages, unescapeHtml } from '../helpers/portal-browser.js';
+import { Browser, hiddenFields, messageText as messages } from '../helpers/portal-browser.js';
 import { AdminBrowser, adminBrowser, startAdminServer } from '../helpers/admin.js';
-
-const messages = (page: string) => unescapeHtml(rawMessages(page));
-
-async function startUpstream(): Promise<{ server: Server; url: string; seen: string[] }> {
-  const seen: string[] = [];
-  const server = createServer((req, res) => {
-    seen.push(`${req.method} ${req.url}`);
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, path: req.url }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
-}
-
-/** Polls until `call` answers `expected`; returns how long that took. */
-async function until(call: () => Promise<number>, expected: number, limitMs = 1000): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    const status = await call();
-    if (status === expected) return Date.now() - start;
-    if (Date.now() - start > limitMs) throw new Error(`still ${status} after ${limitMs} ms, expected ${expected}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { activeSubscription, until } from '../helpers/gateway.js';
+import { activeDeveloper } from '../helpers/users.js';
 
 const API_FORM = {
   displayName: 'Orders',
@@ -53,7 +28,7 @@ const API_FORM = {
 describe.each(BACKENDS)('admin UI: products and APIs (%s)', (backend) => {
   let server: TestServer;
   let admin: AdminBrowser;
-  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let upstream: Upstream;
 
   beforeAll(async () => {
     upstream = await startUpstream();
@@ -62,7 +37,7 @@ describe.each(BACKENDS)('admin UI: products and APIs (%s)', (backend) => {
   });
   afterAll(async () => {
     await server?.close();
-    await new Promise((resolve) => upstream?.server.close(resolve));
+    await upstream?.close();
   });
 
   describe('APIs', () => {
@@ -347,9 +322,7 @@ describe.each(BACKENDS)('admin UI: products and APIs (%s)', (backend) => {
     });
 
     it('keeps developers and anonymous visitors out', async () => {
-      const id = `dev-${randomBytes(4).toString('hex')}`;
-      const password = `Violet tundra mosaic ${randomBytes(4).toString('hex')}`;
-      await server.app.services.users.createOrUpdate(id, { email: `${id}@example.com`, firstName: 'Ada', lastName: 'Dev', password }, {});
+      const { id, password } = await activeDeveloper(server, `dev-${randomBytes(4).toString('hex')}`, { lastName: 'Dev' });
       const portal = new Browser(server);
       await portal.signIn(`${id}@example.com`, password);
       const forged = new AdminBrowser(server);
@@ -397,11 +370,7 @@ describe.each(BACKENDS)('admin UI: products and APIs (%s)', (backend) => {
 
     // A developer's subscription, made through the management API.
     await server.request('PUT', '/users/shopper', { body: { properties: { email: 'shopper@example.com', firstName: 'Shop', lastName: 'Per' } } });
-    const sub = await server.request('PUT', '/subscriptions/shopper-shop', {
-      body: { properties: { ownerId: '/users/shopper', scope: '/products/shop', displayName: 'Shopping', state: 'active' } },
-    });
-    expect(sub.status, sub.text).toBe(201);
-    const key = (await server.request('POST', '/subscriptions/shopper-shop/listSecrets')).json.primaryKey as string;
+    const key = await activeSubscription(server, 'shopper-shop', 'shopper', 'shop', 'Shopping');
     expect(key).toBeTruthy();
 
     const call = async () => {
@@ -410,7 +379,8 @@ describe.each(BACKENDS)('admin UI: products and APIs (%s)', (backend) => {
       return res.status;
     };
     await until(call, 200);
-    expect(upstream.seen.at(-1)).toBe('GET /v1/orders/42');
+    const forwarded = upstream.seen.at(-1);
+    expect(`${forwarded?.method} ${forwarded?.url}`).toBe('GET /v1/orders/42');
 
     const unpublished = await admin.submit('/admin/products/shop', '/admin/products/shop/unpublish');
     expect(unpublished.status).toBe(303);

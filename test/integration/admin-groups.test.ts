@@ -7,18 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestServer } from '../helpers/server.js';
-import { Browser, hiddenFields, messages as rawMessages, unescapeHtml } from '../helpers/portal-browser.js';
+import { Browser, hiddenFields, messageText as messages } from '../helpers/portal-browser.js';
 import { AdminBrowser, adminBrowser, startAdminServer } from '../helpers/admin.js';
+import { activeDeveloper, type TestUser } from '../helpers/users.js';
 
-/** The page's alert and status messages, as text. */
-const messages = (page: string) => unescapeHtml(rawMessages(page));
-
-async function developer(server: TestServer): Promise<{ id: string; email: string; password: string }> {
+function developer(server: TestServer): Promise<TestUser> {
   const id = `dev-${randomBytes(4).toString('hex')}`;
-  const email = `${id}@example.com`;
-  const password = `Violet tundra mosaic ${randomBytes(4).toString('hex')}`;
-  await server.app.services.users.createOrUpdate(id, { email, firstName: 'Ada', lastName: id, password }, {});
-  return { id, email, password };
+  return activeDeveloper(server, id, { lastName: id });
 }
 
 describe.each(BACKENDS)('admin UI: groups (%s)', (backend) => {

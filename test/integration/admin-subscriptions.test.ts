@@ -5,19 +5,21 @@
  * reactivating (it lets it through again), cancelling; only legal actions are offered, and forced
  * ones are refused. Each change is audited with the administrator as actor.
  */
-import { createServer, type Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestServer } from '../helpers/server.js';
-import { startSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../helpers/smtp.js';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { Browser, hiddenFields, messages, unescapeHtml, type Res } from '../helpers/portal-browser.js';
 import { ADMIN_EMAIL, AdminBrowser, adminBrowser, startAdminServer } from '../helpers/admin.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { putApi, putProduct, until } from '../helpers/gateway.js';
+import { waitForEmail } from '../helpers/mail.js';
+import { uniqueIds } from '../helpers/ids.js';
+import { activeDeveloper, type TestUser } from '../helpers/users.js';
 
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-let counter = 0;
-const unique = (prefix: string) => `${prefix}-${++counter}-${randomBytes(2).toString('hex')}`;
+const unique = uniqueIds(2);
 
 function expectPage(res: Res, status = 200): void {
   expect(res.status, res.text).toBe(status);
@@ -45,22 +47,10 @@ function offered(page: string, sid: string): string[] {
   return [...found].sort();
 }
 
-async function startUpstream(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
-}
-
 describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
   let smtp: TestSmtpServer;
   let server: TestServer;
-  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let upstream: Upstream;
   let admin: AdminBrowser;
   let adminId: string;
 
@@ -69,33 +59,12 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
     expect([200, 201, 204], r.text).toContain(r.status);
   }
 
-  async function developer(firstName = 'Ada'): Promise<{ id: string; email: string; password: string }> {
-    const id = unique('dev');
-    const email = `${id}@example.com`;
-    const password = `Violet tundra mosaic ${randomBytes(4).toString('hex')}`;
-    await server.app.services.users.createOrUpdate(id, { email, firstName, lastName: 'Lovelace', password }, {});
-    return { id, email, password };
+  function developer(firstName = 'Ada'): Promise<TestUser> {
+    return activeDeveloper(server, unique('dev'), { firstName });
   }
 
-  async function product(id: string, displayName: string, approvalRequired: boolean): Promise<void> {
-    await ok(
-      server.request('PUT', `/products/${id}`, {
-        body: { properties: { displayName, subscriptionRequired: true, approvalRequired, state: 'published' } },
-      }),
-    );
-    await ok(server.request('PUT', `/products/${id}/groups/developers`));
-    await ok(server.request('PUT', `/products/${id}/apis/orders`));
-  }
-
-  /** Runs the outbox until the email to `to` with a subject matching `subject` has arrived. */
-  async function emailTo(to: string, subject: RegExp): Promise<ReceivedEmail> {
-    for (let i = 0; i < 50; i++) {
-      const mail = smtp.received.find((m) => m.envelopeTo.includes(to) && subject.test(m.subject));
-      if (mail) return mail;
-      await server.app.outbox!.runOnce();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`no email to ${to} matching ${subject}: ${smtp.received.map((m) => `${m.envelopeTo.join(',')}: ${m.subject}`).join('; ')}`);
+  function product(id: string, displayName: string, approvalRequired: boolean): Promise<void> {
+    return putProduct(server, id, { displayName, subscriptionRequired: true, approvalRequired, state: 'published' }, { groups: ['developers'], apis: ['orders'] });
   }
 
   async function stateOf(sid: string): Promise<string> {
@@ -109,36 +78,16 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
   };
 
   async function gatewayUntil(key: string, expected: number): Promise<void> {
-    const start = Date.now();
-    for (;;) {
-      const status = await gateway(key);
-      if (status === expected) return;
-      if (Date.now() - start > 3000) throw new Error(`gateway still answers ${status}, expected ${expected}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await until(() => gateway(key), expected, 3000);
   }
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
     upstream = await startUpstream();
     server = await startAdminServer(backend, { outboxPollMs: 50, env: { SMTP_URL: smtp.url, TOLLGATE_ORGANIZATION_NAME: 'Contoso' } });
-    await ok(
-      server.request('PUT', '/apis/orders', {
-        body: { properties: { displayName: 'Orders', path: 'orders', serviceUrl: upstream.url, protocols: ['http', 'https'] } },
-      }),
-    );
-    await ok(
-      server.request('PUT', '/apis/orders/operations/get-item', {
-        body: {
-          properties: {
-            displayName: 'Get an item',
-            method: 'GET',
-            urlTemplate: '/items/{id}',
-            templateParameters: [{ name: 'id', type: 'string', required: true }],
-          },
-        },
-      }),
-    );
+    await putApi(server, 'orders', { displayName: 'Orders', path: 'orders', serviceUrl: upstream.url, protocols: ['http', 'https'] }, [
+      { id: 'get-item', displayName: 'Get an item', method: 'GET', urlTemplate: '/items/{id}', templateParameters: [{ name: 'id', type: 'string', required: true }] },
+    ]);
     await product('gold', 'Gold', true);
     await product('free', 'Free tier', false);
     await product('bulk', 'Bulk', false);
@@ -149,7 +98,7 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
   afterAll(async () => {
     await server?.close();
     await smtp?.stop();
-    await new Promise((resolve) => upstream?.server.close(resolve));
+    await upstream?.close();
   });
 
   it('lists subscriptions newest first, filtered by state, product and owner (email or id), a page at a time', async () => {
@@ -240,8 +189,8 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
     expect(await stateOf(sub.id)).toBe('active');
 
     // The request itself was acknowledged when the developer subscribed; approval sends the second email.
-    expect((await emailTo(dev.email, /request/)).subject).toBe('We received your subscription request for Gold');
-    const mail = await emailTo(dev.email, /is active/);
+    expect((await waitForEmail(smtp, dev.email, { subject: /request/ })).subject).toBe('We received your subscription request for Gold');
+    const mail = await waitForEmail(smtp, dev.email, { subject: /is active/ });
     expect(mail.subject).toBe('Your subscription to Gold is active');
     await gatewayUntil(sub.primaryKey, 200);
 
@@ -283,7 +232,7 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
     expect(view.state).toBe('rejected');
     expect(view.stateComment).toBe(reason);
 
-    const mail = await emailTo(dev.email, /declined/);
+    const mail = await waitForEmail(smtp, dev.email, { subject: /declined/ });
     expect(mail.subject).toBe('Your subscription request for Gold was declined');
     expect(mail.text).toContain(reason);
 

@@ -6,40 +6,22 @@
  * gateway's answer, the built-in administrator is protected, stale forms give 412, and validation
  * errors keep the form.
  */
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestServer } from '../helpers/server.js';
 import { startSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../helpers/smtp.js';
 import { Browser, hiddenFields, messages, unescapeHtml } from '../helpers/portal-browser.js';
 import { adminBrowser, startAdminServer, type AdminBrowser } from '../helpers/admin.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { activeSubscription, putApi, putProduct, until } from '../helpers/gateway.js';
+import { waitForEmail } from '../helpers/mail.js';
 
 const PASSWORD = 'a sturdy passphrase for tests';
 const NEW_PASSWORD = 'quartz lantern over the meadow';
 
-async function startUpstream(): Promise<{ server: Server; url: string }> {
-  const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
-}
-
-/** Polls `call` until it returns `expected`, at most `limitMs`; returns how long it took. */
-async function until(call: () => Promise<number>, expected: number, limitMs = 1000): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    const status = await call();
-    if (status === expected) return Date.now() - start;
-    if (Date.now() - start > limitMs) throw new Error(`still ${status} after ${limitMs} ms, expected ${expected}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => {
   let server: TestServer;
   let smtp: TestSmtpServer;
-  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let upstream: Upstream;
   let admin: AdminBrowser;
   let counter = 0;
 
@@ -48,22 +30,17 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     upstream = await startUpstream();
     server = await startAdminServer(backend, { outboxPollMs: 50, env: { SMTP_URL: smtp.url, TOLLGATE_ORGANIZATION_NAME: 'Contoso' } });
     admin = await adminBrowser(server);
-    const ok = async (method: string, path: string, body?: unknown) => {
-      const res = await server.request(method, path, body === undefined ? {} : { body });
-      expect(res.status, res.text).toBeLessThan(300);
-    };
-    await ok('PUT', '/apis/orders', { properties: { displayName: 'Orders', path: 'orders', serviceUrl: `${upstream.url}/v1`, protocols: ['http', 'https'] } });
-    await ok('PUT', '/apis/orders/operations/get-order', {
-      properties: { displayName: 'Get an order', method: 'GET', urlTemplate: '/orders/{id}', templateParameters: [{ name: 'id', type: 'string', required: true }] },
-    });
-    await ok('PUT', '/products/shop', { properties: { displayName: 'Shop', subscriptionRequired: true, state: 'published' } });
-    await ok('PUT', '/products/shop/apis/orders');
-    await ok('PUT', '/groups/partners', { properties: { displayName: 'Partners' } });
+    await putApi(server, 'orders', { displayName: 'Orders', path: 'orders', serviceUrl: `${upstream.url}/v1`, protocols: ['http', 'https'] }, [
+      { id: 'get-order', displayName: 'Get an order', method: 'GET', urlTemplate: '/orders/{id}', templateParameters: [{ name: 'id', type: 'string', required: true }] },
+    ]);
+    await putProduct(server, 'shop', { displayName: 'Shop', subscriptionRequired: true, state: 'published' }, { apis: ['orders'] });
+    const partners = await server.request('PUT', '/groups/partners', { body: { properties: { displayName: 'Partners' } } });
+    expect(partners.status, partners.text).toBeLessThan(300);
   });
   afterAll(async () => {
     await server?.close();
     await smtp?.stop();
-    await new Promise((resolve) => upstream?.server.close(resolve));
+    await upstream?.close();
   });
 
   async function developer(state: 'active' | 'blocked' = 'active'): Promise<{ id: string; email: string; page: string }> {
@@ -73,27 +50,12 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     return { id, email, page: `/admin/users/${id}` };
   }
 
-  async function subscribe(userId: string, sid: string): Promise<string> {
-    const res = await server.request('PUT', `/subscriptions/${sid}`, {
-      body: { properties: { ownerId: `/users/${userId}`, scope: '/products/shop', displayName: `Sub ${sid}`, state: 'active' } },
-    });
-    expect(res.status, res.text).toBe(201);
-    return (await server.request('POST', `/subscriptions/${sid}/listSecrets`)).json.primaryKey;
+  function subscribe(userId: string, sid: string): Promise<string> {
+    return activeSubscription(server, sid, userId, 'shop', `Sub ${sid}`);
   }
 
   const apiUser = async (id: string) => server.request('GET', `/users/${id}`);
   const audit = (userId: string, action: string) => server.app.store.audit.listAudit({ userId, action });
-
-  /** The next email to `address` after the first `after` received ones. */
-  async function mailTo(address: string, after: number): Promise<ReceivedEmail> {
-    const start = Date.now();
-    for (;;) {
-      const mail = smtp.received.slice(after).find((m) => m.to.includes(address));
-      if (mail) return mail;
-      if (Date.now() - start > 5000) throw new Error(`no email to ${address}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
 
   function linkIn(mail: ReceivedEmail, path: string): string {
     const match = new RegExp(`${server.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(${path}\\?token=[A-Za-z0-9_%-]+)`).exec(mail.text);
@@ -254,7 +216,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     expect(unescapeHtml(messages((await admin.get(sent.location!)).text))).toContain(`A password reset email is on its way to ${dev.email}`);
     expect((await audit(dev.id, 'user.password-reset-sent'))[0]?.actor).toBe('user:1');
 
-    const mail = await mailTo(dev.email, before);
+    const mail = await waitForEmail(smtp, dev.email, { after: before });
     const portal = new Browser(server);
     const done = await portal.submit(linkIn(mail, '/reset-password'), '/reset-password', { password: NEW_PASSWORD, passwordConfirm: NEW_PASSWORD });
     expect(done.status).toBe(303);
@@ -277,7 +239,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
       body: { properties: { email, firstName: 'Ivy', lastName: 'Invited', confirmation: 'invite' } },
     });
     expect(created.status, created.text).toBe(201);
-    const first = await mailTo(email, before);
+    const first = await waitForEmail(smtp, email, { after: before });
     const oldLink = linkIn(first, '/invitation');
 
     const page = `/admin/users/${id}`;
@@ -289,7 +251,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     expect(resent.status).toBe(303);
     expect((await audit(id, 'invitation.resent'))[0]?.actor).toBe('user:1');
     expect((await new Browser(server).get(oldLink)).status).toBe(410);
-    const second = await mailTo(email, between);
+    const second = await waitForEmail(smtp, email, { after: between });
     const newLink = linkIn(second, '/invitation');
     expect(newLink).not.toBe(oldLink);
     const portal = new Browser(server);
@@ -323,7 +285,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     expect((await server.request('GET', `/subscriptions/${dev.id}-b`)).status).toBe(404);
     expect((await audit(dev.id, 'user.deleted'))[0]?.actor).toBe('user:1');
     expect((await server.app.store.outbox.listOutbox(dev.id)).map((m) => m.template)).toContain('accountClosedDeveloper');
-    await mailTo(dev.email, before);
+    await waitForEmail(smtp, dev.email, { after: before });
     expect((await admin.get(dev.page)).status).toBe(404);
   });
 

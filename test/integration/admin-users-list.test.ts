@@ -10,6 +10,7 @@ import { BACKENDS, type TestServer } from '../helpers/server.js';
 import { startSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../helpers/smtp.js';
 import { Browser, hiddenFields, messages, unescapeHtml } from '../helpers/portal-browser.js';
 import { ADMIN_EMAIL, AdminBrowser, adminBrowser, startAdminServer } from '../helpers/admin.js';
+import { runOutbox } from '../helpers/mail.js';
 
 const ORGANIZATION = 'Contoso';
 
@@ -49,10 +50,7 @@ describe.each(BACKENDS)('admin users list, add, invite and bulk actions (%s)', (
 
   /** Runs the outbox worker until it is idle; the emails received for `to`. */
   async function emailsTo(to: string): Promise<ReceivedEmail[]> {
-    for (let i = 0; i < 5; i++) {
-      const { sent, failed } = await server.app.outbox!.runOnce();
-      if (sent + failed === 0) break;
-    }
+    await runOutbox(server);
     return smtp.received.filter((m) => m.envelopeTo.includes(to));
   }
 

@@ -4,52 +4,19 @@
  * from listSecrets against a real upstream; administrative changes made through the SDK stop or
  * restore access within a second, through the change feed (no manual refresh).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
 import { BACKENDS, RESOURCE_GROUP as RG, SERVICE_NAME as SVC, startServer, type TestServer } from '../helpers/server.js';
 import { createAzureClient } from '../helpers/azure-client.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { until } from '../helpers/gateway.js';
 import { createGateway } from '../../src/gateway/index.js';
 import { systemClock } from '../../src/domain/clock.js';
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-async function startUpstream(): Promise<{ server: Server; url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, path: req.url }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return { server, url: `http://127.0.0.1:${port}`, seen };
-}
-
-/** Polls the gateway until `expected` comes back; returns how long that took. */
-async function until(call: () => Promise<number>, expected: number, limitMs = 1000): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    const status = await call();
-    if (status === expected) return Date.now() - start;
-    if (Date.now() - start > limitMs) throw new Error(`still ${status} after ${limitMs} ms, expected ${expected}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe.each(BACKENDS)('Azure SDK configures, the gateway enforces (%s)', (backend) => {
   let server: TestServer;
   let client: ApiManagementClient;
-  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let upstream: Upstream;
   let primary = '';
 
   const call = async (path: string, key: string | undefined, init: RequestInit = {}) => {
@@ -87,7 +54,7 @@ describe.each(BACKENDS)('Azure SDK configures, the gateway enforces (%s)', (back
 
   afterAll(async () => {
     await server?.close();
-    await new Promise((resolve) => upstream?.server.close(resolve));
+    await upstream?.close();
   });
 
   it('forwards a call that carries the key of an active subscription, without the key', async () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
+import { runOutbox } from '../helpers/mail.js';
 import { TEMPLATE_NAMES } from '../../src/mail/templates/catalogue.js';
 
 describe.each(BACKENDS)('email templates and notifications on %s', (backend) => {
@@ -23,10 +24,7 @@ describe.each(BACKENDS)('email templates and notifications on %s', (backend) => 
   /** Runs the outbox worker until it has nothing left, and returns what arrived meanwhile. */
   async function deliver() {
     const before = smtp.received.length;
-    for (let i = 0; i < 5; i++) {
-      const { sent, failed } = await server.app.outbox!.runOnce();
-      if (sent + failed === 0) break;
-    }
+    await runOutbox(server);
     return smtp.received.slice(before);
   }
 

@@ -7,26 +7,19 @@ import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../src/domain/clock.js';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
 import { Browser, hiddenFields, messages, type Res } from '../helpers/portal-browser.js';
+import { uniqueIds } from '../helpers/ids.js';
+import { activeDeveloper, type TestUser } from '../helpers/users.js';
+
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-let counter = 0;
+const unique = uniqueIds(3);
 
-interface TestUser {
-  id: string;
-  email: string;
-  password: string;
-}
-
-async function activeUser(server: TestServer, names: { firstName?: string; lastName?: string } = {}): Promise<TestUser> {
-  const id = `portal-${++counter}-${randomBytes(3).toString('hex')}`;
-  const email = `${id}@example.com`;
-  const password = `Violet tundra mosaic ${randomBytes(4).toString('hex')}`;
-  await server.app.services.users.createOrUpdate(id, { email, firstName: names.firstName ?? 'Ada', lastName: names.lastName ?? 'Lovelace', password }, {});
-  return { id, email, password };
+function activeUser(server: TestServer, names: { firstName?: string; lastName?: string } = {}): Promise<TestUser> {
+  return activeDeveloper(server, unique('portal'), names);
 }
 
 async function invitedUser(server: TestServer): Promise<{ id: string; email: string }> {
-  const id = `portal-inv-${++counter}-${randomBytes(3).toString('hex')}`;
+  const id = unique('portal-inv');
   const email = `${id}@example.com`;
   await server.app.services.users.createOrUpdate(id, { email, firstName: 'Grace', lastName: 'Hopper', confirmation: 'invite' }, {});
   return { id, email };

@@ -6,9 +6,10 @@
  * made through the management API, as an administrator makes them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
 import { Browser, hiddenFields, messages, unescapeHtml, type Res } from '../helpers/portal-browser.js';
+import { uniqueIds } from '../helpers/ids.js';
+import { activeDeveloper, type TestUser } from '../helpers/users.js';
 
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const CSP_WITH_SCRIPT =
@@ -16,21 +17,10 @@ const CSP_WITH_SCRIPT =
 const GATEWAY_PUBLIC_URL = 'https://gateway.contoso.example';
 const KEY = /^[0-9a-f]{64}$/;
 
-let counter = 0;
-const unique = (prefix: string) => `${prefix}-${++counter}-${randomBytes(3).toString('hex')}`;
+const unique = uniqueIds(3);
 
-interface TestUser {
-  id: string;
-  email: string;
-  password: string;
-}
-
-async function activeUser(server: TestServer): Promise<TestUser> {
-  const id = unique('dev');
-  const email = `${id}@example.com`;
-  const password = `Violet tundra mosaic ${randomBytes(4).toString('hex')}`;
-  await server.app.services.users.createOrUpdate(id, { email, firstName: 'Ada', lastName: 'Lovelace', password }, {});
-  return { id, email, password };
+function activeUser(server: TestServer): Promise<TestUser> {
+  return activeDeveloper(server, unique('dev'));
 }
 
 async function signedIn(server: TestServer, user?: TestUser): Promise<{ browser: Browser; user: TestUser }> {

@@ -1,0 +1,59 @@
+/**
+ * For the tests that call the gateway: an API with its operations and a product offering it, put
+ * in place through the management API (each answer checked), an active subscription's key, and
+ * `until` to poll the gateway while a change reaches it through the change feed.
+ */
+import { expect } from 'vitest';
+import type { TestServer } from './server.js';
+
+/** PUTs `path` (with `{ properties }` when given) and expects 200 or 201. */
+async function put(server: TestServer, path: string, properties?: Record<string, unknown>): Promise<void> {
+  const res = await server.request('PUT', path, properties === undefined ? {} : { body: { properties } });
+  expect([200, 201], `PUT ${path}: ${res.text}`).toContain(res.status);
+}
+
+export interface OperationSpec {
+  id: string;
+  displayName: string;
+  method: string;
+  urlTemplate: string;
+  templateParameters?: { name: string; type: string; required: boolean }[];
+}
+
+/** An API (`properties` as the management API takes them) with its operations. */
+export async function putApi(server: TestServer, id: string, properties: Record<string, unknown>, operations: OperationSpec[] = []): Promise<void> {
+  await put(server, `/apis/${id}`, properties);
+  for (const { id: operationId, ...operation } of operations) await put(server, `/apis/${id}/operations/${operationId}`, operation);
+}
+
+/** A product (`properties` as the management API takes them), visible to `groups` and offering `apis`. */
+export async function putProduct(
+  server: TestServer,
+  id: string,
+  properties: Record<string, unknown>,
+  links: { groups?: string[]; apis?: string[] } = {},
+): Promise<void> {
+  await put(server, `/products/${id}`, properties);
+  for (const group of links.groups ?? []) await put(server, `/products/${id}/groups/${group}`);
+  for (const api of links.apis ?? []) await put(server, `/products/${id}/apis/${api}`);
+}
+
+/** Creates the active subscription `sid` of `ownerId` to `productId` (expects 201); returns its primary key. */
+export async function activeSubscription(server: TestServer, sid: string, ownerId: string, productId: string, displayName: string): Promise<string> {
+  const res = await server.request('PUT', `/subscriptions/${sid}`, {
+    body: { properties: { ownerId: `/users/${ownerId}`, scope: `/products/${productId}`, displayName, state: 'active' } },
+  });
+  expect(res.status, res.text).toBe(201);
+  return (await server.request('POST', `/subscriptions/${sid}/listSecrets`)).json.primaryKey as string;
+}
+
+/** Polls `call` (every 20 ms) until it answers `expected`, at most `limitMs`; returns how long that took. */
+export async function until(call: () => Promise<number>, expected: number, limitMs = 1000): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const status = await call();
+    if (status === expected) return Date.now() - start;
+    if (Date.now() - start > limitMs) throw new Error(`still ${status} after ${limitMs} ms, expected ${expected}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
