@@ -26,7 +26,7 @@ import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { ApiOperationRow, ApiRow } from '../store/apis-repo.js';
 import { productView, type ProductView } from './products.js';
 import type { ServiceDeps } from './deps.js';
-import { alreadyExists, checkNewId } from './entity-ids.js';
+import { createWithNewId } from './entity-ids.js';
 import type { Page, PageRequest } from './views.js';
 
 export interface ApiView {
@@ -212,13 +212,7 @@ export function createApiService(deps: ServiceDeps) {
 
     /** Creates an API under a new id (the admin UI's create): an existing API is never changed. */
     async create(id: string, input: ApiCreateInput): Promise<ApiView> {
-      checkNewId(id);
-      return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
-          if (await tx.apis.findApi(id, true)) throw alreadyExists('An API', id);
-          return insertNew(tx, id, input);
-        }),
-      );
+      return createWithNewId(store, 'An API', id, { exists: (tx) => tx.apis.findApi(id, true), insert: (tx) => insertNew(tx, id, input) });
     },
 
     async update(id: string, input: ApiUpdateInput, ifMatchHeader: string | undefined): Promise<ApiView> {
@@ -317,13 +311,14 @@ export function createApiService(deps: ServiceDeps) {
      * as a required string.
      */
     async createOperation(apiId: string, id: string, input: OperationCreateInput): Promise<ApiOperationView> {
-      checkNewId(id);
       const templateParameters =
         input.templateParameters ?? urlTemplateParameters(input.urlTemplate).map((name) => ({ name, type: 'string', required: true }));
-      return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
+      return createWithNewId(store, 'An operation of this API', id, {
+        exists: async (tx) => {
           await load(tx, apiId, true);
-          if (await tx.apis.findOperation(apiId, id, true)) throw alreadyExists('An operation of this API', id);
+          return tx.apis.findOperation(apiId, id, true);
+        },
+        insert: async (tx) => {
           checkTemplateParameters(input.urlTemplate, templateParameters);
           await checkRouteFree(tx, apiId, id, input.method, input.urlTemplate);
           await tx.apis.insertOperation({
@@ -338,8 +333,8 @@ export function createApiService(deps: ServiceDeps) {
           });
           await tx.changes.recordChange('api', apiId, clock.now().toISOString());
           return apiOperationView(await loadOperation(tx, apiId, id));
-        }),
-      );
+        },
+      });
     },
 
     async updateOperation(

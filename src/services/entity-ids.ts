@@ -3,6 +3,7 @@
  * a URL path, and never taken over from an existing entity (a create is not an update).
  */
 import { conflict, invalidField, type AppError } from '../domain/errors.js';
+import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 
 export const NEW_ID_MAX = 80;
 const NEW_ID = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -25,6 +26,31 @@ export function idFromName(name: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
+/** The id of a new entity: the one typed, else one derived from its name, else a generated one. */
+export function newIdFor(typed: string, displayName: string, generate: () => string): string {
+  return typed || idFromName(displayName) || generate();
+}
+
 export function alreadyExists(entity: string, id: string): AppError {
   return conflict(`${entity} with the id '${id}' exists already; choose another id.`, 'id');
+}
+
+/**
+ * Creates an entity under a new id (the admin UI's create), in one transaction: the id is checked,
+ * and an entity that has it already is refused, never changed. `entity` names it in the refusal
+ * ("A product"); a create racing another one on the same id is retried once, and then refused.
+ */
+export async function createWithNewId<T>(
+  store: Store,
+  entity: string,
+  id: string,
+  steps: { exists: (tx: Store) => Promise<unknown>; insert: (tx: Store) => Promise<T> },
+): Promise<T> {
+  checkNewId(id);
+  return retryOnceOnUniqueViolation(() =>
+    store.transaction(async (tx) => {
+      if (await steps.exists(tx)) throw alreadyExists(entity, id);
+      return steps.insert(tx);
+    }),
+  );
 }

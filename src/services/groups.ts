@@ -12,7 +12,7 @@ import type { GroupRow } from '../store/groups-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { audit, SYSTEM, type ActorContext } from './audit.js';
 import { groupView, userView, type GroupView, type Page, type PageRequest, type UserView } from './views.js';
-import { alreadyExists, checkNewId } from './entity-ids.js';
+import { createWithNewId } from './entity-ids.js';
 
 export function createGroupService(deps: ServiceDeps) {
   const { store, clock } = deps;
@@ -108,13 +108,7 @@ export function createGroupService(deps: ServiceDeps) {
 
     /** Creates a group under a new id (the admin UI's create): an existing group is never changed. */
     async create(id: string, input: GroupCreateInput): Promise<GroupView> {
-      checkNewId(id);
-      return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
-          if (await tx.groups.findGroup(id, true)) throw alreadyExists('A group', id);
-          return insertNew(tx, id, input);
-        }),
-      );
+      return createWithNewId(store, 'A group', id, { exists: (tx) => tx.groups.findGroup(id, true), insert: (tx) => insertNew(tx, id, input) });
     },
 
     /** The number of members of each group (groups without members are left out). */

@@ -27,7 +27,7 @@ import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { ProductApiRow, ProductRow } from '../store/products-repo.js';
 import type { GroupRow } from '../store/groups-repo.js';
 import type { ServiceDeps } from './deps.js';
-import { alreadyExists, checkNewId } from './entity-ids.js';
+import { createWithNewId } from './entity-ids.js';
 import { groupView, type GroupView, type Page, type PageRequest } from './views.js';
 
 export interface ProductView {
@@ -276,13 +276,7 @@ export function createProductService(deps: ServiceDeps) {
 
     /** Creates a product under a new id (the admin UI's create): an existing product is never changed. */
     async create(id: string, input: ProductCreateInput): Promise<ProductView> {
-      checkNewId(id);
-      return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
-          if (await tx.products.findProduct(id, true)) throw alreadyExists('A product', id);
-          return insertNew(tx, id, input);
-        }),
-      );
+      return createWithNewId(store, 'A product', id, { exists: (tx) => tx.products.findProduct(id, true), insert: (tx) => insertNew(tx, id, input) });
     },
 
     async update(id: string, input: ProductUpdateInput, ifMatchHeader: string | undefined): Promise<ProductView> {

@@ -284,6 +284,28 @@ export function createSubscriptionService(deps: ServiceDeps) {
     });
   }
 
+  /**
+   * PATCH and the administrator's actions: the subscription as it is now (locked, and as the
+   * required If-Match says), `change` says what moves (or refuses), applyUpdate moves it.
+   */
+  async function updateExisting(
+    id: string,
+    ifMatchHeader: string | undefined,
+    options: SubscriptionWriteOptions,
+    change: (existing: SubscriptionRow) => SubscriptionUpdateInput,
+  ): Promise<SubscriptionView> {
+    const ifMatch = requireIfMatch(ifMatchHeader);
+    const ring = await subscriptionKeyRing(store);
+    const now = clock.now().toISOString();
+    return retryOnceOnUniqueViolation(() =>
+      store.transaction(async (tx) => {
+        const existing = await load(tx, id, true);
+        checkIfMatch(ifMatch, existing.etag);
+        return applyUpdate(tx, ring, existing, change(existing), now, options);
+      }),
+    );
+  }
+
   /** The change shared by PUT on an existing subscription and PATCH: only the given fields move. */
   async function applyUpdate(
     tx: Store,
@@ -477,20 +499,12 @@ export function createSubscriptionService(deps: ServiceDeps) {
         if (reason.length > SUBSCRIPTION_STATE_COMMENT_MAX) throw invalidField('reason', `must be at most ${SUBSCRIPTION_STATE_COMMENT_MAX} characters`);
         if (reason.includes('\u0000')) throw invalidField('reason', 'must not contain NUL characters');
       }
-      const ifMatch = requireIfMatch(options.ifMatch);
-      const ring = await subscriptionKeyRing(store);
-      const now = clock.now().toISOString();
-      return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
-          const existing = await load(tx, id, true);
-          checkIfMatch(ifMatch, existing.etag);
-          if (!(spec.from as readonly SubscriptionState[]).includes(existing.state)) {
-            throw operationNotAllowed(`A subscription in state '${existing.state}' cannot be ${PAST[action]}.`);
-          }
-          const input: SubscriptionUpdateInput = { state: spec.to, ...(reason !== undefined ? { stateComment: reason } : {}) };
-          return applyUpdate(tx, ring, existing, input, now, { notify: spec.notify, appType: 'developerPortal', ctx: options.ctx });
-        }),
-      );
+      return updateExisting(id, options.ifMatch, { notify: spec.notify, appType: 'developerPortal', ctx: options.ctx }, (existing) => {
+        if (!(spec.from as readonly SubscriptionState[]).includes(existing.state)) {
+          throw operationNotAllowed(`A subscription in state '${existing.state}' cannot be ${PAST[action]}.`);
+        }
+        return { state: spec.to, ...(reason !== undefined ? { stateComment: reason } : {}) };
+      });
     },
 
     /** Subscription_List; with `productId` ProductSubscriptions_List, with `userId` UserSubscription_List. */
@@ -560,16 +574,7 @@ export function createSubscriptionService(deps: ServiceDeps) {
 
     /** PATCH: changes only the given fields; the state moves only along legal transitions. */
     async update(id: string, input: SubscriptionUpdateInput, options: SubscriptionWriteOptions = {}): Promise<SubscriptionView> {
-      const ifMatch = requireIfMatch(options.ifMatch);
-      const ring = await subscriptionKeyRing(store);
-      const now = clock.now().toISOString();
-      return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
-          const existing = await load(tx, id, true);
-          checkIfMatch(ifMatch, existing.etag);
-          return applyUpdate(tx, ring, existing, input, now, options);
-        }),
-      );
+      return updateExisting(id, options.ifMatch, options, () => input);
     },
 
     /** False when there was nothing to delete. The built-in `master` subscription cannot be deleted. */

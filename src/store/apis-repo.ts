@@ -4,7 +4,7 @@ import { sql, type Insertable, type Selectable, type SqlBool, type Updateable } 
 import type { FilterNode } from '../domain/filter/ast.js';
 import { asciiLower, compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { canLockRows, toCount } from './database.js';
+import { canLockRows, pageAndCount, toCount } from './database.js';
 import type { ApiOperationsTable, ApisTable } from './schema.js';
 
 export type ApiRow = Selectable<ApisTable>;
@@ -58,11 +58,7 @@ export async function deleteApi(ex: Executor, id: string): Promise<boolean> {
 export async function listApis(ex: Executor, q: PageQuery): Promise<{ rows: ApiRow[]; count: number }> {
   let base = ex.selectFrom('apis');
   if (q.filter) base = base.where(compileFilter(q.filter));
-  const [rows, total] = await Promise.all([
-    base.selectAll('apis').orderBy('apis.id').limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, count: toCount(total.n as string | number) };
+  return pageAndCount(base, base.selectAll('apis').orderBy('apis.id').limit(q.top).offset(q.skip));
 }
 
 /** Every API, in id order (the gateway's routing table). */
@@ -113,11 +109,7 @@ export async function listOperations(
 ): Promise<{ rows: ApiOperationRow[]; count: number }> {
   let base = ex.selectFrom('api_operations').where('api_operations.api_id', '=', apiId);
   if (q.filter) base = base.where(compileFilter(q.filter));
-  const [rows, total] = await Promise.all([
-    base.selectAll('api_operations').orderBy('api_operations.id').limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, count: toCount(total.n as string | number) };
+  return pageAndCount(base, base.selectAll('api_operations').orderBy('api_operations.id').limit(q.top).offset(q.skip));
 }
 
 /** The operations of each of `apiIds` (all APIs when omitted), in operation id order. */
@@ -153,11 +145,7 @@ export async function listProductsOfApi(
     .innerJoin('products', 'products.id', 'product_apis.product_id')
     .where('product_apis.api_id', '=', apiId);
   if (q.filter) base = base.where(compileFilter(q.filter));
-  const [rows, total] = await Promise.all([
-    base.selectAll('products').orderBy('products.id').limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, count: toCount(total.n as string | number) };
+  return pageAndCount(base, base.selectAll('products').orderBy('products.id').limit(q.top).offset(q.skip));
 }
 
 /** States from which a subscription can still be cancelled (rejected and cancelled are final). */

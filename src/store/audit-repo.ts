@@ -1,7 +1,7 @@
 /** The audit log: append-only. */
 import type { Selectable } from 'kysely';
 import type { Executor } from './database.js';
-import { toCount } from './database.js';
+import { pageAndCount } from './database.js';
 import type { AuditLogTable } from './schema.js';
 
 export type AuditRow = Selectable<AuditLogTable>;
@@ -30,28 +30,11 @@ export interface AuditPageQuery {
 
 /** One page of the log, newest first, filtered (every filter is an exact match), with the number of matching entries. */
 export async function pageAudit(ex: Executor, q: AuditPageQuery): Promise<{ rows: AuditRow[]; count: number }> {
-  let rows = ex.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(q.top).offset(q.skip);
-  let total = ex.selectFrom('audit_log').select((eb) => eb.fn.countAll<string | number>().as('n'));
-  if (q.userId !== undefined) {
-    rows = rows.where('user_id', '=', q.userId);
-    total = total.where('user_id', '=', q.userId);
-  }
-  if (q.actor !== undefined) {
-    rows = rows.where('actor', '=', q.actor);
-    total = total.where('actor', '=', q.actor);
-  }
-  if (q.action !== undefined) {
-    rows = rows.where('action', '=', q.action);
-    total = total.where('action', '=', q.action);
-  }
-  if (q.from !== undefined) {
-    rows = rows.where('at', '>=', q.from);
-    total = total.where('at', '>=', q.from);
-  }
-  if (q.to !== undefined) {
-    rows = rows.where('at', '<', q.to);
-    total = total.where('at', '<', q.to);
-  }
-  const [list, count] = await Promise.all([rows.execute(), total.executeTakeFirstOrThrow()]);
-  return { rows: list, count: toCount(count.n) };
+  let base = ex.selectFrom('audit_log');
+  if (q.userId !== undefined) base = base.where('user_id', '=', q.userId);
+  if (q.actor !== undefined) base = base.where('actor', '=', q.actor);
+  if (q.action !== undefined) base = base.where('action', '=', q.action);
+  if (q.from !== undefined) base = base.where('at', '>=', q.from);
+  if (q.to !== undefined) base = base.where('at', '<', q.to);
+  return pageAndCount(base, base.selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(q.top).offset(q.skip));
 }

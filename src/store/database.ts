@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 
@@ -129,6 +129,18 @@ export function canLockRows(ex: Executor): boolean {
 /** Counts come back as strings from PostgreSQL (bigint) and numbers from SQLite. */
 export function toCount(value: string | number | bigint | null | undefined): number {
   return Number(value ?? 0);
+}
+
+/**
+ * One page of a list and the number of rows the whole list holds, queried together: `base` is the
+ * list's query (tables and filters, no selection yet), `page` the page's query built on it.
+ */
+export async function pageAndCount<DB, TB extends keyof DB, O, R>(
+  base: SelectQueryBuilder<DB, TB, O>,
+  page: { execute(): Promise<R[]> },
+): Promise<{ rows: R[]; count: number }> {
+  const [rows, total] = await Promise.all([page.execute(), base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow()]);
+  return { rows, count: toCount((total as { n: string | number }).n) };
 }
 
 export async function dropSchema(url: string, schema: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { FilterNode } from '../domain/filter/ast.js';
 import { compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { canLockRows, toCount } from './database.js';
+import { canLockRows, pageAndCount, toCount } from './database.js';
 import type { GroupsTable } from './schema.js';
 
 export type GroupRow = Selectable<GroupsTable>;
@@ -54,11 +54,7 @@ export async function listGroups(ex: Executor, q: GroupPageQuery): Promise<{ row
     );
   }
   if (q.filter) base = base.where(compileFilter(q.filter));
-  const [rows, total] = await Promise.all([
-    base.selectAll('groups').orderBy('groups.id').limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, count: toCount(total.n as string | number) };
+  return pageAndCount(base, base.selectAll('groups').orderBy('groups.id').limit(q.top).offset(q.skip));
 }
 
 /** The groups of each of `userIds`, in group id order. */

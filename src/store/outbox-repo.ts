@@ -1,7 +1,7 @@
 /** The email outbox: rows are written in the transaction of the change that causes the email. */
 import type { Selectable } from 'kysely';
 import type { Executor } from './database.js';
-import { toCount } from './database.js';
+import { pageAndCount, toCount } from './database.js';
 import type { OutboxTable } from './schema.js';
 
 export type OutboxRow = Selectable<OutboxTable>;
@@ -48,14 +48,9 @@ export interface OutboxPageQuery {
 
 /** One page of messages, newest first, with the number of messages that match. */
 export async function pageOutbox(ex: Executor, q: OutboxPageQuery): Promise<{ rows: OutboxRow[]; count: number }> {
-  let rows = ex.selectFrom('outbox').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.top).offset(q.skip);
-  let total = ex.selectFrom('outbox').select((eb) => eb.fn.countAll<string | number>().as('n'));
-  if (q.state !== undefined) {
-    rows = rows.where('state', '=', q.state);
-    total = total.where('state', '=', q.state);
-  }
-  const [list, count] = await Promise.all([rows.execute(), total.executeTakeFirstOrThrow()]);
-  return { rows: list, count: toCount(count.n) };
+  let base = ex.selectFrom('outbox');
+  if (q.state !== undefined) base = base.where('state', '=', q.state);
+  return pageAndCount(base, base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.top).offset(q.skip));
 }
 
 /*

@@ -7,7 +7,7 @@ import type { FilterNode } from '../domain/filter/ast.js';
 import type { SubscriptionState } from '../domain/subscription.js';
 import { compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { canLockRows, toCount } from './database.js';
+import { canLockRows, pageAndCount, toCount } from './database.js';
 import type { ApisTable, ProductsTable } from './schema.js';
 import type { GroupRow } from './groups-repo.js';
 
@@ -48,11 +48,7 @@ export async function deleteProduct(ex: Executor, id: string): Promise<void> {
 export async function listProducts(ex: Executor, q: ProductListQuery): Promise<{ rows: ProductRow[]; count: number }> {
   let base = ex.selectFrom('products');
   if (q.filter) base = base.where(compileFilter(q.filter));
-  const [rows, total] = await Promise.all([
-    base.selectAll('products').orderBy('products.id').limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, count: toCount(total.n as string | number) };
+  return pageAndCount(base, base.selectAll('products').orderBy('products.id').limit(q.top).offset(q.skip));
 }
 
 /** The groups that see each of `productIds`, in group id order. */
@@ -98,11 +94,7 @@ export async function listProductApis(
     .innerJoin('apis', 'apis.id', 'product_apis.api_id')
     .where('product_apis.product_id', '=', productId);
   if (q.filter) base = base.where(compileFilter(q.filter));
-  const [rows, total] = await Promise.all([
-    base.selectAll('apis').orderBy('apis.id').limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, count: toCount(total.n as string | number) };
+  return pageAndCount(base, base.selectAll('apis').orderBy('apis.id').limit(q.top).offset(q.skip));
 }
 
 /** Every API of the product, in id order (for the gateway and the portal). */
@@ -165,11 +157,8 @@ export async function listProductApiIds(
 ): Promise<{ rows: string[]; count: number }> {
   let base = ex.selectFrom('product_apis').where('product_apis.product_id', '=', productId);
   if (q.filter) base = base.where(compileFilter(q.filter));
-  const [rows, total] = await Promise.all([
-    base.select('product_apis.api_id').orderBy('product_apis.api_id').limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows: rows.map((r) => r.api_id), count: toCount(total.n as string | number) };
+  const { rows, count } = await pageAndCount(base, base.select('product_apis.api_id').orderBy('product_apis.api_id').limit(q.top).offset(q.skip));
+  return { rows: rows.map((r) => r.api_id), count };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,11 +174,7 @@ export async function listProductGroups(
     .innerJoin('groups', 'groups.id', 'product_groups.group_id')
     .where('product_groups.product_id', '=', productId);
   if (q.filter) base = base.where(compileFilter(q.filter));
-  const [rows, total] = await Promise.all([
-    base.selectAll('groups').orderBy('groups.id').limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, count: toCount(total.n as string | number) };
+  return pageAndCount(base, base.selectAll('groups').orderBy('groups.id').limit(q.top).offset(q.skip));
 }
 
 export async function hasProductGroup(ex: Executor, productId: string, groupId: string): Promise<boolean> {
@@ -230,11 +215,8 @@ export async function listProductGroupIds(
 ): Promise<{ rows: string[]; count: number }> {
   let base = ex.selectFrom('product_groups').where('product_groups.product_id', '=', productId);
   if (q.filter) base = base.where(compileFilter(q.filter));
-  const [rows, total] = await Promise.all([
-    base.select('product_groups.group_id').orderBy('product_groups.group_id').limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows: rows.map((r) => r.group_id), count: toCount(total.n as string | number) };
+  const { rows, count } = await pageAndCount(base, base.select('product_groups.group_id').orderBy('product_groups.group_id').limit(q.top).offset(q.skip));
+  return { rows: rows.map((r) => r.group_id), count };
 }
 
 /** Published products that at least one of `groupIds` sees, in id order. */

@@ -7,7 +7,7 @@ import type { FilterNode } from '../domain/filter/ast.js';
 import type { SubscriptionState } from '../domain/subscription.js';
 import { compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { canLockRows, toCount } from './database.js';
+import { canLockRows, pageAndCount, toCount } from './database.js';
 import type { ProductsTable, SubscriptionsTable } from './schema.js';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
@@ -102,14 +102,8 @@ export async function listSubscriptions(ex: Executor, q: SubscriptionPageQuery):
   if (q.userId !== undefined) base = base.where('s.owner_id', '=', q.userId);
   if (q.productId !== undefined) base = base.where('s.scope', '=', `/products/${q.productId}`);
   if (q.filter) base = base.where(compileFilter(q.filter));
-  const [rows, total] = await Promise.all([
-    base.selectAll('s').orderBy('s.id').limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return {
-    rows: rows.map(({ owner_ref: _o, product_id: _p, ...row }) => row),
-    count: toCount(total.n as string | number),
-  };
+  const { rows, count } = await pageAndCount(base, base.selectAll('s').orderBy('s.id').limit(q.top).offset(q.skip));
+  return { rows: rows.map(({ owner_ref: _o, product_id: _p, ...row }) => row), count };
 }
 
 /** Every subscription of one owner, oldest first. */
@@ -194,11 +188,7 @@ export async function listForAdmin(ex: Executor, q: AdminSubscriptionQuery): Pro
       ]),
     );
   }
-  const [rows, total] = await Promise.all([
-    base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, count: toCount(total.n as string | number) };
+  return pageAndCount(base, base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.top).offset(q.skip));
 }
 
 /** The owners of some subscriptions, by id. */

@@ -3,7 +3,7 @@ import { sql, type Insertable, type RawBuilder, type Selectable, type SqlBool, t
 import type { FilterNode } from '../domain/filter/ast.js';
 import { asciiLower, compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { canLockRows, toCount } from './database.js';
+import { canLockRows, pageAndCount } from './database.js';
 import type { UsersTable } from './schema.js';
 import type { UserIdentity } from '../domain/user.js';
 
@@ -66,11 +66,7 @@ export async function listUsers(ex: Executor, q: UserPageQuery): Promise<{ rows:
   // The page's ids first (an index-only walk), then their rows: PostgreSQL otherwise fetches and
   // sorts every match for a deep $skip (measured: 15-45 ms instead of ~6 ms at 10,000 matches).
   const pageIds = base.select('users.id').orderBy('users.id').limit(q.top).offset(q.skip);
-  const [rows, total] = await Promise.all([
-    ex.selectFrom('users').selectAll().where('id', 'in', pageIds).orderBy('id').execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, count: toCount(total.n as string | number) };
+  return pageAndCount(base, ex.selectFrom('users').selectAll().where('id', 'in', pageIds).orderBy('id'));
 }
 
 export async function listIdentities(ex: Executor, userIds: readonly string[]): Promise<Map<string, UserIdentity[]>> {
@@ -146,9 +142,5 @@ export async function searchUsers(ex: Executor, q: UserSearchQuery): Promise<{ r
     state: [sql`users.state`, sql`lower(users.first_name)`, sql`lower(users.last_name)`],
   }[q.sort];
   const orderBy = sql.join([...keys, sql`users.id`].map((k) => sql`${k} ${direction}`));
-  const [rows, total] = await Promise.all([
-    base.selectAll('users').orderBy(orderBy).limit(q.top).offset(q.skip).execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, count: toCount(total.n as string | number) };
+  return pageAndCount(base, base.selectAll('users').orderBy(orderBy).limit(q.top).offset(q.skip));
 }

@@ -1,6 +1,6 @@
 /**
- * The admin UI's email templates, without JavaScript (and the live preview's endpoint as the
- * script calls it): editing a template changes the next email of its kind (delivered to a real
+ * The admin UI's email templates, without JavaScript (and the preview frame's endpoint, as the
+ * Preview button and the script post to it): editing a template changes the next email of its kind (delivered to a real
  * SMTP server), an invalid template is refused with line and column and what was typed kept, the
  * preview shows sample values, reset restores the default, a test message arrives, every change
  * is audited with the administrator as actor, and a developer cannot reach the pages.
@@ -29,11 +29,28 @@ function textareaOf(page: string): string {
   return unescapeHtml(match[1]!);
 }
 
-/** The preview iframe's document (its srcdoc attribute, unescaped). */
-function previewOf(page: string): string {
-  const match = /<iframe[^>]*id="template-preview-frame"[^>]*srcdoc="([^"]*)"/.exec(page);
+/** The edit page's policy: the admin UI's, plus frames from our own origin (the preview); no inline style, no fetch. */
+const EDIT_PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; frame-src 'self'";
+/** The preview frame's own policy: the email's inline styles, nothing else, framed by our own pages only. */
+const PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'self'; base-uri 'none'; sandbox";
+
+/** The preview iframe's address (its src attribute). */
+function previewSrcOf(page: string): string {
+  const match = /<iframe[^>]*id="template-preview-frame"[^>]*src="([^"]*)"/.exec(page);
   if (!match) throw new Error(`no preview iframe in:\n${page}`);
   return unescapeHtml(match[1]!);
+}
+
+/** A preview frame's answer: the rendered email as a document of its own, with its own headers. */
+function expectPreviewFrame(res: { status: number; headers: Headers; text: string }): void {
+  expect(res.status, res.text).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(res.headers.get('content-security-policy')).toBe(PREVIEW_CSP);
+  expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  expect(res.text).toMatch(/^<!DOCTYPE html>/);
 }
 
 async function waitForEmail(smtp: TestSmtpServer, to: string, timeoutMs = 10_000): Promise<ReceivedEmail> {
@@ -79,52 +96,49 @@ describe.each(BACKENDS)('admin UI: email templates (%s)', (backend) => {
     expect(page.text.match(/class="state default"/g)).toHaveLength(14);
   });
 
-  it('shows the edit page with the preview rendered with sample values, in a sandboxed iframe', async () => {
+  it('shows the edit page under the admin policy, the preview in a sandboxed iframe of our own', async () => {
     const page = await admin.get(INVITE);
     expect(page.status).toBe(200);
-    // The srcdoc document runs under the page's policy: inline styles (the email's) are allowed, and the live preview's fetch.
-    expect(page.headers.get('content-security-policy')).toBe(
-      "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
-    expect(page.text).toMatch(/<iframe id="template-preview-frame"[^>]* sandbox srcdoc="/);
-    const preview = previewOf(page.text);
-    expect(preview).toContain('Ada');
-    expect(preview).toContain('Contoso');
-    expect(preview).toContain('token=sample-token');
-    expect(page.text).toContain('You are invited to join the Contoso developer portal');
+    // No inline style and no fetch on the edit page: the email is shown by a document of its own.
+    expect(page.headers.get('content-security-policy')).toBe(EDIT_PAGE_CSP);
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.text).toMatch(/<iframe id="template-preview-frame" name="template-preview"[^>]* sandbox src="[^"]+"><\/iframe>/);
+    expect(page.text).not.toContain('srcdoc');
+    expect(page.text).toContain(`formaction="${INVITE}/preview-frame" formtarget="template-preview">Preview</button>`);
     expect(textareaOf(page.text)).toBe(TEMPLATES.inviteUserNotificationMessage.body);
     expect(page.text).toContain('<code>$ConfirmUrl</code>');
+
+    // The frame's document: the saved template rendered with sample values, under its own strict policy.
+    const src = previewSrcOf(page.text);
+    expect(src).toBe(`${INVITE}/preview-frame`);
+    const frame = await admin.get(src);
+    expectPreviewFrame(frame);
+    expect(frame.text).toContain('You are invited to join the Contoso developer portal');
+    expect(frame.text).toContain('Ada');
+    expect(frame.text).toContain('token=sample-token');
+    expect(frame.text).toMatch(/style="/);
   });
 
-  it('previews what was typed without saving: with the Preview button, and through the live preview endpoint', async () => {
+  it('previews what was typed without saving: the form posted to the preview frame (Preview button or script)', async () => {
     const typed = CUSTOM_BODY.replace('Custom invitation text', 'Unsaved preview text');
-    const res = await admin.submit(INVITE, INVITE, { subject: 'Hello $DevFirstName $DevLastName', body: typed.replace(/\n/g, '\r\n'), intent: 'preview' });
-    expect(res.status).toBe(200);
-    expect(previewOf(res.text)).toContain('Ahoy Ada! Unsaved preview text from Contoso.');
+    const fields = await admin.formFields(INVITE, INVITE);
+    const res = await admin.post(`${INVITE}/preview-frame`, { ...fields, subject: 'Hello $DevFirstName $DevLastName', body: typed.replace(/\n/g, '\r\n') });
+    expectPreviewFrame(res);
+    expect(res.text).toContain('Ahoy Ada! Unsaved preview text from Contoso.');
     expect(res.text).toContain('Hello Ada Lovelace');
-    expect(textareaOf(res.text)).toBe(typed);
     expect((await server.app.services.templates.get('inviteUserNotificationMessage')).isDefault).toBe(true);
 
-    // The script's request: the form's fields (CSRF token included), sent by fetch.
-    const fields = await admin.formFields(INVITE, INVITE);
-    const live = await admin.request('POST', `${INVITE}/preview`, {
-      form: new URLSearchParams({ ...fields, subject: 'Hi $DevFirstName', body: typed }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' },
-    });
-    expect(live.status).toBe(200);
-    expect(live.headers.get('content-type')).toMatch(/^application\/json/);
-    const json = JSON.parse(live.text) as { subject: string; html: string };
-    expect(json.subject).toBe('Hi Ada');
-    expect(json.html).toContain('Unsaved preview text');
+    // A template that does not render yet: the frame says why, with line and column.
+    const invalid = await admin.post(`${INVITE}/preview-frame`, { ...fields, subject: 'Hi', body: '<p>$Nope</p>' });
+    expectPreviewFrame(invalid);
+    expect(invalid.text).toContain('Preview not updated');
+    expect(unescapeHtml(invalid.text)).toMatch(/Body: Line 1, column 4: unknown variable \$Nope/);
 
-    const invalid = await admin.post(`${INVITE}/preview`, { ...fields, subject: 'Hi', body: '<p>$Nope</p>' });
-    expect(invalid.status).toBe(200);
-    expect(JSON.parse(invalid.text).html).toBeUndefined();
-    expect(JSON.parse(invalid.text).errors[0].message).toMatch(/Line 1, column 4: unknown variable \$Nope/);
-
-    // The plugin's CSRF check applies to the preview too.
-    const forged = await admin.post(`${INVITE}/preview`, { subject: 'Hi', body: typed });
+    // The plugin's CSRF check applies to the frame too.
+    const forged = await admin.post(`${INVITE}/preview-frame`, { subject: 'Hi', body: typed });
     expect(forged.status).toBe(403);
+    expect(forged.headers.get('content-security-policy')).not.toBe(PREVIEW_CSP);
+    expect(forged.text).not.toContain('Ahoy Ada');
     expect((await server.app.services.templates.get('inviteUserNotificationMessage')).isDefault).toBe(true);
   });
 
@@ -230,7 +244,7 @@ describe.each(BACKENDS)('admin UI: email templates (%s)', (backend) => {
 
   it('keeps developers and visitors out', async () => {
     const visitor = new AdminBrowser(server);
-    for (const path of ['/admin/templates', INVITE, `${INVITE}/reset`]) {
+    for (const path of ['/admin/templates', INVITE, `${INVITE}/reset`, `${INVITE}/preview-frame`]) {
       const res = await visitor.get(path);
       expect(res.status).toBe(303);
       expect(res.location).toMatch(/^\/admin\/signin/);
@@ -249,6 +263,13 @@ describe.each(BACKENDS)('admin UI: email templates (%s)', (backend) => {
     expect((await forged.get(INVITE)).status).toBe(303);
     const post = await forged.post(INVITE, { subject: 'x', body: CUSTOM_BODY });
     expect(post.status).toBe(303);
+    // The preview frame is for signed-in administrators only: a developer's session gets the sign-in redirect, no email.
+    const frame = await forged.get(`${INVITE}/preview-frame`);
+    expect(frame.status).toBe(303);
+    expect(frame.location).toMatch(/^\/admin\/signin/);
+    const framePost = await forged.post(`${INVITE}/preview-frame`, { subject: 'x', body: CUSTOM_BODY });
+    expect(framePost.status).toBe(303);
+    expect(framePost.text).not.toContain('Ahoy');
     expect((await server.app.services.templates.get('inviteUserNotificationMessage')).isDefault).toBe(true);
   });
 });

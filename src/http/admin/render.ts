@@ -1,6 +1,7 @@
 /**
  * Sending admin pages: the shell around the page, the headers, Post/Redirect/Get with a one-line
- * notice, and the pieces every list shows (state badges, pagination, dates).
+ * notice, and the pieces every page and list shows (heading, trail, data tables, state badges,
+ * pagination, dates).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sessionFormToken } from '../web/csrf.js';
@@ -15,6 +16,8 @@ export interface AdminPage {
   main: SafeHtml;
   section?: SectionId;
   status?: number;
+  /** A Content-Security-Policy instead of the admin UI's (a page that needs one more source). */
+  policy?: string | undefined;
 }
 
 export function sendAdminPage(ctx: AdminContext, request: FastifyRequest, reply: FastifyReply, page: AdminPage): FastifyReply {
@@ -28,6 +31,7 @@ export function sendAdminPage(ctx: AdminContext, request: FastifyRequest, reply:
     signedIn: session ? { name, formToken: sessionFormToken(session.csrfSecret) } : undefined,
   });
   applySecurityHeaders(reply, { script: true });
+  if (page.policy !== undefined) reply.header('content-security-policy', page.policy);
   applyNoStore(reply);
   return reply
     .status(page.status ?? 200)
@@ -89,4 +93,69 @@ export function pagination(p: { skip: number; top: number; count: number; href: 
   ${p.skip > 0 && html`<a class="button secondary small" href="${p.href(Math.max(0, p.skip - p.top))}" rel="prev">Previous</a>`}
   ${to < p.count && html`<a class="button secondary small" href="${p.href(p.skip + p.top)}" rel="next">Next</a>`}
 </nav>`;
+}
+
+/** `?skip=` of a paged list (0 when absent or not a whole number). */
+export function skipOf(request: FastifyRequest): number {
+  const value = (request.query as Record<string, unknown> | undefined)?.skip;
+  return typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : 0;
+}
+
+/** A path segment of an entity's page. */
+export function seg(id: string): string {
+  return encodeURIComponent(id);
+}
+
+/** The trail above an entity's pages: `Products › Shop`. */
+export function breadcrumb(...links: readonly { href?: string; label: string }[]): SafeHtml {
+  return html`<nav class="breadcrumb" aria-label="Breadcrumb"><ol>${links.map((l, i) =>
+    l.href !== undefined && i < links.length - 1 ? html`<li><a href="${l.href}">${l.label}</a></li>` : html`<li aria-current="page">${l.label}</li>`,
+  )}</ol></nav>`;
+}
+
+/** Yes/No in a table cell. */
+export function yesNo(value: boolean): string {
+  return value ? 'Yes' : 'No';
+}
+
+/** A column of a data table: its label, or a header cell of its own (a sort link, a "select all" box). */
+export type Column = string | { label: HtmlValue; className?: string; hidden?: boolean } | { cell: SafeHtml };
+
+function columnHeader(c: Column): SafeHtml {
+  if (typeof c === 'string') return html`<th scope="col">${c}</th>`;
+  if ('cell' in c) return c.cell;
+  const label = c.hidden ? html`<span class="visually-hidden">${c.label}</span>` : c.label;
+  return html`<th scope="col"${c.className !== undefined && html` class="${c.className}"`}>${label}</th>`;
+}
+
+/**
+ * A table of records: its caption (hidden from sight unless `captionClass` says otherwise), its
+ * column headers, its rows (each a `<tr>`), and the row that says there is nothing (`empty`); in
+ * a box that scrolls sideways on a narrow screen unless `scroll` is false; for a paged list,
+ * followed by the links to the other pages (`pages`).
+ */
+export function dataTable(t: {
+  caption?: HtmlValue;
+  captionClass?: string;
+  className?: string;
+  columns: readonly Column[];
+  rows: readonly HtmlValue[];
+  empty?: HtmlValue;
+  scroll?: boolean;
+  pages?: Parameters<typeof pagination>[0];
+}): SafeHtml {
+  const captionClass = t.captionClass ?? 'visually-hidden';
+  const table = html`<table class="data${t.className !== undefined && html` ${t.className}`}">${
+    t.caption !== undefined &&
+    html`
+  <caption${captionClass !== '' && html` class="${captionClass}"`}>${t.caption}</caption>`
+  }
+  <thead><tr>${t.columns.map(columnHeader)}</tr></thead>
+  <tbody>${t.rows.length > 0 || t.empty === undefined ? t.rows : html`<tr><td colspan="${t.columns.length}" class="empty">${t.empty}</td></tr>`}</tbody>
+</table>`;
+  const shown = t.scroll === false ? table : html`<div class="table-scroll">
+${table}
+</div>`;
+  return t.pages ? html`${shown}
+${pagination(t.pages)}` : shown;
 }

@@ -9,7 +9,7 @@ import type { Page } from '../../../services/views.js';
 import { sentence } from '../../web/form-errors.js';
 import { html, raw, type SafeHtml } from '../../web/html.js';
 import { adminRoute, type AdminContext } from '../context.js';
-import { dateTime, notice, pageHead, pagination, sendAdminPage } from '../render.js';
+import { dataTable, dateTime, notice, pageHead, sendAdminPage, skipOf } from '../render.js';
 
 const PAGE_SIZE = 50;
 const FIELDS = ['user', 'actor', 'action', 'from', 'to'] as const;
@@ -18,11 +18,6 @@ type SearchField = (typeof FIELDS)[number];
 function query(request: FastifyRequest, name: string): string {
   const value = (request.query as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value.slice(0, 300) : '';
-}
-
-function skipOf(request: FastifyRequest): number {
-  const n = Number.parseInt(query(request, 'skip'), 10);
-  return Number.isFinite(n) && n > 0 ? Math.min(n, 1_000_000) : 0;
 }
 
 function listHref(values: Readonly<Record<SearchField, string>>, skip = 0): string {
@@ -120,12 +115,14 @@ ${
   page &&
   (page.count === 0
     ? html`<p class="empty">${searching ? 'No entries match the search.' : 'The audit log is empty.'}</p>`
-    : html`<div class="table-scroll"><table class="data audit">
-  <caption>${searching ? 'Matching entries' : 'All entries'}, newest first</caption>
-  <thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">User</th><th scope="col">IP</th><th scope="col">Details</th></tr></thead>
-  <tbody>${page.items.map(entryRow)}</tbody>
-</table></div>
-${pagination({ skip, top: PAGE_SIZE, count: page.count, href: (s) => listHref(values, s) })}`)
+    : html`${dataTable({
+        caption: `${searching ? 'Matching entries' : 'All entries'}, newest first`,
+        captionClass: '',
+        className: 'audit',
+        columns: ['Time', 'Actor', 'Action', 'User', 'IP', 'Details'],
+        rows: page.items.map(entryRow),
+        pages: { skip, top: PAGE_SIZE, count: page.count, href: (s) => listHref(values, s) },
+      })}`)
 }`,
     });
   });

@@ -17,15 +17,15 @@ import {
   parseApiUpdate,
   parseOperationCreate,
 } from '../../../domain/api-input.js';
-import { idFromName, NEW_ID_MAX } from '../../../services/entity-ids.js';
+import { NEW_ID_MAX, newIdFor } from '../../../services/entity-ids.js';
 import type { ApiOperationView, ApiView } from '../../../services/apis.js';
-import { button, csrfInput, errorSummary, hidden, type FormState } from '../../web/components.js';
+import { button, csrfInput, errorSummary, type FormState } from '../../web/components.js';
 import { field, formOf, type FormFields } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { adminRoute, type AdminContext } from '../context.js';
-import { notice, pageHead, pagination, redirectWithNotice, sendAdminPage } from '../render.js';
+import { attempt, checkField, confirmPage, etagOf, formPage, orNull, selectField, textArea, textField, ticked } from '../forms.js';
+import { breadcrumb, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, yesNo } from '../render.js';
 import { adminFormToken } from '../state.js';
-import { attempt, breadcrumb, checkField, confirmPage, etagOf, orNull, seg, selectField, skipOf, textArea, textField, ticked, yesNo } from './forms.js';
 import { productPath, productStateBadge } from './products.js';
 
 const APIS_PER_PAGE = 50;
@@ -185,34 +185,30 @@ export function registerApiPages(app: FastifyInstance, ctx: AdminContext): void 
       section: 'apis',
       main: html`${pageHead('APIs', html`<a class="button" href="/admin/apis/new">New API</a>`)}
 ${notice(request)}
-<div class="table-scroll">
-<table class="data">
-  <caption class="visually-hidden">APIs</caption>
-  <thead><tr><th scope="col">Name</th><th scope="col">Path</th><th scope="col">Service URL</th><th scope="col">Subscription required</th></tr></thead>
-  <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="4" class="empty">No APIs yet.</td></tr>`}</tbody>
-</table>
-</div>
-${pagination({ skip, top: APIS_PER_PAGE, count: page.count, href: (s) => `/admin/apis?skip=${s}` })}`,
+${dataTable({
+  caption: 'APIs',
+  columns: ['Name', 'Path', 'Service URL', 'Subscription required'],
+  rows,
+  empty: 'No APIs yet.',
+  pages: { skip, top: APIS_PER_PAGE, count: page.count, href: (s) => `/admin/apis?skip=${s}` },
+})}`,
     });
   });
 
   // -- Create ----------------------------------------------------------------------------------
 
   function newPage(request: FastifyRequest, reply: FastifyReply, state: FormState, status?: number): FastifyReply {
-    return sendAdminPage(ctx, request, reply, {
+    return formPage(ctx, request, reply, {
       title: 'New API',
       section: 'apis',
       status,
-      main: html`${trail(undefined, 'New API')}
-<section class="panel form-panel" aria-labelledby="page-heading">
-  <h1 id="page-heading">New API</h1>
-  ${errorSummary(state, API_IDS)}
-  <form method="post" action="/admin/apis/new" novalidate>
-    ${csrfInput(adminFormToken(request))}
-    ${apiFields(state, true)}
-    <div class="button-row">${button('Create API')} <a class="button secondary" href="/admin/apis">Cancel</a></div>
-  </form>
-</section>`,
+      trail: trail(undefined, 'New API'),
+      state,
+      ids: API_IDS,
+      action: '/admin/apis/new',
+      fields: apiFields(state, true),
+      submit: 'Create API',
+      cancel: '/admin/apis',
     });
   }
 
@@ -226,7 +222,7 @@ ${pagination({ skip, top: APIS_PER_PAGE, count: page.count, href: (s) => `/admin
   app.post('/admin/apis/new', adminRoute(), async (request, reply) => {
     const form = formOf(request.body);
     const values = { ...valuesOf(form), id: field(form, 'id').trim() };
-    const id = values.id || idFromName(values.displayName) || ctx.ids.next();
+    const id = newIdFor(values.id, values.displayName, () => ctx.ids.next());
     const result = await attempt(() => ctx.apis.create(id, parseApiCreate(propertiesOf(values))), values, API_TARGETS);
     if (!result.ok) return newPage(request, reply, result.state, 400);
     return redirectWithNotice(reply, apiPath(result.value.id), `The API ${result.value.displayName} was created.`);
@@ -275,13 +271,12 @@ ${notice(request)}
 </div>
 <section class="panel" aria-labelledby="operations-heading">
   <h2 id="operations-heading">Operations</h2>
-  <div class="table-scroll">
-  <table class="data">
-    <caption class="visually-hidden">Operations of ${api.displayName}</caption>
-    <thead><tr><th scope="col">Name</th><th scope="col">Method</th><th scope="col">URL template</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-    <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="4" class="empty">No operations: the gateway answers 404 to every call of this API.</td></tr>`}</tbody>
-  </table>
-  </div>
+  ${dataTable({
+    caption: `Operations of ${api.displayName}`,
+    columns: ['Name', 'Method', 'URL template', { label: 'Actions', hidden: true }],
+    rows,
+    empty: 'No operations: the gateway answers 404 to every call of this API.',
+  })}
   <h3 id="add-operation-heading">Add an operation</h3>
   ${errorSummary(operationForm, OPERATION_IDS)}
   <p class="muted" id="add-operation-hint">The URL template starts with / and names its parameters in braces, e.g. <code>/orders/{id}</code>. The id is derived from the name when left empty.</p>
@@ -315,7 +310,7 @@ ${notice(request)}
       method: field(form, 'method'),
       urlTemplate: field(form, 'urlTemplate').trim(),
     };
-    const id = values.id || idFromName(values.displayName) || ctx.ids.next();
+    const id = newIdFor(values.id, values.displayName, () => ctx.ids.next());
     const result = await attempt(
       () =>
         ctx.apis.createOperation(
@@ -336,7 +331,7 @@ ${notice(request)}
     return confirmPage(ctx, request, reply, {
       title: `Delete the operation ${operation.displayName}?`,
       section: 'apis',
-      breadcrumb: trail(api, 'Delete an operation'),
+      trail: trail(api, 'Delete an operation'),
       explanation: html`<p>Calls to <span class="method">${operation.method}</span> <code>/${api.path}${operation.urlTemplate}</code> will no longer be forwarded by the gateway.</p>`,
       action: `${apiPath(id)}/operations/${seg(operationId)}/delete`,
       etag: operation.etag,
@@ -354,21 +349,18 @@ ${notice(request)}
   // -- Edit ------------------------------------------------------------------------------------
 
   function editPage(request: FastifyRequest, reply: FastifyReply, api: ApiView, state: FormState, etag: string, status?: number): FastifyReply {
-    return sendAdminPage(ctx, request, reply, {
+    return formPage(ctx, request, reply, {
       title: `Edit ${api.displayName}`,
       section: 'apis',
       status,
-      main: html`${trail(api, 'Edit')}
-<section class="panel form-panel" aria-labelledby="page-heading">
-  <h1 id="page-heading">Edit ${api.displayName}</h1>
-  ${errorSummary(state, API_IDS)}
-  <form method="post" action="${apiPath(api.id)}/edit" novalidate>
-    ${csrfInput(adminFormToken(request))}
-    ${hidden('etag', etag)}
-    ${apiFields(state, false)}
-    <div class="button-row">${button('Save changes')} <a class="button secondary" href="${apiPath(api.id)}">Cancel</a></div>
-  </form>
-</section>`,
+      trail: trail(api, 'Edit'),
+      state,
+      ids: API_IDS,
+      action: `${apiPath(api.id)}/edit`,
+      etag,
+      fields: apiFields(state, false),
+      submit: 'Save changes',
+      cancel: apiPath(api.id),
     });
   }
 
@@ -394,7 +386,7 @@ ${notice(request)}
     return confirmPage(ctx, request, reply, {
       title: `Delete ${api.displayName}?`,
       section: 'apis',
-      breadcrumb: trail(api, 'Delete'),
+      trail: trail(api, 'Delete'),
       explanation: html`<p>The API and its operations will be deleted and removed from every product; subscriptions scoped to this API alone are cancelled. The gateway stops serving <code>/${api.path}</code>. This cannot be undone.</p>`,
       action: `${apiPath(api.id)}/delete`,
       etag: api.etag,

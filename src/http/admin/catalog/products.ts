@@ -12,30 +12,16 @@ import {
 } from '../../../domain/product-input.js';
 import { parseInput } from '../../../domain/validate.js';
 import { AppError } from '../../../domain/errors.js';
-import { idFromName, NEW_ID_MAX } from '../../../services/entity-ids.js';
+import { NEW_ID_MAX, newIdFor } from '../../../services/entity-ids.js';
 import type { ProductView } from '../../../services/products.js';
 import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, type FormState } from '../../web/components.js';
 import { field, formOf, type FormFields } from '../../web/form.js';
+import { formErrors } from '../../web/form-errors.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { adminRoute, type AdminContext } from '../context.js';
-import { notice, pageHead, pagination, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
+import { attempt, checkField, confirmPage, etagOf, formPage, orNull, removeForm, selectField, textArea, textField, ticked } from '../forms.js';
+import { breadcrumb, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, stateBadge, yesNo } from '../render.js';
 import { adminFormToken } from '../state.js';
-import {
-  attempt,
-  breadcrumb,
-  checkField,
-  confirmPage,
-  etagOf,
-  orNull,
-  seg,
-  selectField,
-  skipOf,
-  textArea,
-  textField,
-  ticked,
-  yesNo,
-} from './forms.js';
-import { formErrors } from '../../web/form-errors.js';
 
 const PRODUCTS_PER_PAGE = 50;
 /** The choices of the "add an API / a group" selects. */
@@ -183,35 +169,31 @@ export function registerProductPages(app: FastifyInstance, ctx: AdminContext): v
       section: 'products',
       main: html`${pageHead('Products', html`<a class="button" href="/admin/products/new">New product</a>`)}
 ${notice(request)}
-<div class="table-scroll">
-<table class="data">
-  <caption class="visually-hidden">Products</caption>
-  <thead><tr><th scope="col">Name</th><th scope="col">State</th><th scope="col">Subscription required</th><th scope="col">Approval required</th><th scope="col" class="num">Subscriptions limit</th></tr></thead>
-  <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="5" class="empty">No products yet.</td></tr>`}</tbody>
-</table>
-</div>
-${pagination({ skip, top: PRODUCTS_PER_PAGE, count: page.count, href: (s) => `/admin/products?skip=${s}` })}`,
+${dataTable({
+  caption: 'Products',
+  columns: ['Name', 'State', 'Subscription required', 'Approval required', { label: 'Subscriptions limit', className: 'num' }],
+  rows,
+  empty: 'No products yet.',
+  pages: { skip, top: PRODUCTS_PER_PAGE, count: page.count, href: (s) => `/admin/products?skip=${s}` },
+})}`,
     });
   });
 
   // -- Create ----------------------------------------------------------------------------------
 
   function newPage(request: FastifyRequest, reply: FastifyReply, state: FormState, status?: number): FastifyReply {
-    return sendAdminPage(ctx, request, reply, {
+    return formPage(ctx, request, reply, {
       title: 'New product',
       section: 'products',
       status,
-      main: html`${trail(undefined, 'New product')}
-<section class="panel form-panel" aria-labelledby="page-heading">
-  <h1 id="page-heading">New product</h1>
-  <p class="muted">A new product is not published: only administrators see it until you publish it.</p>
-  ${errorSummary(state, PRODUCT_IDS)}
-  <form method="post" action="/admin/products/new" novalidate>
-    ${csrfInput(adminFormToken(request))}
-    ${productFields(state, true)}
-    <div class="button-row">${button('Create product')} <a class="button secondary" href="/admin/products">Cancel</a></div>
-  </form>
-</section>`,
+      trail: trail(undefined, 'New product'),
+      intro: html`<p class="muted">A new product is not published: only administrators see it until you publish it.</p>`,
+      state,
+      ids: PRODUCT_IDS,
+      action: '/admin/products/new',
+      fields: productFields(state, true),
+      submit: 'Create product',
+      cancel: '/admin/products',
     });
   }
 
@@ -222,7 +204,7 @@ ${pagination({ skip, top: PRODUCTS_PER_PAGE, count: page.count, href: (s) => `/a
   app.post('/admin/products/new', adminRoute(), async (request, reply) => {
     const form = formOf(request.body);
     const values = { id: field(form, 'id').trim(), ...valuesOf(form) };
-    const id = values.id || idFromName(values.displayName) || ctx.ids.next();
+    const id = newIdFor(values.id, values.displayName, () => ctx.ids.next());
     const result = await attempt(() => ctx.products.create(id, parseInput(productCreateInput, inputOf(values))), values, PRODUCT_TARGETS);
     if (!result.ok) return newPage(request, reply, result.state, 400);
     return redirectWithNotice(reply, productPath(result.value.id), `The product ${result.value.displayName} was created.`);
@@ -257,10 +239,7 @@ ${pagination({ skip, top: PRODUCTS_PER_PAGE, count: page.count, href: (s) => `/a
   <th scope="row"><a href="/admin/apis/${seg(a.id)}">${a.displayName}</a></th>
   <td><code>/${a.path}</code></td>
   <td>
-    <form method="post" action="${path}/apis/${seg(a.id)}/remove" class="inline" data-confirm="Remove ${a.displayName} from ${product.displayName}?">
-      ${token}
-      <button type="submit" class="button secondary small">Remove<span class="visually-hidden"> ${a.displayName}</span></button>
-    </form>
+    ${removeForm(request, `${path}/apis/${seg(a.id)}/remove`, `Remove ${a.displayName} from ${product.displayName}?`, a.displayName)}
   </td>
 </tr>`,
     );
@@ -268,10 +247,7 @@ ${pagination({ skip, top: PRODUCTS_PER_PAGE, count: page.count, href: (s) => `/a
       (g) => html`<tr>
   <th scope="row"><a href="/admin/groups/${seg(g.id)}">${g.displayName}</a></th>
   <td>
-    <form method="post" action="${path}/groups/${seg(g.id)}/remove" class="inline" data-confirm="Hide ${product.displayName} from ${g.displayName}?">
-      ${token}
-      <button type="submit" class="button secondary small">Remove<span class="visually-hidden"> ${g.displayName}</span></button>
-    </form>
+    ${removeForm(request, `${path}/groups/${seg(g.id)}/remove`, `Hide ${product.displayName} from ${g.displayName}?`, g.displayName)}
   </td>
 </tr>`,
     );
@@ -330,13 +306,12 @@ ${notice(request)}
   </form>`
       : html`<p class="muted">${allApis.count === 0 ? html`There are no APIs yet: <a href="/admin/apis/new">create one</a>.` : 'Every API is in this product.'}</p>`
   }
-  <div class="table-scroll">
-  <table class="data">
-    <caption class="visually-hidden">APIs of ${product.displayName}</caption>
-    <thead><tr><th scope="col">API</th><th scope="col">Path</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-    <tbody>${apiRows.length > 0 ? apiRows : html`<tr><td colspan="3" class="empty">No APIs in this product.</td></tr>`}</tbody>
-  </table>
-  </div>
+  ${dataTable({
+    caption: `APIs of ${product.displayName}`,
+    columns: ['API', 'Path', { label: 'Actions', hidden: true }],
+    rows: apiRows,
+    empty: 'No APIs in this product.',
+  })}
 </section>
 <section class="panel" aria-labelledby="groups-heading">
   <h2 id="groups-heading">Visible to</h2>
@@ -350,13 +325,12 @@ ${notice(request)}
     ${button('Add group')}
   </form>`
   }
-  <div class="table-scroll">
-  <table class="data">
-    <caption class="visually-hidden">Groups that see ${product.displayName}</caption>
-    <thead><tr><th scope="col">Group</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-    <tbody>${groupRows.length > 0 ? groupRows : html`<tr><td colspan="2" class="empty">No groups: only administrators see this product.</td></tr>`}</tbody>
-  </table>
-  </div>
+  ${dataTable({
+    caption: `Groups that see ${product.displayName}`,
+    columns: ['Group', { label: 'Actions', hidden: true }],
+    rows: groupRows,
+    empty: 'No groups: only administrators see this product.',
+  })}
 </section>`,
     });
   }
@@ -413,21 +387,18 @@ ${notice(request)}
   // -- Edit ------------------------------------------------------------------------------------
 
   function editPage(request: FastifyRequest, reply: FastifyReply, product: ProductView, state: FormState, etag: string, status?: number): FastifyReply {
-    return sendAdminPage(ctx, request, reply, {
+    return formPage(ctx, request, reply, {
       title: `Edit ${product.displayName}`,
       section: 'products',
       status,
-      main: html`${trail(product, 'Edit')}
-<section class="panel form-panel" aria-labelledby="page-heading">
-  <h1 id="page-heading">Edit ${product.displayName}</h1>
-  ${errorSummary(state, PRODUCT_IDS)}
-  <form method="post" action="${productPath(product.id)}/edit" novalidate>
-    ${csrfInput(adminFormToken(request))}
-    ${hidden('etag', etag)}
-    ${productFields(state, false)}
-    <div class="button-row">${button('Save changes')} <a class="button secondary" href="${productPath(product.id)}">Cancel</a></div>
-  </form>
-</section>`,
+      trail: trail(product, 'Edit'),
+      state,
+      ids: PRODUCT_IDS,
+      action: `${productPath(product.id)}/edit`,
+      etag,
+      fields: productFields(state, false),
+      submit: 'Save changes',
+      cancel: productPath(product.id),
     });
   }
 
@@ -452,7 +423,7 @@ ${notice(request)}
     return confirmPage(ctx, request, reply, {
       title: `Delete ${product.displayName}?`,
       section: 'products',
-      breadcrumb: trail(product, 'Delete'),
+      trail: trail(product, 'Delete'),
       explanation: html`<p>The product, its API list and its group list will be deleted. The APIs themselves stay. This cannot be undone.</p>`,
       action: `${productPath(product.id)}/delete`,
       etag: product.etag,

@@ -7,15 +7,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GROUP_DESCRIPTION_MAX, GROUP_DISPLAY_NAME_MAX } from '../../../domain/group.js';
 import { groupCreateInput, groupUpdateInput } from '../../../domain/group-input.js';
 import { parseInput } from '../../../domain/validate.js';
-import { idFromName, NEW_ID_MAX } from '../../../services/entity-ids.js';
+import { NEW_ID_MAX, newIdFor } from '../../../services/entity-ids.js';
 import type { GroupView } from '../../../services/views.js';
-import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, type FormState } from '../../web/components.js';
+import { EMPTY_FORM, button, csrfInput, errorSummary, input, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { adminRoute, type AdminContext } from '../context.js';
-import { notice, pageHead, pagination, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
+import { attempt, confirmPage, etagOf, formPage, orNull, removeForm, textArea, textField } from '../forms.js';
+import { breadcrumb, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, stateBadge } from '../render.js';
 import { adminActor, adminFormToken } from '../state.js';
-import { attempt, breadcrumb, confirmPage, etagOf, orNull, seg, skipOf, textArea, textField } from '../catalog/forms.js';
 
 const GROUPS_PER_PAGE = 50;
 const MEMBERS_PER_PAGE = 20;
@@ -83,34 +83,30 @@ export function registerGroupPages(app: FastifyInstance, ctx: AdminContext): voi
       main: html`${pageHead('Groups', html`<a class="button" href="/admin/groups/new">New group</a>`)}
 ${notice(request)}
 <p class="muted">Groups decide which products developers see. The system groups are managed by Tollgate and cannot be changed.</p>
-<div class="table-scroll">
-<table class="data">
-  <caption class="visually-hidden">Groups</caption>
-  <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Description</th><th scope="col" class="num">Members</th></tr></thead>
-  <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="4" class="empty">No groups.</td></tr>`}</tbody>
-</table>
-</div>
-${pagination({ skip, top: GROUPS_PER_PAGE, count: page.count, href: (s) => `/admin/groups?skip=${s}` })}`,
+${dataTable({
+  caption: 'Groups',
+  columns: ['Name', 'Type', 'Description', { label: 'Members', className: 'num' }],
+  rows,
+  empty: 'No groups.',
+  pages: { skip, top: GROUPS_PER_PAGE, count: page.count, href: (s) => `/admin/groups?skip=${s}` },
+})}`,
     });
   });
 
   // -- Create ----------------------------------------------------------------------------------
 
   function newGroupPage(request: FastifyRequest, reply: FastifyReply, state: FormState, status?: number): FastifyReply {
-    return sendAdminPage(ctx, request, reply, {
+    return formPage(ctx, request, reply, {
       title: 'New group',
       section: 'groups',
       status,
-      main: html`${groupsTrail(undefined, 'New group')}
-<section class="panel form-panel" aria-labelledby="page-heading">
-  <h1 id="page-heading">New group</h1>
-  ${errorSummary(state, GROUP_IDS)}
-  <form method="post" action="/admin/groups/new" novalidate>
-    ${csrfInput(adminFormToken(request))}
-    ${groupFields(state, true)}
-    <div class="button-row">${button('Create group')} <a class="button secondary" href="/admin/groups">Cancel</a></div>
-  </form>
-</section>`,
+      trail: groupsTrail(undefined, 'New group'),
+      state,
+      ids: GROUP_IDS,
+      action: '/admin/groups/new',
+      fields: groupFields(state, true),
+      submit: 'Create group',
+      cancel: '/admin/groups',
     });
   }
 
@@ -119,7 +115,7 @@ ${pagination({ skip, top: GROUPS_PER_PAGE, count: page.count, href: (s) => `/adm
   app.post('/admin/groups/new', adminRoute(), async (request, reply) => {
     const form = formOf(request.body);
     const values = { id: field(form, 'id').trim(), displayName: field(form, 'displayName'), description: field(form, 'description') };
-    const id = values.id || idFromName(values.displayName) || ctx.ids.next();
+    const id = newIdFor(values.id, values.displayName, () => ctx.ids.next());
     const result = await attempt(
       () => ctx.groups.create(id, parseInput(groupCreateInput, { displayName: values.displayName, description: orNull(values.description), type: 'custom' })),
       values,
@@ -143,10 +139,7 @@ ${pagination({ skip, top: GROUPS_PER_PAGE, count: page.count, href: (s) => `/adm
   <td>${u.email}</td>
   <td>${stateBadge(u.state)}</td>
   <td>
-    <form method="post" action="${groupPath(id)}/members/${seg(u.id)}/remove" class="inline" data-confirm="Remove ${u.email} from ${group.displayName}?">
-      ${token}
-      <button type="submit" class="button secondary small">Remove<span class="visually-hidden"> ${u.email}</span></button>
-    </form>
+    ${removeForm(request, `${groupPath(id)}/members/${seg(u.id)}/remove`, `Remove ${u.email} from ${group.displayName}?`, u.email)}
   </td>
 </tr>`,
     );
@@ -183,14 +176,13 @@ ${notice(request)}
   </form>`
       : html`<p class="muted">Guests are the anonymous visitors of the developer portal; users cannot be added to this group.</p>`
   }
-  <div class="table-scroll">
-  <table class="data">
-    <caption class="visually-hidden">Members of ${group.displayName}</caption>
-    <thead><tr><th scope="col">Name</th><th scope="col">Email address</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-    <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="4" class="empty">No members.</td></tr>`}</tbody>
-  </table>
-  </div>
-  ${pagination({ skip, top: MEMBERS_PER_PAGE, count: members.count, href: (s) => `${groupPath(id)}?skip=${s}` })}
+  ${dataTable({
+    caption: `Members of ${group.displayName}`,
+    columns: ['Name', 'Email address', 'State', { label: 'Actions', hidden: true }],
+    rows,
+    empty: 'No members.',
+    pages: { skip, top: MEMBERS_PER_PAGE, count: members.count, href: (s) => `${groupPath(id)}?skip=${s}` },
+  })}
 </section>`,
     });
   }
@@ -215,21 +207,18 @@ ${notice(request)}
   // -- Edit ------------------------------------------------------------------------------------
 
   function editPage(request: FastifyRequest, reply: FastifyReply, group: GroupView, state: FormState, etag: string, status?: number): FastifyReply {
-    return sendAdminPage(ctx, request, reply, {
+    return formPage(ctx, request, reply, {
       title: `Edit ${group.displayName}`,
       section: 'groups',
       status,
-      main: html`${groupsTrail(group, 'Edit')}
-<section class="panel form-panel" aria-labelledby="page-heading">
-  <h1 id="page-heading">Edit ${group.displayName}</h1>
-  ${errorSummary(state, GROUP_IDS)}
-  <form method="post" action="${groupPath(group.id)}/edit" novalidate>
-    ${csrfInput(adminFormToken(request))}
-    ${hidden('etag', etag)}
-    ${groupFields(state, false)}
-    <div class="button-row">${button('Save changes')} <a class="button secondary" href="${groupPath(group.id)}">Cancel</a></div>
-  </form>
-</section>`,
+      trail: groupsTrail(group, 'Edit'),
+      state,
+      ids: GROUP_IDS,
+      action: `${groupPath(group.id)}/edit`,
+      etag,
+      fields: groupFields(state, false),
+      submit: 'Save changes',
+      cancel: groupPath(group.id),
     });
   }
 
@@ -277,7 +266,7 @@ ${notice(request)}
     return confirmPage(ctx, request, reply, {
       title: `Delete ${group.displayName}?`,
       section: 'groups',
-      breadcrumb: groupsTrail(group, 'Delete'),
+      trail: groupsTrail(group, 'Delete'),
       explanation: html`<p>The group and its ${n} membership${n === 1 ? '' : 's'} will be deleted (the users stay). Products visible only to this group will no longer be visible to its members. This cannot be undone.</p>`,
       action: `${groupPath(group.id)}/delete`,
       etag: group.etag,

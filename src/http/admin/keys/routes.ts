@@ -9,16 +9,15 @@
  *   POST /admin/keys/{id}/revoke      → /admin/keys with a notice
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../../domain/errors.js';
 import { MANAGEMENT_KEY_NAME_MAX, type ManagementKeyInfo } from '../../../services/management-keys.js';
-import { EMPTY_FORM, button, csrfInput, errorSummary, type FormState } from '../../web/components.js';
-import { formErrors } from '../../web/form-errors.js';
+import { EMPTY_FORM, button, errorSummary, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { adminRoute, type AdminContext } from '../context.js';
 import { adminMessage } from '../errors.js';
-import { dateTime, notice, pageHead, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
-import { adminActor, adminFormToken } from '../state.js';
+import { attempt, confirmPage, postForm } from '../forms.js';
+import { dataTable, dateTime, notice, pageHead, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
+import { adminActor } from '../state.js';
 
 const NAME_ID = 'key-name';
 
@@ -68,26 +67,20 @@ A key is shown once, when it is created; only a hash of it is kept.</p>
 <section class="panel key-create" aria-labelledby="create-heading">
     <h2 id="create-heading">Create a key</h2>
     ${errorSummary(state, { name: NAME_ID })}
-    <form method="post" action="/admin/keys">
-      ${csrfInput(adminFormToken(request))}
-      ${nameField(state)}
-      <div class="button-row">${button('Create key')}</div>
-    </form>
+    ${postForm(request, { action: '/admin/keys', body: html`${nameField(state)}
+    <div class="button-row">${button('Create key')}</div>` })}
 </section>
 <section aria-labelledby="keys-heading">
   <h2 id="keys-heading">Keys</h2>
   ${
     keys.length === 0
       ? html`<p class="empty">No management key has been created yet.</p>`
-      : html`<table class="data">
-    <caption class="visually-hidden">Management keys, oldest first</caption>
-    <thead>
-      <tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
-    </thead>
-    <tbody>
-      ${rows}
-    </tbody>
-  </table>
+      : html`${dataTable({
+          caption: 'Management keys, oldest first',
+          columns: ['Name', 'Id', 'Created', 'Last used', 'Status', { label: 'Actions', hidden: true }],
+          rows,
+          scroll: false,
+        })}
   <p class="muted keys-note">"Last used" is the last change made with the key, as the audit log recorded it; reads are not recorded.</p>`
   }
   <p class="muted">The key set in the <code>TOLLGATE_ADMIN_KEY</code> environment variable, if any, is not listed: change it there.</p>
@@ -113,24 +106,22 @@ async function revokePage(ctx: AdminContext, request: FastifyRequest, reply: Fas
   if (info.revokedAt !== null) {
     return adminMessage(ctx, request, reply, { title: 'Already revoked', message: 'This key is already revoked.', status: 409, back: '/admin/keys' });
   }
-  const main = html`<p class="breadcrumb"><a href="/admin/keys">Management keys</a></p>
-${pageHead('Revoke the key?')}
-<section class="panel danger" aria-labelledby="revoke-heading">
-  <h2 id="revoke-heading">${info.name}</h2>
-  <dl class="details">
+  return confirmPage(ctx, request, reply, {
+    title: 'Revoke a key',
+    question: 'Revoke the key?',
+    section: 'keys',
+    trail: html`<p class="breadcrumb"><a href="/admin/keys">Management keys</a></p>`,
+    name: info.name,
+    explanation: html`<dl class="details">
     <dt>Id</dt><dd><code>${info.id}</code></dd>
     <dt>Created</dt><dd>${dateTime(info.createdAt)}</dd>
   </dl>
-  <p>Calls made with this key are refused at once (401). Revoking cannot be undone.</p>
-  <form method="post" action="${keyPath(info.id)}/revoke">
-    ${csrfInput(adminFormToken(request))}
-    <div class="button-row">
-      ${button('Revoke key', 'danger')}
-      <a class="button secondary" href="/admin/keys">Go back</a>
-    </div>
-  </form>
-</section>`;
-  return sendAdminPage(ctx, request, reply, { title: 'Revoke a key', section: 'keys', main });
+  <p>Calls made with this key are refused at once (401). Revoking cannot be undone.</p>`,
+    action: `${keyPath(info.id)}/revoke`,
+    button: 'Revoke key',
+    cancel: '/admin/keys',
+    cancelLabel: 'Go back',
+  });
 }
 
 export function registerKeyPages(app: FastifyInstance, ctx: AdminContext): void {
@@ -138,15 +129,9 @@ export function registerKeyPages(app: FastifyInstance, ctx: AdminContext): void 
 
   app.post('/admin/keys', adminRoute(), async (request, reply) => {
     const name = field(formOf(request.body), 'name');
-    try {
-      const { key, info } = await ctx.keys.create(name, adminActor(request));
-      return createdPage(ctx, request, reply, key, info);
-    } catch (error) {
-      if (error instanceof AppError && error.kind === 'validation') {
-        return listPage(ctx, request, reply, { state: formErrors(error, { name }, { name: 'name' }), status: 400 });
-      }
-      throw error;
-    }
+    const result = await attempt(() => ctx.keys.create(name, adminActor(request)), { name }, { name: 'name' }, (error) => error.kind === 'validation');
+    if (!result.ok) return listPage(ctx, request, reply, { state: result.state, status: 400 });
+    return createdPage(ctx, request, reply, result.value.key, result.value.info);
   });
 
   app.get('/admin/keys/:id/revoke', adminRoute(), async (request, reply) => {

@@ -6,12 +6,13 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createOutboxService, isOutboxState, OUTBOX_STATES, type OutboxMessageView } from '../../../services/outbox.js';
-import { csrfInput, hidden } from '../../web/components.js';
+import { hidden } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, raw } from '../../web/html.js';
 import { adminRoute, type AdminContext } from '../context.js';
-import { dateTime, notice, pageHead, pagination, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
-import { adminActor, adminFormToken } from '../state.js';
+import { postForm } from '../forms.js';
+import { dataTable, dateTime, notice, pageHead, redirectWithNotice, sendAdminPage, skipOf, stateBadge } from '../render.js';
+import { adminActor } from '../state.js';
 
 const PAGE_SIZE = 50;
 
@@ -20,11 +21,6 @@ const STATE_LABELS: Readonly<Record<string, string>> = { pending: 'Pending', sen
 function query(request: FastifyRequest, name: string): string {
   const value = (request.query as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value : '';
-}
-
-function skipOf(request: FastifyRequest): number {
-  const n = Number.parseInt(query(request, 'skip'), 10);
-  return Number.isFinite(n) && n > 0 ? Math.min(n, 1_000_000) : 0;
 }
 
 function listHref(status: string, skip = 0): string {
@@ -38,7 +34,7 @@ function listHref(status: string, skip = 0): string {
 export function registerOutboxPages(app: FastifyInstance, ctx: AdminContext): void {
   const outbox = createOutboxService(ctx);
 
-  function row(m: OutboxMessageView, status: string, token: string) {
+  function row(request: FastifyRequest, m: OutboxMessageView, status: string) {
     return html`<tr>
   <td>${dateTime(m.createdAt)}</td>
   <td>${m.userId ? html`<a href="/admin/users/${m.userId}">${m.recipient}</a>` : m.recipient}</td>
@@ -50,11 +46,12 @@ export function registerOutboxPages(app: FastifyInstance, ctx: AdminContext): vo
   <td>${dateTime(m.sentAt)}</td>
   <td>${
     m.state === 'dead'
-      ? html`<form method="post" action="/admin/outbox/${m.id}/retry" class="inline">
-      ${csrfInput(token)}
-      ${status && hidden('status', status)}
-      <button type="submit" class="button small" aria-label="Retry the email to ${m.recipient} (${m.templateTitle ?? m.template})">Retry</button>
-    </form>`
+      ? postForm(request, {
+          action: `/admin/outbox/${m.id}/retry`,
+          className: 'inline',
+          body: html`${status && hidden('status', status)}
+    <button type="submit" class="button small" aria-label="Retry the email to ${m.recipient} (${m.templateTitle ?? m.template})">Retry</button>`,
+        })
       : ''
   }</td>
 </tr>`;
@@ -65,7 +62,6 @@ export function registerOutboxPages(app: FastifyInstance, ctx: AdminContext): vo
     const status = isOutboxState(requested) ? requested : '';
     const skip = skipOf(request);
     const page = await outbox.list({ state: status, skip, top: PAGE_SIZE });
-    const token = adminFormToken(request);
     const caption = status ? `${STATE_LABELS[status]} emails` : 'All emails';
     return sendAdminPage(ctx, request, reply, {
       title: status ? `Outbox: ${STATE_LABELS[status]?.toLowerCase()}` : 'Outbox',
@@ -87,16 +83,14 @@ ${notice(request)}
 ${
   page.count === 0
     ? html`<p class="empty">No emails${status ? html` in state ${STATE_LABELS[status]?.toLowerCase()}` : ''}.</p>`
-    : html`<div class="table-scroll"><table class="data outbox">
-  <caption>${caption}, newest first</caption>
-  <thead><tr>
-    <th scope="col">Created</th><th scope="col">Recipient</th><th scope="col">Template</th><th scope="col">State</th>
-    <th scope="col" class="num">Attempts</th><th scope="col">Next attempt</th><th scope="col">Last error</th><th scope="col">Sent</th>
-    <th scope="col"><span class="visually-hidden">Actions</span></th>
-  </tr></thead>
-  <tbody>${page.items.map((m) => row(m, status, token))}</tbody>
-</table></div>
-${pagination({ skip, top: PAGE_SIZE, count: page.count, href: (s) => listHref(status, s) })}`
+    : html`${dataTable({
+        caption: `${caption}, newest first`,
+        captionClass: '',
+        className: 'outbox',
+        columns: ['Created', 'Recipient', 'Template', 'State', { label: 'Attempts', className: 'num' }, 'Next attempt', 'Last error', 'Sent', { label: 'Actions', hidden: true }],
+        rows: page.items.map((m) => row(request, m, status)),
+        pages: { skip, top: PAGE_SIZE, count: page.count, href: (s) => listHref(status, s) },
+      })}`
 }`,
     });
   });

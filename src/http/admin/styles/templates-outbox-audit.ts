@@ -9,7 +9,6 @@ export const TEMPLATES_OUTBOX_AUDIT_CSS = `
 .template-editor input[type="text"] { width: 100%; box-sizing: border-box; }
 textarea.template-body { min-height: 28rem; line-height: 1.45; tab-size: 2; white-space: pre; overflow-wrap: normal; overflow-x: auto; box-sizing: border-box; }
 .template-errors { margin: 0.25rem 0 0; padding-left: 1.25rem; }
-.template-preview .preview-subject { margin: 0 0 0.5rem; overflow-wrap: anywhere; }
 .template-preview .preview-status { min-height: 1.5rem; margin: 0 0 0.5rem; color: #4b5563; font-size: 0.875rem; }
 .preview-frame { display: block; width: 100%; height: 36rem; border: 1px solid #d1d5db; border-radius: 6px; background: #ffffff; }
 .template-variables { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0; }

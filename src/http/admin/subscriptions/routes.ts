@@ -14,7 +14,6 @@
  *   POST /admin/subscriptions/{sid}/suspend|cancel   etag
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../../domain/errors.js';
 import { SUBSCRIPTION_STATES, type SubscriptionState } from '../../../domain/subscription.js';
 import { SUBSCRIPTION_STATE_COMMENT_MAX } from '../../../domain/subscription-input.js';
 import {
@@ -23,14 +22,14 @@ import {
   type AdminSubscriptionAction,
   type AdminSubscriptionView,
 } from '../../../services/subscriptions.js';
-import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, type FormState } from '../../web/components.js';
-import { formErrors } from '../../web/form-errors.js';
+import { EMPTY_FORM, button, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { adminRoute, type AdminContext } from '../context.js';
 import { adminMessage } from '../errors.js';
-import { dateTime, notice, pageHead, pagination, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
-import { adminActor, adminFormToken } from '../state.js';
+import { attempt, confirmPage, postForm } from '../forms.js';
+import { dataTable, dateTime, notice, pageHead, pagination, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
+import { adminActor } from '../state.js';
 
 const PAGE_SIZE = 20;
 const FILTER_MAX = 256;
@@ -218,26 +217,20 @@ ${notice(request)}
 ${
   page.items.length === 0
     ? html`<p class="empty">${filtered ? 'No subscription matches these filters.' : 'There are no subscriptions yet.'}</p>`
-    : html`<table class="data subscriptions">
-  <caption class="visually-hidden">Subscriptions${filtered ? ' matching the filters' : ''}, newest first</caption>
-  <thead>
-    <tr><th scope="col">Name</th><th scope="col">Owner</th><th scope="col">Scope</th><th scope="col">State</th><th scope="col">Created</th></tr>
-  </thead>
-  <tbody>
-    ${rows}
-  </tbody>
-</table>`
+    : dataTable({
+        caption: `Subscriptions${filtered ? ' matching the filters' : ''}, newest first`,
+        className: 'subscriptions',
+        columns: ['Name', 'Owner', 'Scope', 'State', 'Created'],
+        rows,
+        scroll: false,
+      })
 }
 ${pagination({ skip: filter.skip, top: PAGE_SIZE, count: page.count, href: (skip) => listHref(filter, skip) })}`;
   return sendAdminPage(ctx, request, reply, { title: 'Subscriptions', section: 'subscriptions', main });
 }
 
 function etagForm(request: FastifyRequest, s: AdminSubscriptionView, action: AdminSubscriptionAction, variant: 'primary' | 'secondary'): SafeHtml {
-  return html`<form method="post" action="${subscriptionPath(s.id)}/${action}" class="inline">
-    ${csrfInput(adminFormToken(request))}
-    ${hidden('etag', s.etag)}
-    ${button(ACTIONS[action].label, variant)}
-  </form>`;
+  return postForm(request, { action: `${subscriptionPath(s.id)}/${action}`, className: 'inline', etag: s.etag, body: button(ACTIONS[action].label, variant) });
 }
 
 function actionControls(request: FastifyRequest, s: AdminSubscriptionView): SafeHtml {
@@ -305,7 +298,7 @@ function reasonField(state: FormState): SafeHtml {
   </div>`;
 }
 
-async function confirmPage(
+async function actionConfirmPage(
   ctx: AdminContext,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -324,24 +317,24 @@ async function confirmPage(
   }
   const spec = ACTIONS[action];
   const state = options.state ?? EMPTY_FORM;
-  const main = html`<p class="breadcrumb"><a href="/admin/subscriptions">Subscriptions</a> › <a href="${subscriptionPath(s.id)}">${title(s)}</a></p>
-${pageHead(`${spec.heading}?`)}
-<section class="panel danger" aria-labelledby="confirm-heading">
-  <h2 id="confirm-heading">${title(s)}</h2>
-  ${errorSummary(state, { reason: REASON_ID })}
-  ${detailsList(s)}
-  <p>${spec.explain}</p>
-  <form method="post" action="${subscriptionPath(s.id)}/${action}">
-    ${csrfInput(adminFormToken(request))}
-    ${hidden('etag', options.etag ?? s.etag)}
-    ${action === 'reject' && reasonField(state)}
-    <div class="button-row">
-      ${button(spec.label, 'danger')}
-      <a class="button secondary" href="${subscriptionPath(s.id)}">Go back</a>
-    </div>
-  </form>
-</section>`;
-  return sendAdminPage(ctx, request, reply, { title: spec.heading, section: 'subscriptions', main, status: options.status });
+  return confirmPage(ctx, request, reply, {
+    title: spec.heading,
+    question: `${spec.heading}?`,
+    section: 'subscriptions',
+    status: options.status,
+    trail: html`<p class="breadcrumb"><a href="/admin/subscriptions">Subscriptions</a> › <a href="${subscriptionPath(s.id)}">${title(s)}</a></p>`,
+    name: title(s),
+    state,
+    ids: { reason: REASON_ID },
+    explanation: html`${detailsList(s)}
+  <p>${spec.explain}</p>`,
+    action: `${subscriptionPath(s.id)}/${action}`,
+    etag: options.etag ?? s.etag,
+    extra: action === 'reject' && reasonField(state),
+    button: spec.label,
+    cancel: subscriptionPath(s.id),
+    cancelLabel: 'Go back',
+  });
 }
 
 export function registerSubscriptionPages(app: FastifyInstance, ctx: AdminContext): void {
@@ -357,7 +350,7 @@ export function registerSubscriptionPages(app: FastifyInstance, ctx: AdminContex
     if (!isAction(action) || !ACTIONS[action].confirm) {
       return adminMessage(ctx, request, reply, { title: 'Not found', message: 'There is no such page in the admin UI.', status: 404, back: subscriptionPath(sid) });
     }
-    return confirmPage(ctx, request, reply, sid, action);
+    return actionConfirmPage(ctx, request, reply, sid, action);
   });
 
   app.post('/admin/subscriptions/:sid/:action', adminRoute(), async (request, reply) => {
@@ -368,20 +361,20 @@ export function registerSubscriptionPages(app: FastifyInstance, ctx: AdminContex
     const form = formOf(request.body);
     const etag = field(form, 'etag');
     const reason = field(form, 'reason');
-    let done;
-    try {
-      done = await ctx.subscriptions.adminAction(sid, action, {
-        ifMatch: etag === '' ? undefined : etag,
-        reason: action === 'reject' ? reason : undefined,
-        ctx: adminActor(request),
-      });
-    } catch (error) {
-      if (action === 'reject' && error instanceof AppError && error.kind === 'validation' && error.details.some((d) => d.target === 'reason')) {
-        const state = formErrors(error, { reason }, { reason: 'reason' });
-        return confirmPage(ctx, request, reply, sid, action, { state, status: 400, etag });
-      }
-      throw error;
-    }
+    // A reason the service refuses is shown next to the field, with the tag the page was opened with.
+    const result = await attempt(
+      () =>
+        ctx.subscriptions.adminAction(sid, action, {
+          ifMatch: etag === '' ? undefined : etag,
+          reason: action === 'reject' ? reason : undefined,
+          ctx: adminActor(request),
+        }),
+      { reason },
+      { reason: 'reason' },
+      (error) => action === 'reject' && error.kind === 'validation' && error.details.some((d) => d.target === 'reason'),
+    );
+    if (!result.ok) return actionConfirmPage(ctx, request, reply, sid, action, { state: result.state, status: 400, etag });
+    const done = result.value;
     const spec = ACTIONS[action];
     const text = spec.emailed && done.ownerId !== null ? `${spec.done} ${spec.emailed}` : spec.done;
     return redirectWithNotice(reply, subscriptionPath(sid), text);

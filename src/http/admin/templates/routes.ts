@@ -3,17 +3,16 @@
  * rendered with sample values, resetting it to its default (after a confirmation page), and
  * sending a test message through the outbox.
  *
- * The preview works without JavaScript (the form's Preview button re-renders the page with it);
- * with the script, it follows the typing (POST /admin/templates/{name}/preview answers JSON). The
- * rendered email is shown in a sandboxed iframe (`sandbox` without any allowance: no script, no
- * form, an opaque origin) through `srcdoc`, escaped like every attribute. A srcdoc document takes
- * its parent's Content-Security-Policy; email bodies use inline styles only, so the edit page's
- * policy also allows inline styles, and fetch to our own origin (the live preview); nothing else
- * changes.
+ * The preview is a sandboxed iframe (`sandbox` without any allowance: no script, no form, an
+ * opaque origin) named `template-preview`, whose document comes from our own endpoint with a
+ * policy of its own that allows the email's inline styles (preview-frame.ts): GET
+ * /admin/templates/{name}/preview-frame renders the saved template, POST renders the form's
+ * subject and body. The Preview button posts the form there (`formtarget`), without JavaScript;
+ * the script does the same while the text is typed. The edit page keeps the admin policy, plus
+ * frames from our own origin.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorDetail } from '../../../domain/errors.js';
-import type { RenderedEmail } from '../../../mail/render/index.js';
+import { AppError } from '../../../domain/errors.js';
 import type { EmailTemplateView } from '../../../services/email-templates.js';
 import { csrfInput, hidden } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
@@ -21,17 +20,14 @@ import { sentence } from '../../web/form-errors.js';
 import { CONTENT_SECURITY_POLICY_WITH_SCRIPT } from '../../web/headers.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { adminRoute, type AdminContext } from '../context.js';
-import { notice, pageHead, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
+import { adminMessage } from '../errors.js';
+import { confirmPage } from '../forms.js';
+import { dataTable, notice, pageHead, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
 import { adminActor, adminFormToken, adminSession } from '../state.js';
+import { PREVIEW_FRAME_NAME, previewDocument, problemDocument, sendPreviewFrame } from './preview-frame.js';
 
-/**
- * The edit page's policy: the admin UI's, plus inline styles for the email shown in the preview,
- * and requests to our own origin for the script's live preview.
- */
-export const TEMPLATE_EDIT_CSP = CONTENT_SECURITY_POLICY_WITH_SCRIPT.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace(
-  "script-src 'self'; ",
-  "script-src 'self'; connect-src 'self'; ",
-);
+/** The edit page's policy: the admin UI's, plus frames from our own origin (the preview). */
+export const TEMPLATE_EDIT_CSP = `${CONTENT_SECURITY_POLICY_WITH_SCRIPT}; frame-src 'self'`;
 
 interface EditState {
   subject: string;
@@ -41,11 +37,8 @@ interface EditState {
   errors: Record<string, string[]>;
   message?: string | undefined;
   to: string;
-  preview: RenderedEmail | undefined;
-  /** Why there is no preview. */
-  previewProblem?: string | undefined;
-  /** The preview is of what was typed, not of what is saved. */
-  previewOfTyped: boolean;
+  /** The form's text is not what is saved (a refused save): the preview shows the saved template. */
+  unsaved?: boolean | undefined;
 }
 
 function templatePath(t: Pick<EmailTemplateView, 'name'>): string {
@@ -88,13 +81,14 @@ function summary(state: EditState): SafeHtml | false {
 </div>`;
 }
 
-function previewPanel(state: EditState, name: string): SafeHtml {
+function previewPanel(state: EditState, t: EmailTemplateView): SafeHtml {
   return html`<section class="panel template-preview" aria-labelledby="preview-heading">
   <h2 id="preview-heading">Preview</h2>
-  <p class="hint">Rendered with sample values${state.previewOfTyped ? ', from the text in the form (not saved yet)' : ''}.</p>
-  <p class="preview-subject"><strong>Subject:</strong> <span id="template-preview-subject">${state.preview?.subject ?? '–'}</span></p>
-  <p id="template-preview-status" class="preview-status" role="status" aria-live="polite">${state.previewProblem ?? ''}</p>
-  <iframe id="template-preview-frame" class="preview-frame" title="Preview of the ${name} email" sandbox srcdoc="${state.preview?.html ?? ''}"></iframe>
+  <p class="hint">Rendered with sample values${
+    state.unsaved ? ', from the saved template (your text is not saved)' : ''
+  }. The Preview button shows the text in the form, without saving it.</p>
+  <p id="template-preview-status" class="preview-status" role="status" aria-live="polite"></p>
+  <iframe id="template-preview-frame" name="${PREVIEW_FRAME_NAME}" class="preview-frame" title="Preview of the ${t.title} email" sandbox src="${templatePath(t)}/preview-frame"></iframe>
 </section>`;
 }
 
@@ -110,7 +104,7 @@ ${summary(state)}
 <div class="template-editor">
   <section class="panel" aria-labelledby="edit-heading">
     <h2 id="edit-heading">Subject and body</h2>
-    <form method="post" action="${path}" data-live-preview="${path}/preview" novalidate>
+    <form method="post" action="${path}" data-live-preview novalidate>
       ${csrfInput(token)}
       ${hidden('etag', state.etag)}
       <div class="field">
@@ -130,12 +124,12 @@ ${state.body}</textarea>
       </div>
       <div class="button-row">
         <button type="submit" class="button">Save</button>
-        <button type="submit" class="button secondary" name="intent" value="preview">Preview</button>
+        <button type="submit" class="button secondary" formaction="${path}/preview-frame" formtarget="${PREVIEW_FRAME_NAME}">Preview</button>
         ${!t.isDefault && html`<a class="button danger" href="${path}/reset">Reset to default</a>`}
       </div>
     </form>
   </section>
-  ${previewPanel(state, t.title)}
+  ${previewPanel(state, t)}
 </div>
 <div class="grid-2">
   <section class="panel" aria-labelledby="variables-heading">
@@ -165,22 +159,12 @@ ${state.body}</textarea>
 export function registerTemplatePages(app: FastifyInstance, ctx: AdminContext): void {
   const { templates } = ctx;
 
-  function previewOf(name: string, content: { subject: string; body: string }): Pick<EditState, 'preview' | 'previewProblem'> {
-    try {
-      return { preview: templates.preview(name, content) };
-    } catch (error) {
-      if (error instanceof AppError && error.kind === 'validation') {
-        return { preview: undefined, previewProblem: 'No preview: the template is not valid (see the errors above).' };
-      }
-      throw error;
-    }
-  }
-
   function sendEdit(request: FastifyRequest, reply: FastifyReply, t: EmailTemplateView, state: EditState, status = 200): FastifyReply {
     return sendAdminPage(ctx, request, reply, {
       title: `${Object.keys(state.errors).length > 0 || state.message ? 'Error: ' : ''}${t.title}`,
       section: 'templates',
       status,
+      policy: TEMPLATE_EDIT_CSP,
       main: html`${notice(request)}${editPage(t, state, adminFormToken(request))}`,
     });
   }
@@ -192,21 +176,10 @@ export function registerTemplatePages(app: FastifyInstance, ctx: AdminContext): 
       etag: t.etag,
       errors: {},
       to: adminSession(request).user.email,
-      previewOfTyped: false,
-      ...previewOf(t.name, t),
     };
   }
 
   const nameOf = (request: FastifyRequest) => (request.params as { name: string }).name;
-
-  /** The edit page's routes: a srcdoc document runs under this page's policy, so the email's inline styles may apply. */
-  const editRoute = {
-    ...adminRoute(),
-    onSend: async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('content-security-policy', TEMPLATE_EDIT_CSP);
-      return payload;
-    },
-  };
 
   app.get('/admin/templates', adminRoute(), async (request, reply) => {
     const page = await templates.list({ skip: 0, top: 100 });
@@ -216,29 +189,29 @@ export function registerTemplatePages(app: FastifyInstance, ctx: AdminContext): 
       main: html`${pageHead('Email templates')}
 ${notice(request)}
 <p>Every email Tollgate sends is rendered from one of these templates. Edit one to change the next emails of its kind; reset it to go back to Tollgate's default.</p>
-<table class="data">
-  <caption>${page.count} email templates</caption>
-  <thead><tr><th scope="col">Template</th><th scope="col">Subject</th><th scope="col">Status</th></tr></thead>
-  <tbody>
-    ${page.items.map(
-      (t) => html`<tr>
+${dataTable({
+  caption: `${page.count} email templates`,
+  captionClass: '',
+  columns: ['Template', 'Subject', 'Status'],
+  rows: page.items.map(
+    (t) => html`<tr>
       <th scope="row"><a href="${templatePath(t)}">${t.title}</a><br><code class="muted">${t.name}</code></th>
       <td>${t.subject}</td>
       <td>${t.isDefault ? stateBadge('default', 'Default') : stateBadge('customised', 'Customised')}</td>
     </tr>`,
-    )}
-  </tbody>
-</table>`,
+  ),
+  scroll: false,
+})}`,
     });
   });
 
-  app.get('/admin/templates/:name', editRoute, async (request, reply) => {
+  app.get('/admin/templates/:name', adminRoute(), async (request, reply) => {
     const t = await templates.get(nameOf(request));
     return sendEdit(request, reply, t, savedState(request, t));
   });
 
-  // Save, or (the Preview button, without JavaScript) show the preview of what was typed.
-  app.post('/admin/templates/:name', editRoute, async (request, reply) => {
+  // Save (the Preview button posts to the preview frame instead).
+  app.post('/admin/templates/:name', adminRoute(), async (request, reply) => {
     const t = await templates.get(nameOf(request));
     const form = formOf(request.body);
     const typed = { subject: field(form, 'subject'), body: lf(field(form, 'body')) };
@@ -247,19 +220,14 @@ ${notice(request)}
       etag: field(form, 'etag'),
       errors: {},
       to: adminSession(request).user.email,
-      preview: undefined,
-      previewOfTyped: true,
+      unsaved: true,
     };
     try {
-      if (field(form, 'intent') === 'preview') {
-        state.preview = templates.preview(t.name, typed);
-        return sendEdit(request, reply, t, state);
-      }
       await templates.replace(t.name, typed, state.etag || undefined, adminActor(request));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.kind === 'precondition-failed') {
-        return sendEdit(request, reply, t, { ...state, message: 'Someone else changed this template meanwhile. Reload the page to see their version; your text was not saved.', previewProblem: 'No preview.' }, 412);
+        return sendEdit(request, reply, t, { ...state, message: 'Someone else changed this template meanwhile. Reload the page to see their version; your text was not saved.' }, 412);
       }
       if (error.kind !== 'validation') throw error;
       const { errors, others } = errorsByField(error, ['subject', 'body']);
@@ -271,7 +239,6 @@ ${notice(request)}
           ...state,
           errors,
           message: others.length > 0 ? `The template was not saved. ${others.join(' ')}` : undefined,
-          previewProblem: 'No preview: the template is not valid (see the errors above).',
         },
         400,
       );
@@ -279,24 +246,32 @@ ${notice(request)}
     return redirectWithNotice(reply, templatePath(t), `${t.title}: the template was saved.`);
   });
 
-  // The script's live preview: the form's subject and body, rendered; JSON for the script.
-  app.post('/admin/templates/:name/preview', adminRoute(), async (request, reply) => {
-    const t = await templates.get(nameOf(request));
-    const form = formOf(request.body);
-    const typed = { subject: field(form, 'subject'), body: lf(field(form, 'body')) };
-    reply.type('application/json; charset=utf-8');
+  // The preview frame's document: the saved template (the frame's src), or the form's text (the
+  // Preview button and the live preview post the form, _csrf included, to the frame).
+  function previewFrame(reply: FastifyReply, name: string, content: { subject: string; body: string }): FastifyReply {
     try {
-      const rendered = templates.preview(t.name, typed);
-      return reply.send(JSON.stringify({ subject: rendered.subject, html: rendered.html }));
+      return sendPreviewFrame(reply, previewDocument(templates.preview(name, content)));
     } catch (error) {
       if (!(error instanceof AppError) || error.kind !== 'validation') throw error;
-      const errors = error.details.map((d: ErrorDetail) => ({ target: d.target ?? null, message: sentence(d.message) }));
-      // A template that is not valid yet is an answer, not a failed request: the script shows why.
-      return reply.send(JSON.stringify({ errors }));
+      // A template that is not valid yet is an answer, not a failed request: the frame shows why.
+      const labels: Record<string, string> = { subject: 'Subject: ', body: 'Body: ' };
+      const messages = error.details.length > 0 ? error.details.map((d) => `${labels[d.target ?? ''] ?? ''}${sentence(d.message)}`) : [sentence(error.message)];
+      return sendPreviewFrame(reply, problemDocument(messages));
     }
+  }
+
+  app.get('/admin/templates/:name/preview-frame', adminRoute(), async (request, reply) => {
+    const t = await templates.get(nameOf(request));
+    return previewFrame(reply, t.name, t);
   });
 
-  app.post('/admin/templates/:name/test', editRoute, async (request, reply) => {
+  app.post('/admin/templates/:name/preview-frame', adminRoute(), async (request, reply) => {
+    const t = await templates.get(nameOf(request));
+    const form = formOf(request.body);
+    return previewFrame(reply, t.name, { subject: field(form, 'subject'), body: lf(field(form, 'body')) });
+  });
+
+  app.post('/admin/templates/:name/test', adminRoute(), async (request, reply) => {
     const t = await templates.get(nameOf(request));
     const to = field(formOf(request.body), 'to');
     try {
@@ -312,24 +287,24 @@ ${notice(request)}
   app.get('/admin/templates/:name/reset', adminRoute(), async (request, reply) => {
     const t = await templates.get(nameOf(request));
     const path = templatePath(t);
-    return sendAdminPage(ctx, request, reply, {
+    if (t.isDefault) {
+      return adminMessage(ctx, request, reply, {
+        title: `Reset ${t.title}`,
+        message: "This template is already Tollgate's default: there is nothing to reset.",
+        status: 200,
+        back: path,
+      });
+    }
+    return confirmPage(ctx, request, reply, {
       title: `Reset ${t.title}`,
+      question: `Reset ${t.title} to its default?`,
       section: 'templates',
-      main: html`${pageHead(`Reset ${t.title} to its default?`)}
-<section class="panel danger" aria-labelledby="reset-heading">
-  <h2 id="reset-heading">Reset to default</h2>
-  ${
-    t.isDefault
-      ? html`<p>This template is already Tollgate's default: there is nothing to reset.</p><p><a href="${path}">Back to the template</a></p>`
-      : html`<p>The subject and body you edited are replaced by Tollgate's default, for every email of this kind from now on. This cannot be undone.</p>
-  <form method="post" action="${path}/reset" class="button-row">
-    ${csrfInput(adminFormToken(request))}
-    ${hidden('etag', t.etag)}
-    <button type="submit" class="button danger">Reset to default</button>
-    <a class="button secondary" href="${path}">Cancel</a>
-  </form>`
-  }
-</section>`,
+      name: 'Reset to default',
+      explanation: html`<p>The subject and body you edited are replaced by Tollgate's default, for every email of this kind from now on. This cannot be undone.</p>`,
+      action: `${path}/reset`,
+      etag: t.etag,
+      button: 'Reset to default',
+      cancel: path,
     });
   });
 

@@ -9,14 +9,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../../domain/errors.js';
 import type { UserView } from '../../../services/views.js';
-import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, type FormState } from '../../web/components.js';
+import { EMPTY_FORM, button, errorSummary, input, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
-import { formErrors } from '../../web/form-errors.js';
 import { html, type HtmlValue } from '../../web/html.js';
 import { adminRoute, type AdminContext } from '../context.js';
 import { adminMessage } from '../errors.js';
+import { attempt, etagOf as formEtag, postForm } from '../forms.js';
 import { redirectWithNotice, sendAdminPage } from '../render.js';
-import { adminActor, adminFormToken } from '../state.js';
+import { adminActor } from '../state.js';
 import { displayName, userIdParam, userPath } from './detail-view.js';
 
 const SET_PASSWORD_IDS = { password: 'new-password' };
@@ -24,7 +24,7 @@ const PASSWORD_HINT = 'At least 8 characters; not a common password, nor the use
 
 /** The etag the form was shown with: sent to the service as If-Match (a concurrent change gives 412). */
 function etagOf(request: FastifyRequest): string {
-  return field(formOf(request.body), 'etag');
+  return formEtag(formOf(request.body));
 }
 
 function actionPage(ctx: AdminContext, request: FastifyRequest, reply: FastifyReply, user: UserView, title: string, body: HtmlValue, status?: number): FastifyReply {
@@ -59,10 +59,10 @@ function deletePage(ctx: AdminContext, request: FastifyRequest, reply: FastifyRe
     'Delete user',
     html`<p>Delete <strong>${name}</strong> (${user.email})? The account, its identities and its group memberships are removed for good, and they are signed out at once.</p>
   <p>${subscriptions === 0 ? 'They have no subscriptions.' : `They have ${subscriptions} subscription${subscriptions === 1 ? '' : 's'}.`}</p>
-  <form method="post" action="${userPath(user.id, 'delete')}">
-    ${csrfInput(adminFormToken(request))}
-    ${hidden('etag', user.etag)}
-    <fieldset>
+  ${postForm(request, {
+    action: userPath(user.id, 'delete'),
+    etag: user.etag,
+    body: html`<fieldset>
       <legend>Options</legend>
       <div class="field"><div class="checkbox">
         <input id="delete-subscriptions" name="deleteSubscriptions" type="checkbox" value="yes">
@@ -73,8 +73,8 @@ function deletePage(ctx: AdminContext, request: FastifyRequest, reply: FastifyRe
         <label for="delete-notify">Notify the user by email</label>
       </div></div>
     </fieldset>
-    <div class="actions">${button('Delete user', 'danger')}<a href="${userPath(user.id)}">Cancel</a></div>
-  </form>`,
+    <div class="actions">${button('Delete user', 'danger')}<a href="${userPath(user.id)}">Cancel</a></div>`,
+  })}`,
   );
 }
 
@@ -88,12 +88,12 @@ function setPasswordPage(ctx: AdminContext, request: FastifyRequest, reply: Fast
     'Set password',
     html`<p>The new password replaces the current one of <strong>${name}</strong> at once, and they are signed out of the developer portal everywhere. Tell them the password over a safe channel, or use <a href="${userPath(user.id, 'reset-password')}">Reset password</a> to let them choose one.</p>
   ${errorSummary(state, SET_PASSWORD_IDS)}
-  <form method="post" action="${userPath(user.id, 'set-password')}">
-    ${csrfInput(adminFormToken(request))}
-    ${hidden('etag', user.etag)}
-    ${input({ id: SET_PASSWORD_IDS.password, name: 'password', label: 'New password', kind: 'new-password', hint: PASSWORD_HINT }, state)}
-    <div class="actions">${button('Set password')}<a href="${userPath(user.id)}">Cancel</a></div>
-  </form>`,
+  ${postForm(request, {
+    action: userPath(user.id, 'set-password'),
+    etag: user.etag,
+    body: html`${input({ id: SET_PASSWORD_IDS.password, name: 'password', label: 'New password', kind: 'new-password', hint: PASSWORD_HINT }, state)}
+    <div class="actions">${button('Set password')}<a href="${userPath(user.id)}">Cancel</a></div>`,
+  })}`,
     status,
   );
 }
@@ -172,10 +172,10 @@ export function registerUserActionRoutes(app: FastifyInstance, ctx: AdminContext
       'Reset password',
       html`<p>Send <strong>${name}</strong> an email at <strong>${user.email}</strong> with a link to choose a new password on the developer portal?</p>
   <p class="muted">Their current password keeps working until they follow the link. The link works once, for a limited time.</p>
-  <form method="post" action="${userPath(user.id, 'reset-password')}">
-    ${csrfInput(adminFormToken(request))}
-    <div class="actions">${button('Yes, send the email')}<a class="button secondary" href="${userPath(user.id)}">No</a></div>
-  </form>`,
+  ${postForm(request, {
+    action: userPath(user.id, 'reset-password'),
+    body: html`<div class="actions">${button('Yes, send the email')}<a class="button secondary" href="${userPath(user.id)}">No</a></div>`,
+  })}`,
     );
   });
 
@@ -199,14 +199,14 @@ export function registerUserActionRoutes(app: FastifyInstance, ctx: AdminContext
     if (password === '') {
       return setPasswordPage(ctx, request, reply, shown, { values: {}, errors: { password: 'Enter the new password.' } }, 400);
     }
-    let user: UserView;
-    try {
-      user = await ctx.users.update(id, { password }, etagOf(request), adminActor(request));
-    } catch (error) {
-      if (!(error instanceof AppError) || error.kind !== 'validation' || !error.details.some((d) => d.target === 'password')) throw error;
-      return setPasswordPage(ctx, request, reply, shown, formErrors(error, {}, { password: 'password' }), 400);
-    }
-    return redirectWithNotice(reply, userPath(id), `The password of ${displayName(user)} is set; they have been signed out everywhere.`);
+    const result = await attempt(
+      () => ctx.users.update(id, { password }, etagOf(request), adminActor(request)),
+      {},
+      { password: 'password' },
+      (error) => error.kind === 'validation' && error.details.some((d) => d.target === 'password'),
+    );
+    if (!result.ok) return setPasswordPage(ctx, request, reply, shown, result.state, 400);
+    return redirectWithNotice(reply, userPath(id), `The password of ${displayName(result.value)} is set; they have been signed out everywhere.`);
   });
 
   app.post('/admin/users/:id/resend-invitation', adminRoute(), async (request, reply) => {

@@ -4,18 +4,18 @@
  * email, the password policy) are the service's. No email is sent.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../../domain/errors.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../domain/password-policy.js';
 import { NOTE_MAX } from '../../../domain/user.js';
 import { userCreateInput } from '../../../domain/user-input.js';
 import { parseInput } from '../../../domain/validate.js';
-import { EMPTY_FORM, button, csrfInput, errorSummary, input, type FormState } from '../../web/components.js';
-import { formErrors } from '../../web/form-errors.js';
+import { EMPTY_FORM, input, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { adminRoute, type AdminContext } from '../context.js';
-import { pageHead, redirectWithNotice, sendAdminPage } from '../render.js';
-import { adminActor, adminFormToken } from '../state.js';
+import { attempt, isUserFormError } from '../forms.js';
+import { redirectWithNotice } from '../render.js';
+import { adminActor } from '../state.js';
+import { userFormPage } from './form-page.js';
 
 const ADD_IDS = { firstName: 'add-first-name', lastName: 'add-last-name', email: 'add-email', password: 'add-password', note: 'add-note' };
 /** The service's error targets are the form's field names. */
@@ -55,24 +55,23 @@ function noteField(state: FormState): SafeHtml {
 }
 
 function addPage(ctx: AdminContext, request: FastifyRequest, reply: FastifyReply, state: FormState, status?: number): FastifyReply {
-  const main = html`<p class="breadcrumb"><a href="/admin/users">Users</a></p>
-${pageHead('Add a user')}
-<section class="panel users-form-panel" aria-label="New user">
-  <p>The user is created <strong>Active</strong>, in the Developers group. No email is sent.</p>
-  ${errorSummary(state, ADD_IDS)}
-  <form method="post" action="/admin/users/new">
-    ${csrfInput(adminFormToken(request))}
-    <div class="users-name-fields">
+  return userFormPage(ctx, request, reply, {
+    title: 'Add a user',
+    label: 'New user',
+    intro: html`<p>The user is created <strong>Active</strong>, in the Developers group. No email is sent.</p>`,
+    state,
+    ids: ADD_IDS,
+    action: '/admin/users/new',
+    fields: html`<div class="users-name-fields">
       ${input({ id: ADD_IDS.firstName, name: 'firstName', label: 'First name', kind: 'given-name' }, state)}
       ${input({ id: ADD_IDS.lastName, name: 'lastName', label: 'Last name', kind: 'family-name' }, state)}
     </div>
     ${input({ id: ADD_IDS.email, name: 'email', label: 'Email address', kind: 'email' }, state)}
     ${optionalPassword(state)}
-    ${noteField(state)}
-    <div class="actions">${button('Add user')} <a href="/admin/users">Cancel</a></div>
-  </form>
-</section>`;
-  return sendAdminPage(ctx, request, reply, { title: 'Add a user', section: 'users', main, status });
+    ${noteField(state)}`,
+    submit: 'Add user',
+    status,
+  });
 }
 
 export function registerUserAddPages(app: FastifyInstance, ctx: AdminContext): void {
@@ -88,21 +87,27 @@ export function registerUserAddPages(app: FastifyInstance, ctx: AdminContext): v
     };
     const password = field(form, 'password');
     const id = ctx.ids.next();
-    try {
-      const input = parseInput(userCreateInput, {
-        firstName: values.firstName,
-        lastName: values.lastName,
-        email: values.email,
-        state: 'active',
-        ...(password !== '' ? { password } : {}),
-        ...(values.note.trim() !== '' ? { note: values.note } : {}),
-      });
-      const { user } = await ctx.users.createOrUpdate(id, input, { ctx: adminActor(request) });
-      const name = `${user.firstName} ${user.lastName}`;
-      return redirectWithNotice(reply, `/admin/users/${encodeURIComponent(user.id)}`, `User ${name} (${user.email}) added.`);
-    } catch (error) {
-      if (!(error instanceof AppError) || (error.kind !== 'validation' && error.kind !== 'conflict')) throw error;
-      return addPage(ctx, request, reply, formErrors(error, values, ADD_TARGETS), 400);
-    }
+    const result = await attempt(
+      () =>
+        ctx.users.createOrUpdate(
+          id,
+          parseInput(userCreateInput, {
+            firstName: values.firstName,
+            lastName: values.lastName,
+            email: values.email,
+            state: 'active',
+            ...(password !== '' ? { password } : {}),
+            ...(values.note.trim() !== '' ? { note: values.note } : {}),
+          }),
+          { ctx: adminActor(request) },
+        ),
+      values,
+      ADD_TARGETS,
+      isUserFormError,
+    );
+    if (!result.ok) return addPage(ctx, request, reply, result.state, 400);
+    const { user } = result.value;
+    const name = `${user.firstName} ${user.lastName}`;
+    return redirectWithNotice(reply, `/admin/users/${encodeURIComponent(user.id)}`, `User ${name} (${user.email}) added.`);
   });
 }

@@ -9,10 +9,11 @@ import { notFound } from '../../../domain/errors.js';
 import type { GroupView, UserView } from '../../../services/views.js';
 import type { SubscriptionView } from '../../../services/subscriptions.js';
 import type { AuditRow } from '../../../store/audit-repo.js';
-import { EMPTY_FORM, csrfInput, errorSummary, hidden, type FormState } from '../../web/components.js';
+import { EMPTY_FORM, csrfInput, errorSummary, type FormState } from '../../web/components.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import type { AdminContext } from '../context.js';
-import { dateTime, notice, pageHead, pagination, sendAdminPage, stateBadge } from '../render.js';
+import { postForm, removeForm } from '../forms.js';
+import { dataTable, dateTime, notice, pageHead, pagination, sendAdminPage, stateBadge } from '../render.js';
 import { adminFormToken } from '../state.js';
 
 export const USER_STATE_LABELS: Readonly<Record<string, string>> = { active: 'Active', blocked: 'Blocked', pending: 'Pending', deleted: 'Closed' };
@@ -54,11 +55,13 @@ function queryNumber(request: FastifyRequest, name: string): number {
 
 /** An action on the page: a small form posting to it with the user's etag (If-Match). */
 function actionForm(request: FastifyRequest, user: UserView, action: string, label: string, variant: 'secondary' | 'danger', confirm?: string): SafeHtml {
-  return html`<form method="post" action="${userPath(user.id, action)}" class="inline"${confirm ? html` data-confirm="${confirm}"` : ''}>
-  ${csrfInput(adminFormToken(request))}
-  ${hidden('etag', user.etag)}
-  <button type="submit" class="button ${variant}">${label}</button>
-</form>`;
+  return postForm(request, {
+    action: userPath(user.id, action),
+    className: 'inline',
+    confirm: confirm || undefined,
+    etag: user.etag,
+    body: html`<button type="submit" class="button ${variant}">${label}</button>`,
+  });
 }
 
 function actionsPanel(request: FastifyRequest, user: UserView, invited: boolean): SafeHtml {
@@ -110,21 +113,17 @@ function groupsPanel(request: FastifyRequest, user: UserView, allGroups: GroupVi
   ${
     member.length === 0
       ? html`<p class="empty">Not a member of any group.</p>`
-      : html`<table class="data">
-    <thead><tr><th scope="col">Group</th><th scope="col">Type</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-    <tbody>
-      ${member.map(
-        (g) => html`<tr>
+      : dataTable({
+          columns: ['Group', 'Type', { label: 'Actions', hidden: true }],
+          rows: member.map(
+            (g) => html`<tr>
         <th scope="row"><a href="/admin/groups/${encodeURIComponent(g.id)}">${g.displayName}</a></th>
         <td>${g.builtIn ? 'Built-in' : GROUP_TYPE_LABELS[g.type] ?? g.type}</td>
-        <td><form method="post" action="${userPath(user.id, `groups/${encodeURIComponent(g.id)}/remove`)}" class="inline" data-confirm="${`Remove ${name} from ${g.displayName}?`}">
-          ${csrfInput(adminFormToken(request))}
-          <button type="submit" class="button secondary small">Remove<span class="visually-hidden"> from ${g.displayName}</span></button>
-        </form></td>
+        <td>${removeForm(request, userPath(user.id, `groups/${encodeURIComponent(g.id)}/remove`), `Remove ${name} from ${g.displayName}?`, `from ${g.displayName}`)}</td>
       </tr>`,
-      )}
-    </tbody>
-  </table>`
+            ),
+          scroll: false,
+        })
   }
   ${
     user.state !== 'deleted' &&
@@ -164,19 +163,18 @@ function subscriptionsPanel(
   ${
     subs.count === 0
       ? html`<p class="empty">No subscriptions.</p>`
-      : html`<table class="data">
-    <thead><tr><th scope="col">Name</th><th scope="col">Scope</th><th scope="col">State</th><th scope="col">Created</th></tr></thead>
-    <tbody>
-      ${subs.items.map(
-        (s) => html`<tr>
+      : html`${dataTable({
+          columns: ['Name', 'Scope', 'State', 'Created'],
+          rows: subs.items.map(
+            (s) => html`<tr>
         <th scope="row"><a href="/admin/subscriptions/${encodeURIComponent(s.id)}">${s.displayName ?? s.id}</a></th>
         <td>${scopeText(s, productNames)}</td>
         <td>${stateBadge(s.state, SUBSCRIPTION_STATE_LABELS[s.state] ?? s.state)}</td>
         <td>${dateTime(s.createdDate)}</td>
       </tr>`,
-      )}
-    </tbody>
-  </table>
+            ),
+          scroll: false,
+        })}
   ${
     subs.count > SUBSCRIPTIONS_PER_PAGE &&
     pagination({ skip: subs.skip, top: SUBSCRIPTIONS_PER_PAGE, count: subs.count, href: (skip) => `${userPath(user.id)}?subs=${skip}#subscriptions-heading` })
@@ -209,20 +207,21 @@ function auditPanel(entries: AuditRow[], actors: ReadonlyMap<string, string>): S
   ${
     entries.length === 0
       ? html`<p class="empty">Nothing recorded yet.</p>`
-      : html`<table class="data audit-trail">
-    <caption class="muted">The latest ${AUDIT_ENTRIES} entries about this user, newest first.</caption>
-    <thead><tr><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Details</th></tr></thead>
-    <tbody>
-      ${entries.map(
-        (e) => html`<tr>
+      : dataTable({
+          caption: html`The latest ${AUDIT_ENTRIES} entries about this user, newest first.`,
+          captionClass: 'muted',
+          className: 'audit-trail',
+          columns: ['Time', 'Actor', 'Action', 'Details'],
+          rows: entries.map(
+            (e) => html`<tr>
         <td>${dateTime(e.at)}</td>
         <td>${actor(e.actor)}${e.ip ? html`<br><span class="muted">${e.ip}</span>` : ''}</td>
         <td><code>${e.action}</code></td>
         <td>${detailText(e.detail)}</td>
       </tr>`,
-      )}
-    </tbody>
-  </table>`
+            ),
+          scroll: false,
+        })
   }
 </section>`;
 }

@@ -9,7 +9,7 @@ import { createUserDirectory, USER_SORT_KEYS, type DirectoryUser, type UserSortK
 import { csrfInput, hidden } from '../../web/components.js';
 import { html, raw, type SafeHtml } from '../../web/html.js';
 import { adminRoute, type AdminContext } from '../context.js';
-import { dateTime, notice, pageHead, pagination, sendAdminPage, stateBadge } from '../render.js';
+import { dataTable, dateTime, notice, pageHead, pagination, sendAdminPage, stateBadge } from '../render.js';
 import { adminFormToken } from '../state.js';
 import { registerUserAddPages } from './add-routes.js';
 import { USER_STATE_LABELS, displayName } from './list-format.js';
@@ -150,28 +150,22 @@ ${searchForm(view)}
     </div>
     <button type="submit" class="button secondary">Apply</button>
   </div>
-  <div class="table-scroll">
-    <table class="data users">
-      <caption class="visually-hidden">${caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col" class="select"><input type="checkbox" id="users-select-all" data-select-all="users-form" hidden><label for="users-select-all" class="visually-hidden">Select all users on this page</label></th>
-          ${sortHeader(view, 'name', 'Name')}
-          ${sortHeader(view, 'email', 'Email')}
-          ${sortHeader(view, 'state', 'State')}
-          ${sortHeader(view, 'registered', 'Registered')}
-          <th scope="col">Groups</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          page.items.length > 0
-            ? page.items.map(userRow)
-            : html`<tr><td colspan="6" class="empty">${filtered ? 'No user matches this search.' : 'There are no users yet.'}</td></tr>`
-        }
-      </tbody>
-    </table>
-  </div>
+  ${dataTable({
+    caption,
+    className: 'users',
+    columns: [
+      {
+        cell: html`<th scope="col" class="select"><input type="checkbox" id="users-select-all" data-select-all="users-form" hidden><label for="users-select-all" class="visually-hidden">Select all users on this page</label></th>`,
+      },
+      { cell: sortHeader(view, 'name', 'Name') },
+      { cell: sortHeader(view, 'email', 'Email') },
+      { cell: sortHeader(view, 'state', 'State') },
+      { cell: sortHeader(view, 'registered', 'Registered') },
+      'Groups',
+    ],
+    rows: page.items.map(userRow),
+    empty: filtered ? 'No user matches this search.' : 'There are no users yet.',
+  })}
 </form>
 ${pagination({ skip: view.skip, top: USERS_PAGE_SIZE, count: page.count, href: (skip) => listHref(view, { skip }) })}`;
     return sendAdminPage(ctx, request, reply, { title: 'Users', section: 'users', main });
