@@ -6,7 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
-import { button, csrfInput, errorSummary, hidden, type FormState } from '../web/components.js';
+import { button, csrfInput, errorSummary, hidden, hintAndError, type FormState } from '../web/components.js';
 import { formErrors } from '../web/form-errors.js';
 import { field, type FormFields } from '../web/form.js';
 import { html, type HtmlValue, type SafeHtml } from '../web/html.js';
@@ -21,21 +21,6 @@ interface FieldBase {
   name: string;
   label: string;
   hint?: string | undefined;
-}
-
-function describedBy(options: FieldBase, error: string | undefined): { ids: string; hintId?: string; errorId?: string } {
-  const hintId = options.hint ? `${options.id}-hint` : undefined;
-  const errorId = error ? `${options.id}-error` : undefined;
-  return { ids: [hintId, errorId].filter((v): v is string => v !== undefined).join(' '), hintId, errorId };
-}
-
-function hintAndError(options: FieldBase, error: string | undefined): { before: HtmlValue; after: HtmlValue; attrs: SafeHtml } {
-  const d = describedBy(options, error);
-  return {
-    before: options.hint && html`<p class="hint" id="${d.hintId}">${options.hint}</p>`,
-    after: error && html`<p class="field-error" id="${d.errorId}">${error}</p>`,
-    attrs: html`${d.ids && html` aria-describedby="${d.ids}"`}${error && html` aria-invalid="true"`}`,
-  };
 }
 
 /** A labelled one-line input (text, url or number) that shows the typed value back. */

@@ -5,7 +5,7 @@
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../domain/password-policy.js';
 import { EMAIL_MAX, NAME_MAX } from '../../domain/user.js';
 import { CSRF_FIELD } from './csrf.js';
-import { html, type SafeHtml } from './html.js';
+import { html, type HtmlValue, type SafeHtml } from './html.js';
 
 /** What a form shows again after a failed submission: the typed values (never passwords) and the errors. */
 export interface FormState {
@@ -41,22 +41,42 @@ const INPUTS: Readonly<Record<FieldKind, { type: string; autocomplete: string; l
   'family-name': { type: 'text', autocomplete: 'family-name', limits: html`maxlength="${NAME_MAX}"` },
 };
 
+interface Described {
+  /** Unique in the page. */
+  id: string;
+  name: string;
+  hint?: string | undefined;
+}
+
+/**
+ * A field's hint (before the control), its error (after it), and the control's attributes that
+ * point at both: the one way every form control here is described to assistive technology.
+ */
+export function hintAndError(options: Described, error: string | undefined): { before: HtmlValue; after: HtmlValue; attrs: SafeHtml } {
+  const hintId = options.hint ? `${options.id}-hint` : undefined;
+  const errorId = error ? `${options.id}-error` : undefined;
+  const ids = [hintId, errorId].filter((v): v is string => v !== undefined).join(' ');
+  return {
+    before: options.hint && html`<p class="hint" id="${hintId}">${options.hint}</p>`,
+    after: error && html`<p class="field-error" id="${errorId}">${error}</p>`,
+    attrs: html`${ids && html` aria-describedby="${ids}"`}${error && html` aria-invalid="true"`}`,
+  };
+}
+
 /** A labelled input; a password input never shows a value back. */
 export function input(options: FieldOptions, state: FormState): SafeHtml {
   const spec = INPUTS[options.kind];
   const error = state.errors[options.name];
   const isPassword = spec.type === 'password';
   const value = isPassword ? undefined : state.values[options.name];
-  const hintId = options.hint ? `${options.id}-hint` : undefined;
-  const errorId = error ? `${options.id}-error` : undefined;
-  const describedBy = [hintId, errorId].filter((v): v is string => v !== undefined).join(' ');
+  const p = hintAndError(options, error);
   return html`<div class="field">
   <label for="${options.id}">${options.label}</label>
-  ${options.hint && html`<p class="hint" id="${hintId}">${options.hint}</p>`}
+  ${p.before}
   <input id="${options.id}" name="${options.name}" type="${spec.type}" autocomplete="${spec.autocomplete}" required ${spec.limits}${
     value !== undefined && value !== '' ? html` value="${value}"` : ''
-  }${describedBy && html` aria-describedby="${describedBy}"`}${error && html` aria-invalid="true"`}>
-  ${error && html`<p class="field-error" id="${errorId}">${error}</p>`}
+  }${p.attrs}>
+  ${p.after}
 </div>`;
 }
 
