@@ -108,6 +108,18 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: email templates, outbox and audit
     expect(saved?.status()).toBe(200);
     expect(await messages(page)).toContain('Invite user: the template was saved.');
     expect((await server.app.services.templates.get('inviteUserNotificationMessage')).subject).toBe('Welcome aboard, $DevFirstName');
+
+    // The next invitation, sent from the admin UI, uses the edited template.
+    await page.goto(admin('/admin/users/invite'));
+    await typeInto(page.getByLabel('Email address'), 'kim.lee@example.com');
+    await typeInto(page.getByLabel('First name'), 'Kim');
+    await typeInto(page.getByLabel('Last name'), 'Lee');
+    const invited = await clickAndWait(page, page.getByRole('button', { name: 'Send invitation' }));
+    expect(invited?.status()).toBe(200);
+    await server.app.outbox!.runOnce();
+    const mail = smtp.received.find((m) => m.envelopeTo.includes('kim.lee@example.com'));
+    expect(mail?.subject).toBe('Welcome aboard, Kim');
+    expect(mail?.html).toMatch(/\/invitation\?token=[A-Za-z0-9_-]{43}/);
     expectNoPolicyViolation(chrome.consoleErrors);
   });
 

@@ -1,6 +1,6 @@
 /**
  * The admin UI's page of one user in real Chromium: block (the developer, signed in to the portal
- * in another browser, loses access), activate, reset the password (the email arrives), set a
+ * in another browser, loses access, and the gateway refuses their key), activate, reset the password (the email arrives), set a
  * password (and sign in with it), delete with the subscriptions.
  *
  * With TOLLGATE_SCREENSHOTS=1 the pages are saved to docs/screenshots/ (admin-user, admin-user-blocked,
@@ -17,6 +17,8 @@ import { expectNoPolicyViolation, heading, messages } from '../helpers/page.js';
 import { emailTo } from '../helpers/mail.js';
 import { uniqueIds } from '../helpers/ids.js';
 import { activeDeveloper } from '../helpers/users.js';
+import { putApi, until } from '../helpers/gateway.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const ORGANIZATION = 'Contoso';
 const PASSWORD = 'Violet tundra mosaic 42';
@@ -26,10 +28,12 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: one user in Chromium', () => {
   const clock = new ManualClock('2026-03-02T10:00:00.000Z');
   let server: TestServer;
   let smtp: TestSmtpServer;
+  let upstream: Upstream;
   const uniqueId = uniqueIds();
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
+    upstream = await startUpstream();
     server = await startAdminServer('sqlite', {
       clock,
       env: { SMTP_URL: smtp.url, MAIL_FROM: `${ORGANIZATION} <noreply@contoso.example>`, TOLLGATE_ORGANIZATION_NAME: ORGANIZATION },
@@ -42,12 +46,27 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: one user in Chromium', () => {
       const res = await server.request('PUT', path, { body});
       expect(res.status, res.text).toBeLessThan(300);
     }
+    // An API in the Basic product, so that a developer's key can be tried on the gateway.
+    await putApi(server, 'echo', { displayName: 'Echo', path: 'echo', serviceUrl: upstream.url, protocols: ['http'] }, [
+      { id: 'all', displayName: 'All', method: 'GET', urlTemplate: '/*' },
+    ]);
+    const linked = await server.request('PUT', '/products/basic/apis/echo');
+    expect(linked.status, linked.text).toBeLessThan(300);
   });
 
   afterAll(async () => {
     await server?.close();
     await smtp?.stop();
+    await upstream?.close();
   });
+
+  /** The gateway's answer to a call with the developer's Basic subscription key. */
+  async function gatewayStatus(id: string): Promise<number> {
+    const key = (await server.request('POST', `/subscriptions/${id}-basic/listSecrets`)).json.primaryKey as string;
+    const res = await fetch(`${server.gatewayUrl}/echo/hello`, { headers: { 'Ocp-Apim-Subscription-Key': key } });
+    await res.arrayBuffer();
+    return res.status;
+  }
 
   /** A developer with two subscriptions, in Partners, with a note. */
   async function developer(): Promise<{ id: string; email: string; name: string }> {
@@ -87,6 +106,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: one user in Chromium', () => {
     const developerPage = await chrome.newPage();
     await portalSignIn(developerPage, dev.email, PASSWORD);
     expect(new URL(developerPage.url()).pathname).toBe('/profile');
+    await until(() => gatewayStatus(dev.id), 200);
 
     const page = chrome.page;
     clock.advance(60_000);
@@ -123,10 +143,13 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: one user in Chromium', () => {
     expect(new URL(developerPage.url()).pathname).toBe('/signin');
     await portalSignIn(developerPage, dev.email, PASSWORD);
     expect(new URL(developerPage.url()).pathname).toBe('/signin');
+    // ... and the gateway refuses their key within a second.
+    expect(await until(() => gatewayStatus(dev.id), 403)).toBeLessThan(1000);
 
     await clickAndWait(page, page.getByRole('button', { name: 'Activate', exact: true }));
     expect(await messages(page)).toContain('Ada Lovelace is active again');
     expect(await stateOf(dev.id)).toBe('active');
+    expect(await until(() => gatewayStatus(dev.id), 200)).toBeLessThan(1000);
     await portalSignIn(developerPage, dev.email, PASSWORD);
     expect(new URL(developerPage.url()).pathname).toBe('/profile');
     expectNoPolicyViolation(chrome.consoleErrors);
