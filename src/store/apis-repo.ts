@@ -4,7 +4,7 @@ import { sql, type Insertable, type Selectable, type SqlBool, type Updateable } 
 import type { FilterNode } from '../domain/filter/ast.js';
 import { asciiLower, compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { canLockRows, pageAndCount, toCount } from './database.js';
+import { canLockRows, findRowById, pageAndCount, toCount } from './database.js';
 import type { ApiOperationsTable, ApisTable } from './schema.js';
 
 export type ApiRow = Selectable<ApisTable>;
@@ -18,12 +18,7 @@ export interface PageQuery {
 
 /** `lock` holds the row until the transaction ends (PostgreSQL), for a read that decides a write. */
 export async function findApi(ex: Executor, id: string, lock = false): Promise<ApiRow | undefined> {
-  return ex
-    .selectFrom('apis')
-    .selectAll()
-    .where('id', '=', id)
-    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
-    .executeTakeFirst();
+  return findRowById(ex, 'apis', id, lock);
 }
 
 /**

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 
@@ -115,6 +115,20 @@ export async function assertMigrated(db: Db, dialect: SqlDialect): Promise<void>
         'run `tollgate migrate` (or `tollgate start`) against it first',
     );
   }
+}
+
+/** The tables whose rows are found by a text `id`. */
+type TableWithId = { [T in keyof Database]: Database[T] extends { id: string } ? T : never }[keyof Database];
+
+/**
+ * One row by id; `lock` holds it until the transaction ends (PostgreSQL), for a read that decides a
+ * write. Every repository's `findX(ex, id, lock)` is this query.
+ */
+export function findRowById<T extends TableWithId>(ex: Executor, table: T, id: string, lock = false): Promise<Selectable<Database[T]> | undefined> {
+  // Kysely cannot resolve `where('id', ...)` over a union of table names; the constraint above
+  // guarantees every table in it has the column, so the query is built untyped and typed at the end.
+  const q = (ex as unknown as Kysely<Record<string, { id: string }>>).selectFrom(table as string).selectAll().where('id', '=', id);
+  return (lock && canLockRows(ex) ? q.forUpdate() : q).executeTakeFirst() as Promise<Selectable<Database[T]> | undefined>;
 }
 
 /**

@@ -3,19 +3,14 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { FilterNode } from '../domain/filter/ast.js';
 import { compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { canLockRows, pageAndCount, toCount } from './database.js';
+import { findRowById, pageAndCount, toCount } from './database.js';
 import type { GroupsTable } from './schema.js';
 
 export type GroupRow = Selectable<GroupsTable>;
 
 /** `lock` holds the row until the transaction ends (PostgreSQL), for a read that decides a write. */
 export async function findGroup(ex: Executor, id: string, lock = false): Promise<GroupRow | undefined> {
-  return ex
-    .selectFrom('groups')
-    .selectAll()
-    .where('id', '=', id)
-    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
-    .executeTakeFirst();
+  return findRowById(ex, 'groups', id, lock);
 }
 
 export async function insertGroup(ex: Executor, row: Insertable<GroupsTable>): Promise<void> {

@@ -7,7 +7,7 @@ import type { FilterNode } from '../domain/filter/ast.js';
 import type { SubscriptionState } from '../domain/subscription.js';
 import { compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { canLockRows, pageAndCount, toCount } from './database.js';
+import { findRowById, pageAndCount, toCount } from './database.js';
 import type { ApisTable, ProductsTable } from './schema.js';
 import type { GroupRow } from './groups-repo.js';
 
@@ -22,12 +22,7 @@ export interface ProductListQuery {
 
 /** `lock` holds the row until the transaction ends (PostgreSQL), for a read that decides a write. */
 export async function findProduct(ex: Executor, id: string, lock = false): Promise<ProductRow | undefined> {
-  return ex
-    .selectFrom('products')
-    .selectAll()
-    .where('id', '=', id)
-    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
-    .executeTakeFirst();
+  return findRowById(ex, 'products', id, lock);
 }
 
 export async function insertProduct(ex: Executor, row: Insertable<ProductsTable>): Promise<void> {
@@ -76,12 +71,7 @@ export async function groupsOfProducts(ex: Executor, productIds: readonly string
 
 /** An API, read from the apis table; `lock` keeps it from being deleted while it is linked. */
 export async function findApi(ex: Executor, id: string, lock = false): Promise<ProductApiRow | undefined> {
-  return ex
-    .selectFrom('apis')
-    .selectAll()
-    .where('id', '=', id)
-    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
-    .executeTakeFirst();
+  return findRowById(ex, 'apis', id, lock);
 }
 
 export async function listProductApis(

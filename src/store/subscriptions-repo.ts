@@ -7,7 +7,7 @@ import type { FilterNode } from '../domain/filter/ast.js';
 import type { SubscriptionState } from '../domain/subscription.js';
 import { compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { canLockRows, pageAndCount, toCount } from './database.js';
+import { canLockRows, findRowById, pageAndCount, toCount } from './database.js';
 import type { ProductsTable, SubscriptionsTable } from './schema.js';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
@@ -17,12 +17,7 @@ export type ProductRow = Selectable<ProductsTable>;
 export const FINISHED_STATES: readonly SubscriptionState[] = ['cancelled', 'rejected', 'expired'];
 
 export async function findSubscription(ex: Executor, id: string, lock = false): Promise<SubscriptionRow | undefined> {
-  return ex
-    .selectFrom('subscriptions')
-    .selectAll()
-    .where('id', '=', id)
-    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
-    .executeTakeFirst();
+  return findRowById(ex, 'subscriptions', id, lock);
 }
 
 export async function insertSubscription(ex: Executor, row: Insertable<SubscriptionsTable>): Promise<void> {
@@ -125,12 +120,7 @@ export async function deleteByOwner(ex: Executor, ownerId: string): Promise<void
 /* Reads of other entities. */
 
 export async function findProduct(ex: Executor, id: string, lock = false): Promise<ProductRow | undefined> {
-  return ex
-    .selectFrom('products')
-    .selectAll()
-    .where('id', '=', id)
-    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
-    .executeTakeFirst();
+  return findRowById(ex, 'products', id, lock);
 }
 
 export async function productNames(ex: Executor, ids: readonly string[]): Promise<Map<string, string>> {

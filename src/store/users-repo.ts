@@ -3,7 +3,7 @@ import { sql, type Insertable, type RawBuilder, type Selectable, type SqlBool, t
 import type { FilterNode } from '../domain/filter/ast.js';
 import { asciiLower, compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { canLockRows, pageAndCount } from './database.js';
+import { findRowById, pageAndCount } from './database.js';
 import type { UsersTable } from './schema.js';
 import type { UserIdentity } from '../domain/user.js';
 
@@ -11,12 +11,7 @@ export type UserRow = Selectable<UsersTable>;
 
 /** `lock` holds the row until the transaction ends (PostgreSQL), for a read that decides a write. */
 export async function findUser(ex: Executor, id: string, lock = false): Promise<UserRow | undefined> {
-  return ex
-    .selectFrom('users')
-    .selectAll()
-    .where('id', '=', id)
-    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
-    .executeTakeFirst();
+  return findRowById(ex, 'users', id, lock);
 }
 
 export async function findLiveUserByEmail(ex: Executor, emailLc: string): Promise<UserRow | undefined> {
