@@ -15,13 +15,20 @@ import { createManagementKeyService, type ManagementKeyService } from './service
 import { seed } from './services/seed.js';
 import { createTokenService, type TokenService } from './services/tokens.js';
 import { createSessionService, type SessionService } from './services/sessions.js';
-import { createSignInThrottle, type SignInThrottle } from './services/sign-in-throttle.js';
+import { createAttemptLimiter, type AttemptLimiter } from './services/attempts.js';
 import { createAccountService, type AccountService } from './services/accounts.js';
 import { createEmailTemplateService, type EmailTemplateService } from './services/email-templates.js';
 import { createApiService, type ApiService } from './services/apis.js';
 import { createProductService, type ProductService } from './services/products.js';
-import { createSubscriptionService, type SubscriptionService } from './services/subscriptions.js';
+import { createSubscriptionCore } from './services/subscriptions/core.js';
+import { createSubscriptionService, type SubscriptionService } from './services/subscriptions/management.js';
+import { createAdminSubscriptionService, type AdminSubscriptionService } from './services/subscriptions/admin.js';
+import { createPortalSubscriptionService, type PortalSubscriptionService } from './services/subscriptions/portal.js';
+import { createAuditLogService, type AuditLogService } from './services/audit-log.js';
+import { createOutboxService, type OutboxService } from './services/outbox.js';
+import { createUserDirectory, type UserDirectory } from './services/user-directory.js';
 import { createAdminSetupService, type AdminSetupService } from './services/admin-setup.js';
+import type { ServiceDeps } from './services/deps.js';
 import { AppError } from './domain/errors.js';
 import { ConfigError } from './config.js';
 import { buildHttpServer } from './http/server.js';
@@ -42,24 +49,32 @@ export interface AppOptions {
   database?: OpenOptions;
 }
 
+export interface Services {
+  users: UserService;
+  groups: GroupService;
+  keys: ManagementKeyService;
+  tokens: TokenService;
+  sessions: SessionService;
+  attempts: AttemptLimiter;
+  accounts: AccountService;
+  templates: EmailTemplateService;
+  apis: ApiService;
+  products: ProductService;
+  /** The management API's face of subscriptions; the admin UI's and the portal's are beside it. */
+  subscriptions: SubscriptionService;
+  adminSubscriptions: AdminSubscriptionService;
+  portalSubscriptions: PortalSubscriptionService;
+  adminSetup: AdminSetupService;
+  auditLog: AuditLogService;
+  outbox: OutboxService;
+  userDirectory: UserDirectory;
+}
+
 export interface App {
   config: Config;
   database: OpenDatabase;
   store: Store;
-  services: {
-    users: UserService;
-    groups: GroupService;
-    keys: ManagementKeyService;
-    tokens: TokenService;
-    sessions: SessionService;
-    throttle: SignInThrottle;
-    accounts: AccountService;
-    templates: EmailTemplateService;
-    apis: ApiService;
-    products: ProductService;
-    subscriptions: SubscriptionService;
-    adminSetup: AdminSetupService;
-  };
+  services: Services;
   http: FastifyInstance;
   /** The gateway's own listener on GATEWAY_PORT. */
   gateway: Gateway;
@@ -87,10 +102,17 @@ export async function prepareDatabase(config: Config, options: AppOptions = {}):
   }
 }
 
-export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const clock = options.clock ?? systemClock;
-  const { database, store } = await prepareDatabase(config, options);
-  const deps = {
+/**
+ * Builds every service, once, over one store: the composition root the app and the CLI share. The
+ * faces (HTTP, CLI) are handed the services they use; no face builds one of its own.
+ */
+export function buildServices(
+  config: Config,
+  store: Store,
+  options: { clock: Clock; hasher?: PasswordHasher | undefined },
+): { deps: ServiceDeps; services: Services } {
+  const clock = options.clock;
+  const deps: ServiceDeps = {
     store,
     clock,
     ids: createIdGenerator(clock),
@@ -101,12 +123,40 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sessionIdleMs: config.sessionIdleMs,
     sessionAbsoluteMs: config.sessionAbsoluteMs,
   };
-  const subscriptions = createSubscriptionService(deps);
-  const users = createUserService(deps, subscriptions);
+  // Every service is built here, once; the faces are handed the ones they use.
+  const subscriptionCore = createSubscriptionCore(deps);
+  const users = createUserService(deps, subscriptionCore);
   const tokens = createTokenService(deps);
   const sessions = createSessionService(deps);
-  const throttle = createSignInThrottle(deps);
+  const attempts = createAttemptLimiter(deps);
   const adminSetup = createAdminSetupService(deps, { tokens, sessions });
+  const services: Services = {
+    users,
+    groups: createGroupService(deps),
+    keys: createManagementKeyService(deps, attempts, config.adminKey),
+    tokens,
+    sessions,
+    attempts,
+    accounts: createAccountService(deps, { users, sessions, tokens, attempts, subscriptions: subscriptionCore }),
+    templates: createEmailTemplateService(deps),
+    apis: createApiService(deps, subscriptionCore),
+    products: createProductService(deps, subscriptionCore),
+    subscriptions: createSubscriptionService(deps, subscriptionCore),
+    adminSubscriptions: createAdminSubscriptionService(deps, subscriptionCore),
+    portalSubscriptions: createPortalSubscriptionService(deps, subscriptionCore),
+    adminSetup,
+    auditLog: createAuditLogService(deps),
+    outbox: createOutboxService(deps),
+    userDirectory: createUserDirectory(store),
+  };
+  return { deps, services };
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const { database, store } = await prepareDatabase(config, options);
+  const { deps, services } = buildServices(config, store, { clock, hasher: options.hasher });
+  const { users, sessions, adminSetup, tokens } = services;
   if (config.firstAdmin) {
     try {
       await adminSetup.setUpFromEnvironment(config.firstAdmin.email, config.firstAdmin.password);
@@ -120,39 +170,44 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       throw error;
     }
   }
-  const services = {
-    users,
-    groups: createGroupService(deps),
-    keys: createManagementKeyService(deps, config.adminKey),
-    tokens,
-    sessions,
-    throttle,
-    accounts: createAccountService(deps, { users, sessions, tokens, throttle, subscriptions }),
-    templates: createEmailTemplateService(deps),
-    apis: createApiService(deps),
-    products: createProductService(deps),
-    subscriptions,
-    adminSetup,
-  };
   const http = await buildHttpServer({
     logLevel: config.logLevel,
     logStream: options.logStream,
-    management: { ...services, serviceName: config.serviceName, publicUrl: config.publicUrl },
+    management: {
+      users,
+      groups: services.groups,
+      keys: services.keys,
+      templates: services.templates,
+      apis: services.apis,
+      products: services.products,
+      subscriptions: services.subscriptions,
+      serviceName: config.serviceName,
+      publicUrl: config.publicUrl,
+    },
     portal: {
       accounts: services.accounts,
       sessions,
       products: services.products,
       apis: services.apis,
-      subscriptions: services.subscriptions,
+      subscriptions: services.portalSubscriptions,
       gatewayUrl: config.gatewayPublicUrl,
       publicUrl: config.publicUrl,
       organizationName: config.organizationName,
     },
     admin: {
-      ...services,
-      store,
-      clock,
-      ids: deps.ids,
+      accounts: services.accounts,
+      sessions,
+      adminSetup,
+      users,
+      userDirectory: services.userDirectory,
+      groups: services.groups,
+      keys: services.keys,
+      templates: services.templates,
+      apis: services.apis,
+      products: services.products,
+      subscriptions: services.adminSubscriptions,
+      auditLog: services.auditLog,
+      outbox: services.outbox,
       publicUrl: config.publicUrl,
       gatewayUrl: config.gatewayPublicUrl,
       organizationName: config.organizationName,

@@ -1,18 +1,7 @@
-import { loadConfig } from '../config.js';
-import { prepareDatabase } from '../app.js';
-import { systemClock } from '../domain/clock.js';
-import { createIdGenerator } from '../domain/ids.js';
-import { createManagementKeyService, generateBootstrapKey, type ManagementKeyService } from '../services/management-keys.js';
+import { generateBootstrapKey, type ManagementKeyService } from '../services/management-keys.js';
+import { withServices } from './with-services.js';
 
-async function withKeys<T>(fn: (keys: ManagementKeyService) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const { database, store } = await prepareDatabase(config);
-  try {
-    return await fn(createManagementKeyService({ store, clock: systemClock, ids: createIdGenerator(systemClock) }));
-  } finally {
-    await database.close();
-  }
-}
+const withKeys = <T>(fn: (keys: ManagementKeyService) => Promise<T>): Promise<T> => withServices((s) => fn(s.keys));
 
 export async function keysCreate(options: { name: string }): Promise<void> {
   const name = options.name.trim();

@@ -36,22 +36,33 @@ export function signUserToken(key: string, userId: string, expiry: Date): string
 }
 
 /**
- * Returns the user id when the token is well-formed, signed by one of `keys` and not expired.
- * User ids may contain '&', so the token is split from the right.
+ * The three parts of a token of this form, `{userId}&{expiry}&{last}`; user ids may contain '&',
+ * so the token is split from the right. Undefined when it has not three parts or its expiry is
+ * not a real `yyyyMMddHHmm`.
  */
-export function verifyUserToken(token: string, keys: readonly string[], now: Date): string | undefined {
+export function splitUserToken(token: string): { userId: string; expiry: string; expiresAt: Date; last: string } | undefined {
   const last = token.lastIndexOf('&');
   const middle = last > 0 ? token.lastIndexOf('&', last - 1) : -1;
   if (middle <= 0) return undefined;
-  const userId = token.slice(0, middle);
-  const exp = token.slice(middle + 1, last);
-  const given = Buffer.from(token.slice(last + 1), 'base64');
-  const expiry = parseExpiry(exp);
-  if (!expiry || expiry.getTime() <= now.getTime()) return undefined;
+  const expiry = token.slice(middle + 1, last);
+  const expiresAt = parseExpiry(expiry);
+  return expiresAt ? { userId: token.slice(0, middle), expiry, expiresAt, last: token.slice(last + 1) } : undefined;
+}
+
+/** Whether `given` equals the signature one of `keys` makes, compared in constant time. */
+export function signedByOneOf(keys: readonly string[], given: Buffer, signatureWith: (key: string) => Buffer): boolean {
   let ok = false;
   for (const key of keys) {
-    const expected = Buffer.from(sign(key, userId, exp), 'base64');
+    const expected = signatureWith(key);
     if (expected.length === given.length && timingSafeEqual(expected, given)) ok = true;
   }
-  return ok ? userId : undefined;
+  return ok;
+}
+
+/** Returns the user id when the token is well-formed, signed by one of `keys` and not expired. */
+export function verifyUserToken(token: string, keys: readonly string[], now: Date): string | undefined {
+  const parts = splitUserToken(token);
+  if (!parts || parts.expiresAt.getTime() <= now.getTime()) return undefined;
+  const given = Buffer.from(parts.last, 'base64');
+  return signedByOneOf(keys, given, (key) => Buffer.from(sign(key, parts.userId, parts.expiry), 'base64')) ? parts.userId : undefined;
 }

@@ -12,7 +12,8 @@ export type ErrorKind =
   | 'conflict' // 409
   | 'precondition-failed' // 412
   | 'payload-too-large' // 413
-  | 'unsupported-media-type'; // 415
+  | 'unsupported-media-type' // 415
+  | 'too-many-requests'; // 429
 
 export interface ErrorDetail {
   code: string;

@@ -54,18 +54,3 @@ export type ProductUpdateInput = z.output<typeof productUpdateInput>;
 /** `{properties:{apiId}}` of an API link: the API's full ARM id (a relative `/apis/{id}` or a bare id is accepted too). */
 export const productApiLinkInput = z.object({ apiId: text().min(1, 'is required').max(2000) });
 export const productGroupLinkInput = z.object({ groupId: text().min(1, 'is required').max(2000) });
-
-/**
- * The last segment of an ARM id after `/{collection}/` (`.../apis/echo-api` → `echo-api`), or the
- * value itself when it is a bare id; undefined when it names anything else.
- */
-export function idFromArmId(value: string, collection: 'apis' | 'groups'): string | undefined {
-  if (!value.includes('/')) return value;
-  const match = new RegExp(`/${collection}/([^/]+)/?$`, 'i').exec(value);
-  if (!match) return undefined;
-  try {
-    return decodeURIComponent(match[1]!);
-  } catch {
-    return undefined;
-  }
-}

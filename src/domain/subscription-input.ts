@@ -23,14 +23,17 @@ const dateTime = text()
   .refine((v) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i.test(v) && !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time')
   .transform((v) => new Date(v).toISOString());
 
+const displayName = text()
+  .trim()
+  .min(1, 'is required')
+  .max(SUBSCRIPTION_DISPLAY_NAME_MAX, `must be at most ${SUBSCRIPTION_DISPLAY_NAME_MAX} characters`);
+const stateComment = text().max(SUBSCRIPTION_STATE_COMMENT_MAX, `must be at most ${SUBSCRIPTION_STATE_COMMENT_MAX} characters`);
+
 export const subscriptionCreateInput = z.object({
   /** `/users/{id}` or a full ARM id; absent for a subscription without an owner. */
   ownerId: reference.nullable().optional(),
   scope: reference,
-  displayName: text()
-    .trim()
-    .min(1, 'is required')
-    .max(SUBSCRIPTION_DISPLAY_NAME_MAX, `must be at most ${SUBSCRIPTION_DISPLAY_NAME_MAX} characters`),
+  displayName,
   primaryKey: key.optional(),
   secondaryKey: key.optional(),
   state: state.optional(),
@@ -50,10 +53,19 @@ export const subscriptionUpdateInput = z.object({
   primaryKey: key.optional(),
   secondaryKey: key.optional(),
   state: state.optional(),
-  stateComment: text()
-    .max(SUBSCRIPTION_STATE_COMMENT_MAX, `must be at most ${SUBSCRIPTION_STATE_COMMENT_MAX} characters`)
-    .nullable()
-    .optional(),
+  stateComment: stateComment.nullable().optional(),
   allowTracing: allowTracing.optional(),
 });
 export type SubscriptionUpdateInput = z.output<typeof subscriptionUpdateInput>;
+
+/** A developer subscribing on the portal names the subscription. */
+export const subscribeInput = z.object({ displayName });
+export type SubscribeInput = z.output<typeof subscribeInput>;
+
+/** An administrator rejecting a request gives the reason, which the owner reads in the email. */
+export const rejectionInput = z.object({
+  reason: text()
+    .trim()
+    .min(1, 'is required: the owner reads it in the email')
+    .max(SUBSCRIPTION_STATE_COMMENT_MAX, `must be at most ${SUBSCRIPTION_STATE_COMMENT_MAX} characters`),
+});

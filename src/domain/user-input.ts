@@ -1,6 +1,6 @@
 /**
- * What a caller may send to create or change a user, as zod schemas shared by the management API
- * and (later) the admin UI. Limits come from Azure's specification.
+ * What a caller may send to create or change a user, as zod schemas shared by the management API,
+ * the admin UI's forms and the portal's sign-up. Limits come from Azure's specification.
  */
 import { z } from 'zod';
 import { text } from './validate.js';
@@ -8,12 +8,16 @@ import { EMAIL_MAX, NAME_MAX, NOTE_MAX, USER_STATES } from './user.js';
 import { isEmailAddress } from './email-address.js';
 import { PASSWORD_MAX_LENGTH } from './password-policy.js';
 
-const email = text()
+/** An email address, trimmed. */
+export const emailInput = text()
   .trim()
   .min(1, 'is required')
   .max(EMAIL_MAX, `must be at most ${EMAIL_MAX} characters`)
   .refine(isEmailAddress, 'is not a valid email address');
-const name = text().trim().min(1, 'is required').max(NAME_MAX, `must be at most ${NAME_MAX} characters`);
+/** A first or last name, trimmed. */
+export const nameInput = text().trim().min(1, 'is required').max(NAME_MAX, `must be at most ${NAME_MAX} characters`);
+const email = emailInput;
+const name = nameInput;
 // The policy (length, common passwords) is checked by the service with the user's other fields; this only bounds the size.
 const password = text().max(PASSWORD_MAX_LENGTH * 4, 'is too long');
 const note = text().max(NOTE_MAX, `must be at most ${NOTE_MAX} characters`).nullable();
@@ -60,3 +64,7 @@ export const tokenInput = z.object({
   expiry: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z' }),
 });
 export type TokenInput = z.output<typeof tokenInput>;
+
+/** A developer signing up on the portal: who they are; the password is chosen behind the emailed link. */
+export const signUpInput = z.object({ email, firstName: name, lastName: name });
+export type SignUpInput = z.input<typeof signUpInput>;

@@ -17,6 +17,7 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   'precondition-failed': 412,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
+  'too-many-requests': 429,
 };
 
 export interface ErrorBody {

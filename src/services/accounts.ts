@@ -6,26 +6,37 @@
  *
  * Answers never tell whether an email address has an account: sign-in failures share one message,
  * and a reset request or a sign-up for a known address look exactly like one for an unknown address.
+ *
+ * Sign-ins and sign-ups are counted against their limits (src/domain/attempt-limits.ts) before
+ * anything else is looked at, so a burst of attempts cannot pass a check together.
  */
+import {
+  ACCOUNT_SIGN_IN,
+  ADDRESS_SIGN_IN,
+  ADDRESS_SIGN_UP,
+  EMAIL_SIGN_UP,
+} from '../domain/attempt-limits.js';
 import { AppError, invalidField } from '../domain/errors.js';
-import { normalizeEmail } from '../domain/user.js';
-import { isEmailAddress } from '../domain/email-address.js';
+import { ADMINISTRATORS_GROUP_ID } from '../domain/group.js';
 import { checkPassword } from '../domain/password-policy.js';
-import { newEtag } from '../domain/ids.js';
-import type { Store } from '../store/index.js';
+import { verifySsoToken } from '../domain/sso-token.js';
+import { normalizeEmail } from '../domain/user.js';
+import { emailInput, signUpInput, type SignUpInput } from '../domain/user-input.js';
+import { parseInput } from '../domain/validate.js';
+import { isUniqueViolation, type Store } from '../store/index.js';
+import type { SessionScope } from '../store/schema.js';
 import type { UserRow } from '../store/users-repo.js';
+import { closeAccountIn } from './account-closing.js';
+import { accountKey, addressKey, signUpAddressKey, signUpEmailKey, type AttemptLimiter } from './attempts.js';
+import type { ActorContext } from './audit.js';
 import type { ServiceDeps } from './deps.js';
-import { audit, type ActorContext } from './audit.js';
 import { enqueueUserEmail } from './emails.js';
 import type { SessionService } from './sessions.js';
-import type { SessionScope } from '../store/schema.js';
-import { ADMINISTRATORS_GROUP_ID } from '../domain/group.js';
-import type { SignInThrottle } from './sign-in-throttle.js';
-import { SSO_URL_LIFETIME_MS, type TokenPurpose, type TokenService, type TokenState } from './tokens.js';
 import { signingKeys } from './signing-keys.js';
-import { verifyUserToken } from '../domain/access-token.js';
-import type { UserService } from './users.js';
-import type { SubscriptionService } from './subscriptions.js';
+import type { SubscriptionCore } from './subscriptions/core.js';
+import { SSO_URL_LIFETIME_MS, type TokenPurpose, type TokenService, type TokenState } from './tokens.js';
+import { creationConfirmation, type UserService } from './users.js';
+import { beginWrite, inWrite, type Write } from './writes.js';
 
 export interface Client {
   ip: string;
@@ -37,7 +48,13 @@ export const SIGN_IN_FAILED = 'The email address or password is incorrect.';
 
 export class SignInLockedError extends AppError {
   constructor(readonly until: string) {
-    super('forbidden', 'SignInLocked', 'Too many failed sign-ins. Try again later, or reset your password.');
+    super('too-many-requests', 'SignInLocked', 'Too many failed sign-ins. Try again later, or reset your password.');
+  }
+}
+
+export class SignUpLimitError extends AppError {
+  constructor(readonly until: string) {
+    super('too-many-requests', 'TooManySignUps', 'Too many sign-ups. Try again later.');
   }
 }
 
@@ -45,24 +62,20 @@ export interface AccountDeps {
   users: UserService;
   sessions: SessionService;
   tokens: TokenService;
-  throttle: SignInThrottle;
-  subscriptions: SubscriptionService;
+  attempts: AttemptLimiter;
+  subscriptions: SubscriptionCore;
 }
 
 const userCtx = (userId: string, client: Client): ActorContext => ({ actor: `user:${userId}`, ip: client.ip });
 const anonymous = (client: Client): ActorContext => ({ actor: 'anonymous', ip: client.ip });
+const invalidLink = () => new AppError('validation', 'InvalidToken', 'This link is not valid.');
 
 export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
   const { store, clock, hasher } = deps;
-  const { sessions, tokens, throttle } = parts;
+  const { sessions, tokens, attempts } = parts;
 
-  async function setPassword(tx: Store, user: UserRow, passwordHash: string, changes: { state?: 'active' } = {}): Promise<void> {
-    await tx.users.updateUser(user.id, {
-      password_hash: passwordHash,
-      ...changes,
-      etag: newEtag(),
-      updated_at: clock.now().toISOString(),
-    });
+  async function setPassword(w: Write, user: UserRow, passwordHash: string, changes: { state?: 'active' } = {}): Promise<void> {
+    await w.tx.users.updateUser(user.id, { password_hash: passwordHash, ...changes, etag: w.etag(), updated_at: w.at });
   }
 
   async function hashFor(user: Pick<UserRow, 'email' | 'first_name' | 'last_name'>, password: string): Promise<string> {
@@ -72,35 +85,79 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
 
   async function loadLive(tx: Store, userId: string): Promise<UserRow> {
     const user = await tx.users.findUser(userId, true);
-    if (!user || user.state === 'deleted') throw new AppError('validation', 'InvalidToken', 'This link is not valid.');
+    if (!user || user.state === 'deleted') throw invalidLink();
     return user;
+  }
+
+  /** The user behind a link that is still valid, for checking a new password before the link is used. */
+  async function userOfLink(token: string, purpose: TokenPurpose): Promise<UserRow> {
+    const peek = await tokens.inspect(store, token, purpose);
+    if (peek.state !== 'valid') throw invalidLink();
+    const user = await store.users.findUser(peek.userId!);
+    if (!user) throw invalidLink();
+    return user;
+  }
+
+  const record = (ctx: ActorContext, event: Parameters<Write['record']>[0]) => inWrite(deps, ctx, (w) => w.record(event));
+
+  /** The right password was given: the account's failures are forgotten (nothing counts against it). */
+  const forgetFailures = (emailLc: string, tx: Store = store) => attempts.forget(accountKey(emailLc), tx);
+
+  /** A link that proves the mailbox: the account becomes active with the password chosen, and is signed in. */
+  async function activateWithLink(
+    token: string,
+    password: string,
+    client: Client,
+    purpose: 'invitation' | 'signup',
+  ): Promise<string> {
+    const passwordHash = await hashFor(await userOfLink(token, purpose), password);
+    return inWrite(deps, anonymous(client), async (w) => {
+      const { userId } = await tokens.consume(w.tx, token, purpose);
+      const user = await loadLive(w.tx, userId);
+      if (user.state === 'blocked') throw new AppError('forbidden', 'AccountNotActive', 'This account cannot sign in. Contact the administrator of this portal.');
+      await setPassword(w, user, passwordHash, { state: 'active' });
+      const self = beginWrite(deps, w.tx, userCtx(user.id, client));
+      if (user.state === 'pending') {
+        await self.record({ change: { entity: 'user', id: user.id }, audit: { action: 'user.state-changed', userId: user.id, detail: { from: 'pending', to: 'active' } } });
+        if (purpose === 'signup') await enqueueUserEmail(deps, w.tx, 'newDeveloperNotificationMessage', user, { appType: 'developerPortal' });
+      }
+      await self.record({ audit: { action: purpose === 'signup' ? 'signup.confirmed' : 'invitation.accepted', userId: user.id } });
+      await forgetFailures(user.email_lc, w.tx);
+      return sessions.create(w.tx, user.id, client);
+    });
   }
 
   return {
     /**
-     * Signs in with email and password and returns the new session's id. Unknown accounts cost a
-     * dummy hash, so they are refused in about the time a wrong password is.
+     * Signs in with email and password and returns the new session's id. The attempt is counted
+     * first (per account and per address); unknown accounts cost a dummy hash, so they are refused
+     * in about the time a wrong password is.
      */
     async signIn(email: string, password: string, client: Client, scope: SessionScope = 'portal'): Promise<string> {
       const emailLc = normalizeEmail(email);
-      const lockedUntil = await throttle.lockedUntil(emailLc, client.ip);
-      if (lockedUntil) {
-        await store.transaction((tx) => audit(deps, tx, anonymous(client), 'signin.locked', null, { until: lockedUntil }));
-        throw new SignInLockedError(lockedUntil);
+      const admission = await attempts.count([
+        { key: addressKey(client.ip), policy: ADDRESS_SIGN_IN },
+        { key: accountKey(emailLc), policy: ACCOUNT_SIGN_IN },
+      ]);
+      if (!admission.allowed) {
+        await record(anonymous(client), { audit: { action: 'signin.locked', detail: { until: admission.until } } });
+        throw new SignInLockedError(admission.until);
       }
       const user = await store.users.findLiveUserByEmail(emailLc);
       const ok = user?.password_hash ? await hasher.verify(user.password_hash, password) : (await hasher.dummyVerify(password), false);
       if (!ok || !user) {
-        const until = await store.transaction(async (tx) => {
-          await audit(deps, tx, anonymous(client), 'signin.failure', user?.id ?? null, { reason: user ? 'password' : 'unknown-account' });
-          return throttle.recordFailure(tx, emailLc, client.ip);
+        await record(anonymous(client), {
+          audit: { action: 'signin.failure', userId: user?.id ?? null, detail: { reason: user ? 'password' : 'unknown-account' } },
         });
-        if (until) throw new SignInLockedError(until);
+        if (admission.lockedUntil) throw new SignInLockedError(admission.lockedUntil);
         throw new AppError('unauthenticated', 'SignInFailed', SIGN_IN_FAILED);
       }
+      // The password was right: it counts as no failure, whatever else stops the sign-in.
+      await forgetFailures(emailLc);
+      await attempts.uncount(addressKey(client.ip), admission);
       if (user.state !== 'active') {
         // Only someone who knows the password learns that the account exists but cannot be used.
-        await store.transaction((tx) => audit(deps, tx, userCtx(user.id, client), 'signin.failure', user.id, { reason: user.state }));
+        await record(userCtx(user.id, client), { audit: { action: 'signin.failure', userId: user.id, detail: { reason: user.state } } });
         throw new AppError(
           'forbidden',
           'AccountNotActive',
@@ -110,14 +167,13 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
         );
       }
       if (scope === 'admin' && !(await store.groups.isMember(ADMINISTRATORS_GROUP_ID, user.id))) {
-        // The password was right: no failure counted, but the admin UI stays closed to developers.
-        await store.transaction((tx) => audit(deps, tx, userCtx(user.id, client), 'signin.failure', user.id, { reason: 'not-administrator', scope }));
+        // The admin UI stays closed to developers.
+        await record(userCtx(user.id, client), { audit: { action: 'signin.failure', userId: user.id, detail: { reason: 'not-administrator', scope } } });
         throw new AppError('forbidden', 'NotAnAdministrator', 'This account is not an administrator. Developers sign in on the developer portal.');
       }
-      return store.transaction(async (tx) => {
-        await throttle.recordSuccess(tx, emailLc);
-        await audit(deps, tx, userCtx(user.id, client), 'signin.success', user.id, scope === 'admin' ? { scope } : undefined);
-        return sessions.create(tx, user.id, client, scope);
+      return inWrite(deps, userCtx(user.id, client), async (w) => {
+        await w.record({ audit: { action: 'signin.success', userId: user.id, detail: scope === 'admin' ? { scope } : undefined } });
+        return sessions.create(w.tx, user.id, client, scope);
       });
     },
 
@@ -128,41 +184,73 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
     async signInWithSso(token: string, client: Client): Promise<string> {
       const invalid = new AppError('unauthenticated', 'InvalidToken', 'This sign-in link is not valid or has expired.');
       const keys = await signingKeys(store);
-      const userId = verifyUserToken(token, [keys.primary, keys.secondary], clock.now());
+      const userId = verifySsoToken(token, [keys.primary, keys.secondary], clock.now());
       if (!userId) throw invalid;
-      return store.transaction(async (tx) => {
-        const user = await tx.users.findUser(userId, true);
-        if (!user || user.state !== 'active') throw invalid;
-        const expiresAt = new Date(clock.now().getTime() + SSO_URL_LIFETIME_MS).toISOString();
-        if (!(await tokens.markSsoUsed(tx, user.id, token, expiresAt))) throw invalid;
-        await audit(deps, tx, userCtx(user.id, client), 'signin.success', user.id, { method: 'sso' });
-        return sessions.create(tx, user.id, client);
-      });
+      try {
+        return await inWrite(deps, userCtx(userId, client), async (w) => {
+          const user = await w.tx.users.findUser(userId, true);
+          if (!user || user.state !== 'active') throw invalid;
+          const expiresAt = new Date(clock.now().getTime() + SSO_URL_LIFETIME_MS).toISOString();
+          if (!(await tokens.markSsoUsed(w.tx, user.id, token, expiresAt))) throw invalid;
+          await w.record({ audit: { action: 'signin.success', userId: user.id, detail: { method: 'sso' } } });
+          return sessions.create(w.tx, user.id, client);
+        });
+      } catch (error) {
+        // The same link used twice at the same moment: the unique index let the other use through.
+        if (isUniqueViolation(error)) throw invalid;
+        throw error;
+      }
     },
 
     async signOut(sessionId: string | undefined, userId: string | undefined, client: Client): Promise<void> {
       await sessions.destroy(sessionId);
-      if (userId) await store.transaction((tx) => audit(deps, tx, userCtx(userId, client), 'signout', userId));
+      if (userId) await record(userCtx(userId, client), { audit: { action: 'signout', userId } });
     },
 
     /**
-     * Self sign-up: a pending developer and a confirmation email. An address that already has an
-     * account gets the same answer and nothing is created, so the form cannot probe for accounts.
+     * Self sign-up: a pending developer and a confirmation email; the password is chosen on the
+     * page behind the link, so only the mailbox's owner can finish (nobody can pre-register an
+     * address with a password of their own). A new sign-up for an address still waiting on one
+     * replaces it (new names, new link, the older links retired). An address with another account
+     * gets the same answer and nothing is changed, so the form cannot probe for accounts. Counted
+     * per client address and per email address: too many are refused (429), and audited.
      */
-    async signUp(input: { email: string; firstName: string; lastName: string; password: string }, client: Client): Promise<void> {
-      if (!isEmailAddress(input.email.trim())) throw invalidField('email', 'is not a valid email address');
-      checkPassword(input.password, input);
-      const existing = await store.users.findLiveUserByEmail(normalizeEmail(input.email));
-      if (existing) {
-        await hasher.dummyVerify(input.password);
+    async signUp(raw: SignUpInput, client: Client): Promise<void> {
+      const input = parseInput(signUpInput, raw);
+      const emailLc = normalizeEmail(input.email);
+      const admission = await attempts.count([
+        { key: signUpAddressKey(client.ip), policy: ADDRESS_SIGN_UP },
+        { key: signUpEmailKey(emailLc), policy: EMAIL_SIGN_UP },
+      ]);
+      if (!admission.allowed) {
+        await record(anonymous(client), { audit: { action: 'signup.limited', detail: { until: admission.until } } });
+        throw new SignUpLimitError(admission.until);
+      }
+      const existing = await store.users.findLiveUserByEmail(emailLc);
+      if (!existing) {
+        const { user } = await parts.users.createOrUpdate(
+          deps.ids.next(),
+          { ...input, confirmation: 'signup', appType: 'developerPortal' },
+          { notify: true, ctx: anonymous(client) },
+        );
+        await record(anonymous(client), { audit: { action: 'signup', userId: user.id } });
         return;
       }
-      const { user } = await parts.users.createOrUpdate(
-        deps.ids.next(),
-        { email: input.email.trim(), firstName: input.firstName.trim(), lastName: input.lastName.trim(), password: input.password, confirmation: 'signup', appType: 'developerPortal' },
-        { notify: true, ctx: anonymous(client) },
-      );
-      await store.transaction((tx) => audit(deps, tx, anonymous(client), 'signup', user.id));
+      if (existing.state !== 'pending' || (await creationConfirmation(store, existing.id)) !== 'signup') return;
+      await inWrite(deps, anonymous(client), async (w) => {
+        const user = await w.tx.users.findUser(existing.id, true);
+        if (!user || user.state !== 'pending') return;
+        await w.tx.users.updateUser(user.id, {
+          first_name: input.firstName,
+          last_name: input.lastName,
+          password_hash: null,
+          etag: w.etag(),
+          updated_at: w.at,
+        });
+        await w.tx.tokens.retireTokens(user.id, 'signup', w.at);
+        await enqueueUserEmail(deps, w.tx, 'confirmSignUpIdentityDefault', { ...user, first_name: input.firstName, last_name: input.lastName }, { appType: 'developerPortal' });
+        await w.record({ audit: { action: 'signup', userId: user.id, detail: { replaced: true } } });
+      });
     },
 
     /** What an emailed link is worth, to choose the page (form, "expired", "already used"). */
@@ -170,61 +258,38 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
       return (await tokens.inspect(store, token, purpose)).state;
     },
 
-    /** The sign-up confirmation link: the account becomes active and gets the welcome email. */
-    async confirmSignUp(token: string, client: Client): Promise<void> {
-      await store.transaction(async (tx) => {
-        const { userId } = await tokens.consume(tx, token, 'signup');
-        const user = await loadLive(tx, userId);
-        if (user.state === 'pending') {
-          await tx.users.updateUser(user.id, { state: 'active', etag: newEtag(), updated_at: clock.now().toISOString() });
-          await enqueueUserEmail(deps, tx, 'newDeveloperNotificationMessage', user, { appType: 'developerPortal' });
-        }
-        await audit(deps, tx, userCtx(user.id, client), 'signup.confirmed', user.id);
-      });
+    /** The sign-up confirmation link: the developer chooses a password, the account becomes active, gets the welcome email, and is signed in. */
+    async confirmSignUp(token: string, password: string, client: Client): Promise<string> {
+      return activateWithLink(token, password, client, 'signup');
     },
 
     /** The invitation link: the developer chooses a password, the account becomes active, and is signed in. */
     async acceptInvitation(token: string, password: string, client: Client): Promise<string> {
-      const peek = await tokens.inspect(store, token, 'invitation');
-      if (peek.state !== 'valid') throw new AppError('validation', 'InvalidToken', 'This link is not valid.');
-      const current = await store.users.findUser(peek.userId!);
-      if (!current) throw new AppError('validation', 'InvalidToken', 'This link is not valid.');
-      const passwordHash = await hashFor(current, password);
-      return store.transaction(async (tx) => {
-        const { userId } = await tokens.consume(tx, token, 'invitation');
-        const user = await loadLive(tx, userId);
-        if (user.state === 'blocked') throw new AppError('forbidden', 'AccountNotActive', 'This account cannot sign in. Contact the administrator of this portal.');
-        await setPassword(tx, user, passwordHash, { state: 'active' });
-        await audit(deps, tx, userCtx(user.id, client), 'invitation.accepted', user.id);
-        return sessions.create(tx, user.id, client);
-      });
+      return activateWithLink(token, password, client, 'invitation');
     },
 
     /** Asks for a reset link. Same answer whether or not the address has an account. */
     async requestPasswordReset(email: string, client: Client): Promise<void> {
-      const user = isEmailAddress(email.trim()) ? await store.users.findLiveUserByEmail(normalizeEmail(email)) : undefined;
+      const address = emailInput.safeParse(email);
+      const user = address.success ? await store.users.findLiveUserByEmail(normalizeEmail(address.data)) : undefined;
       if (!user || user.state !== 'active') return;
-      await store.transaction(async (tx) => {
-        await enqueueUserEmail(deps, tx, 'passwordResetIdentityDefault', user, { appType: 'developerPortal' });
-        await audit(deps, tx, anonymous(client), 'password.reset-requested', user.id);
+      await inWrite(deps, anonymous(client), async (w) => {
+        await enqueueUserEmail(deps, w.tx, 'passwordResetIdentityDefault', user, { appType: 'developerPortal' });
+        await w.record({ audit: { action: 'password.reset-requested', userId: user.id } });
       });
     },
 
     /** The reset link: a new password; every reset link and every session of the user end. */
     async resetPassword(token: string, password: string, client: Client): Promise<void> {
-      const peek = await tokens.inspect(store, token, 'password-reset');
-      if (peek.state !== 'valid') throw new AppError('validation', 'InvalidToken', 'This link is not valid.');
-      const current = await store.users.findUser(peek.userId!);
-      if (!current) throw new AppError('validation', 'InvalidToken', 'This link is not valid.');
-      const passwordHash = await hashFor(current, password);
-      await store.transaction(async (tx) => {
-        const { userId } = await tokens.consume(tx, token, 'password-reset');
-        const user = await loadLive(tx, userId);
-        await setPassword(tx, user, passwordHash);
-        await tokens.retireAll(tx, user.id, 'password-reset');
-        await sessions.destroyAllForUser(tx, user.id);
-        await throttle.recordSuccess(tx, user.email_lc);
-        await audit(deps, tx, userCtx(user.id, client), 'password.reset', user.id);
+      const passwordHash = await hashFor(await userOfLink(token, 'password-reset'), password);
+      await inWrite(deps, anonymous(client), async (w) => {
+        const { userId } = await tokens.consume(w.tx, token, 'password-reset');
+        const user = await loadLive(w.tx, userId);
+        await setPassword(w, user, passwordHash);
+        await tokens.retireAll(w.tx, user.id, 'password-reset');
+        await sessions.destroyAllForUser(w.tx, user.id);
+        await beginWrite(deps, w.tx, userCtx(user.id, client)).record({ audit: { action: 'password.reset', userId: user.id } });
+        await forgetFailures(user.email_lc, w.tx);
       });
     },
 
@@ -234,10 +299,10 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
         throw invalidField('currentPassword', 'is not your current password.');
       }
       const passwordHash = await hashFor(user, next);
-      await store.transaction(async (tx) => {
-        await setPassword(tx, await loadLive(tx, user.id), passwordHash);
-        await sessions.destroyAllForUser(tx, user.id, sessionIdHash);
-        await audit(deps, tx, userCtx(user.id, client), 'password.changed', user.id);
+      await inWrite(deps, userCtx(user.id, client), async (w) => {
+        await setPassword(w, await loadLive(w.tx, user.id), passwordHash);
+        await sessions.destroyAllForUser(w.tx, user.id, sessionIdHash);
+        await w.record({ audit: { action: 'password.changed', userId: user.id } });
       });
     },
 
@@ -246,32 +311,32 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
      * address that is taken gets no email, and the answer is the same.
      */
     async requestEmailChange(user: UserRow, newEmail: string, password: string, client: Client): Promise<void> {
-      const email = newEmail.trim();
-      if (!isEmailAddress(email)) throw invalidField('email', 'is not a valid email address');
+      const email = parseInput(emailInput, newEmail, 'email');
       if (!user.password_hash || !(await hasher.verify(user.password_hash, password))) {
         throw invalidField('currentPassword', 'is not your current password.');
       }
       if (normalizeEmail(email) === user.email_lc) throw invalidField('email', 'is already your email address.');
       if (await store.users.findLiveUserByEmail(normalizeEmail(email))) return;
-      await store.transaction(async (tx) => {
-        await enqueueUserEmail(deps, tx, 'emailChangeIdentityDefault', user, { appType: 'developerPortal', recipient: email, extra: { NewEmail: email } });
-        await audit(deps, tx, userCtx(user.id, client), 'email.change-requested', user.id);
+      await inWrite(deps, userCtx(user.id, client), async (w) => {
+        await enqueueUserEmail(deps, w.tx, 'emailChangeIdentityDefault', user, { appType: 'developerPortal', recipient: email, extra: { NewEmail: email } });
+        await w.record({ audit: { action: 'email.change-requested', userId: user.id } });
       });
     },
 
     /** The link sent to the new address: the email (and the Basic identity) change, if the address is still free. */
     async confirmEmailChange(token: string, client: Client): Promise<void> {
-      await store.transaction(async (tx) => {
+      await inWrite(deps, anonymous(client), async (w) => {
+        const { tx } = w;
         const { userId, data } = await tokens.consume(tx, token, 'email-change');
         const user = await loadLive(tx, userId);
         const email = data.email;
-        if (!email) throw new AppError('validation', 'InvalidToken', 'This link is not valid.');
+        if (!email) throw invalidLink();
         const other = await tx.users.findLiveUserByEmail(normalizeEmail(email));
         if (other && other.id !== user.id) throw invalidField('email', 'This address is now used by another account.');
-        await tx.users.updateUser(user.id, { email, email_lc: normalizeEmail(email), etag: newEtag(), updated_at: clock.now().toISOString() });
+        await tx.users.updateUser(user.id, { email, email_lc: normalizeEmail(email), etag: w.etag(), updated_at: w.at });
         const identities = (await tx.users.listIdentities([user.id])).get(user.id) ?? [];
         await tx.users.replaceIdentities(user.id, identities.map((i) => (i.provider === 'Basic' ? { provider: 'Basic', id: email } : i)));
-        await audit(deps, tx, userCtx(user.id, client), 'email.changed', user.id);
+        await beginWrite(deps, tx, userCtx(user.id, client)).record({ audit: { action: 'email.changed', userId: user.id } });
       });
     },
 
@@ -280,15 +345,12 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
       if (!user.password_hash || !(await hasher.verify(user.password_hash, password))) {
         throw invalidField('currentPassword', 'is not your current password.');
       }
-      await store.transaction(async (tx) => {
-        const current = await loadLive(tx, user.id);
-        await enqueueUserEmail(deps, tx, 'accountClosedDeveloper', current, { appType: 'developerPortal' });
-        await tx.users.updateUser(user.id, { state: 'deleted', password_hash: null, etag: newEtag(), updated_at: clock.now().toISOString() });
-        await tx.users.replaceIdentities(user.id, []);
-        await tx.groups.removeAllMemberships(user.id);
-        await parts.subscriptions.releaseOwnerSubscriptions(tx, user.id, false);
-        await sessions.destroyAllForUser(tx, user.id);
-        await audit(deps, tx, userCtx(user.id, client), 'account.closed', user.id);
+      await inWrite(deps, userCtx(user.id, client), async (w) => {
+        const current = await loadLive(w.tx, user.id);
+        await enqueueUserEmail(deps, w.tx, 'accountClosedDeveloper', current, { appType: 'developerPortal' });
+        await w.tx.users.updateUser(user.id, { state: 'deleted', etag: w.etag(), updated_at: w.at });
+        await closeAccountIn(w, parts.subscriptions, user.id);
+        await w.record({ change: { entity: 'user', id: user.id }, audit: { action: 'account.closed', userId: user.id } });
       });
     },
 
@@ -299,11 +361,11 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
     async resendLink(token: string, purpose: 'invitation' | 'signup', client: Client): Promise<void> {
       const { userId } = await tokens.inspect(store, token, purpose);
       if (!userId) return;
-      await store.transaction(async (tx) => {
-        const user = await tx.users.findUser(userId);
+      await inWrite(deps, anonymous(client), async (w) => {
+        const user = await w.tx.users.findUser(userId);
         if (!user || user.state !== 'pending') return;
-        await enqueueUserEmail(deps, tx, purpose === 'invitation' ? 'inviteUserNotificationMessage' : 'confirmSignUpIdentityDefault', user, { appType: 'developerPortal' });
-        await audit(deps, tx, anonymous(client), purpose === 'invitation' ? 'invitation.resent' : 'signup.resent', user.id);
+        await enqueueUserEmail(deps, w.tx, purpose === 'invitation' ? 'inviteUserNotificationMessage' : 'confirmSignUpIdentityDefault', user, { appType: 'developerPortal' });
+        await w.record({ audit: { action: purpose === 'invitation' ? 'invitation.resent' : 'signup.resent', userId: user.id } });
       });
     },
   };

@@ -7,13 +7,14 @@
  */
 import { AppError, invalidField } from '../domain/errors.js';
 import { ADMINISTRATORS_GROUP_ID } from '../domain/group.js';
-import { newEtag } from '../domain/ids.js';
-import { isEmailAddress } from '../domain/email-address.js';
 import { checkPassword } from '../domain/password-policy.js';
 import { ADMIN_USER_ID, NAME_MAX, normalizeEmail } from '../domain/user.js';
 import type { Store } from '../store/index.js';
 import type { ServiceDeps } from './deps.js';
-import { audit, SYSTEM, type ActorContext } from './audit.js';
+import { SYSTEM } from './audit.js';
+import { emailInput } from '../domain/user-input.js';
+import { parseInput } from '../domain/validate.js';
+import { inWrite, type Write } from './writes.js';
 import type { SessionService } from './sessions.js';
 import type { TokenService, TokenState } from './tokens.js';
 import type { Client } from './accounts.js';
@@ -26,7 +27,7 @@ export interface FirstAdministrator {
 }
 
 export function createAdminSetupService(deps: ServiceDeps, parts: { tokens: TokenService; sessions: SessionService }) {
-  const { store, clock, hasher } = deps;
+  const { store, hasher } = deps;
 
   /** Whether some active administrator can sign in (has a password). */
   async function hasUsableAdministrator(ex: Store): Promise<boolean> {
@@ -34,11 +35,11 @@ export function createAdminSetupService(deps: ServiceDeps, parts: { tokens: Toke
   }
 
   /** Gives the built-in administrator its address, name and password (validated first). */
-  async function becomeFirstAdministrator(tx: Store, input: FirstAdministrator, ctx: ActorContext): Promise<void> {
-    const email = input.email.trim();
+  async function becomeFirstAdministrator(w: Write, input: FirstAdministrator): Promise<void> {
+    const { tx } = w;
+    const email = parseInput(emailInput, input.email, 'email');
     const firstName = input.firstName.trim() || 'Administrator';
     const lastName = input.lastName.trim();
-    if (!isEmailAddress(email)) throw invalidField('email', 'is not a valid email address');
     if (firstName.length > NAME_MAX) throw invalidField('firstName', `must be at most ${NAME_MAX} characters`);
     if (lastName.length > NAME_MAX) throw invalidField('lastName', `must be at most ${NAME_MAX} characters`);
     checkPassword(input.password, { email, firstName, lastName });
@@ -55,12 +56,12 @@ export function createAdminSetupService(deps: ServiceDeps, parts: { tokens: Toke
       last_name: lastName,
       password_hash: passwordHash,
       state: 'active',
-      etag: newEtag(),
-      updated_at: clock.now().toISOString(),
+      etag: w.etag(),
+      updated_at: w.at,
     });
     await tx.users.replaceIdentities(ADMIN_USER_ID, [{ provider: 'Basic', id: email }]);
-    await tx.groups.addMember(ADMINISTRATORS_GROUP_ID, ADMIN_USER_ID, clock.now().toISOString());
-    await audit(deps, tx, ctx, 'admin.setup', ADMIN_USER_ID, { method: ctx === SYSTEM ? 'environment' : 'setup-link' });
+    await tx.groups.addMember(ADMINISTRATORS_GROUP_ID, ADMIN_USER_ID, w.at);
+    await w.record({ audit: { action: 'admin.setup', userId: ADMIN_USER_ID, detail: { method: w.actor === SYSTEM ? 'environment' : 'setup-link' } } });
   }
 
   return {
@@ -74,9 +75,9 @@ export function createAdminSetupService(deps: ServiceDeps, parts: { tokens: Toke
      * administrator can sign in yet; otherwise changes nothing (the variables only seed a new instance).
      */
     async setUpFromEnvironment(email: string, password: string): Promise<'created' | 'exists'> {
-      return store.transaction(async (tx) => {
-        if (await hasUsableAdministrator(tx)) return 'exists';
-        await becomeFirstAdministrator(tx, { email, password, firstName: 'Administrator', lastName: '' }, SYSTEM);
+      return inWrite(deps, SYSTEM, async (w) => {
+        if (await hasUsableAdministrator(w.tx)) return 'exists';
+        await becomeFirstAdministrator(w, { email, password, firstName: 'Administrator', lastName: '' });
         return 'created';
       });
     },
@@ -95,12 +96,13 @@ export function createAdminSetupService(deps: ServiceDeps, parts: { tokens: Toke
 
     /** Uses the link: the first administrator, signed in (returns the admin session id). */
     async completeSetup(token: string, input: FirstAdministrator, client: Client): Promise<string> {
-      return store.transaction(async (tx) => {
+      return inWrite(deps, { actor: `user:${ADMIN_USER_ID}`, ip: client.ip }, async (w) => {
+        const { tx } = w;
         // Validate before using the token, so a typo does not burn the link.
         const state = (await parts.tokens.inspect(tx, token, 'admin-setup')).state;
         if (state !== 'valid') throw new AppError('validation', 'InvalidToken', 'This setup link is not valid, has been used, or has expired.');
         if (await hasUsableAdministrator(tx)) throw new AppError('conflict', 'SetupDone', 'An administrator already exists: sign in instead.');
-        await becomeFirstAdministrator(tx, input, { actor: `user:${ADMIN_USER_ID}`, ip: client.ip });
+        await becomeFirstAdministrator(w, input);
         await parts.tokens.consume(tx, token, 'admin-setup');
         return parts.sessions.create(tx, ADMIN_USER_ID, client, 'admin');
       });

@@ -1,21 +1,18 @@
 /**
  * Use cases on APIs and their operations. Every write that changes an API or one of its operations
- * appends to the change feed in the same transaction, so the gateways reload it.
+ * records the change for the gateways and an audit entry, in the same transaction.
  */
 import { conflict, notFound } from '../domain/errors.js';
 import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
-import { newEtag } from '../domain/ids.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import { API_FILTER_FIELDS, API_OPERATION_FILTER_FIELDS, API_PRODUCT_FILTER_FIELDS } from '../domain/filter/api-fields.js';
 import {
-  API_PROTOCOLS,
   API_TYPE,
   checkTemplateParameters,
   DEFAULT_KEY_HEADER,
   DEFAULT_KEY_QUERY,
   DEFAULT_PROTOCOLS,
   type ApiCreateInput,
-  type ApiProtocol,
   type ApiUpdateInput,
   type OperationCreateInput,
   type OperationUpdateInput,
@@ -23,88 +20,27 @@ import {
   urlTemplateParameters,
 } from '../domain/api-input.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
+import { formatScope } from '../domain/subscription.js';
 import type { ApiOperationRow, ApiRow } from '../store/apis-repo.js';
-import { productView, type ProductView } from './products.js';
 import type { ServiceDeps } from './deps.js';
+import { SYSTEM, type ActorContext } from './audit.js';
 import { createWithNewId } from './entity-ids.js';
-import type { Page, PageRequest } from './views.js';
-
-export interface ApiView {
-  id: string;
-  displayName: string;
-  description: string | null;
-  /** Without leading or trailing slash; '' is the gateway's root. */
-  path: string;
-  serviceUrl: string | null;
-  protocols: ApiProtocol[];
-  subscriptionRequired: boolean;
-  subscriptionKeyParameterNames: { header: string; query: string };
-  type: typeof API_TYPE;
-  etag: string;
-}
-
-export interface ApiOperationView {
-  apiId: string;
-  id: string;
-  displayName: string;
-  /** Upper-case. */
-  method: string;
-  urlTemplate: string;
-  description: string | null;
-  templateParameters: TemplateParameter[];
-  etag: string;
-}
-
-export interface ApiWithOperations extends ApiView {
-  operations: ApiOperationView[];
-}
-
-function parseJsonArray(json: string | null): unknown[] {
-  if (json === null) return [];
-  try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value : [];
-  } catch {
-    return [];
-  }
-}
-
-export function apiView(row: ApiRow): ApiView {
-  const stored = parseJsonArray(row.protocols);
-  return {
-    id: row.id,
-    displayName: row.display_name,
-    description: row.description,
-    path: row.path,
-    serviceUrl: row.service_url,
-    protocols: API_PROTOCOLS.filter((p) => stored.includes(p)),
-    subscriptionRequired: row.subscription_required === 1,
-    subscriptionKeyParameterNames: { header: row.key_header, query: row.key_query },
-    type: API_TYPE,
-    etag: row.etag,
-  };
-}
-
-export function apiOperationView(row: ApiOperationRow): ApiOperationView {
-  return {
-    apiId: row.api_id,
-    id: row.id,
-    displayName: row.display_name,
-    method: row.method,
-    urlTemplate: row.url_template,
-    description: row.description,
-    templateParameters: parseJsonArray(row.template_parameters) as TemplateParameter[],
-    etag: row.etag,
-  };
-}
+import type { SubscriptionCore } from './subscriptions/core.js';
+import { inWrite, type Write, type WriteEvent } from './writes.js';
+import { apiOperationView, apiView, parseJsonArray, productView, type ApiOperationView, type ApiView, type ApiWithOperations, type Page, type PageRequest, type ProductView } from './views.js';
 
 /** Two operations clash when they take the same method on the same template (parameter names aside). */
 function routeKey(method: string, urlTemplate: string): string {
   return `${method} ${urlTemplate.replace(/\{[^}]*\}/g, '{}').toLowerCase()}`;
 }
 
-export function createApiService(deps: ServiceDeps) {
-  const { store, clock } = deps;
+export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionCore) {
+  const { store } = deps;
+
+  /** A change of the API or its operations, for the gateways and the audit log. */
+  async function changed(w: Write, apiId: string, audit: NonNullable<WriteEvent['audit']>): Promise<void> {
+    await w.record({ change: { entity: 'api', id: apiId }, audit });
+  }
 
   async function load(tx: Store, id: string, lock = false): Promise<ApiRow> {
     const row = await tx.apis.findApi(id, lock);
@@ -126,7 +62,8 @@ export function createApiService(deps: ServiceDeps) {
   }
 
   /** The change shared by PUT on an existing API and PATCH: only the given fields move. */
-  async function applyUpdate(tx: Store, existing: ApiRow, input: ApiUpdateInput): Promise<ApiView> {
+  async function applyUpdate(w: Write, existing: ApiRow, input: ApiUpdateInput): Promise<ApiView> {
+    const { tx } = w;
     if (input.path !== undefined && input.path !== existing.path) await checkPathFree(tx, input.path, existing.id);
     // null puts back the defaults, as Azure does; a name left out keeps its value.
     const keys = input.subscriptionKeyParameterNames;
@@ -144,15 +81,16 @@ export function createApiService(deps: ServiceDeps) {
       ...(input.protocols !== undefined ? { protocols: JSON.stringify(input.protocols) } : {}),
       ...(input.subscriptionRequired !== undefined ? { subscription_required: input.subscriptionRequired ? 1 : 0 } : {}),
       ...keyChanges,
-      etag: newEtag(),
+      etag: w.etag(),
     });
-    await tx.changes.recordChange('api', existing.id, clock.now().toISOString());
+    const fields = Object.keys(input).filter((k) => input[k as keyof ApiUpdateInput] !== undefined);
+    await changed(w, existing.id, { action: 'api.updated', detail: { api: existing.id, fields: fields.join(',') } });
     return apiView(await load(tx, existing.id));
   }
 
-  async function insertNew(tx: Store, id: string, input: ApiCreateInput): Promise<ApiView> {
+  async function insertNew(w: Write, id: string, input: ApiCreateInput): Promise<ApiView> {
+    const { tx } = w;
     await checkPathFree(tx, input.path, id);
-    const now = clock.now().toISOString();
     await tx.apis.insertApi({
       id,
       display_name: input.displayName ?? id,
@@ -164,10 +102,10 @@ export function createApiService(deps: ServiceDeps) {
       key_header: input.subscriptionKeyParameterNames?.header ?? DEFAULT_KEY_HEADER,
       key_query: input.subscriptionKeyParameterNames?.query ?? DEFAULT_KEY_QUERY,
       api_type: API_TYPE,
-      etag: newEtag(),
-      created_at: now,
+      etag: w.etag(),
+      created_at: w.at,
     });
-    await tx.changes.recordChange('api', id, now);
+    await changed(w, id, { action: 'api.created', detail: { api: id, path: input.path } });
     return apiView(await load(tx, id));
   }
 
@@ -199,29 +137,32 @@ export function createApiService(deps: ServiceDeps) {
       });
     },
 
-    async createOrUpdate(id: string, input: ApiCreateInput, ifMatch?: string): Promise<{ api: ApiView; created: boolean }> {
+    async createOrUpdate(id: string, input: ApiCreateInput, ifMatch?: string, ctx: ActorContext = SYSTEM): Promise<{ api: ApiView; created: boolean }> {
       return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
-          const existing = await tx.apis.findApi(id, true);
+        inWrite(deps, ctx, async (w) => {
+          const existing = await w.tx.apis.findApi(id, true);
           checkIfMatch(ifMatch, existing?.etag);
-          if (existing) return { api: await applyUpdate(tx, existing, input), created: false };
-          return { api: await insertNew(tx, id, input), created: true };
+          if (existing) return { api: await applyUpdate(w, existing, input), created: false };
+          return { api: await insertNew(w, id, input), created: true };
         }),
       );
     },
 
-    /** Creates an API under a new id (the admin UI's create): an existing API is never changed. */
-    async create(id: string, input: ApiCreateInput): Promise<ApiView> {
-      return createWithNewId(store, 'An API', id, { exists: (tx) => tx.apis.findApi(id, true), insert: (tx) => insertNew(tx, id, input) });
+    /** Creates an API under a new id (typed, or derived from its name; the admin UI's create): an existing API is never changed. */
+    async create(typedId: string, input: ApiCreateInput, ctx: ActorContext = SYSTEM): Promise<ApiView> {
+      return createWithNewId(deps, ctx, 'An API', { typed: typedId, displayName: input.displayName ?? '' }, {
+        exists: (tx, id) => tx.apis.findApi(id, true),
+        insert: (w, id) => insertNew(w, id, input),
+      });
     },
 
-    async update(id: string, input: ApiUpdateInput, ifMatchHeader: string | undefined): Promise<ApiView> {
+    async update(id: string, input: ApiUpdateInput, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<ApiView> {
       const ifMatch = requireIfMatch(ifMatchHeader);
       return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
-          const existing = await load(tx, id, true);
+        inWrite(deps, ctx, async (w) => {
+          const existing = await load(w.tx, id, true);
           checkIfMatch(ifMatch, existing.etag);
-          return applyUpdate(tx, existing, input);
+          return applyUpdate(w, existing, input);
         }),
       );
     },
@@ -230,21 +171,15 @@ export function createApiService(deps: ServiceDeps) {
      * Deletes the API with its operations and product links, and cancels the subscriptions scoped to
      * it. False when there was nothing to delete.
      */
-    async remove(id: string, ifMatchHeader: string | undefined): Promise<boolean> {
+    async remove(id: string, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<boolean> {
       const ifMatch = requireIfMatch(ifMatchHeader);
-      return store.transaction(async (tx) => {
-        const existing = await tx.apis.findApi(id, true);
+      return inWrite(deps, ctx, async (w) => {
+        const existing = await w.tx.apis.findApi(id, true);
         if (!existing) return false;
         checkIfMatch(ifMatch, existing.etag);
-        const now = clock.now().toISOString();
-        const cancelled = await tx.apis.cancelSubscriptionsInScope(`/apis/${id}`, {
-          etag: newEtag(),
-          at: now,
-          comment: `The API '${id}' was deleted.`,
-        });
-        await tx.apis.deleteApi(id);
-        await tx.changes.recordChange('api', id, now);
-        for (const subscriptionId of cancelled) await tx.changes.recordChange('subscription', subscriptionId, now);
+        await subscriptions.endInScope(w, formatScope({ kind: 'api', apiId: id }), { cancel: `The API '${id}' was deleted.` });
+        await w.tx.apis.deleteApi(id);
+        await changed(w, id, { action: 'api.deleted', detail: { api: id } });
         return true;
       });
     },
@@ -274,9 +209,11 @@ export function createApiService(deps: ServiceDeps) {
       id: string,
       input: OperationCreateInput,
       ifMatch?: string,
+      ctx: ActorContext = SYSTEM,
     ): Promise<{ operation: ApiOperationView; created: boolean }> {
       return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
+        inWrite(deps, ctx, async (w) => {
+          const { tx } = w;
           // Locking the API keeps a concurrent delete of it from slipping in between.
           await load(tx, apiId, true);
           const existing = await tx.apis.findOperation(apiId, id, true);
@@ -295,11 +232,11 @@ export function createApiService(deps: ServiceDeps) {
             url_template: input.urlTemplate,
             ...(input.description !== undefined || !existing ? { description: input.description ?? null } : {}),
             template_parameters: JSON.stringify(templateParameters),
-            etag: newEtag(),
+            etag: w.etag(),
           };
           if (existing) await tx.apis.updateOperation(apiId, id, changes);
           else await tx.apis.insertOperation({ api_id: apiId, id, description: null, ...changes });
-          await tx.changes.recordChange('api', apiId, clock.now().toISOString());
+          await changed(w, apiId, { action: existing ? 'api.operation-updated' : 'api.operation-created', detail: { api: apiId, operation: id } });
           return { operation: apiOperationView(await loadOperation(tx, apiId, id)), created: !existing };
         }),
       );
@@ -310,15 +247,16 @@ export function createApiService(deps: ServiceDeps) {
      * changed. Without declared template parameters, each `{name}` of the URL template is declared
      * as a required string.
      */
-    async createOperation(apiId: string, id: string, input: OperationCreateInput): Promise<ApiOperationView> {
+    async createOperation(apiId: string, typedId: string, input: OperationCreateInput, ctx: ActorContext = SYSTEM): Promise<ApiOperationView> {
       const templateParameters =
         input.templateParameters ?? urlTemplateParameters(input.urlTemplate).map((name) => ({ name, type: 'string', required: true }));
-      return createWithNewId(store, 'An operation of this API', id, {
-        exists: async (tx) => {
+      return createWithNewId(deps, ctx, 'An operation of this API', { typed: typedId, displayName: input.displayName }, {
+        exists: async (tx, id) => {
           await load(tx, apiId, true);
           return tx.apis.findOperation(apiId, id, true);
         },
-        insert: async (tx) => {
+        insert: async (w, id) => {
+          const { tx } = w;
           checkTemplateParameters(input.urlTemplate, templateParameters);
           await checkRouteFree(tx, apiId, id, input.method, input.urlTemplate);
           await tx.apis.insertOperation({
@@ -329,9 +267,9 @@ export function createApiService(deps: ServiceDeps) {
             url_template: input.urlTemplate,
             description: input.description ?? null,
             template_parameters: JSON.stringify(templateParameters),
-            etag: newEtag(),
+            etag: w.etag(),
           });
-          await tx.changes.recordChange('api', apiId, clock.now().toISOString());
+          await changed(w, apiId, { action: 'api.operation-created', detail: { api: apiId, operation: id } });
           return apiOperationView(await loadOperation(tx, apiId, id));
         },
       });
@@ -342,9 +280,11 @@ export function createApiService(deps: ServiceDeps) {
       id: string,
       input: OperationUpdateInput,
       ifMatchHeader: string | undefined,
+      ctx: ActorContext = SYSTEM,
     ): Promise<ApiOperationView> {
       const ifMatch = requireIfMatch(ifMatchHeader);
-      return store.transaction(async (tx) => {
+      return inWrite(deps, ctx, async (w) => {
+        const { tx } = w;
         await load(tx, apiId, true);
         const existing = await loadOperation(tx, apiId, id, true);
         checkIfMatch(ifMatch, existing.etag);
@@ -362,23 +302,23 @@ export function createApiService(deps: ServiceDeps) {
           method,
           url_template: urlTemplate,
           template_parameters: JSON.stringify(templateParameters),
-          etag: newEtag(),
+          etag: w.etag(),
         });
-        await tx.changes.recordChange('api', apiId, clock.now().toISOString());
+        await changed(w, apiId, { action: 'api.operation-updated', detail: { api: apiId, operation: id } });
         return apiOperationView(await loadOperation(tx, apiId, id));
       });
     },
 
     /** False when there was no such operation (the API itself must exist). */
-    async removeOperation(apiId: string, id: string, ifMatchHeader: string | undefined): Promise<boolean> {
+    async removeOperation(apiId: string, id: string, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<boolean> {
       const ifMatch = requireIfMatch(ifMatchHeader);
-      return store.transaction(async (tx) => {
-        await load(tx, apiId, true);
-        const existing = await tx.apis.findOperation(apiId, id, true);
+      return inWrite(deps, ctx, async (w) => {
+        await load(w.tx, apiId, true);
+        const existing = await w.tx.apis.findOperation(apiId, id, true);
         if (!existing) return false;
         checkIfMatch(ifMatch, existing.etag);
-        await tx.apis.deleteOperation(apiId, id);
-        await tx.changes.recordChange('api', apiId, clock.now().toISOString());
+        await w.tx.apis.deleteOperation(apiId, id);
+        await changed(w, apiId, { action: 'api.operation-deleted', detail: { api: apiId, operation: id } });
         return true;
       });
     },

@@ -1,9 +1,8 @@
 /**
- * The audit log: who did what to which account, when and from where. Callers pass only what is safe
- * to keep: never passwords, tokens or keys (the detail object is for names and outcomes).
+ * The audit log's vocabulary: who acts, and the actions it records. Entries are written only by a
+ * write (src/services/writes.ts), in the transaction of what they describe; callers pass only what
+ * is safe to keep: never passwords, tokens or keys (the detail object is for names and outcomes).
  */
-import type { Store } from '../store/index.js';
-import type { ServiceDeps } from './deps.js';
 
 /** Who acts: `user:<id>` (a developer on the portal, or an administrator in the admin UI), `key:<id>` / `key:bootstrap` (the management API), `anonymous`, `system`. */
 export interface ActorContext {
@@ -13,58 +12,62 @@ export interface ActorContext {
 
 export const SYSTEM: ActorContext = { actor: 'system' };
 
-export type AuditAction =
-  | 'signin.success'
-  | 'signin.failure'
-  | 'signin.locked'
-  | 'signin.unlocked'
-  | 'signout'
-  | 'signup'
-  | 'signup.confirmed'
-  | 'invitation.accepted'
-  | 'invitation.resent'
-  | 'signup.resent'
-  | 'password.reset-requested'
-  | 'password.reset'
-  | 'password.changed'
-  | 'email.change-requested'
-  | 'email.changed'
-  | 'account.closed'
-  | 'user.created'
-  | 'user.updated'
-  | 'user.state-changed'
-  | 'user.password-set'
-  | 'user.deleted'
-  | 'user.password-reset-sent'
-  | 'group.member-added'
-  | 'group.member-removed'
-  | 'subscription.created'
-  | 'subscription.state-changed'
-  | 'subscription.deleted'
-  | 'subscription.key-regenerated'
-  | 'admin.setup'
-  | 'management-key.created'
-  | 'management-key.revoked'
-  | 'email-template.updated'
-  | 'email-template.reset'
-  | 'email-template.test-sent'
-  | 'outbox.retried';
+/** Every action the log knows (the admin UI's search lists them in this order). */
+export const AUDIT_ACTIONS = [
+  'signin.success',
+  'signin.failure',
+  'signin.locked',
+  'signin.unlocked',
+  'signout',
+  'signup',
+  'signup.limited',
+  'signup.confirmed',
+  'invitation.accepted',
+  'invitation.resent',
+  'signup.resent',
+  'password.reset-requested',
+  'password.reset',
+  'password.changed',
+  'email.change-requested',
+  'email.changed',
+  'account.closed',
+  'user.created',
+  'user.updated',
+  'user.state-changed',
+  'user.password-set',
+  'user.deleted',
+  'user.password-reset-sent',
+  'group.created',
+  'group.updated',
+  'group.deleted',
+  'group.member-added',
+  'group.member-removed',
+  'product.created',
+  'product.updated',
+  'product.deleted',
+  'product.api-added',
+  'product.api-removed',
+  'product.group-added',
+  'product.group-removed',
+  'api.created',
+  'api.updated',
+  'api.deleted',
+  'api.operation-created',
+  'api.operation-updated',
+  'api.operation-deleted',
+  'subscription.created',
+  'subscription.state-changed',
+  'subscription.updated',
+  'subscription.deleted',
+  'subscription.key-regenerated',
+  'admin.setup',
+  'management-key.refused',
+  'management-key.created',
+  'management-key.revoked',
+  'email-template.updated',
+  'email-template.reset',
+  'email-template.test-sent',
+  'outbox.retried',
+] as const;
 
-export async function audit(
-  deps: Pick<ServiceDeps, 'clock' | 'ids'>,
-  tx: Store,
-  ctx: ActorContext,
-  action: AuditAction,
-  userId: string | null,
-  detail?: Record<string, string | number | boolean | null>,
-): Promise<void> {
-  await tx.audit.appendAudit({
-    id: deps.ids.next(),
-    at: deps.clock.now().toISOString(),
-    actor: ctx.actor,
-    action,
-    user_id: userId,
-    ip: ctx.ip ?? null,
-    detail: detail ? JSON.stringify(detail) : null,
-  });
-}
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];

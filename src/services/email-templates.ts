@@ -9,7 +9,6 @@ import { invalidField, notFound } from '../domain/errors.js';
 import { isEmailAddress } from '../domain/email-address.js';
 import { EMAIL_MAX } from '../domain/user.js';
 import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
-import { newEtag } from '../domain/ids.js';
 import { parseInput, text } from '../domain/validate.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import { matchesFilter } from '../domain/filter/evaluate.js';
@@ -19,7 +18,8 @@ import { renderEmail, validateTemplate, type RenderedEmail, type TemplateContent
 import type { Store } from '../store/index.js';
 import type { TemplateRow } from '../store/templates-repo.js';
 import type { ServiceDeps } from './deps.js';
-import { audit, type ActorContext } from './audit.js';
+import { SYSTEM, type ActorContext } from './audit.js';
+import { inWrite, type Write } from './writes.js';
 import type { Page, PageRequest } from './views.js';
 
 export interface EmailTemplateView {
@@ -142,7 +142,7 @@ export function sampleValues(def: TemplateDefinition, site: { organizationName: 
 }
 
 export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'organizationName' | 'publicUrl'>) {
-  const { store, clock } = deps;
+  const { store } = deps;
 
   function definition(rawName: string): TemplateDefinition {
     const name = findTemplateName(rawName);
@@ -154,17 +154,18 @@ export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'cl
     return viewOf(def, await tx.templates.findTemplate(def.name));
   }
 
-  async function save(tx: Store, def: TemplateDefinition, content: TemplateContent & { title: string; description: string }): Promise<void> {
+  async function save(w: Write, def: TemplateDefinition, content: TemplateContent & { title: string; description: string }): Promise<void> {
     validateTemplate(def, content);
-    await tx.templates.saveTemplate({
+    await w.tx.templates.saveTemplate({
       name: def.name,
       subject: content.subject,
       body: content.body,
       title: content.title,
       description: content.description,
-      etag: newEtag(),
-      updated_at: clock.now().toISOString(),
+      etag: w.etag(),
+      updated_at: w.at,
     });
+    await w.record({ audit: { action: 'email-template.updated', detail: { template: def.name } } });
   }
 
   return {
@@ -192,51 +193,50 @@ export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'cl
       rawName: string,
       input: TemplateInput,
       ifMatch?: string,
-      actor?: ActorContext,
+      actor: ActorContext = SYSTEM,
     ): Promise<{ template: EmailTemplateView; created: boolean }> {
       const def = definition(rawName);
       const required = parseInput(z.object({ subject: z.string(), body: z.string() }), input);
-      return store.transaction(async (tx) => {
-        const before = await current(tx, def);
+      return inWrite(deps, actor, async (w) => {
+        const before = await current(w.tx, def);
         checkIfMatch(ifMatch, before.etag);
-        await save(tx, def, {
+        await save(w, def, {
           subject: required.subject,
           body: required.body,
           title: input.title ?? before.title,
           description: input.description ?? before.description,
         });
-        if (actor) await audit(deps, tx, actor, 'email-template.updated', null, { template: def.name });
-        return { template: await current(tx, def), created: before.isDefault };
+        return { template: await current(w.tx, def), created: before.isDefault };
       });
     },
 
     /** PATCH: only the given fields change. */
-    async update(rawName: string, input: TemplateInput, ifMatchHeader: string | undefined): Promise<EmailTemplateView> {
+    async update(rawName: string, input: TemplateInput, ifMatchHeader: string | undefined, actor: ActorContext = SYSTEM): Promise<EmailTemplateView> {
       const ifMatch = requireIfMatch(ifMatchHeader);
       const def = definition(rawName);
-      return store.transaction(async (tx) => {
-        const before = await current(tx, def);
+      return inWrite(deps, actor, async (w) => {
+        const before = await current(w.tx, def);
         checkIfMatch(ifMatch, before.etag);
-        await save(tx, def, {
+        await save(w, def, {
           subject: input.subject ?? before.subject,
           body: input.body ?? before.body,
           title: input.title ?? before.title,
           description: input.description ?? before.description,
         });
-        return current(tx, def);
+        return current(w.tx, def);
       });
     },
 
     /** DELETE resets to the built-in default (Azure's semantics). False when it was the default already. */
-    async reset(rawName: string, ifMatchHeader: string | undefined, actor?: ActorContext): Promise<boolean> {
+    async reset(rawName: string, ifMatchHeader: string | undefined, actor: ActorContext = SYSTEM): Promise<boolean> {
       const ifMatch = requireIfMatch(ifMatchHeader);
       const def = definition(rawName);
-      return store.transaction(async (tx) => {
-        const before = await current(tx, def);
+      return inWrite(deps, actor, async (w) => {
+        const before = await current(w.tx, def);
         checkIfMatch(ifMatch, before.etag);
         if (before.isDefault) return false;
-        await tx.templates.deleteTemplate(def.name);
-        if (actor) await audit(deps, tx, actor, 'email-template.reset', null, { template: def.name });
+        await w.tx.templates.deleteTemplate(def.name);
+        await w.record({ audit: { action: 'email-template.reset', detail: { template: def.name } } });
         return true;
       });
     },
@@ -265,16 +265,16 @@ export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'cl
       const to = recipient.trim();
       if (to === '') throw invalidField('to', 'is required');
       if (to.length > EMAIL_MAX || !isEmailAddress(to)) throw invalidField('to', 'is not a valid email address');
-      await store.transaction(async (tx) => {
-        await tx.outbox.enqueueEmail({
+      await inWrite(deps, actor, async (w) => {
+        await w.tx.outbox.enqueueEmail({
           id: deps.ids.next(),
           template: def.name,
           userId: null,
           recipient: to,
           params: { ...sampleValues(def, deps), [TEST_MESSAGE_PARAM]: 'true' },
-          at: clock.now().toISOString(),
+          at: w.at,
         });
-        await audit(deps, tx, actor, 'email-template.test-sent', null, { template: def.name, to });
+        await w.record({ audit: { action: 'email-template.test-sent', detail: { template: def.name, to } } });
       });
     },
   };

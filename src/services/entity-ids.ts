@@ -4,6 +4,9 @@
  */
 import { conflict, invalidField, type AppError } from '../domain/errors.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
+import type { ActorContext } from './audit.js';
+import type { ServiceDeps } from './deps.js';
+import { inWrite, type Write } from './writes.js';
 
 export const NEW_ID_MAX = 80;
 const NEW_ID = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -36,21 +39,24 @@ export function alreadyExists(entity: string, id: string): AppError {
 }
 
 /**
- * Creates an entity under a new id (the admin UI's create), in one transaction: the id is checked,
+ * Creates an entity under a new id (the admin UI's create), in one transaction: the id is the one
+ * typed, else one derived from the display name, else a generated one (newIdFor); it is checked,
  * and an entity that has it already is refused, never changed. `entity` names it in the refusal
  * ("A product"); a create racing another one on the same id is retried once, and then refused.
  */
 export async function createWithNewId<T>(
-  store: Store,
+  deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>,
+  actor: ActorContext,
   entity: string,
-  id: string,
-  steps: { exists: (tx: Store) => Promise<unknown>; insert: (tx: Store) => Promise<T> },
+  name: { typed: string; displayName: string },
+  steps: { exists: (tx: Store, id: string) => Promise<unknown>; insert: (w: Write, id: string) => Promise<T> },
 ): Promise<T> {
+  const id = newIdFor(name.typed, name.displayName, () => deps.ids.next());
   checkNewId(id);
   return retryOnceOnUniqueViolation(() =>
-    store.transaction(async (tx) => {
-      if (await steps.exists(tx)) throw alreadyExists(entity, id);
-      return steps.insert(tx);
+    inWrite(deps, actor, async (w) => {
+      if (await steps.exists(w.tx, id)) throw alreadyExists(entity, id);
+      return steps.insert(w, id);
     }),
   );
 }

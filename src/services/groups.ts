@@ -2,7 +2,6 @@
 import { AppError, invalidField, notFound, operationNotAllowed } from '../domain/errors.js';
 import { normalizeEmail } from '../domain/user.js';
 import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
-import { newEtag } from '../domain/ids.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import { GROUP_FILTER_FIELDS } from '../domain/filter/fields.js';
 import { ADMINISTRATORS_GROUP_ID, GUESTS_GROUP_ID, type GroupType } from '../domain/group.js';
@@ -10,12 +9,13 @@ import type { GroupCreateInput, GroupUpdateInput } from '../domain/group-input.j
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { GroupRow } from '../store/groups-repo.js';
 import type { ServiceDeps } from './deps.js';
-import { audit, SYSTEM, type ActorContext } from './audit.js';
+import { SYSTEM, type ActorContext } from './audit.js';
+import { inWrite, type Write } from './writes.js';
 import { groupView, userView, type GroupView, type Page, type PageRequest, type UserView } from './views.js';
 import { createWithNewId } from './entity-ids.js';
 
 export function createGroupService(deps: ServiceDeps) {
-  const { store, clock } = deps;
+  const { store } = deps;
 
   async function load(tx: Store, id: string, lock = false): Promise<GroupRow> {
     const row = await tx.groups.findGroup(id, lock);
@@ -35,7 +35,8 @@ export function createGroupService(deps: ServiceDeps) {
   }
 
   /** The change shared by PUT on an existing group and PATCH: only the given fields move. */
-  async function applyUpdate(tx: Store, existing: GroupRow, input: GroupUpdateInput): Promise<GroupView> {
+  async function applyUpdate(w: Write, existing: GroupRow, input: GroupUpdateInput): Promise<GroupView> {
+    const { tx } = w;
     assertMutable(existing);
     const type = input.type ?? existing.type;
     const externalId = input.externalId !== undefined ? input.externalId : existing.external_id;
@@ -45,14 +46,17 @@ export function createGroupService(deps: ServiceDeps) {
       ...(input.description !== undefined ? { description: input.description } : {}),
       type,
       external_id: externalId,
-      etag: newEtag(),
+      etag: w.etag(),
     });
+    const fields = Object.keys(input).filter((k) => input[k as keyof GroupUpdateInput] !== undefined);
+    await w.record({ audit: { action: 'group.updated', detail: { group: existing.id, fields: fields.join(',') } } });
     return groupView(await load(tx, existing.id));
   }
 
   /** Adds the user to the group; `created` is false when it was a member already. */
   async function addMember(groupId: string, userId: string, ctx: ActorContext = SYSTEM): Promise<{ user: UserView; created: boolean }> {
-    return store.transaction(async (tx) => {
+    return inWrite(deps, ctx, async (w) => {
+      const { tx } = w;
       const group = await load(tx, groupId, true);
       if (group.id === GUESTS_GROUP_ID) {
         throw operationNotAllowed('Guests are the anonymous visitors of the developer portal; users cannot be added to this group.');
@@ -60,14 +64,15 @@ export function createGroupService(deps: ServiceDeps) {
       // Locked so that a concurrent delete of the user cannot slip in between.
       const user = await tx.users.findUser(userId, true);
       if (!user || user.state === 'deleted') throw notFound('User');
-      const created = await tx.groups.addMember(groupId, userId, clock.now().toISOString());
-      if (created) await audit(deps, tx, ctx, 'group.member-added', userId, { group: groupId });
+      const created = await tx.groups.addMember(groupId, userId, w.at);
+      if (created) await w.record({ audit: { action: 'group.member-added', userId, detail: { group: groupId } } });
       const [identities, groups] = await Promise.all([tx.users.listIdentities([userId]), tx.groups.groupsOfUsers([userId])]);
       return { user: userView(user, identities.get(userId) ?? [], groups.get(userId) ?? []), created };
     });
   }
 
-  async function insertNew(tx: Store, id: string, input: GroupCreateInput): Promise<GroupView> {
+  async function insertNew(w: Write, id: string, input: GroupCreateInput): Promise<GroupView> {
+    const { tx } = w;
     const type = input.type ?? 'custom';
     const externalId = input.externalId ?? null;
     checkType(type, externalId);
@@ -78,9 +83,10 @@ export function createGroupService(deps: ServiceDeps) {
       type,
       external_id: externalId,
       built_in: 0,
-      etag: newEtag(),
-      created_at: clock.now().toISOString(),
+      etag: w.etag(),
+      created_at: w.at,
     });
+    await w.record({ audit: { action: 'group.created', detail: { group: id } } });
     return groupView(await load(tx, id));
   }
 
@@ -95,20 +101,23 @@ export function createGroupService(deps: ServiceDeps) {
       return groupView(await load(store, id));
     },
 
-    async createOrUpdate(id: string, input: GroupCreateInput, ifMatch?: string): Promise<{ group: GroupView; created: boolean }> {
+    async createOrUpdate(id: string, input: GroupCreateInput, ifMatch?: string, ctx: ActorContext = SYSTEM): Promise<{ group: GroupView; created: boolean }> {
       return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
-          const existing = await tx.groups.findGroup(id, true);
+        inWrite(deps, ctx, async (w) => {
+          const existing = await w.tx.groups.findGroup(id, true);
           checkIfMatch(ifMatch, existing?.etag);
-          if (existing) return { group: await applyUpdate(tx, existing, input), created: false };
-          return { group: await insertNew(tx, id, input), created: true };
+          if (existing) return { group: await applyUpdate(w, existing, input), created: false };
+          return { group: await insertNew(w, id, input), created: true };
         }),
       );
     },
 
-    /** Creates a group under a new id (the admin UI's create): an existing group is never changed. */
-    async create(id: string, input: GroupCreateInput): Promise<GroupView> {
-      return createWithNewId(store, 'A group', id, { exists: (tx) => tx.groups.findGroup(id, true), insert: (tx) => insertNew(tx, id, input) });
+    /** Creates a group under a new id (typed, or derived from its name; the admin UI's create): an existing group is never changed. */
+    async create(typedId: string, input: GroupCreateInput, ctx: ActorContext = SYSTEM): Promise<GroupView> {
+      return createWithNewId(deps, ctx, 'A group', { typed: typedId, displayName: input.displayName }, {
+        exists: (tx, id) => tx.groups.findGroup(id, true),
+        insert: (w, id) => insertNew(w, id, input),
+      });
     },
 
     /** The number of members of each group (groups without members are left out). */
@@ -116,24 +125,25 @@ export function createGroupService(deps: ServiceDeps) {
       return store.groups.countMembers(groupIds);
     },
 
-    async update(id: string, input: GroupUpdateInput, ifMatchHeader: string | undefined): Promise<GroupView> {
+    async update(id: string, input: GroupUpdateInput, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<GroupView> {
       const ifMatch = requireIfMatch(ifMatchHeader);
-      return store.transaction(async (tx) => {
-        const existing = await load(tx, id, true);
+      return inWrite(deps, ctx, async (w) => {
+        const existing = await load(w.tx, id, true);
         checkIfMatch(ifMatch, existing.etag);
-        return applyUpdate(tx, existing, input);
+        return applyUpdate(w, existing, input);
       });
     },
 
     /** Deletes a custom group and its memberships. False when there was nothing to delete. */
-    async remove(id: string, ifMatchHeader: string | undefined): Promise<boolean> {
+    async remove(id: string, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<boolean> {
       const ifMatch = requireIfMatch(ifMatchHeader);
-      return store.transaction(async (tx) => {
-        const existing = await tx.groups.findGroup(id, true);
+      return inWrite(deps, ctx, async (w) => {
+        const existing = await w.tx.groups.findGroup(id, true);
         if (!existing) return false;
         assertMutable(existing);
         checkIfMatch(ifMatch, existing.etag);
-        await tx.groups.deleteGroup(id);
+        await w.tx.groups.deleteGroup(id);
+        await w.record({ audit: { action: 'group.deleted', detail: { group: id } } });
         return true;
       });
     },
@@ -160,7 +170,8 @@ export function createGroupService(deps: ServiceDeps) {
      * out of Administrators: nobody could sign in to the admin UI any more.
      */
     async removeMember(groupId: string, userId: string, ctx: ActorContext = SYSTEM): Promise<boolean> {
-      return store.transaction(async (tx) => {
+      return inWrite(deps, ctx, async (w) => {
+        const { tx } = w;
         // Locking the group row serialises removals from it (PostgreSQL), so two administrators
         // removing each other at once cannot both succeed.
         await load(tx, groupId, groupId === ADMINISTRATORS_GROUP_ID);
@@ -169,7 +180,7 @@ export function createGroupService(deps: ServiceDeps) {
         if (removed && guarded && !(await tx.groups.hasMemberWithPassword(ADMINISTRATORS_GROUP_ID))) {
           throw new AppError('conflict', 'LastAdministrator', 'This is the last administrator who can sign in: add another administrator first.');
         }
-        if (removed) await audit(deps, tx, ctx, 'group.member-removed', userId, { group: groupId });
+        if (removed) await w.record({ audit: { action: 'group.member-removed', userId, detail: { group: groupId } } });
         return removed;
       });
     },

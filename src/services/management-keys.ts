@@ -5,8 +5,11 @@
  * TOLLGATE_ADMIN_KEY is held only as a digest too.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { invalidField, notFound } from '../domain/errors.js';
-import { audit, SYSTEM, type ActorContext } from './audit.js';
+import { ADDRESS_MANAGEMENT_KEY } from '../domain/attempt-limits.js';
+import { AppError, invalidField, notFound } from '../domain/errors.js';
+import { managementKeyAddressKey, type AttemptLimiter } from './attempts.js';
+import { SYSTEM, type ActorContext } from './audit.js';
+import { inWrite } from './writes.js';
 import type { ServiceDeps } from './deps.js';
 
 /** A key's name: what it is for ("CI deploys"), 1 to 200 characters. */
@@ -42,10 +45,51 @@ function checkName(raw: string): string {
   return name;
 }
 
-export function createManagementKeyService(deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>, bootstrapKey?: string) {
+/** Too many wrong keys from one address: refused without looking at the key (429). */
+export class ManagementKeyLockedError extends AppError {
+  constructor(readonly until: string) {
+    super('too-many-requests', 'TooManyRequests', 'Too many requests with a wrong management key from this address. Try again later.');
+  }
+}
+
+export function createManagementKeyService(deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>, attempts: AttemptLimiter, bootstrapKey?: string) {
   const bootstrapDigest = bootstrapKey ? digest(bootstrapKey) : undefined;
 
+  /**
+   * Which key `presented` is: 'bootstrap' for TOLLGATE_ADMIN_KEY, the id of an active key created
+   * by an administrator, or undefined when it is neither.
+   */
+  async function verify(presented: string): Promise<string | undefined> {
+    const given = digest(presented);
+    if (bootstrapDigest && timingSafeEqual(given, bootstrapDigest)) return 'bootstrap';
+    const match = KEY_SHAPE.exec(presented);
+    if (!match) return undefined;
+    const row = await deps.store.keys.findActiveKey(match[1]!);
+    if (!row) return undefined;
+    return timingSafeEqual(digest(match[2]!), Buffer.from(row.secret_hash, 'hex')) ? row.id : undefined;
+  }
+
   return {
+    verify,
+
+    /**
+     * The key's id when `presented` is a valid key. A wrong key is counted against the client's
+     * address and audited (`management-key.refused`, never the key itself); from the
+     * MANAGEMENT_KEY_FAILURES-th in the window on, the address is refused with 429 for a while
+     * (valid keys from it still work). Undefined for a wrong key below the limit.
+     */
+    async authenticate(presented: string, client: { ip: string }): Promise<string | undefined> {
+      const keyId = await verify(presented);
+      if (keyId !== undefined) return keyId;
+      const admission = await attempts.count([{ key: managementKeyAddressKey(client.ip), policy: ADDRESS_MANAGEMENT_KEY }]);
+      if (!admission.allowed) throw new ManagementKeyLockedError(admission.until);
+      await inWrite(deps, { actor: 'anonymous', ip: client.ip }, (w) =>
+        w.record({ audit: { action: 'management-key.refused', detail: admission.lockedUntil ? { lockedUntil: admission.lockedUntil } : undefined } }),
+      );
+      if (admission.lockedUntil) throw new ManagementKeyLockedError(admission.lockedUntil);
+      return undefined;
+    },
+
     /**
      * Creates a key; the returned `key` is shown once and never stored (nor audited: the audit
      * detail names the key's id and name only).
@@ -54,10 +98,10 @@ export function createManagementKeyService(deps: Pick<ServiceDeps, 'store' | 'cl
       const name = checkName(rawName);
       const id = deps.ids.next();
       const secret = randomBytes(32).toString('base64url');
-      const createdAt = deps.clock.now().toISOString();
-      await deps.store.transaction(async (tx) => {
-        await tx.keys.insertKey({ id, name, secret_hash: digest(secret).toString('hex'), created_at: createdAt, revoked_at: null });
-        await audit(deps, tx, ctx, 'management-key.created', null, { keyId: id, name });
+      const createdAt = await inWrite(deps, ctx, async (w) => {
+        await w.tx.keys.insertKey({ id, name, secret_hash: digest(secret).toString('hex'), created_at: w.at, revoked_at: null });
+        await w.record({ audit: { action: 'management-key.created', detail: { keyId: id, name } } });
+        return w.at;
       });
       return { key: `tg_${id}.${secret}`, info: { id, name, createdAt, revokedAt: null } };
     },
@@ -81,25 +125,11 @@ export function createManagementKeyService(deps: Pick<ServiceDeps, 'store' | 'cl
     },
 
     async revoke(id: string, ctx: ActorContext = SYSTEM): Promise<void> {
-      await deps.store.transaction(async (tx) => {
-        const row = await tx.keys.findKey(id);
-        if (!row || !(await tx.keys.revokeKey(id, deps.clock.now().toISOString()))) throw notFound('Active management key');
-        await audit(deps, tx, ctx, 'management-key.revoked', null, { keyId: id, name: row.name });
+      await inWrite(deps, ctx, async (w) => {
+        const row = await w.tx.keys.findKey(id);
+        if (!row || !(await w.tx.keys.revokeKey(id, w.at))) throw notFound('Active management key');
+        await w.record({ audit: { action: 'management-key.revoked', detail: { keyId: id, name: row.name } } });
       });
-    },
-
-    /**
-     * Which key `presented` is: 'bootstrap' for TOLLGATE_ADMIN_KEY, the id of an active key created by
-     * an administrator, or undefined when it is neither.
-     */
-    async verify(presented: string): Promise<string | undefined> {
-      const given = digest(presented);
-      if (bootstrapDigest && timingSafeEqual(given, bootstrapDigest)) return 'bootstrap';
-      const match = KEY_SHAPE.exec(presented);
-      if (!match) return undefined;
-      const row = await deps.store.keys.findActiveKey(match[1]!);
-      if (!row) return undefined;
-      return timingSafeEqual(digest(match[2]!), Buffer.from(row.secret_hash, 'hex')) ? row.id : undefined;
     },
   };
 }

@@ -7,7 +7,8 @@ import { conflict, invalidField, notFound } from '../domain/errors.js';
 import { findTemplateName, TEMPLATES } from '../mail/templates/catalogue.js';
 import type { OutboxRow } from '../store/outbox-repo.js';
 import type { OutboxState } from '../store/schema.js';
-import { audit, type ActorContext } from './audit.js';
+import type { ActorContext } from './audit.js';
+import { inWrite } from './writes.js';
 import type { ServiceDeps } from './deps.js';
 import type { Page } from './views.js';
 
@@ -52,8 +53,13 @@ export function isOutboxState(value: string): value is OutboxState {
 }
 
 export function createOutboxService(deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>) {
-  const { store, clock } = deps;
+  const { store } = deps;
   return {
+    /** How many messages are in `state`. */
+    async count(state: OutboxState): Promise<number> {
+      return store.outbox.countByState(state);
+    },
+
     /** Newest first; `state` ('' for all) filters. */
     async list(q: { state?: string | undefined; skip: number; top: number }): Promise<Page<OutboxMessageView>> {
       const state = q.state === undefined || q.state === '' ? undefined : q.state;
@@ -64,12 +70,13 @@ export function createOutboxService(deps: Pick<ServiceDeps, 'store' | 'clock' | 
 
     /** Puts a dead message back in the queue (due now, attempts reset), audited as `outbox.retried`. */
     async retry(id: string, actor: ActorContext): Promise<OutboxMessageView> {
-      return store.transaction(async (tx) => {
+      return inWrite(deps, actor, async (w) => {
+        const { tx } = w;
         const row = await tx.outbox.findMessage(id);
         if (!row) throw notFound('Email');
         if (row.state !== 'dead') throw conflict(`Only an email that could not be sent can be retried; this one is ${row.state}.`);
-        if (!(await tx.outbox.retryDead(id, clock.now().toISOString()))) throw conflict('The email is no longer dead.');
-        await audit(deps, tx, actor, 'outbox.retried', row.user_id, { messageId: row.id, template: row.template });
+        if (!(await tx.outbox.retryDead(id, w.at))) throw conflict('The email is no longer dead.');
+        await w.record({ audit: { action: 'outbox.retried', userId: row.user_id, detail: { messageId: row.id, template: row.template } } });
         const after = await tx.outbox.findMessage(id);
         return viewOf(after ?? row);
       });

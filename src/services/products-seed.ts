@@ -3,9 +3,8 @@
  * published and visible to the three system groups. Idempotent: a product that exists is left as
  * it is (with its groups), so an administrator's changes survive restarts.
  */
-import { newEtag } from '../domain/ids.js';
 import { ADMINISTRATORS_GROUP_ID, DEVELOPERS_GROUP_ID, GUESTS_GROUP_ID } from '../domain/group.js';
-import type { Store } from '../store/index.js';
+import type { Write } from './writes.js';
 
 interface SeedProduct {
   id: string;
@@ -34,26 +33,25 @@ export const SEED_PRODUCTS: readonly SeedProduct[] = [
 const SEED_GROUPS = [ADMINISTRATORS_GROUP_ID, DEVELOPERS_GROUP_ID, GUESTS_GROUP_ID] as const;
 
 /** Call after the system groups exist (their links reference them). */
-export async function seedProducts(tx: Store, now: string): Promise<void> {
-  await tx.transaction(async (t) => {
-    for (const product of SEED_PRODUCTS) {
-      if (await t.products.findProduct(product.id)) continue;
-      await t.products.insertProduct({
-        id: product.id,
-        display_name: product.displayName,
-        description: product.description,
-        terms: null,
-        subscription_required: 1,
-        approval_required: product.approvalRequired ? 1 : 0,
-        subscriptions_limit: 1,
-        state: 'published',
-        etag: newEtag(),
-        created_at: now,
-      });
-      for (const groupId of SEED_GROUPS) {
-        if (await t.groups.findGroup(groupId)) await t.products.addProductGroup(product.id, groupId);
-      }
-      await t.changes.recordChange('product', product.id, now);
+export async function seedProducts(w: Write): Promise<void> {
+  const t = w.tx;
+  for (const product of SEED_PRODUCTS) {
+    if (await t.products.findProduct(product.id)) continue;
+    await t.products.insertProduct({
+      id: product.id,
+      display_name: product.displayName,
+      description: product.description,
+      terms: null,
+      subscription_required: 1,
+      approval_required: product.approvalRequired ? 1 : 0,
+      subscriptions_limit: 1,
+      state: 'published',
+      etag: w.etag(),
+      created_at: w.at,
+    });
+    for (const groupId of SEED_GROUPS) {
+      if (await t.groups.findGroup(groupId)) await t.products.addProductGroup(product.id, groupId);
     }
-  });
+    await w.record({ change: { entity: 'product', id: product.id } });
+  }
 }

@@ -1,11 +1,10 @@
 /**
  * Use cases on products: the product itself, the APIs it bundles, and the groups that see it
  * (visibility). Every write that changes a product, its APIs or its groups records a change for
- * the gateways. Also what the portal and the gateway read: visibleTo, productsOfApi, get, apisOf.
+ * the gateways and an audit entry. Also what the portal reads: visibleTo, productsOfApi, apisOf.
  */
 import { conflict, invalidField, notFound, validationError } from '../domain/errors.js';
 import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
-import { newEtag } from '../domain/ids.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import type { FilterNode } from '../domain/filter/ast.js';
 import {
@@ -17,46 +16,21 @@ import {
 } from '../domain/filter/product-fields.js';
 import { GUESTS_GROUP_ID } from '../domain/group.js';
 import {
-  idFromArmId,
   type ProductCreateInput,
-  type ProductState,
   type ProductUpdateInput,
 } from '../domain/product-input.js';
-import { formatScope, type SubscriptionState } from '../domain/subscription.js';
+import { formatScope } from '../domain/subscription.js';
+import { entityIdOf } from '../domain/arm-id.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
-import type { ProductApiRow, ProductRow } from '../store/products-repo.js';
+import type { ProductRow } from '../store/products-repo.js';
+import type { ApiRow } from '../store/apis-repo.js';
 import type { GroupRow } from '../store/groups-repo.js';
 import type { ServiceDeps } from './deps.js';
+import { SYSTEM, type ActorContext } from './audit.js';
 import { createWithNewId } from './entity-ids.js';
-import { groupView, type GroupView, type Page, type PageRequest } from './views.js';
-
-export interface ProductView {
-  id: string;
-  displayName: string;
-  description: string | null;
-  terms: string | null;
-  subscriptionRequired: boolean;
-  approvalRequired: boolean;
-  /** null = unlimited subscriptions per user. */
-  subscriptionsLimit: number | null;
-  state: ProductState;
-  /** Present when asked for (lists with expandGroups). */
-  groups?: GroupView[];
-  etag: string;
-}
-
-/** An API as a product lists it. */
-export interface ProductApiView {
-  id: string;
-  displayName: string;
-  description: string | null;
-  path: string;
-  serviceUrl: string | null;
-  protocols: string[];
-  subscriptionRequired: boolean;
-  subscriptionKeyParameterNames: { header: string; query: string };
-  apiType: string;
-}
+import type { SubscriptionCore } from './subscriptions/core.js';
+import { inWrite, type Write, type WriteEvent } from './writes.js';
+import { apiView, groupView, productView, type ApiView, type GroupView, type Page, type PageRequest, type ProductView } from './views.js';
 
 /** A product-API or product-group link; our tables have no link id, so `linkId` is the linked entity's id unless a PUT named another. */
 export interface ProductLinkView {
@@ -68,45 +42,6 @@ export interface ProductPageRequest extends PageRequest {
   expandGroups?: boolean | undefined;
 }
 
-/** Subscriptions in these states no longer give access; a product that has only such ones may be deleted. */
-const LIVE_SUBSCRIPTION_STATES: readonly SubscriptionState[] = ['submitted', 'active', 'suspended'];
-
-export function productView(row: ProductRow, groups?: GroupRow[]): ProductView {
-  return {
-    id: row.id,
-    displayName: row.display_name,
-    description: row.description,
-    terms: row.terms,
-    subscriptionRequired: row.subscription_required === 1,
-    approvalRequired: row.approval_required === 1,
-    subscriptionsLimit: row.subscriptions_limit === null ? null : Number(row.subscriptions_limit),
-    state: row.state,
-    ...(groups ? { groups: groups.map(groupView) } : {}),
-    etag: row.etag,
-  };
-}
-
-export function productApiView(row: ProductApiRow): ProductApiView {
-  let protocols: string[] = [];
-  try {
-    const parsed: unknown = JSON.parse(row.protocols);
-    if (Array.isArray(parsed)) protocols = parsed.filter((p): p is string => typeof p === 'string');
-  } catch {
-    protocols = [];
-  }
-  return {
-    id: row.id,
-    displayName: row.display_name,
-    description: row.description,
-    path: row.path,
-    serviceUrl: row.service_url,
-    protocols,
-    subscriptionRequired: row.subscription_required === 1,
-    subscriptionKeyParameterNames: { header: row.key_header, query: row.key_query },
-    apiType: row.api_type,
-  };
-}
-
 /** Rewrites the literal of each `apiId eq` / `groupId eq` leaf from a full ARM id to the bare id the column holds. */
 function bareIdsInFilter(node: FilterNode, collection: 'apis' | 'groups'): FilterNode {
   switch (node.kind) {
@@ -116,14 +51,14 @@ function bareIdsInFilter(node: FilterNode, collection: 'apis' | 'groups'): Filte
     case 'not':
       return { ...node, operand: bareIdsInFilter(node.operand, collection) };
     case 'compare':
-      return node.value === null ? node : { ...node, value: idFromArmId(node.value, collection) ?? node.value };
+      return node.value === null ? node : { ...node, value: entityIdOf(node.value, collection, { bare: true }) ?? node.value };
     case 'function':
       return node;
   }
 }
 
-export function createProductService(deps: ServiceDeps) {
-  const { store, clock } = deps;
+export function createProductService(deps: ServiceDeps, subscriptions: SubscriptionCore) {
+  const { store } = deps;
 
   async function load(tx: Store, id: string, lock = false): Promise<ProductRow> {
     const row = await tx.products.findProduct(id, lock);
@@ -131,7 +66,7 @@ export function createProductService(deps: ServiceDeps) {
     return row;
   }
 
-  async function loadApi(tx: Store, id: string, lock = false): Promise<ProductApiRow> {
+  async function loadApi(tx: Store, id: string, lock = false): Promise<ApiRow> {
     const row = await tx.products.findApi(id, lock);
     if (!row) throw notFound('API');
     return row;
@@ -178,25 +113,29 @@ export function createProductService(deps: ServiceDeps) {
     };
   }
 
-  async function changed(tx: Store, productId: string): Promise<void> {
-    await tx.changes.recordChange('product', productId, clock.now().toISOString());
+  /** A change of the product (its fields, its APIs, its groups) for the gateways, and the audit log. */
+  async function changed(w: Write, productId: string, audit: NonNullable<WriteEvent['audit']>): Promise<void> {
+    await w.record({ change: { entity: 'product', id: productId }, audit });
   }
 
   /** The change shared by PUT on an existing product and PATCH: only the given fields move. */
-  async function applyUpdate(tx: Store, existing: ProductRow, input: ProductUpdateInput): Promise<ProductView> {
+  async function applyUpdate(w: Write, existing: ProductRow, input: ProductUpdateInput): Promise<ProductView> {
+    const { tx } = w;
     await tx.products.updateProduct(existing.id, {
       ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.terms !== undefined ? { terms: input.terms } : {}),
       ...(input.state !== undefined ? { state: input.state } : {}),
       ...subscriptionRules(input, existing),
-      etag: newEtag(),
+      etag: w.etag(),
     });
-    await changed(tx, existing.id);
+    const fields = Object.keys(input).filter((k) => input[k as keyof ProductUpdateInput] !== undefined);
+    await changed(w, existing.id, { action: 'product.updated', detail: { product: existing.id, fields: fields.join(',') } });
     return productView(await load(tx, existing.id));
   }
 
-  async function insertNew(tx: Store, id: string, input: ProductCreateInput): Promise<ProductView> {
+  async function insertNew(w: Write, id: string, input: ProductCreateInput): Promise<ProductView> {
+    const { tx } = w;
     await tx.products.insertProduct({
       id,
       display_name: input.displayName,
@@ -204,47 +143,47 @@ export function createProductService(deps: ServiceDeps) {
       terms: input.terms ?? null,
       ...subscriptionRules(input, undefined),
       state: input.state ?? 'notPublished',
-      etag: newEtag(),
-      created_at: clock.now().toISOString(),
+      etag: w.etag(),
+      created_at: w.at,
     });
-    await changed(tx, id);
+    await changed(w, id, { action: 'product.created', detail: { product: id } });
     return productView(await load(tx, id));
   }
 
-  async function linkApi(productId: string, apiId: string): Promise<{ api: ProductApiView; created: boolean }> {
-    return store.transaction(async (tx) => {
-      await load(tx, productId, true);
-      const api = await loadApi(tx, apiId, true);
-      const created = await tx.products.addProductApi(productId, apiId);
-      if (created) await changed(tx, productId);
-      return { api: productApiView(api), created };
+  async function linkApi(productId: string, apiId: string, ctx: ActorContext): Promise<{ api: ApiView; created: boolean }> {
+    return inWrite(deps, ctx, async (w) => {
+      await load(w.tx, productId, true);
+      const api = await loadApi(w.tx, apiId, true);
+      const created = await w.tx.products.addProductApi(productId, apiId);
+      if (created) await changed(w, productId, { action: 'product.api-added', detail: { product: productId, api: apiId } });
+      return { api: apiView(api), created };
     });
   }
 
-  async function unlinkApi(productId: string, apiId: string): Promise<boolean> {
-    return store.transaction(async (tx) => {
-      await load(tx, productId, true);
-      const removed = await tx.products.removeProductApi(productId, apiId);
-      if (removed) await changed(tx, productId);
+  async function unlinkApi(productId: string, apiId: string, ctx: ActorContext): Promise<boolean> {
+    return inWrite(deps, ctx, async (w) => {
+      await load(w.tx, productId, true);
+      const removed = await w.tx.products.removeProductApi(productId, apiId);
+      if (removed) await changed(w, productId, { action: 'product.api-removed', detail: { product: productId, api: apiId } });
       return removed;
     });
   }
 
-  async function linkGroup(productId: string, groupId: string): Promise<{ group: GroupView; created: boolean }> {
-    return store.transaction(async (tx) => {
-      await load(tx, productId, true);
-      const group = await loadGroup(tx, groupId, true);
-      const created = await tx.products.addProductGroup(productId, groupId);
-      if (created) await changed(tx, productId);
+  async function linkGroup(productId: string, groupId: string, ctx: ActorContext): Promise<{ group: GroupView; created: boolean }> {
+    return inWrite(deps, ctx, async (w) => {
+      await load(w.tx, productId, true);
+      const group = await loadGroup(w.tx, groupId, true);
+      const created = await w.tx.products.addProductGroup(productId, groupId);
+      if (created) await changed(w, productId, { action: 'product.group-added', detail: { product: productId, group: groupId } });
       return { group: groupView(group), created };
     });
   }
 
-  async function unlinkGroup(productId: string, groupId: string): Promise<boolean> {
-    return store.transaction(async (tx) => {
-      await load(tx, productId, true);
-      const removed = await tx.products.removeProductGroup(productId, groupId);
-      if (removed) await changed(tx, productId);
+  async function unlinkGroup(productId: string, groupId: string, ctx: ActorContext): Promise<boolean> {
+    return inWrite(deps, ctx, async (w) => {
+      await load(w.tx, productId, true);
+      const removed = await w.tx.products.removeProductGroup(productId, groupId);
+      if (removed) await changed(w, productId, { action: 'product.group-removed', detail: { product: productId, group: groupId } });
       return removed;
     });
   }
@@ -263,45 +202,54 @@ export function createProductService(deps: ServiceDeps) {
       return productView(await load(store, id));
     },
 
-    async createOrUpdate(id: string, input: ProductCreateInput, ifMatch?: string): Promise<{ product: ProductView; created: boolean }> {
+    async createOrUpdate(
+      id: string,
+      input: ProductCreateInput,
+      ifMatch?: string,
+      ctx: ActorContext = SYSTEM,
+    ): Promise<{ product: ProductView; created: boolean }> {
       return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
-          const existing = await tx.products.findProduct(id, true);
+        inWrite(deps, ctx, async (w) => {
+          const existing = await w.tx.products.findProduct(id, true);
           checkIfMatch(ifMatch, existing?.etag);
-          if (existing) return { product: await applyUpdate(tx, existing, input), created: false };
-          return { product: await insertNew(tx, id, input), created: true };
+          if (existing) return { product: await applyUpdate(w, existing, input), created: false };
+          return { product: await insertNew(w, id, input), created: true };
         }),
       );
     },
 
-    /** Creates a product under a new id (the admin UI's create): an existing product is never changed. */
-    async create(id: string, input: ProductCreateInput): Promise<ProductView> {
-      return createWithNewId(store, 'A product', id, { exists: (tx) => tx.products.findProduct(id, true), insert: (tx) => insertNew(tx, id, input) });
+    /** Creates a product under a new id (typed, or derived from its name; the admin UI's create): an existing product is never changed. */
+    async create(typedId: string, input: ProductCreateInput, ctx: ActorContext = SYSTEM): Promise<ProductView> {
+      return createWithNewId(deps, ctx, 'A product', { typed: typedId, displayName: input.displayName }, {
+        exists: (tx, id) => tx.products.findProduct(id, true),
+        insert: (w, id) => insertNew(w, id, input),
+      });
     },
 
-    async update(id: string, input: ProductUpdateInput, ifMatchHeader: string | undefined): Promise<ProductView> {
+    async update(id: string, input: ProductUpdateInput, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<ProductView> {
       const ifMatch = requireIfMatch(ifMatchHeader);
-      return store.transaction(async (tx) => {
-        const existing = await load(tx, id, true);
+      return inWrite(deps, ctx, async (w) => {
+        const existing = await load(w.tx, id, true);
         checkIfMatch(ifMatch, existing.etag);
-        return applyUpdate(tx, existing, input);
+        return applyUpdate(w, existing, input);
       });
     },
 
     /**
-     * Deletes the product with its API and group links. A product with subscriptions that still
-     * give access (submitted, active, suspended) is refused unless `deleteSubscriptions`; its other
-     * subscriptions (cancelled, rejected, expired) go with it. False when there was nothing to delete.
+     * Deletes the product with its API and group links. A product with live subscriptions (waiting
+     * or active: LIVE_STATES of src/domain/subscription.ts) is refused unless `deleteSubscriptions`;
+     * its ended ones go with it. False when there was nothing to delete.
      */
-    async remove(id: string, ifMatchHeader: string | undefined, deleteSubscriptions = false): Promise<boolean> {
+    async remove(id: string, ifMatchHeader: string | undefined, deleteSubscriptions = false, ctx: ActorContext = SYSTEM): Promise<boolean> {
       const ifMatch = requireIfMatch(ifMatchHeader);
-      return store.transaction(async (tx) => {
+      return inWrite(deps, ctx, async (w) => {
+        const { tx } = w;
         const existing = await tx.products.findProduct(id, true);
         if (!existing) return false;
         checkIfMatch(ifMatch, existing.etag);
         const scope = formatScope({ kind: 'product', productId: id });
         if (!deleteSubscriptions) {
-          const live = await tx.products.countSubscriptionsInStates(scope, LIVE_SUBSCRIPTION_STATES);
+          const live = await subscriptions.countLiveInScope(tx, scope);
           if (live > 0) {
             throw conflict(
               `The product '${id}' has ${live} subscription${live === 1 ? '' : 's'} that ${live === 1 ? 'is' : 'are'} not cancelled, rejected or expired. ` +
@@ -309,23 +257,21 @@ export function createProductService(deps: ServiceDeps) {
             );
           }
         }
-        const now = clock.now().toISOString();
-        for (const subscriptionId of await tx.products.deleteSubscriptionsOfScope(scope)) {
-          await tx.changes.recordChange('subscription', subscriptionId, now);
-        }
+        // Its subscriptions go with it: the live ones because the caller said so, the ended ones anyway.
+        await subscriptions.endInScope(w, scope, { delete: true });
         await tx.products.deleteProduct(id);
-        await tx.changes.recordChange('product', id, now);
+        await changed(w, id, { action: 'product.deleted', detail: { product: id, deleteSubscriptions } });
         return true;
       });
     },
 
     // -- Product ↔ API -------------------------------------------------------------------------
 
-    async listApis(productId: string, page: PageRequest): Promise<Page<ProductApiView>> {
+    async listApis(productId: string, page: PageRequest): Promise<Page<ApiView>> {
       const filter = filterOf(page, PRODUCT_API_FILTER_FIELDS);
       await load(store, productId);
       const { rows, count } = await store.products.listProductApis(productId, { filter, top: page.top, skip: page.skip });
-      return { items: rows.map(productApiView), count };
+      return { items: rows.map(apiView), count };
     },
 
     /** Whether the product bundles the API; 404 when the product does not exist. */
@@ -335,10 +281,10 @@ export function createProductService(deps: ServiceDeps) {
     },
 
     /** Adds the API to the product; `created` is false when it was there already. */
-    addApi: linkApi,
+    addApi: (productId: string, apiId: string, ctx: ActorContext = SYSTEM) => linkApi(productId, apiId, ctx),
 
     /** False when the product did not bundle the API. */
-    removeApi: unlinkApi,
+    removeApi: (productId: string, apiId: string, ctx: ActorContext = SYSTEM) => unlinkApi(productId, apiId, ctx),
 
     // -- Product ↔ group -----------------------------------------------------------------------
 
@@ -355,9 +301,9 @@ export function createProductService(deps: ServiceDeps) {
     },
 
     /** Makes the product visible to the group; `created` is false when it was already. */
-    addGroup: linkGroup,
+    addGroup: (productId: string, groupId: string, ctx: ActorContext = SYSTEM) => linkGroup(productId, groupId, ctx),
 
-    removeGroup: unlinkGroup,
+    removeGroup: (productId: string, groupId: string, ctx: ActorContext = SYSTEM) => unlinkGroup(productId, groupId, ctx),
 
     // -- Link resources (apiLinks, groupLinks) on the same rows ----------------------------------
 
@@ -377,15 +323,15 @@ export function createProductService(deps: ServiceDeps) {
     },
 
     /** `apiIdRef` is the API's ARM id (or bare id). The link id is echoed, not stored. */
-    async putApiLink(productId: string, linkId: string, apiIdRef: string): Promise<{ link: ProductLinkView; created: boolean }> {
-      const apiId = idFromArmId(apiIdRef, 'apis');
+    async putApiLink(productId: string, linkId: string, apiIdRef: string, ctx: ActorContext = SYSTEM): Promise<{ link: ProductLinkView; created: boolean }> {
+      const apiId = entityIdOf(apiIdRef, 'apis', { bare: true });
       if (apiId === undefined) throw invalidField('apiId', 'must be the resource id of an API (…/apis/{apiId}).');
-      const { created } = await linkApi(productId, apiId);
+      const { created } = await linkApi(productId, apiId, ctx);
       return { link: { linkId, targetId: apiId }, created };
     },
 
-    async removeApiLink(productId: string, linkId: string): Promise<boolean> {
-      return unlinkApi(productId, linkId);
+    async removeApiLink(productId: string, linkId: string, ctx: ActorContext = SYSTEM): Promise<boolean> {
+      return unlinkApi(productId, linkId, ctx);
     },
 
     async listGroupLinks(productId: string, page: PageRequest): Promise<Page<ProductLinkView>> {
@@ -402,15 +348,15 @@ export function createProductService(deps: ServiceDeps) {
       return { linkId, targetId: linkId };
     },
 
-    async putGroupLink(productId: string, linkId: string, groupIdRef: string): Promise<{ link: ProductLinkView; created: boolean }> {
-      const groupId = idFromArmId(groupIdRef, 'groups');
+    async putGroupLink(productId: string, linkId: string, groupIdRef: string, ctx: ActorContext = SYSTEM): Promise<{ link: ProductLinkView; created: boolean }> {
+      const groupId = entityIdOf(groupIdRef, 'groups', { bare: true });
       if (groupId === undefined) throw invalidField('groupId', 'must be the resource id of a group (…/groups/{groupId}).');
-      const { created } = await linkGroup(productId, groupId);
+      const { created } = await linkGroup(productId, groupId, ctx);
       return { link: { linkId, targetId: groupId }, created };
     },
 
-    async removeGroupLink(productId: string, linkId: string): Promise<boolean> {
-      return unlinkGroup(productId, linkId);
+    async removeGroupLink(productId: string, linkId: string, ctx: ActorContext = SYSTEM): Promise<boolean> {
+      return unlinkGroup(productId, linkId, ctx);
     },
 
     // -- For the portal and the gateway -----------------------------------------------------------
@@ -434,9 +380,9 @@ export function createProductService(deps: ServiceDeps) {
     },
 
     /** Every API of the product; 404 when the product does not exist. */
-    async apisOf(productId: string): Promise<ProductApiView[]> {
+    async apisOf(productId: string): Promise<ApiView[]> {
       await load(store, productId);
-      return (await store.products.apisOfProduct(productId)).map(productApiView);
+      return (await store.products.apisOfProduct(productId)).map(apiView);
     },
   };
 }

@@ -3,7 +3,7 @@
  * administrator (user `1`, in Administrators, without a password), plus the signing keys.
  * Idempotent: it runs at every start and only adds what is missing.
  */
-import { newEtag } from '../domain/ids.js';
+import { createIdGenerator } from '../domain/ids.js';
 import { ADMINISTRATORS_GROUP_ID, SYSTEM_GROUPS } from '../domain/group.js';
 import { ADMIN_USER_ID, normalizeEmail } from '../domain/user.js';
 import type { Clock } from '../domain/clock.js';
@@ -11,12 +11,17 @@ import type { Store } from '../store/index.js';
 import { ensureSigningKeys } from './signing-keys.js';
 import { seedProducts } from './products-seed.js';
 import { seedSubscriptions } from './subscriptions-seed.js';
+import { SYSTEM } from './audit.js';
+import { beginWrite } from './writes.js';
 
 export const BUILT_IN_ADMIN_EMAIL = 'admin@tollgate.local';
 
 export async function seed(store: Store, clock: Clock): Promise<void> {
-  const now = clock.now().toISOString();
+  const ids = createIdGenerator(clock);
   await store.transaction(async (tx) => {
+    // What a new instance is made of is nobody's action: recorded for the gateways, not audited.
+    const w = beginWrite({ clock, ids }, tx, SYSTEM);
+    const now = w.at;
     for (const group of SYSTEM_GROUPS) {
       if (await tx.groups.findGroup(group.id)) continue;
       await tx.groups.insertGroup({
@@ -26,7 +31,7 @@ export async function seed(store: Store, clock: Clock): Promise<void> {
         type: 'system',
         external_id: null,
         built_in: 1,
-        etag: newEtag(),
+        etag: w.etag(),
         created_at: now,
       });
     }
@@ -41,14 +46,14 @@ export async function seed(store: Store, clock: Clock): Promise<void> {
         note: null,
         registration_date: now,
         password_hash: null,
-        etag: newEtag(),
+        etag: w.etag(),
         updated_at: now,
       });
       await tx.users.replaceIdentities(ADMIN_USER_ID, [{ provider: 'Azure', id: BUILT_IN_ADMIN_EMAIL }]);
       await tx.groups.addMember(ADMINISTRATORS_GROUP_ID, ADMIN_USER_ID, now);
     }
     await ensureSigningKeys(tx);
-    await seedProducts(tx, now);
-    await seedSubscriptions(tx, now);
+    await seedProducts(w);
+    await seedSubscriptions(w);
   });
 }

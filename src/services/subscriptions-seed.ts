@@ -4,16 +4,16 @@
  * the subscription when it is missing. Called by src/services/seed.ts inside its transaction, after
  * the administrator exists.
  */
-import { newEtag } from '../domain/ids.js';
 import { ADMIN_USER_ID } from '../domain/user.js';
 import { lookupHash, newSubscriptionKey, seal } from '../domain/subscription-keys.js';
-import type { Store } from '../store/index.js';
+import type { Write } from './writes.js';
 import { subscriptionKeyRing } from './signing-keys.js';
-import { MASTER_SUBSCRIPTION_ID } from './subscriptions.js';
+import { MASTER_SUBSCRIPTION_ID } from './subscriptions/views.js';
 
 export const MASTER_SUBSCRIPTION_DISPLAY_NAME = 'Built-in all-access subscription';
 
-export async function seedSubscriptions(tx: Store, now: string): Promise<void> {
+export async function seedSubscriptions(w: Write): Promise<void> {
+  const { tx, at: now } = w;
   if (await tx.subscriptions.findSubscription(MASTER_SUBSCRIPTION_ID)) return;
   const ring = await subscriptionKeyRing(tx);
   const primary = newSubscriptionKey();
@@ -35,7 +35,7 @@ export async function seedSubscriptions(tx: Store, now: string): Promise<void> {
     primary_key_lookup: lookupHash(ring, primary),
     secondary_key_sealed: seal(ring, secondary),
     secondary_key_lookup: lookupHash(ring, secondary),
-    etag: newEtag(),
+    etag: w.etag(),
   });
-  await tx.changes.recordChange('subscription', MASTER_SUBSCRIPTION_ID, now);
+  await w.record({ change: { entity: 'subscription', id: MASTER_SUBSCRIPTION_ID } });
 }

@@ -4,7 +4,6 @@
  */
 import { conflict, invalidField, notFound, operationNotAllowed } from '../domain/errors.js';
 import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
-import { newEtag } from '../domain/ids.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import { GROUP_USER_FILTER_FIELDS, USER_FILTER_FIELDS, USER_GROUP_FILTER_FIELDS } from '../domain/filter/fields.js';
 import { checkPassword } from '../domain/password-policy.js';
@@ -12,15 +11,18 @@ import { ADMIN_USER_ID, assertTransition, normalizeEmail, type UserIdentity, typ
 import type { TokenInput, UserCreateInput, UserUpdateInput } from '../domain/user-input.js';
 import { DEVELOPERS_GROUP_ID } from '../domain/group.js';
 import { MAX_TOKEN_LIFETIME_MS, signUserToken } from '../domain/access-token.js';
+import { signSsoToken } from '../domain/sso-token.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { UserRow } from '../store/users-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { enqueueUserEmail } from './emails.js';
 import { groupView, userView, type GroupView, type Page, type PageRequest, type UserView } from './views.js';
 import { signingKeys } from './signing-keys.js';
-import { audit, SYSTEM, type ActorContext } from './audit.js';
+import { SYSTEM, type ActorContext } from './audit.js';
 import { SSO_URL_LIFETIME_MS } from './tokens.js';
-import { createSubscriptionService, type SubscriptionService, type SubscriptionView } from './subscriptions.js';
+import type { SubscriptionCore } from './subscriptions/core.js';
+import { closeAccountIn } from './account-closing.js';
+import { inWrite, type Write } from './writes.js';
 
 
 export interface WriteOptions {
@@ -38,8 +40,7 @@ export interface DeleteOptions {
   ctx?: ActorContext;
 }
 
-/** `subscriptions` defaults to a service over the same deps (it keeps no state of its own). */
-export function createUserService(deps: ServiceDeps, subscriptions: SubscriptionService = createSubscriptionService(deps)) {
+export function createUserService(deps: ServiceDeps, subscriptions: SubscriptionCore) {
   const { store, clock, hasher } = deps;
 
   async function load(tx: Store, id: string, lock = false): Promise<UserRow> {
@@ -75,21 +76,9 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
     return hadBasic ? [{ provider: 'Basic', id: email }, ...others] : others;
   }
 
-  /** Closing an account removes what it could be used with: identities, password and memberships. */
-  async function close(tx: Store, id: string): Promise<void> {
-    await tx.users.replaceIdentities(id, []);
-    await tx.groups.removeAllMemberships(id);
-  }
-
   /** The change shared by PUT on an existing user and PATCH: only the given fields move. */
-  async function applyUpdate(
-    tx: Store,
-    existing: UserRow,
-    input: UserUpdateInput,
-    passwordHash: string | undefined,
-    now: string,
-    ctx: ActorContext,
-  ): Promise<UserView> {
+  async function applyUpdate(w: Write, existing: UserRow, input: UserUpdateInput, passwordHash: string | undefined): Promise<UserView> {
+    const { tx } = w;
     const id = existing.id;
     if (existing.state === 'deleted') throw conflict('This account is closed and cannot be changed.');
     const next = input.state ?? existing.state;
@@ -108,28 +97,72 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
       state: next,
       ...(input.note !== undefined ? { note: input.note } : {}),
       ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
-      ...(next === 'deleted' ? { password_hash: null } : {}),
-      etag: newEtag(),
-      updated_at: now,
+      etag: w.etag(),
+      updated_at: w.at,
     });
     if (input.email !== undefined || input.identities !== undefined) {
       const current = (await tx.users.listIdentities([id])).get(id) ?? [];
       await tx.users.replaceIdentities(id, identitiesFor(email, input.identities, current));
     }
-    if (next === 'deleted') {
-      await close(tx, id);
-      await subscriptions.releaseOwnerSubscriptions(tx, id, false);
-    }
+    if (next === 'deleted') await closeAccountIn(w, subscriptions, id);
     // A user who may no longer sign in, or whose password an administrator replaced, is signed out everywhere at once.
     if (next !== 'active' || passwordHash !== undefined) await tx.sessions.deleteUserSessions(id);
     if (next !== existing.state) {
-      await audit(deps, tx, ctx, 'user.state-changed', id, { from: existing.state, to: next });
-      await tx.changes.recordChange('user', id, now);
+      await w.record({ change: { entity: 'user', id }, audit: { action: 'user.state-changed', userId: id, detail: { from: existing.state, to: next } } });
     }
-    if (passwordHash !== undefined) await audit(deps, tx, ctx, 'user.password-set', id);
+    if (passwordHash !== undefined) await w.record({ audit: { action: 'user.password-set', userId: id } });
     const changed = (['firstName', 'lastName', 'email', 'note', 'identities'] as const).filter((f) => input[f] !== undefined);
-    if (changed.length > 0) await audit(deps, tx, ctx, 'user.updated', id, { fields: changed.join(',') });
+    if (changed.length > 0) await w.record({ audit: { action: 'user.updated', userId: id, detail: { fields: changed.join(',') } } });
     return view(tx, await load(tx, id));
+  }
+
+  /** PUT: creates the user (true) or replaces its fields (false). */
+  async function createOrUpdate(id: string, input: UserCreateInput, options: WriteOptions = {}): Promise<{ user: UserView; created: boolean }> {
+    const passwordHash =
+      input.password !== undefined ? await hashPassword(input.password, input) : undefined;
+    const emailLc = normalizeEmail(input.email);
+    return retryOnceOnUniqueViolation(() =>
+      inWrite(deps, options.ctx ?? SYSTEM, async (w) => {
+        const { tx } = w;
+        const existing = await tx.users.findUser(id, true);
+        checkIfMatch(options.ifMatch, existing?.etag);
+        // `confirmation` and `appType` only matter when the user is created; a repeated PUT ignores them.
+        if (existing) return { user: await applyUpdate(w, existing, input, passwordHash), created: false };
+
+        const state = initialState(input);
+        await assertEmailFree(tx, emailLc, id);
+        const row: UserRow = {
+          id,
+          first_name: input.firstName,
+          last_name: input.lastName,
+          email: input.email,
+          email_lc: emailLc,
+          state,
+          note: input.note ?? null,
+          registration_date: w.at,
+          password_hash: passwordHash ?? null,
+          etag: w.etag(),
+          updated_at: w.at,
+        };
+        await tx.users.insertUser(row);
+        await tx.users.replaceIdentities(id, identitiesFor(input.email, input.identities, []));
+        await tx.groups.addMember(DEVELOPERS_GROUP_ID, id, w.at);
+        await w.record({
+          change: { entity: 'user', id },
+          audit: { action: 'user.created', userId: id, detail: { state, confirmation: input.confirmation ?? null } },
+        });
+        if (options.notify) {
+          const template =
+            input.confirmation === 'invite'
+              ? 'inviteUserNotificationMessage'
+              : input.confirmation === 'signup'
+                ? 'confirmSignUpIdentityDefault'
+                : 'newDeveloperNotificationMessage';
+          await enqueueUserEmail(deps, tx, template, row, { appType: input.appType });
+        }
+        return { user: await view(tx, row), created: true };
+      }),
+    );
   }
 
   return {
@@ -154,50 +187,11 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
       return (await load(store, id)).etag;
     },
 
-    /** PUT: creates the user (true) or replaces its fields (false). */
-    async createOrUpdate(id: string, input: UserCreateInput, options: WriteOptions = {}): Promise<{ user: UserView; created: boolean }> {
-      const passwordHash =
-        input.password !== undefined ? await hashPassword(input.password, input) : undefined;
-      const now = clock.now().toISOString();
-      const emailLc = normalizeEmail(input.email);
-      return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
-          const existing = await tx.users.findUser(id, true);
-          checkIfMatch(options.ifMatch, existing?.etag);
-          // `confirmation` and `appType` only matter when the user is created; a repeated PUT ignores them.
-          if (existing) return { user: await applyUpdate(tx, existing, input, passwordHash, now, options.ctx ?? SYSTEM), created: false };
+    createOrUpdate,
 
-          const state = initialState(input);
-          await assertEmailFree(tx, emailLc, id);
-          const row: UserRow = {
-            id,
-            first_name: input.firstName,
-            last_name: input.lastName,
-            email: input.email,
-            email_lc: emailLc,
-            state,
-            note: input.note ?? null,
-            registration_date: now,
-            password_hash: passwordHash ?? null,
-            etag: newEtag(),
-            updated_at: now,
-          };
-          await tx.users.insertUser(row);
-          await tx.users.replaceIdentities(id, identitiesFor(input.email, input.identities, []));
-          await tx.groups.addMember(DEVELOPERS_GROUP_ID, id, now);
-          await audit(deps, tx, options.ctx ?? SYSTEM, 'user.created', id, { state, confirmation: input.confirmation ?? null });
-          if (options.notify) {
-            const template =
-              input.confirmation === 'invite'
-                ? 'inviteUserNotificationMessage'
-                : input.confirmation === 'signup'
-                  ? 'confirmSignUpIdentityDefault'
-                  : 'newDeveloperNotificationMessage';
-            await enqueueUserEmail(deps, tx, template, row, { appType: input.appType });
-          }
-          return { user: await view(tx, row), created: true };
-        }),
-      );
+    /** Creates a user under a new generated id (the admin UI's Add and Invite). */
+    async add(input: UserCreateInput, options: WriteOptions = {}): Promise<UserView> {
+      return (await createOrUpdate(deps.ids.next(), input, options)).user;
     },
 
     /** PATCH: changes only the given fields. */
@@ -212,12 +206,11 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
           lastName: input.lastName ?? current.last_name,
         });
       }
-      const now = clock.now().toISOString();
       return retryOnceOnUniqueViolation(() =>
-        store.transaction(async (tx) => {
-          const existing = await load(tx, id, true);
+        inWrite(deps, ctx, async (w) => {
+          const existing = await load(w.tx, id, true);
           checkIfMatch(ifMatch, existing.etag);
-          return applyUpdate(tx, existing, input, passwordHash, now, ctx);
+          return applyUpdate(w, existing, input, passwordHash);
         }),
       );
     },
@@ -226,7 +219,8 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
     async remove(id: string, options: DeleteOptions): Promise<boolean> {
       const ifMatch = requireIfMatch(options.ifMatch);
       if (id === ADMIN_USER_ID) throw operationNotAllowed('The built-in administrator cannot be deleted.');
-      return store.transaction(async (tx) => {
+      return inWrite(deps, options.ctx ?? SYSTEM, async (w) => {
+        const { tx } = w;
         const existing = await tx.users.findUser(id, true);
         if (!existing) return false;
         checkIfMatch(ifMatch, existing.etag);
@@ -234,13 +228,12 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
           await enqueueUserEmail(deps, tx, 'accountClosedDeveloper', existing, { appType: options.appType });
         }
         // The user's subscriptions are deleted with them, or else cancelled (each recorded in the change feed).
-        await subscriptions.releaseOwnerSubscriptions(tx, id, options.deleteSubscriptions === true);
+        await subscriptions.releaseOwner(w, id, options.deleteSubscriptions === true);
         await tx.groups.removeAllMemberships(id);
         await tx.users.replaceIdentities(id, []);
         await tx.sessions.deleteUserSessions(id);
         await tx.users.deleteUser(id);
-        await tx.changes.recordChange('user', id, clock.now().toISOString());
-        await audit(deps, tx, options.ctx ?? SYSTEM, 'user.deleted', id, { notify: options.notify === true });
+        await w.record({ change: { entity: 'user', id }, audit: { action: 'user.deleted', userId: id, detail: { notify: options.notify === true } } });
         return true;
       });
     },
@@ -257,12 +250,13 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
       return (await store.users.listIdentities([userId])).get(userId) ?? [];
     },
 
-    /** A link that signs the user in to the developer portal (consumed by the portal's /signin-sso). */
+    /** A single-use link that signs the user in to the developer portal (consumed by the portal's /signin-sso). */
     async generateSsoUrl(userId: string): Promise<string> {
       const user = await load(store, userId);
       if (user.state === 'deleted') throw notFound('User');
       const keys = await signingKeys(store);
-      const token = signUserToken(keys.primary, user.id, new Date(clock.now().getTime() + SSO_URL_LIFETIME_MS));
+      // A fresh token every time (a random nonce in it): each URL signs in once, and using one spoils no other.
+      const token = signSsoToken(keys.primary, user.id, new Date(clock.now().getTime() + SSO_URL_LIFETIME_MS));
       return `${deps.publicUrl}/signin-sso?token=${encodeURIComponent(token)}`;
     },
 
@@ -282,11 +276,11 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
 
     /** Records a password-reset email for the user (sent by the mail worker). */
     async sendPasswordConfirmation(userId: string, appType?: string, ctx: ActorContext = SYSTEM): Promise<void> {
-      await store.transaction(async (tx) => {
-        const user = await load(tx, userId);
+      await inWrite(deps, ctx, async (w) => {
+        const user = await load(w.tx, userId);
         if (user.state === 'deleted') throw notFound('User');
-        await enqueueUserEmail(deps, tx, 'passwordResetIdentityDefault', user, { appType });
-        await audit(deps, tx, ctx, 'user.password-reset-sent', userId);
+        await enqueueUserEmail(deps, w.tx, 'passwordResetIdentityDefault', user, { appType });
+        await w.record({ audit: { action: 'user.password-reset-sent', userId } });
       });
     },
 
@@ -295,7 +289,8 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
      * for an active user only, since the link works for active accounts alone.
      */
     async sendPasswordReset(userId: string, ctx: ActorContext = SYSTEM): Promise<UserView> {
-      return store.transaction(async (tx) => {
+      return inWrite(deps, ctx, async (w) => {
+        const { tx } = w;
         const user = await load(tx, userId);
         if (user.state === 'deleted') throw notFound('User');
         if (user.state !== 'active') {
@@ -306,7 +301,7 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
           );
         }
         await enqueueUserEmail(deps, tx, 'passwordResetIdentityDefault', user, { appType: 'developerPortal' });
-        await audit(deps, tx, ctx, 'user.password-reset-sent', userId);
+        await w.record({ audit: { action: 'user.password-reset-sent', userId } });
         return view(tx, user);
       });
     },
@@ -314,7 +309,7 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
     /** Whether the user is pending after an invitation (so that the invitation can be sent again). */
     async isPendingInvitation(userId: string): Promise<boolean> {
       const user = await load(store, userId);
-      return user.state === 'pending' && (await wasInvited(store, userId));
+      return user.state === 'pending' && ((await creationConfirmation(store, userId)) === 'invite');
     },
 
     /**
@@ -322,41 +317,20 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
      * and the new email carries a fresh link (minted when it is sent).
      */
     async resendInvitation(userId: string, ctx: ActorContext = SYSTEM): Promise<UserView> {
-      return store.transaction(async (tx) => {
+      return inWrite(deps, ctx, async (w) => {
+        const { tx } = w;
         const user = await load(tx, userId, true);
         if (user.state === 'deleted') throw notFound('User');
-        if (user.state !== 'pending' || !(await wasInvited(tx, userId))) {
+        if (user.state !== 'pending' || (await creationConfirmation(tx, userId)) !== 'invite') {
           throw conflict('Only a pending user who was invited can be sent the invitation again.');
         }
-        await tx.tokens.retireTokens(userId, 'invitation', clock.now().toISOString());
+        await tx.tokens.retireTokens(userId, 'invitation', w.at);
         await enqueueUserEmail(deps, tx, 'inviteUserNotificationMessage', user, { appType: 'developerPortal' });
-        await audit(deps, tx, ctx, 'invitation.resent', userId);
+        await w.record({ audit: { action: 'invitation.resent', userId } });
         return view(tx, user);
       });
     },
-
-    async listSubscriptions(userId: string, page: PageRequest): Promise<Page<SubscriptionView>> {
-      await load(store, userId);
-      return subscriptions.list({ ...page, userId });
-    },
-
-    async getSubscription(userId: string, sid: string): Promise<SubscriptionView> {
-      await load(store, userId);
-      return subscriptions.getOfUser(userId, sid);
-    },
   };
-
-  /** A user was invited when it was created with confirmation 'invite' (recorded in the audit log of its creation). */
-  async function wasInvited(tx: Store, userId: string): Promise<boolean> {
-    const created = await tx.audit.listAudit({ userId, action: 'user.created', limit: 1 });
-    const detail = created[0]?.detail;
-    if (!detail) return false;
-    try {
-      return (JSON.parse(detail) as { confirmation?: unknown }).confirmation === 'invite';
-    } catch {
-      return false;
-    }
-  }
 
   async function renderMany(tx: Store, rows: UserRow[], withGroups: boolean): Promise<UserView[]> {
     const userIds = rows.map((r) => r.id);
@@ -365,6 +339,22 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
       withGroups ? tx.groups.groupsOfUsers(userIds) : Promise.resolve(undefined),
     ]);
     return rows.map((r) => userView(r, identities.get(r.id) ?? [], groups ? (groups.get(r.id) ?? []) : undefined));
+  }
+}
+
+/**
+ * How a user was created: with confirmation 'invite' or 'signup' (a pending account waiting on its
+ * link), as the audit entry of its creation records, or null.
+ */
+export async function creationConfirmation(ex: Store, userId: string): Promise<'invite' | 'signup' | null> {
+  const created = await ex.audit.listAudit({ userId, action: 'user.created', limit: 1 });
+  const detail = created[0]?.detail;
+  if (!detail) return null;
+  try {
+    const confirmation = (JSON.parse(detail) as { confirmation?: unknown }).confirmation;
+    return confirmation === 'invite' || confirmation === 'signup' ? confirmation : null;
+  } catch {
+    return null;
   }
 }
 

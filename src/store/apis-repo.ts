@@ -1,4 +1,4 @@
-/** SQL for APIs, their operations, the products that include them, and the subscriptions scoped to them. */
+/** SQL for APIs, their operations, and the products that include them. */
 import type { ProductRow } from './products-repo.js';
 import { sql, type Insertable, type Selectable, type SqlBool, type Updateable } from 'kysely';
 import type { FilterNode } from '../domain/filter/ast.js';
@@ -141,33 +141,4 @@ export async function listProductsOfApi(
     .where('product_apis.api_id', '=', apiId);
   if (q.filter) base = base.where(compileFilter(q.filter));
   return pageAndCount(base, base.selectAll('products').orderBy('products.id').limit(q.top).offset(q.skip));
-}
-
-/** States from which a subscription can still be cancelled (rejected and cancelled are final). */
-const CANCELLABLE = ['submitted', 'active', 'suspended', 'expired'] as const;
-
-/**
- * Cancels every subscription whose scope is `scope` and that is not final yet; returns their ids.
- * Each gets a new entity tag and the time of cancellation as its end date.
- */
-export async function cancelSubscriptionsInScope(
-  ex: Executor,
-  scope: string,
-  change: { etag: string; at: string; comment: string },
-): Promise<string[]> {
-  const rows = await ex
-    .selectFrom('subscriptions')
-    .select('id')
-    .where('scope', '=', scope)
-    .where('state', 'in', CANCELLABLE)
-    .$if(canLockRows(ex), (q) => q.forUpdate())
-    .execute();
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  await ex
-    .updateTable('subscriptions')
-    .set({ state: 'cancelled', etag: change.etag, end_date: change.at, state_comment: change.comment })
-    .where('id', 'in', ids)
-    .execute();
-  return ids;
 }

@@ -6,8 +6,11 @@ import type { AuditLogTable } from './schema.js';
 
 export type AuditRow = Selectable<AuditLogTable>;
 
-export async function appendAudit(ex: Executor, row: AuditRow): Promise<void> {
-  await ex.insertInto('audit_log').values(row).execute();
+/** Rows per INSERT: well under the databases' limits on bound parameters. */
+const BATCH = 100;
+
+export async function appendAudits(ex: Executor, rows: readonly AuditRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) await ex.insertInto('audit_log').values(rows.slice(i, i + BATCH)).execute();
 }
 
 export async function listAudit(ex: Executor, q: { userId?: string; action?: string; limit?: number } = {}): Promise<AuditRow[]> {

@@ -3,8 +3,11 @@ import type { Executor } from './database.js';
 
 export type ChangedEntity = 'api' | 'product' | 'subscription' | 'user' | 'group';
 
-export async function recordChange(ex: Executor, entity: ChangedEntity, entityId: string, at: string): Promise<void> {
-  await ex.insertInto('change_feed').values({ entity, entity_id: entityId, at }).execute();
+/** Rows per INSERT: well under the databases' limits on bound parameters. */
+const BATCH = 300;
+
+export async function recordChanges(ex: Executor, rows: readonly { entity: ChangedEntity; entity_id: string; at: string }[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) await ex.insertInto('change_feed').values(rows.slice(i, i + BATCH)).execute();
 }
 
 export async function changesSince(ex: Executor, seq: number, limit = 1000): Promise<{ seq: number; entity: string; entity_id: string }[]> {

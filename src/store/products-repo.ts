@@ -1,10 +1,9 @@
 /**
- * SQL for products, the APIs they bundle (product_apis), the groups that see them (product_groups),
- * and the subscriptions a product delete must look at. The apis table is read here directly.
+ * SQL for products, the APIs they bundle (product_apis) and the groups that see them
+ * (product_groups). The apis table is read here directly.
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { FilterNode } from '../domain/filter/ast.js';
-import type { SubscriptionState } from '../domain/subscription.js';
 import { compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
 import { findRowById, pageAndCount, toCount } from './database.js';
@@ -227,28 +226,4 @@ export async function publishedProductsVisibleTo(ex: Executor, groupIds: readonl
     )
     .orderBy('id')
     .execute();
-}
-
-// ---------------------------------------------------------------------------------------------
-// The product's subscriptions (scope `/products/{id}`), as far as deleting the product needs them
-
-/** How many subscriptions of the scope are in one of `states`. */
-export async function countSubscriptionsInStates(
-  ex: Executor,
-  scope: string,
-  states: readonly SubscriptionState[],
-): Promise<number> {
-  const row = await ex
-    .selectFrom('subscriptions')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('scope', '=', scope)
-    .where('state', 'in', states)
-    .executeTakeFirstOrThrow();
-  return toCount(row.n as string | number);
-}
-
-/** Deletes every subscription of the scope; returns their ids. */
-export async function deleteSubscriptionsOfScope(ex: Executor, scope: string): Promise<string[]> {
-  const rows = await ex.deleteFrom('subscriptions').where('scope', '=', scope).returning('id').execute();
-  return rows.map((r) => r.id);
 }

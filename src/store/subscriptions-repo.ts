@@ -4,7 +4,7 @@
  */
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { FilterNode } from '../domain/filter/ast.js';
-import type { SubscriptionState } from '../domain/subscription.js';
+import { LIVE_STATES, type SubscriptionState } from '../domain/subscription.js';
 import { compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
 import { canLockRows, findRowById, pageAndCount, toCount } from './database.js';
@@ -12,9 +12,6 @@ import type { ProductsTable, SubscriptionsTable } from './schema.js';
 
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type ProductRow = Selectable<ProductsTable>;
-
-/** States that no longer hold a place in a product's `subscriptionsLimit`. */
-export const FINISHED_STATES: readonly SubscriptionState[] = ['cancelled', 'rejected', 'expired'];
 
 export async function findSubscription(ex: Executor, id: string, lock = false): Promise<SubscriptionRow | undefined> {
   return findRowById(ex, 'subscriptions', id, lock);
@@ -59,7 +56,7 @@ export async function countLiveForOwnerAndScope(ex: Executor, ownerId: string, s
     .select((eb) => eb.fn.countAll().as('n'))
     .where('owner_id', '=', ownerId)
     .where('scope', '=', scope)
-    .where('state', 'not in', FINISHED_STATES)
+    .where('state', 'in', LIVE_STATES)
     .where('id', '<>', exceptId)
     .executeTakeFirstOrThrow();
   return toCount(row.n as string | number);
@@ -113,8 +110,43 @@ export async function listByOwner(ex: Executor, ownerId: string, lock = false): 
     .execute();
 }
 
-export async function deleteByOwner(ex: Executor, ownerId: string): Promise<void> {
-  await ex.deleteFrom('subscriptions').where('owner_id', '=', ownerId).execute();
+/** Every subscription whose scope is `scope`, in id order; `lock` holds them for a write that decides on them. */
+export async function listInScope(ex: Executor, scope: string, lock = false): Promise<SubscriptionRow[]> {
+  return ex
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('scope', '=', scope)
+    .orderBy('id')
+    .$if(lock && canLockRows(ex), (q) => q.forUpdate())
+    .execute();
+}
+
+/** How many subscriptions of the scope are in one of `states`. */
+export async function countInScope(ex: Executor, scope: string, states: readonly SubscriptionState[]): Promise<number> {
+  if (states.length === 0) return 0;
+  const row = await ex
+    .selectFrom('subscriptions')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('scope', '=', scope)
+    .where('state', 'in', states)
+    .executeTakeFirstOrThrow();
+  return toCount(row.n as string | number);
+}
+
+/** Ids per statement: well under SQLite's and PostgreSQL's limits on bound parameters. */
+const BATCH = 500;
+
+/** The same change to many subscriptions (a bulk state change), in batches of ids. */
+export async function updateSubscriptions(ex: Executor, ids: readonly string[], changes: Updateable<SubscriptionsTable>): Promise<void> {
+  for (let i = 0; i < ids.length; i += BATCH) {
+    await ex.updateTable('subscriptions').set(changes).where('id', 'in', ids.slice(i, i + BATCH)).execute();
+  }
+}
+
+export async function deleteSubscriptions(ex: Executor, ids: readonly string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += BATCH) {
+    await ex.deleteFrom('subscriptions').where('id', 'in', ids.slice(i, i + BATCH)).execute();
+  }
 }
 
 /* Reads of other entities. */
@@ -152,6 +184,8 @@ export interface AdminSubscriptionQuery {
   productId?: string | undefined;
   /** A user id, or an email address (compared normalized, against `email_lc`). */
   owner?: { id: string; emailLc: string } | undefined;
+  /** Exactly this owner. */
+  ownerId?: string | undefined;
   top: number;
   skip: number;
 }
@@ -169,6 +203,7 @@ export async function listForAdmin(ex: Executor, q: AdminSubscriptionQuery): Pro
   let base = ex.selectFrom('subscriptions');
   if (q.state !== undefined) base = base.where('state', '=', q.state);
   if (q.productId !== undefined) base = base.where('scope', '=', `/products/${q.productId}`);
+  if (q.ownerId !== undefined) base = base.where('owner_id', '=', q.ownerId);
   if (q.owner !== undefined) {
     const owner = q.owner;
     base = base.where((eb) =>

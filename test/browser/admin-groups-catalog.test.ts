@@ -51,13 +51,13 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI groups, products and APIs in Chrom
     response = await clickAndWait(page, page.getByRole('button', { name: 'Create group' }));
     expect(response?.status()).toBe(200);
     expect(new URL(page.url()).pathname).toBe('/admin/groups/beta-testers');
-    expect(await messages(page)).toContain('The group Beta testers was created.');
+    expect(await messages(page)).toContain('The group was created.');
 
     for (const email of ['grace@example.com', 'alan@example.com']) {
       await typeInto(page.getByLabel('Email address of the user to add'), email);
       response = await clickAndWait(page, page.getByRole('button', { name: 'Add member' }));
       expect(response?.status()).toBe(200);
-      expect(await messages(page)).toContain(`${email} was added to the group.`);
+      expect(await messages(page)).toContain('The user was added to the group.');
     }
     const members = page.getByRole('table', { name: 'Members of Beta testers' });
     expect(await members.getByRole('link', { name: 'Grace Hopper' }).getAttribute('href')).toBe('/admin/users/grace');
@@ -95,7 +95,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI groups, products and APIs in Chrom
       await typeInto(page.getByLabel('URL template'), template);
       response = await clickAndWait(page, page.getByRole('button', { name: 'Add operation' }));
       expect(response?.status()).toBe(200);
-      expect(await messages(page)).toContain(`The operation ${name} was added.`);
+      expect(await messages(page)).toContain('The operation was added.');
     }
     expect((await server.request('GET', '/apis/orders/operations')).json.count).toBe(2);
     await screenshot(page, 'admin-api');
@@ -118,10 +118,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI groups, products and APIs in Chrom
     expect(await messages(page)).toContain('The product was published.');
     await page.getByLabel('API to add').selectOption('orders');
     await clickAndWait(page, page.getByRole('button', { name: 'Add API' }));
-    expect(await messages(page)).toContain('Orders was added to the product.');
+    expect(await messages(page)).toContain('The API was added to the product.');
     await page.getByLabel('Group to add').selectOption('developers');
     await clickAndWait(page, page.getByRole('button', { name: 'Add group' }));
-    expect(await messages(page)).toContain('The product is now visible to Developers.');
+    expect(await messages(page)).toContain('The product is now visible to the group.');
 
     const product = await server.request('GET', '/products/shop');
     expect(product.json.properties).toMatchObject({ state: 'published', approvalRequired: true, subscriptionsLimit: 2 });

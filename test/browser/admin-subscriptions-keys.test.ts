@@ -152,7 +152,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: subscriptions and management keys
     expect(await heading(page)).toBe('Revoke the key?');
     await clickAndWait(page, page.getByRole('button', { name: 'Revoke key' }));
     expect(new URL(page.url()).pathname).toBe('/admin/keys');
-    expect(await messages(page)).toContain('Key "CI deployments" revoked');
+    expect(await messages(page)).toContain('The key was revoked: calls made with it are refused.');
     expect((await server.request('GET', '/users', { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
     expect(await page.content()).not.toContain(key);
     expectNoPolicyViolation(chrome.consoleErrors);

@@ -106,7 +106,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: email templates, outbox and audit
 
     const saved = await clickAndWait(page, page.getByRole('button', { name: 'Save', exact: true }));
     expect(saved?.status()).toBe(200);
-    expect(await messages(page)).toContain('Invite user: the template was saved.');
+    expect(await messages(page)).toContain('The template was saved.');
     expect((await server.app.services.templates.get('inviteUserNotificationMessage')).subject).toBe('Welcome aboard, $DevFirstName');
 
     // The next invitation, sent from the admin UI, uses the edited template.
@@ -162,7 +162,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: email templates, outbox and audit
     await screenshot(page, 'admin-outbox');
 
     await clickAndWait(page, page.getByRole('button', { name: /Retry the email to grace\.hopper@example\.com/ }));
-    expect(await messages(page)).toContain('The email to grace.hopper@example.com is queued again');
+    expect(await messages(page)).toContain('The email is queued again and will be sent shortly.');
     expect(await page.locator('table.data tbody tr', { hasText: 'grace.hopper@example.com' }).locator('.state').innerText()).toBe('Pending');
     await server.app.outbox!.runOnce();
     expect(smtp.received.some((m) => m.to.includes('grace.hopper@example.com'))).toBe(true);

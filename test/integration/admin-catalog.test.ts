@@ -53,7 +53,7 @@ describe.each(BACKENDS)('admin UI: products and APIs (%s)', (backend) => {
         keyQuery: 'catalog-key',
       });
       expect(res.status, res.text).toBe(303);
-      expect(res.location).toMatch(/^\/admin\/apis\/catalog\?done=/);
+      expect(res.location).toBe('/admin/apis/catalog?notice=api-created');
       const api = await server.request('GET', '/apis/catalog');
       expect(api.status).toBe(200);
       expect(api.json.properties).toMatchObject({
@@ -187,7 +187,7 @@ describe.each(BACKENDS)('admin UI: products and APIs (%s)', (backend) => {
     it('creates a product (not published), shown in the list with its settings', async () => {
       const res = await admin.submit('/admin/products/new', '/admin/products/new', { ...PRODUCT_FORM, id: '', approvalRequired: 'yes', subscriptionsLimit: '3' });
       expect(res.status, res.text).toBe(303);
-      expect(res.location).toMatch(/^\/admin\/products\/basic\?done=/);
+      expect(res.location).toBe('/admin/products/basic?notice=product-created');
       const product = await server.request('GET', '/products/basic');
       expect(product.json.properties).toMatchObject({
         displayName: 'Basic',

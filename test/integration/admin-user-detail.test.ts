@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestServer } from '../helpers/server.js';
 import { startSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../helpers/smtp.js';
-import { Browser, hiddenFields, messages, unescapeHtml } from '../helpers/portal-browser.js';
+import { Browser, hiddenFields, messages } from '../helpers/portal-browser.js';
 import { adminBrowser, startAdminServer, type AdminBrowser } from '../helpers/admin.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { activeSubscription, putApi, putProduct, until } from '../helpers/gateway.js';
@@ -99,8 +99,8 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
 
     const added = await admin.submit(dev.page, `${dev.page}/groups/add`, { groupId: 'partners' });
     expect(added.status).toBe(303);
-    expect(added.location).toMatch(new RegExp(`^${dev.page}\\?done=`));
-    expect(messages((await admin.get(added.location!)).text)).toContain('is now a member of Partners');
+    expect(added.location).toBe(`${dev.page}?notice=member-added`);
+    expect(messages((await admin.get(added.location!)).text)).toContain('The user was added to the group.');
     const groups = (await server.request('GET', `/users/${dev.id}/groups`)).json.value.map((g: { name: string }) => g.name);
     expect(groups).toContain('partners');
     expect((await audit(dev.id, 'group.member-added'))[0]?.actor).toBe('user:1');
@@ -197,7 +197,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
 
     const set = await admin.submit(page, page, { password: NEW_PASSWORD });
     expect(set.status).toBe(303);
-    expect(set.location).toMatch(new RegExp(`^${dev.page}\\?done=`));
+    expect(set.location).toBe(`${dev.page}?notice=password-set`);
     expect((await portal.get('/profile')).status).toBe(303);
     expect((await new Browser(server).signIn(dev.email, NEW_PASSWORD)).location).toBe('/profile');
     expect((await new Browser(server).submit('/signin', '/signin', { email: dev.email, password: PASSWORD })).status).toBe(401);
@@ -213,7 +213,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     const before = smtp.received.length;
     const sent = await admin.submit(`${dev.page}/reset-password`, `${dev.page}/reset-password`);
     expect(sent.status).toBe(303);
-    expect(unescapeHtml(messages((await admin.get(sent.location!)).text))).toContain(`A password reset email is on its way to ${dev.email}`);
+    expect(messages((await admin.get(sent.location!)).text)).toContain('A password reset email is on its way to the user.');
     expect((await audit(dev.id, 'user.password-reset-sent'))[0]?.actor).toBe('user:1');
 
     const mail = await waitForEmail(smtp, dev.email, { after: before });
@@ -278,8 +278,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     const before = smtp.received.length;
     const done = await admin.submit(`${dev.page}/delete`, `${dev.page}/delete`, { deleteSubscriptions: 'yes', notify: 'yes' });
     expect(done.status).toBe(303);
-    expect(done.location).toMatch(/^\/admin\/users\?done=/);
-    expect(decodeURIComponent(done.location!)).toContain('Their 2 subscriptions were deleted.');
+    expect(done.location).toBe('/admin/users?notice=user-deleted-notified');
     expect((await apiUser(dev.id)).status).toBe(404);
     expect((await server.request('GET', `/subscriptions/${dev.id}-a`)).status).toBe(404);
     expect((await server.request('GET', `/subscriptions/${dev.id}-b`)).status).toBe(404);
@@ -294,7 +293,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     await subscribe(dev.id, `${dev.id}-c`);
     const done = await admin.submit(`${dev.page}/delete`, `${dev.page}/delete`);
     expect(done.status).toBe(303);
-    expect(decodeURIComponent(done.location!)).toContain('Their subscription was cancelled.');
+    expect(done.location).toBe('/admin/users?notice=user-deleted');
     expect((await apiUser(dev.id)).status).toBe(404);
     const sub = await server.request('GET', `/subscriptions/${dev.id}-c`);
     expect(sub.status).toBe(200);

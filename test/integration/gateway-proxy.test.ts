@@ -92,7 +92,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   let counter = 0;
 
   const db = () => server.app.database.db;
-  const change = (entity: ChangedEntity, id: string) => server.app.store.changes.recordChange(entity, id, NOW());
+  const change = (entity: ChangedEntity, id: string) => server.app.store.changes.recordChanges([{ entity, entity_id: id, at: NOW() }]);
 
   async function addUser(id: string, state: 'active' | 'blocked' = 'active'): Promise<void> {
     await db()

@@ -69,8 +69,9 @@ describe.each(BACKENDS)('developer portal account pages (%s)', (backend) => {
       expect(signin.text).toContain('autocomplete="current-password"');
       expect(signin.text).toContain('href="/forgot-password"');
       const signup = await browser.get('/signup');
-      for (const ac of ['given-name', 'family-name', 'email', 'new-password']) expect(signup.text).toContain(`autocomplete="${ac}"`);
-      expect(signup.text).toContain('minlength="8" maxlength="128"');
+      for (const ac of ['given-name', 'family-name', 'email']) expect(signup.text).toContain(`autocomplete="${ac}"`);
+      // No password at sign-up: it is chosen behind the emailed link, by the mailbox's owner only.
+      expect(signup.text).not.toContain('type="password"');
     });
 
     it('renders the link pages for valid tokens, and the profile when signed in', async () => {
@@ -336,7 +337,7 @@ describe.each(BACKENDS)('developer portal account pages (%s)', (backend) => {
 
       const accepted = await browser.post('/invitation', { ...hiddenFields(page.text, '/invitation'), password: 'Copper kettle whistle', passwordConfirm: 'Copper kettle whistle' });
       expect(accepted.status, accepted.text).toBe(303);
-      expect(accepted.location).toBe('/profile');
+      expect(accepted.location).toBe('/profile?notice=welcome');
       expect(browser.cookie('tg_session')).toBeDefined();
       const profile = await browser.get('/profile');
       expect(profile.status).toBe(200);
@@ -362,34 +363,35 @@ describe.each(BACKENDS)('developer portal account pages (%s)', (backend) => {
       }
     });
 
-    it('confirms a sign-up only with the button (a GET uses nothing)', async () => {
+    it('confirms a sign-up only with the password chosen behind the link (a GET uses nothing)', async () => {
       const browser = new Browser(server);
       const email = `signup-${randomBytes(4).toString('hex')}@example.com`;
-      const created = await browser.submit('/signup', '/signup', {
-        firstName: 'Katherine',
-        lastName: 'Johnson',
-        email,
-        password: 'Orbital mechanics rule',
-        passwordConfirm: 'Orbital mechanics rule',
-      });
+      const created = await browser.submit('/signup', '/signup', { firstName: 'Katherine', lastName: 'Johnson', email });
       expect(created.status, created.text).toBe(303);
       expect(created.location).toBe('/signup/check-email');
       const user = (await server.app.store.users.findLiveUserByEmail(email))!;
       expect(user.state).toBe('pending');
+      expect(user.password_hash).toBeNull();
 
       const token = await mint(server, user.id, 'signup');
       const page = await browser.get(`/confirm/signup?token=${token}`);
       expect(page.text).toContain('Activate my account');
+      expect(page.text).toContain('autocomplete="new-password"');
       await browser.get(`/confirm/signup?token=${token}`);
       expect((await server.app.store.users.findUser(user.id))!.state).toBe('pending');
 
-      const done = await browser.post('/confirm/signup', hiddenFields(page.text, '/confirm/signup'));
+      const mismatch = await browser.post('/confirm/signup', { ...hiddenFields(page.text, '/confirm/signup'), password: 'Orbital mechanics rule', passwordConfirm: 'Orbital mechanics' });
+      expectPage(mismatch, 400);
+      expect(mismatch.text).toContain('The two passwords do not match.');
+      expect((await server.app.store.users.findUser(user.id))!.state).toBe('pending');
+
+      const done = await browser.post('/confirm/signup', { ...hiddenFields(page.text, '/confirm/signup'), password: 'Orbital mechanics rule', passwordConfirm: 'Orbital mechanics rule' });
       expect(done.status).toBe(303);
-      expect(done.location).toBe('/signin?notice=activated');
-      const signin = await browser.get(done.location!);
-      expect(messages(signin.text)).toContain('Your account is active — sign in');
+      expect(done.location).toBe('/profile?notice=welcome');
+      const profile = await browser.get(done.location!);
+      expect(messages(profile.text)).toContain('Your account is active and you are signed in');
       expect((await server.app.store.users.findUser(user.id))!.state).toBe('active');
-      await browser.signIn(email, 'Orbital mechanics rule');
+      await new Browser(server).signIn(email, 'Orbital mechanics rule');
 
       const again = await new Browser(server).get(`/confirm/signup?token=${token}`);
       expect(again.status).toBe(410);
@@ -517,9 +519,9 @@ describe.each(BACKENDS)('developer portal account pages (%s)', (backend) => {
   });
 
   describe('sign-up', () => {
-    it('creates a pending developer, and answers a known address with the same page', async () => {
+    it('creates a pending developer; a new sign-up for the address replaces it; the same page either way', async () => {
       const email = `signup-${randomBytes(4).toString('hex')}@example.com`;
-      const fields = { firstName: 'Mary', lastName: 'Jackson', email, password: 'Wind tunnel at dawn', passwordConfirm: 'Wind tunnel at dawn' };
+      const fields = { firstName: 'Mary', lastName: 'Jackson', email };
       const first = await new Browser(server).submit('/signup', '/signup', fields);
       expect(first.status, first.text).toBe(303);
       const user = (await server.app.store.users.findLiveUserByEmail(email))!;
@@ -534,31 +536,38 @@ describe.each(BACKENDS)('developer portal account pages (%s)', (backend) => {
       const pageB = await new Browser(server).get(second.location!);
       expect(pageA.text).toBe(pageB.text);
       expect(pageA.text).toContain('Check your email');
-      expect((await server.app.store.users.findUser(user.id))!.first_name).toBe('Mary');
+      // The second sign-up replaced the first: its names, a new link (the first link no longer works).
+      const after = (await server.app.store.users.findUser(user.id))!;
+      expect(after.first_name).toBe('Someone');
+      expect(after.state).toBe('pending');
+      expect((await server.app.store.outbox.listOutbox(user.id)).filter((r) => r.template === 'confirmSignUpIdentityDefault')).toHaveLength(2);
+    });
+
+    it('answers an active account\'s address with the same page, and changes nothing', async () => {
+      const user = await activeUser(server);
+      const before = (await server.app.store.users.findUser(user.id))!;
+      const res = await new Browser(server).submit('/signup', '/signup', { firstName: 'Mallory', lastName: 'Evil', email: user.email });
+      expect(res.status).toBe(303);
+      expect(res.location).toBe('/signup/check-email');
+      const after = (await server.app.store.users.findUser(user.id))!;
+      expect(after).toEqual(before);
     });
 
     it('shows errors next to the fields and keeps what was typed, but never the passwords', async () => {
       const browser = new Browser(server);
-      const res = await browser.submit('/signup', '/signup', {
-        firstName: 'Dorothy',
-        lastName: '',
-        email: 'dorothy@example.com',
-        password: 'Slide rule and chalk',
-        passwordConfirm: 'Slide rule and chalks',
-      });
+      const res = await browser.submit('/signup', '/signup', { firstName: 'Dorothy', lastName: '', email: 'dorothy@example.com' });
       expectPage(res, 400);
       expect(res.text).toContain('value="Dorothy"');
       expect(res.text).toContain('value="dorothy@example.com"');
       expect(res.text).toContain('Enter your last name.');
-      expect(res.text).toContain('The two passwords do not match.');
-      expect(res.text).not.toContain('Slide rule');
       expect(res.text).toContain('role="alert"');
-      // Every problem at once: the password policy too.
-      const common = await browser.submit('/signup', '/signup', { firstName: 'D', lastName: '', email: 'dv@example.com', password: 'password1', passwordConfirm: 'password1' });
-      expectPage(common, 400);
-      expect(common.text).toMatch(/id="signup-password-error"[^>]*>The password is too common/);
-      expect(common.text).toContain('Enter your last name.');
-      expect(await server.app.store.users.findLiveUserByEmail('dv@example.com')).toBeUndefined();
+      // Every problem at once, with the domain's rules for each field.
+      const many = await browser.submit('/signup', '/signup', { firstName: 'D'.repeat(101), lastName: '', email: 'not an address' });
+      expectPage(many, 400);
+      expect(many.text).toMatch(/id="signup-first-name-error"[^>]*>This must be at most 100 characters/);
+      expect(many.text).toMatch(/id="signup-email-error"[^>]*>This is not a valid email address/);
+      expect(many.text).toContain('Enter your last name.');
+      expect(await server.app.store.users.findLiveUserByEmail('dorothy@example.com')).toBeUndefined();
     });
   });
 
@@ -574,7 +583,7 @@ describe.each(BACKENDS)('developer portal account pages (%s)', (backend) => {
       expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     }
     expect((await browser.get('/profile')).text).toContain('&quot;&gt;&lt;img src=x onerror=alert(2)&gt;');
-    const reflected = await new Browser(server).submit('/signup', '/signup', { firstName: '<b>x</b>', lastName: '', email: '"><script>', password: '', passwordConfirm: '' });
+    const reflected = await new Browser(server).submit('/signup', '/signup', { firstName: '<b>x</b>', lastName: '', email: '"><script>' });
     expect(reflected.status).toBe(400);
     expect(reflected.text).not.toContain('<b>x</b>');
     expect(reflected.text).not.toContain('"><script>');

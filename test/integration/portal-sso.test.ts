@@ -21,6 +21,15 @@ describe.each(BACKENDS)('single sign-on URLs on %s', (backend) => {
     return res.json.value.slice(server.url.length);
   }
 
+  it('gives a fresh link at every call, each working once: using one does not spoil the next', async () => {
+    const first = await ssoPath();
+    const second = await ssoPath();
+    expect(second).not.toBe(first);
+    expect((await new Browser(server).get(first)).status).toBe(303);
+    expect((await new Browser(server).get(second)).status).toBe(303);
+    expect((await new Browser(server).get(second)).status).toBe(401);
+  });
+
   it('signs an active developer in (even one without a password), once', async () => {
     const path = await ssoPath();
     const browser = new Browser(server);
@@ -38,8 +47,16 @@ describe.each(BACKENDS)('single sign-on URLs on %s', (backend) => {
     clock.advance(10 * 60 * 1000 + 1);
     expect((await new Browser(server).get(expired)).status).toBe(401);
 
-    const tampered = (await ssoPath()).replace(/sso%26/, 'ssx%26');
-    expect((await new Browser(server).get(tampered)).status).toBe(401);
+    // The real user's link, with one bit of its signature flipped: the signature is what is refused.
+    const real = new URL(await ssoPath(), server.url);
+    const [user, expiry, sealed] = real.searchParams.get('token')!.split('&') as [string, string, string];
+    const bytes = Buffer.from(sealed, 'base64');
+    bytes[bytes.length - 1]! ^= 1;
+    const tampered = `/signin-sso?token=${encodeURIComponent(`${user}&${expiry}&${bytes.toString('base64')}`)}`;
+    const refused = await new Browser(server).get(tampered);
+    expect(refused.status).toBe(401);
+    // ...and the untouched link still works (it was the signature, not the user, that failed).
+    expect((await new Browser(server).get(`${real.pathname}${real.search}`)).status).toBe(303);
 
     const blocked = await ssoPath();
     await server.request('PATCH', '/users/sso', { headers: { 'if-match': '*' }, body: { properties: { state: 'blocked' } } });

@@ -4,14 +4,15 @@
  * visibleTo, the change feed, and the shapes of Azure's product examples.
  *
  * APIs are inserted straight into the `apis` table (the APIs routes are another piece of work), and
- * so are subscriptions. The seeded products are ensured with seedProducts (idempotent) in case the
+ * so are subscriptions. The seeded products are ensured with seed (idempotent) in case the
  * server's own seed does not call it yet.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startServer, type TestResponse, type TestServer } from '../helpers/server.js';
 import { compareShapes, expectAzureError, expectValidationError } from '../helpers/shape.js';
-import { seedProducts } from '../../src/services/products-seed.js';
+import { seed } from '../../src/services/seed.js';
+import { systemClock } from '../../src/domain/clock.js';
 import type { SubscriptionState } from '../../src/domain/subscription.js';
 
 const PRODUCT_TYPE = 'Microsoft.ApiManagement/service/products';
@@ -307,7 +308,7 @@ describe.each(BACKENDS)('products over HTTP (%s)', (backend) => {
   beforeAll(async () => {
     server = await startServer(backend);
     svcPath = new URL(server.base).pathname;
-    await seedProducts(server.app.store, new Date().toISOString());
+    await seed(server.app.store, systemClock);
   });
 
   afterAll(async () => {
@@ -848,7 +849,7 @@ describe.each(BACKENDS)('products over HTTP (%s)', (backend) => {
     it('seeding again changes nothing, and keeps what an administrator changed', async () => {
       const before = await server.request('GET', '/products/unlimited');
       await server.request('DELETE', '/products/unlimited/groups/guests');
-      await seedProducts(server.app.store, new Date().toISOString());
+      await seed(server.app.store, systemClock);
       const after = await server.request('GET', '/products/unlimited');
       expect(after.headers.get('etag')).toBe(before.headers.get('etag'));
       expect(names(await server.request('GET', '/products/unlimited/groups'))).toEqual(['administrators', 'developers']);

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiManagementClient, ProductContract } from '@azure/arm-apimanagement';
 import { BACKENDS, RESOURCE_GROUP as RG, SERVICE_NAME as SVC, SUBSCRIPTION_ID, startServer, type TestServer } from '../helpers/server.js';
 import { captureResponse, collect, createAzureClient, expectStatus } from '../helpers/azure-client.js';
-import { seedProducts } from '../../src/services/products-seed.js';
+import { seed } from '../../src/services/seed.js';
+import { systemClock } from '../../src/domain/clock.js';
 
 describe.each(BACKENDS)('Azure SDK: products (%s)', (backend) => {
   let server: TestServer;
@@ -42,7 +43,7 @@ describe.each(BACKENDS)('Azure SDK: products (%s)', (backend) => {
   beforeAll(async () => {
     server = await startServer(backend);
     client = createAzureClient(server);
-    await seedProducts(server.app.store, new Date().toISOString());
+    await seed(server.app.store, systemClock);
   });
 
   afterAll(async () => {

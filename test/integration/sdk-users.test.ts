@@ -13,6 +13,7 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import { BACKENDS, RESOURCE_GROUP as RG, SERVICE_NAME as SVC, SUBSCRIPTION_ID, startServer, type TestServer } from '../helpers/server.js';
 import { captureResponse, collect, createAzureClient, expectStatus, recordResponses } from '../helpers/azure-client.js';
 import { formatExpiry, verifyUserToken } from '../../src/domain/access-token.js';
+import { verifySsoToken } from '../../src/domain/sso-token.js';
 import { signingKeys } from '../../src/services/signing-keys.js';
 
 /** Passwords that pass the policy, and one that does not; none may ever come back in a response. */
@@ -527,8 +528,13 @@ describe.each(BACKENDS)('Azure SDK: users (%s)', (backend) => {
       expect(value?.startsWith(`${server.url}/signin-sso?token=`)).toBe(true);
       const token = new URL(value!).searchParams.get('token')!;
       const keys = await signingKeys(server.app.store);
-      expect(verifyUserToken(token, [keys.primary, keys.secondary], new Date())).toBe('u-sso');
-      expect(verifyUserToken(token, [keys.primary], new Date(Date.now() + 11 * 60 * 1000))).toBeUndefined();
+      expect(verifySsoToken(token, [keys.primary, keys.secondary], new Date())).toBe('u-sso');
+      expect(verifySsoToken(token, [keys.primary], new Date(Date.now() + 11 * 60 * 1000))).toBeUndefined();
+      // A sign-in link is not a shared-access token, nor the other way round.
+      expect(verifyUserToken(token, [keys.primary, keys.secondary], new Date())).toBeUndefined();
+      // Each call gives a fresh link: two within the same minute differ.
+      const again = await client.user.generateSsoUrl(RG, SVC, 'u-sso');
+      expect(again.value).not.toBe(value);
       await expectStatus(client.user.generateSsoUrl(RG, SVC, 'no-such-user'), 404);
     });
 

@@ -13,7 +13,8 @@ import { BACKENDS, startServer, type TestResponse, type TestServer } from '../he
 import { compareShapes, expectAzureError, expectValidationError } from '../helpers/shape.js';
 import { lookupHash } from '../../src/domain/subscription-keys.js';
 import { subscriptionKeyRing } from '../../src/services/signing-keys.js';
-import { seedSubscriptions } from '../../src/services/subscriptions-seed.js';
+import { seed } from '../../src/services/seed.js';
+import { systemClock } from '../../src/domain/clock.js';
 
 const TYPE = 'Microsoft.ApiManagement/service/subscriptions';
 const USER_TYPE = 'Microsoft.ApiManagement/service/users/subscriptions';
@@ -322,8 +323,8 @@ describe.each(BACKENDS)('subscriptions over HTTP (%s)', (backend) => {
       expect((await server.request('DELETE', '/subscriptions/gone', { headers: { 'if-match': '*' } })).status).toBe(200);
       expect((await server.request('DELETE', '/subscriptions/gone', { headers: { 'if-match': '*' } })).status).toBe(204);
       expect(await changes('gone')).toBe(before + 1);
-      await server.app.store.transaction((tx) => seedSubscriptions(tx, new Date().toISOString()));
-      await server.app.store.transaction((tx) => seedSubscriptions(tx, new Date().toISOString()));
+      await seed(server.app.store, systemClock);
+      await seed(server.app.store, systemClock);
       const master = await server.request('GET', '/subscriptions/master');
       expect(master.json.properties).toMatchObject({ ownerId: `${svc}/users/1`, scope: `${svc}/`, state: 'active', displayName: 'Built-in all-access subscription' });
       expectAzureError(await server.request('DELETE', '/subscriptions/master', { headers: { 'if-match': '*' } }), 400);
@@ -443,26 +444,44 @@ describe.each(BACKENDS)('subscriptions over HTTP (%s)', (backend) => {
 
   describe('portal use cases', () => {
     it('subscribes to a visible published product, honours approval and limit, lists own keys, cancels', async () => {
-      const subs = server.app.services.subscriptions;
+      const subs = server.app.services.portalSubscriptions;
+      const dev = { userId: 'dev', ip: '203.0.113.9' };
       await createUser('dev');
-      await expect(subs.subscribe('dev', 'hidden', 'x')).rejects.toMatchObject({ kind: 'not-found' });
+      await expect(subs.subscribe(dev, 'hidden', 'x')).rejects.toMatchObject({ kind: 'not-found' });
       await db().deleteFrom('product_groups').where('product_id', '=', 'starter').execute();
-      await expect(subs.subscribe('dev', 'starter', 'x')).rejects.toMatchObject({ kind: 'not-found' }); // no group sees it
-      await expect(subs.subscribe('dev', 'open', 'x')).rejects.toMatchObject({ kind: 'validation' });
-      const mine = await subs.subscribe('dev', 'gold', 'My gold');
+      await expect(subs.subscribe(dev, 'starter', 'x')).rejects.toMatchObject({ kind: 'not-found' }); // no group sees it
+      await expect(subs.subscribe(dev, 'open', 'x')).rejects.toMatchObject({ kind: 'validation' });
+      const mine = await subs.subscribe(dev, 'gold', 'My gold');
       expect(mine).toMatchObject({ state: 'submitted', ownerId: 'dev', scope: '/products/gold', productName: 'Product gold' });
-      expect(mine.primaryKey).toMatch(/^[0-9a-f]{64}$/);
+      // Waiting for approval: the keys open nothing yet, so they are not unsealed.
+      expect(mine.keys).toBeNull();
       expect((await outbox('dev')).map((m) => m.template)).toContain('requestDeveloperNotificationMessage');
-      await expect(subs.subscribe('dev', 'gold', 'Second')).rejects.toMatchObject({ kind: 'conflict' });
+      await expect(subs.subscribe(dev, 'gold', 'Second')).rejects.toMatchObject({ kind: 'conflict' });
+      const approved = await server.request('PATCH', `/subscriptions/${mine.id}`, { body: { properties: { state: 'active' } }, headers: { 'if-match': '*' } });
+      expect(approved.status).toBe(200);
       const own = await subs.listOwn('dev');
       expect(own.map((s) => s.id)).toEqual([mine.id]);
-      expect(own[0]!.primaryKey).toBe(mine.primaryKey);
-      const regenerated = await subs.regenerateOwn('dev', mine.id, 'secondary');
-      expect(regenerated.secondaryKey).not.toBe(mine.secondaryKey);
-      expect(regenerated.primaryKey).toBe(mine.primaryKey);
-      await expect(subs.cancel('alice', mine.id)).rejects.toMatchObject({ kind: 'not-found' });
-      expect((await subs.cancel('dev', mine.id)).state).toBe('cancelled');
-      await expect(subs.regenerateOwn('dev', mine.id, 'primary')).rejects.toMatchObject({ kind: 'validation' });
+      const keys = own[0]!.keys!;
+      expect(keys.primary).toMatch(/^[0-9a-f]{64}$/);
+      const secrets = await server.request('POST', `/subscriptions/${mine.id}/listSecrets`);
+      expect(keys).toEqual({ primary: secrets.json.primaryKey, secondary: secrets.json.secondaryKey });
+      const regenerated = await subs.regenerate(dev, mine.id, 'secondary');
+      expect(regenerated.keys!.secondary).not.toBe(keys.secondary);
+      expect(regenerated.keys!.primary).toBe(keys.primary);
+      await expect(subs.cancel({ userId: 'alice' }, mine.id)).rejects.toMatchObject({ kind: 'not-found' });
+      expect((await subs.cancel(dev, mine.id)).state).toBe('cancelled');
+      // Cancelled: listed, but its keys are neither shown nor unsealed, and cannot be regenerated.
+      expect((await subs.listOwn('dev'))[0]!.keys).toBeNull();
+      await expect(subs.regenerate(dev, mine.id, 'primary')).rejects.toMatchObject({ kind: 'validation' });
+      // The developer's actions are audited with the address they came from.
+      const entries = await server.app.store.audit.listAudit({ userId: 'dev', limit: 20 });
+      expect(entries.filter((e) => e.actor === 'user:dev').map((e) => [e.action, e.ip])).toEqual(
+        expect.arrayContaining([
+          ['subscription.created', '203.0.113.9'],
+          ['subscription.key-regenerated', '203.0.113.9'],
+          ['subscription.state-changed', '203.0.113.9'],
+        ]),
+      );
     });
   });
 

@@ -13,7 +13,7 @@ import { html, type HtmlValue, type SafeHtml } from '../web/html.js';
 import type { AdminContext } from './context.js';
 import type { SectionId } from './layout.js';
 import { pageHead, sendAdminPage } from './render.js';
-import { adminFormToken } from './state.js';
+import { formToken } from '../web/request-state.js';
 
 interface FieldBase {
   /** Unique in the page. */
@@ -158,7 +158,7 @@ export function postForm(
   return html`<form method="post" action="${form.action}"${form.className !== undefined && html` class="${form.className}"`}${
     form.confirm !== undefined && html` data-confirm="${form.confirm}"`
   }${form.novalidate && html` novalidate`}>
-    ${csrfInput(adminFormToken(request))}${form.etag !== undefined && html`
+    ${csrfInput(formToken(request))}${form.etag !== undefined && html`
     ${hidden('etag', form.etag)}`}
     ${form.body}
   </form>`;

@@ -2,29 +2,30 @@
 import type { FastifyInstance } from 'fastify';
 import { html } from '../web/html.js';
 import { ADMIN_CSS, ADMIN_CSS_ETAG, ADMIN_JS, ADMIN_JS_ETAG, ADMIN_SCRIPT_PATH, ADMIN_STYLESHEET_PATH } from './assets.js';
-import { adminRoute, type AdminContext } from './context.js';
-import { adminMessage } from './errors.js';
+import type { AdminContext } from './context.js';
+import { page } from '../web/face.js';
+import { adminMessage } from './render.js';
 import { notice, pageHead, sendAdminPage } from './render.js';
 
 export function registerAdminHomeRoutes(app: FastifyInstance, ctx: AdminContext): void {
-  app.get(ADMIN_STYLESHEET_PATH, adminRoute({ auth: 'none', session: false }), async (request, reply) => {
+  app.get(ADMIN_STYLESHEET_PATH, page({ auth: 'none', session: false }), async (request, reply) => {
     reply.header('cache-control', 'no-cache').header('etag', ADMIN_CSS_ETAG);
     if (request.headers['if-none-match'] === ADMIN_CSS_ETAG) return reply.status(304).send();
     return reply.type('text/css; charset=utf-8').send(ADMIN_CSS);
   });
-  app.get(ADMIN_SCRIPT_PATH, adminRoute({ auth: 'none', session: false }), async (request, reply) => {
+  app.get(ADMIN_SCRIPT_PATH, page({ auth: 'none', session: false }), async (request, reply) => {
     reply.header('cache-control', 'no-cache').header('etag', ADMIN_JS_ETAG);
     if (request.headers['if-none-match'] === ADMIN_JS_ETAG) return reply.status(304).send();
     return reply.type('text/javascript; charset=utf-8').send(ADMIN_JS);
   });
 
-  app.get('/admin', adminRoute(), async (request, reply) => {
+  app.get('/admin', page(), async (request, reply) => {
     const [users, pending, blocked, submitted, dead] = await Promise.all([
       ctx.users.list({ top: 1, skip: 0 }).then((p) => p.count),
       ctx.users.list({ top: 1, skip: 0, filter: "state eq 'pending'" }).then((p) => p.count),
       ctx.users.list({ top: 1, skip: 0, filter: "state eq 'blocked'" }).then((p) => p.count),
-      ctx.subscriptions.list({ top: 1, skip: 0, filter: "state eq 'submitted'" }).then((p) => p.count),
-      ctx.store.outbox.countByState('dead'),
+      ctx.subscriptions.list({ state: 'submitted', top: 1, skip: 0 }).then((p) => p.count),
+      ctx.outbox.count('dead'),
     ]);
     const stat = (value: number, one: string, many: string, href: string) =>
       html`<div class="stat"><a href="${href}"><span class="value">${value}</span><span class="label">${value === 1 ? one : many}</span></a></div>`;
@@ -53,7 +54,7 @@ ${notice(request)}
   });
 
   // Unknown admin pages: a 404 in the admin shell (signed in) rather than the portal's.
-  app.get('/admin/*', adminRoute(), async (request, reply) =>
-    adminMessage(ctx, request, reply, { title: 'Not found', message: 'There is no such page in the admin UI.', status: 404, back: '/admin' }),
+  app.get('/admin/*', page(), async (request, reply) =>
+    adminMessage(ctx, request, reply, { title: 'Page not found', message: 'There is no such page in the admin UI.', status: 404, back: '/admin' }),
   );
 }

@@ -1,15 +1,19 @@
 /**
- * Sending admin pages: the shell around the page, the headers, Post/Redirect/Get with a one-line
- * notice, and the pieces every page and list shows (heading, trail, data tables, state badges,
- * pagination, dates).
+ * Sending admin pages: the shell around the page, the headers, Post/Redirect/Get with a notice by
+ * its code, the page that says one thing (and the error page), and the pieces every page and list
+ * shows (heading, trail, data tables, state badges, pagination, dates).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sessionFormToken } from '../web/csrf.js';
+import type { FailurePage } from '../web/errors.js';
 import { applyNoStore, applySecurityHeaders } from '../web/headers.js';
 import { html, type HtmlValue, type SafeHtml } from '../web/html.js';
+import { noticeText, seeOther } from '../web/notices.js';
+import { statusMessage } from '../web/components.js';
 import type { AdminContext } from './context.js';
 import { adminLayout, type SectionId } from './layout.js';
-import { adminStateOf } from './state.js';
+import { ADMIN_NOTICES, type AdminNotice } from './notices.js';
+import { stateOf } from '../web/request-state.js';
 
 export interface AdminPage {
   title: string;
@@ -21,7 +25,7 @@ export interface AdminPage {
 }
 
 export function sendAdminPage(ctx: AdminContext, request: FastifyRequest, reply: FastifyReply, page: AdminPage): FastifyReply {
-  const session = adminStateOf(request).session;
+  const session = stateOf(request, ctx.face).session;
   const name = session ? `${session.user.first_name} ${session.user.last_name}`.trim() || session.user.email : '';
   const document = adminLayout({
     organizationName: ctx.organizationName,
@@ -39,26 +43,45 @@ export function sendAdminPage(ctx: AdminContext, request: FastifyRequest, reply:
     .send(document.toString());
 }
 
-/**
- * Post/Redirect/Get: 303 to `location`, with `notice` (what just happened, shown once on the next
- * page as a status message) carried in the query string as `done=`.
- */
-export function redirectWithNotice(reply: FastifyReply, location: string, notice?: string): FastifyReply {
-  applyNoStore(reply);
-  if (notice === undefined) return reply.redirect(location, 303);
-  const sep = location.includes('?') ? '&' : '?';
-  return reply.redirect(`${location}${sep}done=${encodeURIComponent(notice.slice(0, 300))}`, 303);
+/** Post/Redirect/Get: 303 to `location`, whose page then shows the notice of `code` once. */
+export function redirectWithNotice(reply: FastifyReply, location: string, code?: AdminNotice): FastifyReply {
+  return seeOther(reply, location, code);
 }
 
-/** The notice a redirect carried (`done=`), shown as text (escaped like everything else). */
-export function noticeOf(request: FastifyRequest): string | undefined {
-  const value = (request.query as Record<string, unknown> | undefined)?.done;
-  return typeof value === 'string' && value.length > 0 ? value.slice(0, 300) : undefined;
-}
-
+/** The notice a redirect asked for (`?notice=`), as a status message. */
 export function notice(request: FastifyRequest): SafeHtml | false {
-  const text = noticeOf(request);
-  return text !== undefined && html`<div class="alert success" role="status"><p>${text}</p></div>`;
+  return statusMessage(noticeText(request, ADMIN_NOTICES));
+}
+
+/** The page the failed form was on: the path without its last action segment. */
+function backTo(request: FastifyRequest): string {
+  const path = (request.url.split('?')[0] ?? '/admin').replace(/\/+$/, '');
+  if (request.method === 'GET') return '/admin';
+  const parent = path.slice(0, path.lastIndexOf('/'));
+  return parent.startsWith('/admin') ? parent : '/admin';
+}
+
+/** A page that says one thing (something not possible now, a link that does not work), with the way back. */
+export function adminMessage(
+  ctx: AdminContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  m: { title: string; message: string; status: number; back?: string },
+): FastifyReply {
+  return sendAdminPage(ctx, request, reply, {
+    title: m.title,
+    status: m.status,
+    main: html`<section class="panel" aria-labelledby="page-heading">
+  <h1 id="page-heading">${m.title}</h1>
+  <div class="alert ${m.status >= 400 ? 'error' : 'info'}" role="${m.status >= 400 ? 'alert' : 'status'}"><p>${m.message}</p></div>
+  <p><a href="${m.back ?? backTo(request)}">Go back</a></p>
+</section>`,
+  });
+}
+
+/** The admin UI's error page, in the admin shell. */
+export function failurePage(ctx: AdminContext): FailurePage {
+  return (request, reply, failure) => adminMessage(ctx, request, reply, { title: failure.title, message: failure.message, status: failure.status });
 }
 
 /** A page's heading with its main actions on the right. */

@@ -13,72 +13,16 @@ import { quoteEtag } from '../../domain/etag.js';
 import {
   API_ID_MAX,
   API_ID_PATTERN,
-  API_REVISION,
   OPERATION_ID_MAX,
   parseApiCreate,
   parseApiUpdate,
   parseOperationCreate,
   parseOperationUpdate,
 } from '../../domain/api-input.js';
-import type { ApiOperationView, ApiView } from '../../services/apis.js';
-import type { ProductView } from '../../services/products.js';
-import { productProperties } from './products-routes.js';
-import { serviceId, type ServicePath } from './arm.js';
-import type { ManagementDeps } from './plugin.js';
+import { actorOf } from './actor.js';
+import type { ManagementDeps } from './deps.js';
+import { apiOperationResource, apiResource, productResource } from './resources.js';
 import { bodyProperties, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
-
-// ---------------------------------------------------------------------------------------------
-// Rendering
-
-function apiProperties(a: ApiView) {
-  return {
-    displayName: a.displayName,
-    apiRevision: API_REVISION,
-    ...(a.description !== null ? { description: a.description } : {}),
-    subscriptionRequired: a.subscriptionRequired,
-    ...(a.serviceUrl !== null ? { serviceUrl: a.serviceUrl } : {}),
-    path: a.path,
-    protocols: a.protocols,
-    subscriptionKeyParameterNames: { ...a.subscriptionKeyParameterNames },
-    type: a.type,
-    isCurrent: true,
-    isOnline: true,
-  };
-}
-
-export function apiResource(p: ServicePath, a: ApiView, written = false) {
-  return {
-    id: `${serviceId(p)}/apis/${a.id}`,
-    type: 'Microsoft.ApiManagement/service/apis',
-    name: a.id,
-    // A PUT is finished when it answers: Succeeded tells a long-running-operation client not to poll.
-    properties: written ? { ...apiProperties(a), provisioningState: 'Succeeded' } : apiProperties(a),
-  };
-}
-
-export function apiOperationResource(p: ServicePath, o: ApiOperationView) {
-  return {
-    id: `${serviceId(p)}/apis/${o.apiId}/operations/${o.id}`,
-    type: 'Microsoft.ApiManagement/service/apis/operations',
-    name: o.id,
-    properties: {
-      displayName: o.displayName,
-      method: o.method,
-      urlTemplate: o.urlTemplate,
-      templateParameters: o.templateParameters,
-      ...(o.description !== null ? { description: o.description } : {}),
-    },
-  };
-}
-
-export function apiProductResource(p: ServicePath, product: ProductView) {
-  return {
-    id: `${serviceId(p)}/products/${product.id}`,
-    type: 'Microsoft.ApiManagement/service/apis/products',
-    name: product.id,
-    properties: productProperties(p, product),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Features out of scope
@@ -144,7 +88,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ManagementDeps): v
   app.put('/apis/:apiId', async (req, reply) => {
     const id = apiId(req);
     const input = parseApiCreate(bodyProperties(req));
-    const { api, created } = await apis.createOrUpdate(id, input, header(req, 'if-match'));
+    const { api, created } = await apis.createOrUpdate(id, input, header(req, 'if-match'), actorOf(req));
     return reply
       .status(created ? 201 : 200)
       .header('etag', quoteEtag(api.etag))
@@ -154,12 +98,12 @@ export function registerApiRoutes(app: FastifyInstance, deps: ManagementDeps): v
   app.patch('/apis/:apiId', async (req, reply) => {
     const id = apiId(req);
     const input = parseApiUpdate(bodyProperties(req));
-    const api = await apis.update(id, input, header(req, 'if-match'));
+    const api = await apis.update(id, input, header(req, 'if-match'), actorOf(req));
     return reply.header('etag', quoteEtag(api.etag)).send(apiResource(servicePath(req), api));
   });
 
   app.delete('/apis/:apiId', async (req, reply) => {
-    const removed = await apis.remove(apiId(req), header(req, 'if-match'));
+    const removed = await apis.remove(apiId(req), header(req, 'if-match'), actorOf(req));
     return reply.status(removed ? 200 : 204).send();
   });
 
@@ -185,7 +129,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ManagementDeps): v
     const api = apiId(req);
     const id = operationId(req);
     const input = parseOperationCreate(bodyProperties(req));
-    const { operation, created } = await apis.createOrUpdateOperation(api, id, input, header(req, 'if-match'));
+    const { operation, created } = await apis.createOrUpdateOperation(api, id, input, header(req, 'if-match'), actorOf(req));
     return reply
       .status(created ? 201 : 200)
       .header('etag', quoteEtag(operation.etag))
@@ -196,12 +140,12 @@ export function registerApiRoutes(app: FastifyInstance, deps: ManagementDeps): v
     const api = apiId(req);
     const id = operationId(req);
     const input = parseOperationUpdate(bodyProperties(req));
-    const operation = await apis.updateOperation(api, id, input, header(req, 'if-match'));
+    const operation = await apis.updateOperation(api, id, input, header(req, 'if-match'), actorOf(req));
     return reply.header('etag', quoteEtag(operation.etag)).send(apiOperationResource(servicePath(req), operation));
   });
 
   app.delete('/apis/:apiId/operations/:operationId', async (req, reply) => {
-    const removed = await apis.removeOperation(apiId(req), operationId(req), header(req, 'if-match'));
+    const removed = await apis.removeOperation(apiId(req), operationId(req), header(req, 'if-match'), actorOf(req));
     return reply.status(removed ? 200 : 204).send();
   });
 
@@ -210,7 +154,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ManagementDeps): v
     const page = pageRequest(req);
     const result = await apis.listProducts(id, page);
     const svc = servicePath(req);
-    return listResponse(req, deps.publicUrl, page, result, (p) => apiProductResource(svc, p));
+    return listResponse(req, deps.publicUrl, page, result, (p) => productResource(svc, p, true));
   });
 
   for (const [segment, what] of Object.entries(UNSUPPORTED_API_CHILDREN)) {

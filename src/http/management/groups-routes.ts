@@ -5,8 +5,9 @@ import { groupCreateInput, groupUpdateInput } from '../../domain/group-input.js'
 import { quoteEtag } from '../../domain/etag.js';
 import { GROUP_ID_MAX } from '../../domain/group.js';
 import { USER_ID_MAX } from '../../domain/user.js';
-import { groupResource, userResource } from './arm.js';
-import { actorOf, type ManagementDeps } from './plugin.js';
+import { actorOf } from './actor.js';
+import type { ManagementDeps } from './deps.js';
+import { groupResource, userResource } from './resources.js';
 import { bodyProperties, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
 
 export function registerGroupRoutes(app: FastifyInstance, deps: ManagementDeps): void {
@@ -34,19 +35,19 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ManagementDeps):
   app.put('/groups/:groupId', async (req, reply) => {
     const id = groupId(req);
     const input = parseInput(groupCreateInput, bodyProperties(req));
-    const { group, created } = await groups.createOrUpdate(id, input, header(req, 'if-match'));
+    const { group, created } = await groups.createOrUpdate(id, input, header(req, 'if-match'), actorOf(req));
     return reply.status(created ? 201 : 200).header('etag', quoteEtag(group.etag)).send(groupResource(servicePath(req), group));
   });
 
   app.patch('/groups/:groupId', async (req, reply) => {
     const id = groupId(req);
     const input = parseInput(groupUpdateInput, bodyProperties(req));
-    const group = await groups.update(id, input, header(req, 'if-match'));
+    const group = await groups.update(id, input, header(req, 'if-match'), actorOf(req));
     return reply.header('etag', quoteEtag(group.etag)).send(groupResource(servicePath(req), group));
   });
 
   app.delete('/groups/:groupId', async (req, reply) => {
-    const removed = await groups.remove(groupId(req), header(req, 'if-match'));
+    const removed = await groups.remove(groupId(req), header(req, 'if-match'), actorOf(req));
     return reply.status(removed ? 200 : 204).send();
   });
 

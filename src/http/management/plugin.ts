@@ -2,14 +2,13 @@
  * The management API: Azure API Management's REST paths under
  * `/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ApiManagement/service/{serviceName}`.
  * Every request is authenticated with a management key, must name this instance's service and a
- * supported api-version; then the users and groups routes answer.
+ * supported api-version; then the routes of each resource answer.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
-import type { GroupService } from '../../services/groups.js';
 import type { ManagementKeyService } from '../../services/management-keys.js';
-import type { UserService } from '../../services/users.js';
-import type { ActorContext } from '../../services/audit.js';
+import { setActor } from './actor.js';
+import type { ManagementDeps } from './deps.js';
 import { header, queryValue } from './request.js';
 import { registerUserRoutes } from './users-routes.js';
 import { registerGroupRoutes } from './groups-routes.js';
@@ -17,10 +16,8 @@ import { registerTemplateRoutes } from './templates-routes.js';
 import { registerApiRoutes } from './apis-routes.js';
 import { registerProductRoutes } from './products-routes.js';
 import { registerSubscriptionRoutes } from './subscriptions-routes.js';
-import type { ApiService } from '../../services/apis.js';
-import type { ProductService } from '../../services/products.js';
-import type { SubscriptionService } from '../../services/subscriptions.js';
-import type { EmailTemplateService } from '../../services/email-templates.js';
+
+export type { ManagementDeps } from './deps.js';
 
 export const MANAGEMENT_PREFIX =
   '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.ApiManagement/service/:serviceName';
@@ -31,32 +28,14 @@ export const MANAGEMENT_PREFIX =
  */
 export const SUPPORTED_API_VERSIONS = ['2022-08-01', '2024-05-01'] as const;
 
-export interface ManagementDeps {
-  users: UserService;
-  groups: GroupService;
-  keys: ManagementKeyService;
-  templates: EmailTemplateService;
-  apis: ApiService;
-  products: ProductService;
-  subscriptions: SubscriptionService;
-  serviceName: string;
-  publicUrl: string;
-}
-
-/** The audit log's name for whoever made a management call: the key that authenticated it. */
-const actors = new WeakMap<FastifyRequest, ActorContext>();
-
-export function actorOf(request: FastifyRequest): ActorContext {
-  return actors.get(request) ?? { actor: 'anonymous', ip: request.ip };
-}
-
 async function authenticate(keys: ManagementKeyService, request: FastifyRequest): Promise<void> {
   const authorization = header(request, 'authorization');
   if (!authorization) {
     throw new AppError('unauthenticated', 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-  const keyId = match ? await keys.verify(match[1]!) : undefined;
+  // A wrong key is counted against the client's address (429 past the limit) and audited.
+  const keyId = await keys.authenticate(match?.[1] ?? '', { ip: request.ip });
   if (!keyId) {
     throw new AppError(
       'unauthenticated',
@@ -64,7 +43,7 @@ async function authenticate(keys: ManagementKeyService, request: FastifyRequest)
       "Authentication failed. The 'Authorization' header must be 'Bearer <management key>' with a valid key.",
     );
   }
-  actors.set(request, { actor: `key:${keyId}`, ip: request.ip });
+  setActor(request, keyId);
 }
 
 function checkServiceAndVersion(serviceName: string, request: FastifyRequest): void {

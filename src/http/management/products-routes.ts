@@ -14,87 +14,17 @@ import {
   productGroupLinkInput,
   productUpdateInput,
 } from '../../domain/product-input.js';
-import type { ProductApiView, ProductLinkView, ProductView } from '../../services/products.js';
-import type { SubscriptionView } from '../../services/subscriptions.js';
-import { subscriptionProperties } from './subscriptions-routes.js';
-import type { GroupView } from '../../services/views.js';
-import { groupResource, serviceId, type ServicePath } from './arm.js';
-import type { ManagementDeps } from './plugin.js';
+import { actorOf } from './actor.js';
+import type { ManagementDeps } from './deps.js';
+import {
+  apiLinkResource,
+  groupLinkResource,
+  productApiResource,
+  productGroupResource,
+  productResource,
+  subscriptionResource,
+} from './resources.js';
 import { bodyProperties, booleanQuery, header, listResponse, pageRequest, pathId, queryValue, servicePath } from './request.js';
-
-const PRODUCT_TYPE = 'Microsoft.ApiManagement/service/products';
-
-/** A product's properties as Azure renders them, wherever a product appears (also under /apis/{id}/products). */
-export function productProperties(p: ServicePath, product: ProductView) {
-  return {
-    displayName: product.displayName,
-    ...(product.description !== null ? { description: product.description } : {}),
-    ...(product.terms !== null ? { terms: product.terms } : {}),
-    subscriptionRequired: product.subscriptionRequired,
-    // Only meaningful for a product that needs subscriptions, as Azure sends them.
-    ...(product.subscriptionRequired ? { approvalRequired: product.approvalRequired } : {}),
-    ...(product.subscriptionRequired && product.subscriptionsLimit !== null ? { subscriptionsLimit: product.subscriptionsLimit } : {}),
-    state: product.state,
-    ...(product.groups ? { groups: product.groups.map((g) => groupResource(p, g).properties) } : {}),
-  };
-}
-
-function productResource(p: ServicePath, product: ProductView) {
-  return { id: `${serviceId(p)}/products/${product.id}`, type: PRODUCT_TYPE, name: product.id, properties: productProperties(p, product) };
-}
-
-function productApiResource(p: ServicePath, api: ProductApiView) {
-  return {
-    id: `${serviceId(p)}/apis/${api.id}`,
-    type: `${PRODUCT_TYPE}/apis`,
-    name: api.id,
-    properties: {
-      displayName: api.displayName,
-      ...(api.description !== null ? { description: api.description } : {}),
-      path: api.path,
-      ...(api.serviceUrl !== null ? { serviceUrl: api.serviceUrl } : {}),
-      protocols: api.protocols,
-      subscriptionRequired: api.subscriptionRequired,
-      subscriptionKeyParameterNames: api.subscriptionKeyParameterNames,
-      isCurrent: true,
-      apiRevision: '1',
-      type: api.apiType,
-    },
-  };
-}
-
-/** As Azure's ProductGroup_CreateOrUpdate example: the group's own id, with the product-group type. */
-function productGroupResource(p: ServicePath, group: GroupView) {
-  return { ...groupResource(p, group), type: `${PRODUCT_TYPE}/groups` };
-}
-
-function apiLinkResource(p: ServicePath, productId: string, link: ProductLinkView) {
-  return {
-    id: `${serviceId(p)}/products/${productId}/apiLinks/${link.linkId}`,
-    type: `${PRODUCT_TYPE}/apiLinks`,
-    name: link.linkId,
-    properties: { apiId: `${serviceId(p)}/apis/${link.targetId}` },
-  };
-}
-
-function groupLinkResource(p: ServicePath, productId: string, link: ProductLinkView) {
-  return {
-    id: `${serviceId(p)}/products/${productId}/groupLinks/${link.linkId}`,
-    type: `${PRODUCT_TYPE}/groupLinks`,
-    name: link.linkId,
-    properties: { groupId: `${serviceId(p)}/groups/${link.targetId}` },
-  };
-}
-
-/** ProductSubscriptions_List's item: the subscription under the product, as Azure's example shows it. */
-function productSubscriptionResource(p: ServicePath, productId: string, s: SubscriptionView) {
-  return {
-    id: `${serviceId(p)}/products/${productId}/subscriptions/${s.id}`,
-    type: `${PRODUCT_TYPE}/subscriptions`,
-    name: s.id,
-    properties: subscriptionProperties(p, s),
-  };
-}
 
 export function registerProductRoutes(app: FastifyInstance, deps: ManagementDeps): void {
   const { products } = deps;
@@ -131,21 +61,21 @@ export function registerProductRoutes(app: FastifyInstance, deps: ManagementDeps
   app.put('/products/:productId', async (req, reply) => {
     const id = productId(req);
     const input = parseInput(productCreateInput, bodyProperties(req));
-    const { product, created } = await products.createOrUpdate(id, input, header(req, 'if-match'));
+    const { product, created } = await products.createOrUpdate(id, input, header(req, 'if-match'), actorOf(req));
     return reply.status(created ? 201 : 200).header('etag', quoteEtag(product.etag)).send(productResource(servicePath(req), product));
   });
 
   app.patch('/products/:productId', async (req, reply) => {
     const id = productId(req);
     const input = parseInput(productUpdateInput, bodyProperties(req));
-    const product = await products.update(id, input, header(req, 'if-match'));
+    const product = await products.update(id, input, header(req, 'if-match'), actorOf(req));
     return reply.header('etag', quoteEtag(product.etag)).send(productResource(servicePath(req), product));
   });
 
   app.delete('/products/:productId', async (req, reply) => {
     const id = productId(req);
     const deleteSubscriptions = booleanQuery(req, 'deleteSubscriptions') ?? false;
-    const removed = await products.remove(id, header(req, 'if-match'), deleteSubscriptions);
+    const removed = await products.remove(id, header(req, 'if-match'), deleteSubscriptions, actorOf(req));
     return reply.status(removed ? 200 : 204).send();
   });
 
@@ -164,12 +94,12 @@ export function registerProductRoutes(app: FastifyInstance, deps: ManagementDeps
   });
 
   app.put('/products/:productId/apis/:apiId', async (req, reply) => {
-    const { api, created } = await products.addApi(productId(req), apiId(req));
+    const { api, created } = await products.addApi(productId(req), apiId(req), actorOf(req));
     return reply.status(created ? 201 : 200).send(productApiResource(servicePath(req), api));
   });
 
   app.delete('/products/:productId/apis/:apiId', async (req, reply) => {
-    const removed = await products.removeApi(productId(req), apiId(req));
+    const removed = await products.removeApi(productId(req), apiId(req), actorOf(req));
     return reply.status(removed ? 200 : 204).send();
   });
 
@@ -188,12 +118,12 @@ export function registerProductRoutes(app: FastifyInstance, deps: ManagementDeps
   });
 
   app.put('/products/:productId/groups/:groupId', async (req, reply) => {
-    const { group, created } = await products.addGroup(productId(req), groupId(req));
+    const { group, created } = await products.addGroup(productId(req), groupId(req), actorOf(req));
     return reply.status(created ? 201 : 200).send(productGroupResource(servicePath(req), group));
   });
 
   app.delete('/products/:productId/groups/:groupId', async (req, reply) => {
-    const removed = await products.removeGroup(productId(req), groupId(req));
+    const removed = await products.removeGroup(productId(req), groupId(req), actorOf(req));
     return reply.status(removed ? 200 : 204).send();
   });
 
@@ -217,12 +147,12 @@ export function registerProductRoutes(app: FastifyInstance, deps: ManagementDeps
     const pid = productId(req);
     const linkId = apiLinkId(req);
     const input = parseInput(productApiLinkInput, bodyProperties(req));
-    const { link, created } = await products.putApiLink(pid, linkId, input.apiId);
+    const { link, created } = await products.putApiLink(pid, linkId, input.apiId, actorOf(req));
     return reply.status(created ? 201 : 200).send(apiLinkResource(servicePath(req), pid, link));
   });
 
   app.delete('/products/:productId/apiLinks/:apiLinkId', async (req, reply) => {
-    const removed = await products.removeApiLink(productId(req), apiLinkId(req));
+    const removed = await products.removeApiLink(productId(req), apiLinkId(req), actorOf(req));
     return reply.status(removed ? 200 : 204).send();
   });
 
@@ -244,12 +174,12 @@ export function registerProductRoutes(app: FastifyInstance, deps: ManagementDeps
     const pid = productId(req);
     const linkId = groupLinkId(req);
     const input = parseInput(productGroupLinkInput, bodyProperties(req));
-    const { link, created } = await products.putGroupLink(pid, linkId, input.groupId);
+    const { link, created } = await products.putGroupLink(pid, linkId, input.groupId, actorOf(req));
     return reply.status(created ? 201 : 200).send(groupLinkResource(servicePath(req), pid, link));
   });
 
   app.delete('/products/:productId/groupLinks/:groupLinkId', async (req, reply) => {
-    const removed = await products.removeGroupLink(productId(req), groupLinkId(req));
+    const removed = await products.removeGroupLink(productId(req), groupLinkId(req), actorOf(req));
     return reply.status(removed ? 200 : 204).send();
   });
 
@@ -260,6 +190,6 @@ export function registerProductRoutes(app: FastifyInstance, deps: ManagementDeps
     const pid = productId(req);
     const result = await deps.subscriptions.list({ ...page, productId: pid });
     const svc = servicePath(req);
-    return listResponse(req, deps.publicUrl, page, result, (s) => productSubscriptionResource(svc, pid, s));
+    return listResponse(req, deps.publicUrl, page, result, (s) => subscriptionResource(svc, s, { product: pid }));
   });
 }

@@ -1,8 +1,8 @@
 /** Reading ARM path and query parameters, each checked against the specification's limits. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, invalidField } from '../../domain/errors.js';
 import type { Page, PageRequest } from '../../services/views.js';
-import type { ServicePath } from './arm.js';
+import type { ServicePath } from './resources.js';
 
 /** Page size when the client gives no `$top`, and the most one page may hold. */
 export const DEFAULT_PAGE_SIZE = 100;
@@ -120,4 +120,9 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
+}
+
+/** An answer that carries a secret (keys, tokens, sign-in links): no browser or proxy may store it. */
+export function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
 }

@@ -12,40 +12,10 @@ import {
 } from '../../domain/subscription-input.js';
 import { APP_TYPES } from '../../domain/user-input.js';
 import { quoteEtag } from '../../domain/etag.js';
-import type { SubscriptionView } from '../../services/subscriptions.js';
-import { serviceId, type ServicePath } from './arm.js';
-import { actorOf, type ManagementDeps } from './plugin.js';
-import { bodyProperties, booleanQuery, enumQuery, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
-
-export function subscriptionProperties(p: ServicePath, s: SubscriptionView) {
-  const svc = serviceId(p);
-  return {
-    ...(s.ownerId !== null ? { ownerId: `${svc}/users/${s.ownerId}` } : {}),
-    scope: `${svc}${s.scope}`,
-    ...(s.displayName !== null ? { displayName: s.displayName } : {}),
-    state: s.state,
-    createdDate: s.createdDate,
-    ...(s.startDate !== null ? { startDate: s.startDate } : {}),
-    ...(s.expirationDate !== null ? { expirationDate: s.expirationDate } : {}),
-    ...(s.endDate !== null ? { endDate: s.endDate } : {}),
-    ...(s.notificationDate !== null ? { notificationDate: s.notificationDate } : {}),
-    ...(s.stateComment !== null ? { stateComment: s.stateComment } : {}),
-    ...(s.allowTracing !== null ? { allowTracing: s.allowTracing } : {}),
-  };
-}
-
-/**
- * The ARM resource of a subscription: `{svc}/subscriptions/{sid}`, or with `ofUser`
- * `{svc}/users/{uid}/subscriptions/{sid}` of type `.../users/subscriptions`.
- */
-export function subscriptionResource(p: ServicePath, s: SubscriptionView, ofUser?: string) {
-  return {
-    id: ofUser === undefined ? `${serviceId(p)}/subscriptions/${s.id}` : `${serviceId(p)}/users/${ofUser}/subscriptions/${s.id}`,
-    type: ofUser === undefined ? 'Microsoft.ApiManagement/service/subscriptions' : 'Microsoft.ApiManagement/service/users/subscriptions',
-    name: s.id,
-    properties: subscriptionProperties(p, s),
-  };
-}
+import { actorOf } from './actor.js';
+import type { ManagementDeps } from './deps.js';
+import { subscriptionResource } from './resources.js';
+import { bodyProperties, booleanQuery, enumQuery, header, listResponse, noStore, pageRequest, pathId, servicePath } from './request.js';
 
 export function registerSubscriptionRoutes(app: FastifyInstance, deps: ManagementDeps): void {
   const { subscriptions } = deps;
@@ -108,6 +78,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: Managemen
 
   app.post('/subscriptions/:sid/listSecrets', async (req, reply) => {
     const { primaryKey, secondaryKey, etag } = await subscriptions.listSecrets(sid(req));
-    return reply.header('etag', quoteEtag(etag)).send({ primaryKey, secondaryKey });
+    // The keys themselves: no cache may keep them.
+    return noStore(reply).header('etag', quoteEtag(etag)).send({ primaryKey, secondaryKey });
   });
 }

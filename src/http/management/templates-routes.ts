@@ -2,26 +2,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseInput } from '../../domain/validate.js';
 import { quoteEtag } from '../../domain/etag.js';
-import { templateInput, type EmailTemplateView } from '../../services/email-templates.js';
-import { serviceId, type ServicePath } from './arm.js';
-import type { ManagementDeps } from './plugin.js';
+import { templateInput } from '../../services/email-templates.js';
+import { actorOf } from './actor.js';
+import type { ManagementDeps } from './deps.js';
+import { templateResource } from './resources.js';
 import { bodyProperties, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
-
-function templateResource(p: ServicePath, t: EmailTemplateView) {
-  return {
-    id: `${serviceId(p)}/templates/${t.displayName}`,
-    type: 'Microsoft.ApiManagement/service/templates',
-    name: t.displayName,
-    properties: {
-      subject: t.subject,
-      body: t.body,
-      title: t.title,
-      description: t.description,
-      isDefault: t.isDefault,
-      parameters: t.parameters.map((p) => ({ name: p.name, title: p.title, ...(p.description ? { description: p.description } : {}) })),
-    },
-  };
-}
 
 export function registerTemplateRoutes(app: FastifyInstance, deps: ManagementDeps): void {
   const { templates } = deps;
@@ -47,19 +32,19 @@ export function registerTemplateRoutes(app: FastifyInstance, deps: ManagementDep
   app.put('/templates/:templateName', async (req, reply) => {
     const n = name(req);
     const input = parseInput(templateInput, bodyProperties(req));
-    const { template, created } = await templates.replace(n, input, header(req, 'if-match'));
+    const { template, created } = await templates.replace(n, input, header(req, 'if-match'), actorOf(req));
     return reply.status(created ? 201 : 200).header('etag', quoteEtag(template.etag)).send(templateResource(servicePath(req), template));
   });
 
   app.patch('/templates/:templateName', async (req, reply) => {
     const n = name(req);
     const input = parseInput(templateInput, bodyProperties(req));
-    const template = await templates.update(n, input, header(req, 'if-match'));
+    const template = await templates.update(n, input, header(req, 'if-match'), actorOf(req));
     return reply.header('etag', quoteEtag(template.etag)).send(templateResource(servicePath(req), template));
   });
 
   app.delete('/templates/:templateName', async (req, reply) => {
-    const reset = await templates.reset(name(req), header(req, 'if-match'));
+    const reset = await templates.reset(name(req), header(req, 'if-match'), actorOf(req));
     return reply.status(reset ? 200 : 204).send();
   });
 }

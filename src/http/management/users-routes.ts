@@ -4,12 +4,11 @@ import { parseInput } from '../../domain/validate.js';
 import { tokenInput, userCreateInput, userUpdateInput, APP_TYPES } from '../../domain/user-input.js';
 import { quoteEtag } from '../../domain/etag.js';
 import { USER_ID_MAX } from '../../domain/user.js';
-import { groupResource, userResource } from './arm.js';
-import { actorOf, type ManagementDeps } from './plugin.js';
-import { subscriptionResource } from './subscriptions-routes.js';
-import { bodyProperties, booleanQuery, enumQuery, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
-
-const SUBSCRIPTION_ID_PATTERN = /^[^*#&+:<>?]+$/;
+import { SUBSCRIPTION_ID_MAX, SUBSCRIPTION_ID_PATTERN } from '../../domain/subscription-input.js';
+import { actorOf } from './actor.js';
+import type { ManagementDeps } from './deps.js';
+import { groupResource, subscriptionResource, userResource } from './resources.js';
+import { bodyProperties, booleanQuery, enumQuery, header, listResponse, noStore, pageRequest, pathId, servicePath } from './request.js';
 
 export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): void {
   const { users } = deps;
@@ -62,12 +61,13 @@ export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): 
     return reply.status(204).send();
   });
 
-  app.post('/users/:userId/generateSsoUrl', async (req) => ({ value: await users.generateSsoUrl(userId(req)) }));
+  // Both answers are credentials: no cache may keep them.
+  app.post('/users/:userId/generateSsoUrl', async (req, reply) => noStore(reply).send({ value: await users.generateSsoUrl(userId(req)) }));
 
-  app.post('/users/:userId/token', async (req) => {
+  app.post('/users/:userId/token', async (req, reply) => {
     const id = userId(req);
     const input = parseInput(tokenInput, bodyProperties(req));
-    return { value: await users.sharedAccessToken(id, input) };
+    return noStore(reply).send({ value: await users.sharedAccessToken(id, input) });
   });
 
   app.get('/users/:userId/groups', async (req) => {
@@ -81,15 +81,15 @@ export function registerUserRoutes(app: FastifyInstance, deps: ManagementDeps): 
   app.get('/users/:userId/subscriptions', async (req) => {
     const id = userId(req);
     const page = pageRequest(req);
-    const result = await users.listSubscriptions(id, page);
+    const result = await deps.subscriptions.list({ ...page, userId: id });
     const svc = servicePath(req);
-    return listResponse(req, deps.publicUrl, page, result, (s) => subscriptionResource(svc, s, id));
+    return listResponse(req, deps.publicUrl, page, result, (s) => subscriptionResource(svc, s, { user: id }));
   });
 
   app.get('/users/:userId/subscriptions/:sid', async (req, reply) => {
     const id = userId(req);
-    const s = await users.getSubscription(id, pathId(req, 'sid', 256, SUBSCRIPTION_ID_PATTERN));
-    return reply.header('etag', quoteEtag(s.etag)).send(subscriptionResource(servicePath(req), s, id));
+    const s = await deps.subscriptions.getOfUser(id, pathId(req, 'sid', SUBSCRIPTION_ID_MAX, SUBSCRIPTION_ID_PATTERN));
+    return reply.header('etag', quoteEtag(s.etag)).send(subscriptionResource(servicePath(req), s, { user: id }));
   });
 
   app.get('/users/:userId/identities', async (req) => {

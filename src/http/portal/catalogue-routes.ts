@@ -12,19 +12,22 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
-import type { ActiveSession } from '../../services/sessions.js';
 import { STATUS_OF_KIND } from '../error-mapper.js';
-import type { CatalogueApi, CatalogueProduct, PortalCatalogue } from './catalogue.js';
+import { developerOf, type CatalogueApi, type CatalogueProduct, type PortalCatalogue } from './catalogue.js';
 import { EMPTY_FORM, button, checkbox, csrfInput, errorSummary, type FormState } from '../web/components.js';
 import type { PortalContext } from './context.js';
 import { sessionFormToken } from '../web/csrf.js';
 import { field, formOf } from '../web/form.js';
 import { html, type SafeHtml } from '../web/html.js';
-import { messagePage, seeOther, sendPage } from './render.js';
+import { messagePage, sendPage } from './render.js';
 import { formErrors } from '../web/form-errors.js';
-import { stateOf } from './request-state.js';
-import { signInLocation } from './request-input.js';
-import { route } from './routes.js';
+import { seeOther } from '../web/notices.js';
+import { currentSession, sessionOf } from '../web/request-state.js';
+import { signInLocation } from '../web/face-plugin.js';
+import type { WebFace } from '../web/face.js';
+import { SUBSCRIPTION_DISPLAY_NAME_MAX } from '../../domain/subscription-input.js';
+import { checkSubscriptionName } from './fields.js';
+import { page } from '../web/face.js';
 
 export interface CatalogueDeps {
   catalogue: PortalCatalogue;
@@ -32,17 +35,8 @@ export interface CatalogueDeps {
   gatewayUrl: string;
 }
 
-/** Azure's limit on a subscription's display name. */
-export const SUBSCRIPTION_NAME_MAX = 100;
 
 const SUBSCRIBE_IDS = { displayName: 'subscription-name', acceptTerms: 'accept-terms' };
-
-/** The live session of a route guarded with `auth: 'required'` (the guard redirected otherwise). */
-export function sessionOf(request: FastifyRequest): ActiveSession {
-  const session = stateOf(request).session;
-  if (!session) throw new Error('a signed-in route ran without a session');
-  return session;
-}
 
 export function productPath(id: string): string {
   return `/products/${encodeURIComponent(id)}`;
@@ -77,10 +71,10 @@ function text(value: string, fallback: string): SafeHtml {
   return value.trim() === '' ? html`<p class="muted">${fallback}</p>` : html`<p class="prose">${value.trim()}</p>`;
 }
 
-function catalogueMain(products: readonly CatalogueProduct[], signedIn: boolean): SafeHtml {
+function catalogueMain(face: WebFace, products: readonly CatalogueProduct[], signedIn: boolean): SafeHtml {
   const intro = signedIn
     ? html`<p class="muted">The products available to you. Open one to see its APIs and subscribe.</p>`
-    : html`<p class="muted">The products open to everyone. <a href="${signInLocation('/products')}">Sign in</a> to see the products of your account and subscribe.</p>`;
+    : html`<p class="muted">The products open to everyone. <a href="${signInLocation(face, '/products')}">Sign in</a> to see the products of your account and subscribe.</p>`;
   const list =
     products.length === 0
       ? html`<p>There are no products to show yet.</p>`
@@ -130,8 +124,8 @@ function apiSection(deps: CatalogueDeps, api: CatalogueApi, index: number): Safe
   </section>`;
 }
 
-function subscribeSection(request: FastifyRequest, product: CatalogueProduct, form: FormState): SafeHtml {
-  const session = stateOf(request).session;
+function subscribeSection(face: WebFace, request: FastifyRequest, product: CatalogueProduct, form: FormState): SafeHtml {
+  const session = currentSession(request);
   if (!product.subscriptionRequired) {
     return html`<section class="card broad" aria-labelledby="subscribe-heading">
   <h2 id="subscribe-heading">No subscription needed</h2>
@@ -143,7 +137,7 @@ function subscribeSection(request: FastifyRequest, product: CatalogueProduct, fo
     return html`<section class="card broad" aria-labelledby="subscribe-heading">
   <h2 id="subscribe-heading">Subscribe</h2>
   <p>Sign in to subscribe to ${product.name} and get your keys.</p>
-  <p class="actions"><a class="button" href="${signInLocation(productPath(product.id))}">Sign in to subscribe</a></p>
+  <p class="actions"><a class="button" href="${signInLocation(face, productPath(product.id))}">Sign in to subscribe</a></p>
 </section>`;
   }
   const error = form.errors.displayName;
@@ -163,7 +157,7 @@ function subscribeSection(request: FastifyRequest, product: CatalogueProduct, fo
     <div class="field">
       <label for="${SUBSCRIBE_IDS.displayName}">Subscription name</label>
       <p class="hint" id="${hintId}">To tell your subscriptions apart, for example the application that uses it.</p>
-      <input id="${SUBSCRIBE_IDS.displayName}" name="displayName" type="text" autocomplete="off" required maxlength="${SUBSCRIPTION_NAME_MAX}" value="${value}" aria-describedby="${hintId}${error ? ` ${errorId}` : ''}"${error && html` aria-invalid="true"`}>
+      <input id="${SUBSCRIBE_IDS.displayName}" name="displayName" type="text" autocomplete="off" required maxlength="${SUBSCRIPTION_DISPLAY_NAME_MAX}" value="${value}" aria-describedby="${hintId}${error ? ` ${errorId}` : ''}"${error && html` aria-invalid="true"`}>
       ${error && html`<p class="field-error" id="${errorId}">${error}</p>`}
     </div>
     ${product.terms.trim() !== '' && checkbox({ id: SUBSCRIBE_IDS.acceptTerms, name: 'acceptTerms', label: 'I accept the terms of use' }, form)}
@@ -204,7 +198,7 @@ ${
   ${apis.map((api, i) => apiSection(deps, api, i + 1))}`
   }
 </section>
-${subscribeSection(request, product, form)}`;
+${subscribeSection(portal.face, request, product, form)}`;
   return sendPage(portal, request, reply, { title: product.name, main, status });
 }
 
@@ -216,20 +210,20 @@ function limitMessage(limit: number): string {
 }
 
 export function registerCatalogueRoutes(app: FastifyInstance, portal: PortalContext, deps: CatalogueDeps): void {
-  route(app, 'GET', '/products', {}, async (request, reply) => {
-    const session = stateOf(request).session;
+  app.get('/products', page({}), async (request, reply) => {
+    const session = currentSession(request);
     const products = await deps.catalogue.visibleProducts(session?.user.id);
-    return sendPage(portal, request, reply, { title: 'Products', main: catalogueMain(products, session !== undefined) });
+    return sendPage(portal, request, reply, { title: 'Products', main: catalogueMain(portal.face, products, session !== undefined) });
   });
 
-  route(app, 'GET', '/products/:productId', {}, async (request, reply) => {
+  app.get('/products/:productId', page({}), async (request, reply) => {
     const { productId } = request.params as { productId: string };
-    const product = await deps.catalogue.visibleProduct(stateOf(request).session?.user.id, productId);
+    const product = await deps.catalogue.visibleProduct(currentSession(request)?.user.id, productId);
     if (!product) return notFoundPage(portal, request, reply);
     return productPage(portal, deps, request, reply, product, EMPTY_FORM);
   });
 
-  route(app, 'POST', '/products/:productId/subscribe', { auth: 'required', csrf: 'session' }, async (request, reply) => {
+  app.post('/products/:productId/subscribe', page({ auth: 'required', csrf: 'session' }), async (request, reply) => {
     const { productId } = request.params as { productId: string };
     const session = sessionOf(request);
     const product = await deps.catalogue.visibleProduct(session.user.id, productId);
@@ -237,13 +231,13 @@ export function registerCatalogueRoutes(app: FastifyInstance, portal: PortalCont
     const form = formOf(request.body);
     const values = { displayName: field(form, 'displayName').trim() };
     const errors: Record<string, string> = {};
-    if (values.displayName === '') errors.displayName = 'Enter a name for the subscription.';
-    else if (values.displayName.length > SUBSCRIPTION_NAME_MAX) errors.displayName = `Use at most ${SUBSCRIPTION_NAME_MAX} characters.`;
+    const nameProblem = checkSubscriptionName(values.displayName);
+    if (nameProblem) errors.displayName = nameProblem;
     if (product.terms.trim() !== '' && field(form, 'acceptTerms') !== 'yes') errors.acceptTerms = 'Tick the box to accept the terms of use.';
     if (Object.keys(errors).length > 0) return productPage(portal, deps, request, reply, product, { values, errors }, 400);
     let state: string;
     try {
-      ({ state } = await deps.catalogue.subscribe(session.user.id, product.id, values.displayName));
+      ({ state } = await deps.catalogue.subscribe(developerOf(request), product.id, values.displayName));
     } catch (error) {
       if (!(error instanceof AppError) || error.kind === 'unauthenticated') throw error;
       if (error.kind === 'not-found') return notFoundPage(portal, request, reply);
@@ -253,6 +247,6 @@ export function registerCatalogueRoutes(app: FastifyInstance, portal: PortalCont
           : formErrors(error, values, { displayName: 'displayName' });
       return productPage(portal, deps, request, reply, product, refused, STATUS_OF_KIND[error.kind]);
     }
-    return seeOther(reply, `/subscriptions?notice=${state === 'active' ? 'subscribed' : 'requested'}`);
+    return seeOther(reply, '/subscriptions', state === 'active' ? 'subscribed' : 'requested');
   });
 }

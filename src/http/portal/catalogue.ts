@@ -3,9 +3,12 @@
  * in the portal's own words. The pages only see this; `portalCatalogue` is the one place that knows
  * the services' signatures and the shapes they return.
  */
+import type { FastifyRequest } from 'fastify';
 import { parseScope, type SubscriptionState } from '../../domain/subscription.js';
-import type { ProductView } from '../../services/products.js';
-import type { OwnSubscriptionView } from '../../services/subscriptions.js';
+import type { ProductView } from '../../services/views.js';
+import type { Developer } from '../../services/subscriptions/portal.js';
+import type { OwnSubscriptionView } from '../../services/subscriptions/views.js';
+import { sessionOf } from '../web/request-state.js';
 import type { PortalDeps } from './plugin.js';
 
 export interface CatalogueProduct {
@@ -48,7 +51,7 @@ export interface OwnSubscription {
   scopeName: string;
   state: SubscriptionState;
   createdDate: string;
-  /** Only for an active subscription. */
+  /** Only while the subscription gives access (the service unseals them only then). */
   keys: { primary: string; secondary: string } | undefined;
 }
 
@@ -60,9 +63,9 @@ export interface PortalCatalogue {
   /** The product when the user (or a guest) may see it; undefined otherwise, as if it did not exist. */
   visibleProduct(userId: string | undefined, productId: string): Promise<CatalogueProduct | undefined>;
   apisOf(productId: string): Promise<CatalogueApi[]>;
-  subscribe(userId: string, productId: string, displayName: string): Promise<{ state: SubscriptionState }>;
-  cancel(userId: string, subscriptionId: string): Promise<void>;
-  regenerate(userId: string, subscriptionId: string, key: KeyKind): Promise<void>;
+  subscribe(who: Developer, productId: string, displayName: string): Promise<{ state: SubscriptionState }>;
+  cancel(who: Developer, subscriptionId: string): Promise<void>;
+  regenerate(who: Developer, subscriptionId: string, key: KeyKind): Promise<void>;
   listOwn(userId: string): Promise<OwnSubscription[]>;
 }
 
@@ -106,8 +109,7 @@ function ownOf(view: OwnSubscriptionView): OwnSubscription {
     scopeName: productId !== undefined ? (view.productName ?? productId) : scopeName(view.scope),
     state: view.state,
     createdDate: view.createdDate,
-    // Keys are only shown while they open something: an active subscription.
-    keys: view.state === 'active' ? { primary: view.primaryKey, secondary: view.secondaryKey } : undefined,
+    keys: view.keys ?? undefined,
   };
 }
 
@@ -145,21 +147,26 @@ export function portalCatalogue(deps: Pick<PortalDeps, 'products' | 'apis' | 'su
       return withOperations.sort(byName);
     },
 
-    async subscribe(userId, productId, displayName) {
-      const view = await subscriptions.subscribe(userId, productId, displayName);
+    async subscribe(who, productId, displayName) {
+      const view = await subscriptions.subscribe(who, productId, displayName);
       return { state: view.state };
     },
 
-    async cancel(userId, subscriptionId) {
-      await subscriptions.cancel(userId, subscriptionId);
+    async cancel(who, subscriptionId) {
+      await subscriptions.cancel(who, subscriptionId);
     },
 
-    async regenerate(userId, subscriptionId, key) {
-      await subscriptions.regenerateOwn(userId, subscriptionId, key);
+    async regenerate(who, subscriptionId, key) {
+      await subscriptions.regenerate(who, subscriptionId, key);
     },
 
     async listOwn(userId) {
       return (await subscriptions.listOwn(userId)).map(ownOf);
     },
   };
+}
+
+/** The signed-in developer acting on their subscriptions, and where from (for the audit log). */
+export function developerOf(request: FastifyRequest): Developer {
+  return { userId: sessionOf(request).user.id, ip: request.ip };
 }

@@ -10,14 +10,15 @@ import { BadFormError, field, formOf } from '../web/form.js';
 import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, type FormState } from '../web/components.js';
 import { html } from '../web/html.js';
 import { linkFailure, linkPage, linkProblemPage, postPasswordWithLink } from './links.js';
-import { card, messagePage, seeOther, sendPage } from './render.js';
+import { card, messagePage, sendPage } from './render.js';
 import { formErrors } from '../web/form-errors.js';
-import { anonymousToken, clientOf, setSessionCookie, stateOf } from './request-state.js';
+import { seeOther } from '../web/notices.js';
+import { anonymousToken, clientOf, currentSession, setSessionCookie, stateOf } from '../web/request-state.js';
 import { linkToken } from './request-input.js';
-import { route } from './routes.js';
-import { PASSWORD_HINT } from './signup-routes.js';
+import { page } from '../web/face.js';
+import { PASSWORD_HINT } from './fields.js';
 
-const INVITATION_IDS = { password: 'invitation-password', passwordConfirm: 'invitation-password-confirm' };
+const CHOOSE_PASSWORD_IDS = { password: 'choose-password', passwordConfirm: 'choose-password-confirm' };
 
 /** A page with one button that uses the link (POST), so that opening the link changes nothing. */
 function confirmPage(
@@ -30,7 +31,7 @@ function confirmPage(
     page.title,
     html`<p>${page.text}</p>
 <form method="post" action="${page.action}">
-  ${csrfInput(anonymousToken(request, portal.secure))}
+  ${csrfInput(anonymousToken(request))}
   ${hidden('token', page.token)}
   <div class="actions">${button(page.label)}</div>
 </form>`,
@@ -38,71 +39,78 @@ function confirmPage(
   return sendPage(portal, request, reply, { title: page.title, main });
 }
 
-function invitationPage(portal: PortalContext, request: FastifyRequest, reply: FastifyReply, token: string, state: FormState, status?: number): FastifyReply {
+/**
+ * The page behind an invitation or a sign-up link: choose a password, and the account is active
+ * (and signed in). Only the mailbox's owner reaches it, so nobody else ever chooses the password.
+ */
+function choosePasswordPage(
+  portal: PortalContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  which: { action: '/invitation' | '/confirm/signup'; title: string; heading: string; intro: string },
+  token: string,
+  state: FormState,
+  status?: number,
+): FastifyReply {
   const main = card(
-    'Welcome, choose a password',
-    html`<p>You were invited to the ${portal.organizationName} developer portal. Choose a password to activate your account.</p>`,
-    errorSummary(state, INVITATION_IDS),
-    html`<form method="post" action="/invitation">
-  ${csrfInput(anonymousToken(request, portal.secure))}
+    which.heading,
+    html`<p>${which.intro}</p>`,
+    errorSummary(state, CHOOSE_PASSWORD_IDS),
+    html`<form method="post" action="${which.action}">
+  ${csrfInput(anonymousToken(request))}
   ${hidden('token', token)}
-  ${input({ id: INVITATION_IDS.password, name: 'password', label: 'Password', kind: 'new-password', hint: PASSWORD_HINT }, state)}
-  ${input({ id: INVITATION_IDS.passwordConfirm, name: 'passwordConfirm', label: 'Confirm password', kind: 'new-password' }, state)}
+  ${input({ id: CHOOSE_PASSWORD_IDS.password, name: 'password', label: 'Password', kind: 'new-password', hint: PASSWORD_HINT }, state)}
+  ${input({ id: CHOOSE_PASSWORD_IDS.passwordConfirm, name: 'passwordConfirm', label: 'Confirm password', kind: 'new-password' }, state)}
   <div class="actions">${button('Activate my account')}</div>
 </form>`,
   );
-  return sendPage(portal, request, reply, { title: 'Accept your invitation', main, status });
+  return sendPage(portal, request, reply, { title: which.title, main, status });
 }
 
 export function registerLinkRoutes(app: FastifyInstance, portal: PortalContext): void {
-  // Sign-up confirmation.
-  route(app, 'GET', '/confirm/signup', {}, async (request, reply) =>
-    linkPage(portal, request, reply, 'signup', (rq, rp, token) =>
-      confirmPage(portal, rq, rp, {
-        title: 'Activate your account',
-        text: 'One more step: activate your account to start using the developer portal.',
-        action: '/confirm/signup',
-        label: 'Activate my account',
-        token,
-      }),
-    ),
-  );
+  const pages = {
+    signup: {
+      action: '/confirm/signup',
+      title: 'Activate your account',
+      heading: 'Activate your account',
+      intro: `One more step: choose the password of your ${portal.organizationName} developer account to activate it.`,
+    },
+    invitation: {
+      action: '/invitation',
+      title: 'Accept your invitation',
+      heading: 'Welcome, choose a password',
+      intro: `You were invited to the ${portal.organizationName} developer portal. Choose a password to activate your account.`,
+    },
+  } as const;
 
-  route(app, 'POST', '/confirm/signup', { csrf: 'anonymous' }, async (request, reply) => {
-    const token = field(formOf(request.body), 'token');
-    try {
-      await portal.accounts.confirmSignUp(linkToken(token) ?? '', clientOf(request));
-    } catch (error) {
-      const problem = await linkFailure(portal, error, token, 'signup');
-      if (problem) return linkProblemPage(portal, request, reply, 'signup', problem, token);
-      throw error;
-    }
-    return seeOther(reply, '/signin?notice=activated');
-  });
+  /** The link's page, and its POST: a new password activates the account and signs the developer in. */
+  for (const purpose of ['signup', 'invitation'] as const) {
+    const which = pages[purpose];
+    app.get(which.action, page({}), async (request, reply) =>
+      linkPage(portal, request, reply, purpose, (rq, rp, token) => choosePasswordPage(portal, rq, rp, which, token, EMPTY_FORM)),
+    );
 
-  // Invitation: choose a password, and be signed in.
-  route(app, 'GET', '/invitation', {}, async (request, reply) =>
-    linkPage(portal, request, reply, 'invitation', (rq, rp, token) => invitationPage(portal, rq, rp, token, EMPTY_FORM)),
-  );
-
-  route(app, 'POST', '/invitation', { csrf: 'anonymous' }, async (request, reply) =>
-    postPasswordWithLink(
-      portal,
-      request,
-      reply,
-      'invitation',
-      (rq, rp, token, state, status) => invitationPage(portal, rq, rp, token, state, status),
-      async (token, password) => {
-        const sessionId = await portal.accounts.acceptInvitation(token, password, clientOf(request));
-        await portal.sessions.destroy(stateOf(request).sessionId);
-        setSessionCookie(request, sessionId, portal.secure);
-        return seeOther(reply, '/profile');
-      },
-    ),
-  );
+    app.post(which.action, page({ csrf: 'anonymous' }), async (request, reply) =>
+      postPasswordWithLink(
+        portal,
+        request,
+        reply,
+        purpose,
+        (rq, rp, token, state, status) => choosePasswordPage(portal, rq, rp, which, token, state, status),
+        async (token, password) => {
+          const client = clientOf(request);
+          const sessionId =
+            purpose === 'signup' ? await portal.accounts.confirmSignUp(token, password, client) : await portal.accounts.acceptInvitation(token, password, client);
+          await portal.sessions.destroy(stateOf(request).sessionId);
+          setSessionCookie(request, sessionId);
+          return seeOther(reply, portal.face.home, 'welcome');
+        },
+      ),
+    );
+  }
 
   // Confirming a new email address (the link went to the new address).
-  route(app, 'GET', '/confirm/email', {}, async (request, reply) =>
+  app.get('/confirm/email', page({}), async (request, reply) =>
     linkPage(portal, request, reply, 'email-change', (rq, rp, token) =>
       confirmPage(portal, rq, rp, {
         title: 'Confirm your new email address',
@@ -114,7 +122,7 @@ export function registerLinkRoutes(app: FastifyInstance, portal: PortalContext):
     ),
   );
 
-  route(app, 'POST', '/confirm/email', { csrf: 'anonymous' }, async (request, reply) => {
+  app.post('/confirm/email', page({ csrf: 'anonymous' }), async (request, reply) => {
     const token = field(formOf(request.body), 'token');
     try {
       await portal.accounts.confirmEmailChange(linkToken(token) ?? '', clientOf(request));
@@ -132,11 +140,11 @@ export function registerLinkRoutes(app: FastifyInstance, portal: PortalContext):
       }
       throw error;
     }
-    return seeOther(reply, stateOf(request).session ? '/profile?notice=email-changed' : '/signin?notice=email-changed');
+    return seeOther(reply, currentSession(request) ? '/profile' : '/signin', 'email-changed');
   });
 
   // A new invitation or sign-up link, for an expired one.
-  route(app, 'POST', '/resend', { csrf: 'anonymous' }, async (request, reply) => {
+  app.post('/resend', page({ csrf: 'anonymous' }), async (request, reply) => {
     const form = formOf(request.body);
     const purpose = field(form, 'purpose');
     if (purpose !== 'invitation' && purpose !== 'signup') throw new BadFormError();
@@ -145,7 +153,7 @@ export function registerLinkRoutes(app: FastifyInstance, portal: PortalContext):
     return seeOther(reply, '/resend/sent');
   });
 
-  route(app, 'GET', '/resend/sent', {}, async (request, reply) =>
+  app.get('/resend/sent', page({}), async (request, reply) =>
     messagePage(portal, request, reply, {
       title: 'Check your email',
       message: 'If the account is still waiting, we sent a new link to its email address.',

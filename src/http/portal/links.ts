@@ -9,12 +9,13 @@ import type { PortalContext } from './context.js';
 import { button, csrfInput, hidden } from '../web/components.js';
 import { html, type SafeHtml } from '../web/html.js';
 import { messagePage } from './render.js';
-import { anonymousToken } from './request-state.js';
-import { linkToken, queryParam } from './request-input.js';
+import { anonymousToken } from '../web/request-state.js';
+import { linkToken } from './request-input.js';
+import { queryParam } from '../web/query.js';
 import type { FormState } from '../web/components.js';
 import { field, formOf } from '../web/form.js';
 import { formErrors } from '../web/form-errors.js';
-import { checkNewPassword } from './signup-routes.js';
+import { checkNewPassword } from './fields.js';
 
 export type LinkProblem = Exclude<TokenState, 'valid'>;
 
@@ -44,9 +45,9 @@ const MESSAGES: Readonly<Record<LinkProblem, string>> = {
   unknown: 'This link is not valid. Check that you copied the whole address from the email.',
 };
 
-function resendForm(request: FastifyRequest, portal: PortalContext, token: string, purpose: 'invitation' | 'signup', label: string): SafeHtml {
+function resendForm(request: FastifyRequest, token: string, purpose: 'invitation' | 'signup', label: string): SafeHtml {
   return html`<form method="post" action="/resend">
-  ${csrfInput(anonymousToken(request, portal.secure))}
+  ${csrfInput(anonymousToken(request))}
   ${hidden('token', token)}
   ${hidden('purpose', purpose)}
   <div class="actions">${button(label)}</div>
@@ -55,13 +56,13 @@ function resendForm(request: FastifyRequest, portal: PortalContext, token: strin
 
 const SIGN_IN = html`<p><a href="/signin">Go to sign in</a></p>`;
 
-function nextStep(request: FastifyRequest, portal: PortalContext, purpose: TokenPurpose, problem: LinkProblem, token: string): SafeHtml {
+function nextStep(request: FastifyRequest, purpose: TokenPurpose, problem: LinkProblem, token: string): SafeHtml {
   switch (purpose) {
     case 'signup':
-      if (problem === 'expired') return html`${resendForm(request, portal, token, 'signup', 'Send me a new link')}${SIGN_IN}`;
+      if (problem === 'expired') return html`${resendForm(request, token, 'signup', 'Send me a new link')}${SIGN_IN}`;
       return SIGN_IN;
     case 'invitation':
-      if (problem === 'expired') return html`${resendForm(request, portal, token, 'invitation', 'Send me a new invitation')}${SIGN_IN}`;
+      if (problem === 'expired') return html`${resendForm(request, token, 'invitation', 'Send me a new invitation')}${SIGN_IN}`;
       return SIGN_IN;
     case 'password-reset':
       if (problem === 'used') return html`${SIGN_IN}<p><a href="/forgot-password">Request a new password reset link</a></p>`;
@@ -88,7 +89,7 @@ export function linkProblemPage(
     message: MESSAGES[problem],
     role: 'alert',
     status: STATUS[problem],
-    next: nextStep(request, portal, purpose, problem, linkToken(token) ?? ''),
+    next: nextStep(request, purpose, problem, linkToken(token) ?? ''),
   });
 }
 

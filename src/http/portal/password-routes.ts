@@ -8,10 +8,11 @@ import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, type FormSt
 import { field, formOf } from '../web/form.js';
 import { html } from '../web/html.js';
 import { linkPage, postPasswordWithLink } from './links.js';
-import { card, messagePage, seeOther, sendPage } from './render.js';
-import { anonymousToken, clientOf } from './request-state.js';
-import { route } from './routes.js';
-import { PASSWORD_HINT, checkEmail } from './signup-routes.js';
+import { card, messagePage, sendPage } from './render.js';
+import { seeOther } from '../web/notices.js';
+import { anonymousToken, clientOf } from '../web/request-state.js';
+import { page } from '../web/face.js';
+import { PASSWORD_HINT, checkEmail } from './fields.js';
 
 const FORGOT_IDS = { email: 'forgot-email' };
 const RESET_IDS = { password: 'reset-password', passwordConfirm: 'reset-password-confirm' };
@@ -22,7 +23,7 @@ function forgotPage(portal: PortalContext, request: FastifyRequest, reply: Fasti
     html`<p>Enter the email address of your account and we will send you a link to choose a new password.</p>`,
     errorSummary(state, FORGOT_IDS),
     html`<form method="post" action="/forgot-password">
-  ${csrfInput(anonymousToken(request, portal.secure))}
+  ${csrfInput(anonymousToken(request))}
   ${input({ id: FORGOT_IDS.email, name: 'email', label: 'Email address', kind: 'email' }, state)}
   <div class="actions">${button('Send me a link')}</div>
 </form>
@@ -36,7 +37,7 @@ function resetPage(portal: PortalContext, request: FastifyRequest, reply: Fastif
     'Choose a new password',
     errorSummary(state, RESET_IDS),
     html`<form method="post" action="/reset-password">
-  ${csrfInput(anonymousToken(request, portal.secure))}
+  ${csrfInput(anonymousToken(request))}
   ${hidden('token', token)}
   ${input({ id: RESET_IDS.password, name: 'password', label: 'New password', kind: 'new-password', hint: PASSWORD_HINT }, state)}
   ${input({ id: RESET_IDS.passwordConfirm, name: 'passwordConfirm', label: 'Confirm new password', kind: 'new-password' }, state)}
@@ -48,9 +49,9 @@ function resetPage(portal: PortalContext, request: FastifyRequest, reply: Fastif
 }
 
 export function registerPasswordRoutes(app: FastifyInstance, portal: PortalContext): void {
-  route(app, 'GET', '/forgot-password', {}, async (request, reply) => forgotPage(portal, request, reply, EMPTY_FORM));
+  app.get('/forgot-password', page({}), async (request, reply) => forgotPage(portal, request, reply, EMPTY_FORM));
 
-  route(app, 'POST', '/forgot-password', { csrf: 'anonymous' }, async (request, reply) => {
+  app.post('/forgot-password', page({ csrf: 'anonymous' }), async (request, reply) => {
     const email = field(formOf(request.body), 'email').trim();
     const problem = checkEmail(email);
     if (problem) return forgotPage(portal, request, reply, { values: { email }, errors: { email: problem } }, 400);
@@ -58,7 +59,7 @@ export function registerPasswordRoutes(app: FastifyInstance, portal: PortalConte
     return seeOther(reply, '/forgot-password/sent');
   });
 
-  route(app, 'GET', '/forgot-password/sent', {}, async (request, reply) =>
+  app.get('/forgot-password/sent', page({}), async (request, reply) =>
     messagePage(portal, request, reply, {
       title: 'Check your email',
       message: 'If an account exists for that address, we sent a link to it. Follow the link to choose a new password.',
@@ -66,11 +67,11 @@ export function registerPasswordRoutes(app: FastifyInstance, portal: PortalConte
     }),
   );
 
-  route(app, 'GET', '/reset-password', {}, async (request, reply) =>
+  app.get('/reset-password', page({}), async (request, reply) =>
     linkPage(portal, request, reply, 'password-reset', (rq, rp, token) => resetPage(portal, rq, rp, token, EMPTY_FORM)),
   );
 
-  route(app, 'POST', '/reset-password', { csrf: 'anonymous' }, async (request, reply) =>
+  app.post('/reset-password', page({ csrf: 'anonymous' }), async (request, reply) =>
     postPasswordWithLink(
       portal,
       request,
@@ -79,7 +80,7 @@ export function registerPasswordRoutes(app: FastifyInstance, portal: PortalConte
       (rq, rp, token, state, status) => resetPage(portal, rq, rp, token, state, status),
       async (token, password) => {
         await portal.accounts.resetPassword(token, password, clientOf(request));
-        return seeOther(reply, '/signin?notice=password-reset');
+        return seeOther(reply, '/signin', 'password-reset');
       },
     ),
   );

@@ -1,9 +1,8 @@
 /**
  * The developer portal: server-rendered pages on PORT, working without JavaScript.
  *
- * Everything here is encapsulated in the portal's scope: its form body parser (the only body it
- * takes), its hooks (security headers, the session, the guards of signed-in pages, the CSRF check
- * of every POST, the cookies it sets) and its error handler (HTML pages, never JSON).
+ * Everything here is encapsulated in the portal's scope: the web kit's form parser, hooks and HTML
+ * error handler (src/http/web/face-plugin.ts) run for its routes only, configured by `portalFace`.
  *
  * Routes:
  *   GET  /                                home
@@ -11,7 +10,7 @@
  *   GET  /signin, POST /signin            sign in (returnTo: a local path)
  *   POST /signout                         sign out
  *   GET  /signup, POST /signup            sign up; GET /signup/check-email
- *   GET  /confirm/signup?token=, POST     activate a signed-up account
+ *   GET  /confirm/signup?token=, POST     choose a password: activates a signed-up account and signs in
  *   GET  /invitation?token=, POST         accept an invitation (choose a password; signs in)
  *   GET  /forgot-password, POST           ask for a reset link; GET /forgot-password/sent
  *   GET  /reset-password?token=, POST     choose a new password
@@ -28,19 +27,14 @@
  */
 import type { ProductService } from '../../services/products.js';
 import type { ApiService } from '../../services/apis.js';
-import type { SubscriptionService } from '../../services/subscriptions.js';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PortalSubscriptionService } from '../../services/subscriptions/portal.js';
+import type { FastifyInstance } from 'fastify';
 import type { AccountService } from '../../services/accounts.js';
 import type { SessionService } from '../../services/sessions.js';
-import { CSRF_COOKIE } from '../web/cookies.js';
-import { policyOf, type PortalContext } from './context.js';
-import { CSRF_FIELD, CsrfError, checkAnonymousToken, checkOrigin, checkSessionToken } from '../web/csrf.js';
-import { portalErrorHandler } from './errors.js';
-import { field, formOf, registerFormParser } from '../web/form.js';
-import { applyNoStore, applySecurityHeaders } from '../web/headers.js';
-import { seeOther } from './render.js';
-import { clearSessionCookie, hasState, initState, stateOf } from './request-state.js';
-import { signInLocation } from './request-input.js';
+import type { PortalContext } from './context.js';
+import { publicSettings, type WebFace } from '../web/face.js';
+import { registerFace } from '../web/face-plugin.js';
+import { failurePage } from './render.js';
 import { registerLinkRoutes } from './link-routes.js';
 import { registerPasswordRoutes } from './password-routes.js';
 import { registerProfileRoutes } from './profile-routes.js';
@@ -56,7 +50,7 @@ export interface PortalDeps {
   sessions: SessionService;
   products: ProductService;
   apis: ApiService;
-  subscriptions: SubscriptionService;
+  subscriptions: PortalSubscriptionService;
   /** Where developers call the APIs (the gateway's base URL), shown on product pages. */
   gatewayUrl: string;
   /** PUBLIC_URL: cookies are Secure when it is https. */
@@ -64,9 +58,21 @@ export interface PortalDeps {
   organizationName: string;
 }
 
-/** The origin the browser itself names for this request (a form posted to the host it was served from). */
-function ownOrigin(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
+/** The portal as the web kit sees it: `tg_session` and `tg_csrf` on `/`, open pages unless a route says otherwise. */
+export function portalFace(publicUrl: string): WebFace {
+  return {
+    name: 'portal',
+    sessionCookie: 'tg_session',
+    csrfCookie: 'tg_csrf',
+    cookiePath: '/',
+    sameSite: 'Lax',
+    scope: 'portal',
+    signInPath: '/signin',
+    home: '/profile',
+    defaultAuth: 'none',
+    script: false,
+    ...publicSettings(publicUrl),
+  };
 }
 
 export async function portalPlugin(app: FastifyInstance, deps: PortalDeps): Promise<void> {
@@ -74,57 +80,14 @@ export async function portalPlugin(app: FastifyInstance, deps: PortalDeps): Prom
     accounts: deps.accounts,
     sessions: deps.sessions,
     organizationName: deps.organizationName,
-    secure: deps.publicUrl.toLowerCase().startsWith('https:'),
-    publicOrigin: new URL(deps.publicUrl).origin,
+    face: portalFace(deps.publicUrl),
   };
 
-  registerFormParser(app);
-  app.setErrorHandler(portalErrorHandler(portal));
-
-  // Security headers, and the session behind the cookie. A session that is gone (expired, signed
-  // out elsewhere, its user blocked) is forgotten by the browser too.
-  app.addHook('onRequest', async (request, reply) => {
-    const policy = policyOf(request.routeOptions.config);
-    if (!policy) return;
-    if (policy.fallback && !wantsPortalNotFound(request.url, request.headers.accept)) return;
-    const state = initState(request);
-    applySecurityHeaders(reply);
-    applyNoStore(reply);
-    if (policy.session === false || state.sessionId === undefined) return;
-    state.session = await deps.sessions.resolve(state.sessionId);
-    if (!state.session) clearSessionCookie(request, portal.secure);
-  });
-
-  // Guards: signed-in pages need a session; every POST proves it comes from one of our forms.
-  app.addHook('preHandler', async (request, reply) => {
-    const policy = policyOf(request.routeOptions.config);
-    if (!policy || !hasState(request)) return;
-    const state = stateOf(request);
-    if (policy.auth === 'required' && !state.session) {
-      // A cookie whose session is gone (timed out, signed out elsewhere, the account blocked) says so.
-      const notice = state.sessionId !== undefined ? 'session-ended' : undefined;
-      return seeOther(reply, signInLocation(request.method === 'GET' ? request.url : '/profile', notice));
-    }
-    if (request.method !== 'POST') return;
-    checkOrigin(request.headers, [portal.publicOrigin, ownOrigin(request)]);
-    const given = field(formOf(request.body), CSRF_FIELD);
-    if (policy.csrf === 'anonymous') {
-      checkAnonymousToken(state.cookies.get(CSRF_COOKIE), given);
-    } else if (policy.csrf === 'session') {
-      // Only sign-out gets here without a session: it then just makes the browser forget its cookie.
-      if (state.session) checkSessionToken(state.session.csrfSecret, given);
-    } else {
-      throw new CsrfError();
-    }
-    return;
-  });
-
-  // The cookies the request decided on, one Set-Cookie per name.
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (hasState(request)) {
-      for (const cookie of stateOf(request).outgoing.values()) reply.header('set-cookie', cookie);
-    }
-    return payload;
+  registerFace(app, {
+    face: portal.face,
+    sessions: deps.sessions,
+    failurePage: failurePage(portal),
+    wantsPage: (request) => wantsPortalNotFound(request.url, request.headers.accept),
   });
 
   registerSiteRoutes(app, portal);

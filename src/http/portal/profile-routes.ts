@@ -10,12 +10,13 @@ import { EMPTY_FORM, button, checkbox, csrfInput, errorSummary, input, statusMes
 import { sessionFormToken } from '../web/csrf.js';
 import { field, formOf } from '../web/form.js';
 import { html } from '../web/html.js';
-import { seeOther, sendPage } from './render.js';
+import { sendPage } from './render.js';
 import { formErrors } from '../web/form-errors.js';
-import { clearSessionCookie, clientOf, stateOf } from './request-state.js';
-import { noticeOf } from './request-input.js';
-import { route } from './routes.js';
-import { PASSWORD_HINT, checkEmail, checkNewPassword } from './signup-routes.js';
+import { noticeText, seeOther } from '../web/notices.js';
+import { clearSessionCookie, clientOf, sessionOf } from '../web/request-state.js';
+import { PORTAL_NOTICES } from './notices.js';
+import { page } from '../web/face.js';
+import { PASSWORD_HINT, checkEmail, checkNewPassword } from './fields.js';
 
 const PASSWORD_IDS = { currentPassword: 'password-current', newPassword: 'password-new', newPasswordConfirm: 'password-new-confirm' };
 const EMAIL_IDS = { email: 'email-new', currentPassword: 'email-current-password' };
@@ -94,13 +95,6 @@ function profilePage(
   return sendPage(portal, request, reply, { title: 'Your profile', main, status: options.status });
 }
 
-/** The live session of a route guarded with `auth: 'required'` (the guard redirected otherwise). */
-function sessionOf(request: FastifyRequest): ActiveSession {
-  const session = stateOf(request).session;
-  if (!session) throw new Error('a signed-in route ran without a session');
-  return session;
-}
-
 const required = (value: string, message: string, name: string, errors: Record<string, string>) => {
   if (value === '') errors[name] = message;
 };
@@ -108,12 +102,12 @@ const required = (value: string, message: string, name: string, errors: Record<s
 export function registerProfileRoutes(app: FastifyInstance, portal: PortalContext): void {
   const signedIn = { auth: 'required', csrf: 'session' } as const;
 
-  route(app, 'GET', '/profile', { auth: 'required' }, async (request, reply) => {
-    const notice = noticeOf(request, ['password-changed', 'email-sent', 'email-changed']);
+  app.get('/profile', page({ auth: 'required' }), async (request, reply) => {
+    const notice = noticeText(request, PORTAL_NOTICES, ['password-changed', 'email-sent', 'email-changed', 'welcome']);
     return profilePage(portal, request, reply, sessionOf(request), {}, { notice });
   });
 
-  route(app, 'POST', '/profile/password', signedIn, async (request, reply) => {
+  app.post('/profile/password', page(signedIn), async (request, reply) => {
     const session = sessionOf(request);
     const form = formOf(request.body);
     const current = field(form, 'currentPassword');
@@ -129,10 +123,10 @@ export function registerProfileRoutes(app: FastifyInstance, portal: PortalContex
       const state = formErrors(error, {}, { currentPassword: 'currentPassword', password: 'newPassword' });
       return profilePage(portal, request, reply, session, { password: state }, { status: 400 });
     }
-    return seeOther(reply, '/profile?notice=password-changed');
+    return seeOther(reply, '/profile', 'password-changed');
   });
 
-  route(app, 'POST', '/profile/email', signedIn, async (request, reply) => {
+  app.post('/profile/email', page(signedIn), async (request, reply) => {
     const session = sessionOf(request);
     const form = formOf(request.body);
     const values = { email: field(form, 'email').trim() };
@@ -149,10 +143,10 @@ export function registerProfileRoutes(app: FastifyInstance, portal: PortalContex
       const state = formErrors(error, values, { email: 'email', currentPassword: 'currentPassword' });
       return profilePage(portal, request, reply, session, { email: state }, { status: 400 });
     }
-    return seeOther(reply, '/profile?notice=email-sent');
+    return seeOther(reply, '/profile', 'email-sent');
   });
 
-  route(app, 'POST', '/profile/close', signedIn, async (request, reply) => {
+  app.post('/profile/close', page(signedIn), async (request, reply) => {
     const session = sessionOf(request);
     const form = formOf(request.body);
     const password = field(form, 'currentPassword');
@@ -167,7 +161,7 @@ export function registerProfileRoutes(app: FastifyInstance, portal: PortalContex
       const state = formErrors(error, {}, { currentPassword: 'currentPassword' });
       return profilePage(portal, request, reply, session, { close: state }, { status: 400 });
     }
-    clearSessionCookie(request, portal.secure);
-    return seeOther(reply, '/?notice=account-closed');
+    clearSessionCookie(request);
+    return seeOther(reply, '/', 'account-closed');
   });
 }

@@ -4,17 +4,17 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
-import { SIGN_IN_FAILED } from '../../services/accounts.js';
 import type { PortalContext } from './context.js';
-import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, input, statusMessage, type FormState } from '../web/components.js';
-import { field, formOf } from '../web/form.js';
+import { EMPTY_FORM, statusMessage, type FormState } from '../web/components.js';
+import { page } from '../web/face.js';
 import { html } from '../web/html.js';
-import { card, messagePage, seeOther, sendPage } from './render.js';
-import { anonymousToken, clearSessionCookie, clientOf, setSessionCookie, stateOf } from './request-state.js';
-import { noticeOf, queryParam, safeReturnTo } from './request-input.js';
-import { route } from './routes.js';
-
-const FIELD_IDS = { email: 'signin-email', password: 'signin-password' };
+import { noticeText, seeOther } from '../web/notices.js';
+import { queryParam } from '../web/query.js';
+import { clearSessionCookie, clientOf, currentSession, setSessionCookie, stateOf } from '../web/request-state.js';
+import { localReturnTo } from '../web/return-to.js';
+import { postSignIn, signInForm } from '../web/sign-in.js';
+import { card, messagePage, sendPage } from './render.js';
+import { PORTAL_NOTICES } from './notices.js';
 
 function signInPage(
   portal: PortalContext,
@@ -25,15 +25,8 @@ function signInPage(
   const main = card(
     'Sign in',
     statusMessage(options.notice),
-    errorSummary(options.state, FIELD_IDS),
-    html`<form method="post" action="/signin">
-  ${csrfInput(anonymousToken(request, portal.secure))}
-  ${options.returnTo && hidden('returnTo', options.returnTo)}
-  ${input({ id: FIELD_IDS.email, name: 'email', label: 'Email address', kind: 'email' }, options.state)}
-  ${input({ id: FIELD_IDS.password, name: 'password', label: 'Password', kind: 'current-password' }, options.state)}
-  <div class="actions">${button('Sign in')}</div>
-</form>
-<div class="links">
+    signInForm(request, '/signin', options.state, options.returnTo),
+    html`<div class="links">
   <p><a href="/forgot-password">Forgot your password?</a></p>
   <p>New here? <a href="/signup">Sign up</a></p>
 </div>`,
@@ -42,49 +35,19 @@ function signInPage(
 }
 
 export function registerSignInRoutes(app: FastifyInstance, portal: PortalContext): void {
-  route(app, 'GET', '/signin', {}, async (request, reply) => {
-    const returnTo = safeReturnTo(queryParam(request, 'returnTo'));
-    if (stateOf(request).session) return seeOther(reply, returnTo ?? '/profile');
-    const notice = noticeOf(request, ['activated', 'password-reset', 'email-changed', 'session-ended']);
+  app.get('/signin', page({}), async (request, reply) => {
+    const returnTo = localReturnTo(queryParam(request, 'returnTo'));
+    if (currentSession(request)) return seeOther(reply, returnTo ?? portal.face.home);
+    const notice = noticeText(request, PORTAL_NOTICES, ['password-reset', 'email-changed', 'session-ended']);
     return signInPage(portal, request, reply, { state: EMPTY_FORM, returnTo, notice });
   });
 
-  route(app, 'POST', '/signin', { csrf: 'anonymous' }, async (request, reply) => {
-    const form = formOf(request.body);
-    const email = field(form, 'email').trim();
-    const password = field(form, 'password');
-    const returnTo = safeReturnTo(field(form, 'returnTo'));
-    const values = { email };
-    const missing: Record<string, string> = {};
-    if (email === '') missing.email = 'Enter your email address.';
-    if (password === '') missing.password = 'Enter your password.';
-    if (Object.keys(missing).length > 0) {
-      return signInPage(portal, request, reply, { state: { values, errors: missing }, returnTo, status: 400 });
-    }
-    let sessionId: string;
-    try {
-      sessionId = await portal.accounts.signIn(email, password, clientOf(request));
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      const failure =
-        error.code === 'SignInFailed'
-          ? { status: 401, message: SIGN_IN_FAILED }
-          : error.code === 'SignInLocked'
-            ? { status: 429, message: error.message }
-            : error.code === 'AccountNotActive'
-              ? { status: 403, message: error.message }
-              : undefined;
-      if (!failure) throw error;
-      return signInPage(portal, request, reply, { state: { values, errors: {}, message: failure.message }, returnTo, status: failure.status });
-    }
-    // The browser's previous session, if any, ends: one browser, one session.
-    await portal.sessions.destroy(stateOf(request).sessionId);
-    setSessionCookie(request, sessionId, portal.secure);
-    return seeOther(reply, returnTo ?? '/profile');
-  });
+  app.post('/signin', page({ csrf: 'anonymous' }), async (request, reply) =>
+    postSignIn(portal.face, portal, request, reply, (rq, rp, state, returnTo, status) => signInPage(portal, rq, rp, { state, returnTo, status })),
+  );
 
   // Single sign-on: the link from the management API's generateSsoUrl (a signed, ten-minute, single-use token).
-  route(app, 'GET', '/signin-sso', {}, async (request, reply) => {
+  app.get('/signin-sso', page({}), async (request, reply) => {
     let sessionId: string;
     try {
       sessionId = await portal.accounts.signInWithSso(queryParam(request, 'token').slice(0, 500), clientOf(request));
@@ -99,15 +62,15 @@ export function registerSignInRoutes(app: FastifyInstance, portal: PortalContext
       });
     }
     await portal.sessions.destroy(stateOf(request).sessionId);
-    setSessionCookie(request, sessionId, portal.secure);
-    return seeOther(reply, '/profile');
+    setSessionCookie(request, sessionId);
+    return seeOther(reply, portal.face.home);
   });
 
-  route(app, 'POST', '/signout', { csrf: 'session' }, async (request, reply) => {
+  app.post('/signout', page({ csrf: 'session-if-signed-in' }), async (request, reply) => {
     const state = stateOf(request);
     // Without a live session there is nothing to end; the browser forgets its dead cookie all the same.
     if (state.session) await portal.accounts.signOut(state.sessionId, state.session.user.id, clientOf(request));
-    clearSessionCookie(request, portal.secure);
-    return seeOther(reply, '/?notice=signed-out');
+    clearSessionCookie(request);
+    return seeOther(reply, '/', 'signed-out');
   });
 }

@@ -5,14 +5,15 @@ import type { PortalContext } from './context.js';
 import { statusMessage } from '../web/components.js';
 import { html } from '../web/html.js';
 import { card, messagePage, sendPage } from './render.js';
-import { hasState, stateOf } from './request-state.js';
-import { noticeOf } from './request-input.js';
-import { route } from './routes.js';
+import { currentSession, hasState } from '../web/request-state.js';
+import { noticeText } from '../web/notices.js';
+import { PORTAL_NOTICES } from './notices.js';
+import { page } from '../web/face.js';
 
 export function registerSiteRoutes(app: FastifyInstance, portal: PortalContext): void {
-  route(app, 'GET', '/', {}, async (request, reply) => {
-    const session = stateOf(request).session;
-    const notice = statusMessage(noticeOf(request, ['signed-out', 'account-closed']));
+  app.get('/', page({}), async (request, reply) => {
+    const session = currentSession(request);
+    const notice = statusMessage(noticeText(request, PORTAL_NOTICES, ['signed-out', 'account-closed']));
     const main = session
       ? card(
           `Welcome, ${session.user.first_name}`,
@@ -29,7 +30,7 @@ export function registerSiteRoutes(app: FastifyInstance, portal: PortalContext):
     return sendPage(portal, request, reply, { title: 'Home', main });
   });
 
-  route(app, 'GET', STYLESHEET_PATH, { session: false }, async (request, reply) => {
+  app.get(STYLESHEET_PATH, page({ session: false }), async (request, reply) => {
     reply.header('cache-control', 'public, max-age=3600');
     reply.header('etag', PORTAL_CSS_ETAG);
     if (request.headers['if-none-match'] === PORTAL_CSS_ETAG) reply.status(304).send();
@@ -39,7 +40,7 @@ export function registerSiteRoutes(app: FastifyInstance, portal: PortalContext):
 
   // Unknown paths: an HTML page for a browser; the management API's paths, and clients that do not
   // ask for HTML, get the server's JSON 404 (the portal hooks left such a request alone).
-  route(app, 'GET', '/*', { fallback: true }, async (request, reply) => {
+  app.get('/*', page({ fallback: true }), async (request, reply) => {
     if (!hasState(request)) {
       reply.callNotFound();
       return reply;

@@ -14,26 +14,19 @@ import { AppError } from '../../domain/errors.js';
 import type { SubscriptionState } from '../../domain/subscription.js';
 import type { ActiveSession } from '../../services/sessions.js';
 import { PORTAL_JS, PORTAL_JS_ETAG, SCRIPT_PATH } from './assets.js';
-import { productPath, sessionOf } from './catalogue-routes.js';
-import type { KeyKind, OwnSubscription, PortalCatalogue } from './catalogue.js';
+import { productPath } from './catalogue-routes.js';
+import { developerOf, type KeyKind, type OwnSubscription, type PortalCatalogue } from './catalogue.js';
+import { isCancellable } from '../../domain/subscription.js';
 import { EMPTY_FORM, button, checkbox, csrfInput, errorSummary, hidden, statusMessage, type FormState } from '../web/components.js';
 import type { PortalContext } from './context.js';
 import { sessionFormToken } from '../web/csrf.js';
 import { field, formOf } from '../web/form.js';
 import { html, type SafeHtml } from '../web/html.js';
-import { seeOther, sendPage } from './render.js';
-import { queryParam } from './request-input.js';
-import { route } from './routes.js';
-
-const NOTICES = {
-  subscribed: 'Your subscription is active. Your keys are below.',
-  requested: 'Your request was sent for approval. Your keys appear here once an administrator approves it.',
-  cancelled: 'Your subscription was cancelled. Its keys no longer work.',
-  'regenerated-primary': 'A new primary key was generated. The previous one no longer works.',
-  'regenerated-secondary': 'A new secondary key was generated. The previous one no longer works.',
-} as const;
-
-type SubscriptionNotice = keyof typeof NOTICES;
+import { sendPage } from './render.js';
+import { noticeText, seeOther } from '../web/notices.js';
+import { sessionOf } from '../web/request-state.js';
+import { PORTAL_NOTICES } from './notices.js';
+import { page } from '../web/face.js';
 
 const STATE_LABELS: Readonly<Record<SubscriptionState, string>> = {
   submitted: 'Waiting for approval',
@@ -52,9 +45,6 @@ const STATE_TAGS: Readonly<Record<SubscriptionState, string>> = {
   cancelled: 'neutral',
   expired: 'neutral',
 };
-
-/** States a developer may still cancel from. */
-const CANCELLABLE: readonly SubscriptionState[] = ['submitted', 'active', 'suspended', 'expired'];
 
 /** A form of one subscription that failed, shown again next to it. */
 interface FailedForm {
@@ -114,7 +104,7 @@ function cancelForm(index: number, sub: OwnSubscription, token: SafeHtml, failed
 
 function subscriptionCard(index: number, sub: OwnSubscription, token: SafeHtml, failed: FailedForm | undefined): SafeHtml {
   const headingId = `subscription-${index}`;
-  const cancellable = CANCELLABLE.includes(sub.state);
+  const cancellable = isCancellable(sub.state);
   return html`<section class="card broad subscription" aria-labelledby="${headingId}">
   <h2 id="${headingId}">${sub.displayName || sub.scopeName}</h2>
   <dl class="details">
@@ -159,18 +149,17 @@ ${subscriptions.map((sub, i) => subscriptionCard(i + 1, sub, token, options.fail
 }
 
 function noticeOf(request: FastifyRequest): string | undefined {
-  const code = queryParam(request, 'notice');
-  return Object.prototype.hasOwnProperty.call(NOTICES, code) ? NOTICES[code as SubscriptionNotice] : undefined;
+  return noticeText(request, PORTAL_NOTICES, ['subscribed', 'requested', 'cancelled', 'regenerated-primary', 'regenerated-secondary']);
 }
 
 export function registerSubscriptionRoutes(app: FastifyInstance, portal: PortalContext, catalogue: PortalCatalogue): void {
   const signedIn = { auth: 'required', csrf: 'session' } as const;
 
-  route(app, 'GET', '/subscriptions', { auth: 'required' }, async (request, reply) =>
+  app.get('/subscriptions', page({ auth: 'required' }), async (request, reply) =>
     subscriptionsPage(portal, catalogue, request, reply, sessionOf(request), { notice: noticeOf(request) }),
   );
 
-  route(app, 'POST', '/subscriptions/:subscriptionId/regenerate', signedIn, async (request, reply) => {
+  app.post('/subscriptions/:subscriptionId/regenerate', page(signedIn), async (request, reply) => {
     const session = sessionOf(request);
     const { subscriptionId } = request.params as { subscriptionId: string };
     const form = formOf(request.body);
@@ -180,22 +169,22 @@ export function registerSubscriptionRoutes(app: FastifyInstance, portal: PortalC
       const state = { values: {}, errors: { confirm: `Tick the box to confirm that the current ${kind} key may stop working.` } };
       return subscriptionsPage(portal, catalogue, request, reply, session, { failed: { subscriptionId, form: kind, state }, status: 400 });
     }
-    await catalogue.regenerate(session.user.id, subscriptionId, kind);
-    return seeOther(reply, `/subscriptions?notice=regenerated-${kind}`);
+    await catalogue.regenerate(developerOf(request), subscriptionId, kind);
+    return seeOther(reply, '/subscriptions', `regenerated-${kind}`);
   });
 
-  route(app, 'POST', '/subscriptions/:subscriptionId/cancel', signedIn, async (request, reply) => {
+  app.post('/subscriptions/:subscriptionId/cancel', page(signedIn), async (request, reply) => {
     const session = sessionOf(request);
     const { subscriptionId } = request.params as { subscriptionId: string };
     if (field(formOf(request.body), 'confirm') !== 'yes') {
       const state = { values: {}, errors: { confirm: 'Tick the box to confirm that you want to cancel this subscription.' } };
       return subscriptionsPage(portal, catalogue, request, reply, session, { failed: { subscriptionId, form: 'cancel', state }, status: 400 });
     }
-    await catalogue.cancel(session.user.id, subscriptionId);
-    return seeOther(reply, '/subscriptions?notice=cancelled');
+    await catalogue.cancel(developerOf(request), subscriptionId);
+    return seeOther(reply, '/subscriptions', 'cancelled');
   });
 
-  route(app, 'GET', SCRIPT_PATH, { session: false }, async (request, reply) => {
+  app.get(SCRIPT_PATH, page({ session: false }), async (request, reply) => {
     reply.header('cache-control', 'public, max-age=3600');
     reply.header('etag', PORTAL_JS_ETAG);
     if (request.headers['if-none-match'] === PORTAL_JS_ETAG) reply.status(304).send();

@@ -124,3 +124,11 @@ export function statusMessage(message: string | undefined): SafeHtml | false {
 export function button(label: string, variant: 'primary' | 'secondary' | 'danger' = 'primary'): SafeHtml {
   return html`<button type="submit" class="${variant === 'primary' ? 'button' : `button ${variant}`}">${label}</button>`;
 }
+
+/** A page's content in a centered card, headed by the page's heading. */
+export function card(heading: string, ...content: HtmlValue[]): SafeHtml {
+  return html`<section class="card" aria-labelledby="page-heading">
+  <h1 id="page-heading">${heading}</h1>
+  ${content}
+</section>`;
+}

@@ -4,11 +4,12 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../../domain/errors.js';
-import { AUDIT_ACTIONS, createAuditLogService, type AuditEntryView, type AuditQuery } from '../../../services/audit-log.js';
+import { AUDIT_ACTIONS, type AuditEntryView, type AuditQuery } from '../../../services/audit-log.js';
 import type { Page } from '../../../services/views.js';
 import { sentence } from '../../web/form-errors.js';
 import { html, raw, type SafeHtml } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
 import { dataTable, dateTime, notice, pageHead, sendAdminPage, skipOf } from '../render.js';
 
 const PAGE_SIZE = 50;
@@ -61,9 +62,9 @@ function textField(id: string, name: SearchField, label: string, value: string, 
 }
 
 export function registerAuditPages(app: FastifyInstance, ctx: AdminContext): void {
-  const auditLog = createAuditLogService(ctx);
+  const { auditLog } = ctx;
 
-  app.get('/admin/audit', adminRoute(), async (request, reply) => {
+  app.get('/admin/audit', page(), async (request, reply) => {
     const values = Object.fromEntries(FIELDS.map((f) => [f, query(request, f)])) as Record<SearchField, string>;
     const skip = skipOf(request);
     const search: AuditQuery = { ...values, skip, top: PAGE_SIZE };

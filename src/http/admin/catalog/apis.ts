@@ -17,15 +17,16 @@ import {
   parseApiUpdate,
   parseOperationCreate,
 } from '../../../domain/api-input.js';
-import { NEW_ID_MAX, newIdFor } from '../../../services/entity-ids.js';
-import type { ApiOperationView, ApiView } from '../../../services/apis.js';
+import { NEW_ID_MAX } from '../../../services/entity-ids.js';
+import type { ApiOperationView, ApiView } from '../../../services/views.js';
 import { button, csrfInput, errorSummary, type FormState } from '../../web/components.js';
 import { field, formOf, type FormFields } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
 import { attempt, checkField, confirmPage, etagOf, formPage, orNull, selectField, textArea, textField, ticked } from '../forms.js';
 import { breadcrumb, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, yesNo } from '../render.js';
-import { adminFormToken } from '../state.js';
+import { actorOf, formToken } from '../../web/request-state.js';
 import { productPath, productStateBadge } from './products.js';
 
 const APIS_PER_PAGE = 50;
@@ -169,7 +170,7 @@ ${textField(
 export function registerApiPages(app: FastifyInstance, ctx: AdminContext): void {
   // -- The list --------------------------------------------------------------------------------
 
-  app.get('/admin/apis', adminRoute(), async (request, reply) => {
+  app.get('/admin/apis', page(), async (request, reply) => {
     const skip = skipOf(request);
     const page = await ctx.apis.list({ top: APIS_PER_PAGE, skip });
     const rows = page.items.map(
@@ -212,20 +213,19 @@ ${dataTable({
     });
   }
 
-  app.get('/admin/apis/new', adminRoute(), async (request, reply) =>
+  app.get('/admin/apis/new', page(), async (request, reply) =>
     newPage(request, reply, {
       values: { 'protocol.https': 'yes', subscriptionRequired: 'yes', keyHeader: DEFAULT_KEY_HEADER, keyQuery: DEFAULT_KEY_QUERY },
       errors: {},
     }),
   );
 
-  app.post('/admin/apis/new', adminRoute(), async (request, reply) => {
+  app.post('/admin/apis/new', page(), async (request, reply) => {
     const form = formOf(request.body);
     const values = { ...valuesOf(form), id: field(form, 'id').trim() };
-    const id = newIdFor(values.id, values.displayName, () => ctx.ids.next());
-    const result = await attempt(() => ctx.apis.create(id, parseApiCreate(propertiesOf(values))), values, API_TARGETS);
+    const result = await attempt(() => ctx.apis.create(values.id, parseApiCreate(propertiesOf(values)), actorOf(request)), values, API_TARGETS);
     if (!result.ok) return newPage(request, reply, result.state, 400);
-    return redirectWithNotice(reply, apiPath(result.value.id), `The API ${result.value.displayName} was created.`);
+    return redirectWithNotice(reply, apiPath(result.value.id), 'api-created');
   });
 
   // -- An API and its operations ---------------------------------------------------------------
@@ -281,7 +281,7 @@ ${notice(request)}
   ${errorSummary(operationForm, OPERATION_IDS)}
   <p class="muted" id="add-operation-hint">The URL template starts with / and names its parameters in braces, e.g. <code>/orders/{id}</code>. The id is derived from the name when left empty.</p>
   <form method="post" action="${path}/operations" class="operation-form" aria-labelledby="add-operation-heading" aria-describedby="add-operation-hint" novalidate>
-    ${csrfInput(adminFormToken(request))}
+    ${csrfInput(formToken(request))}
     <div class="operation-fields">
     ${textField({ id: OPERATION_IDS.displayName, name: 'displayName', label: 'Name', required: true, maxlength: OPERATION_DISPLAY_NAME_MAX }, operationForm)}
     ${selectField({ id: OPERATION_IDS.method, name: 'method', label: 'Method', choices: METHODS.map((m) => ({ value: m, label: m })) }, operationForm)}
@@ -297,11 +297,11 @@ ${notice(request)}
     });
   }
 
-  app.get<{ Params: ApiParams }>('/admin/apis/:id', adminRoute(), async (request, reply) =>
+  app.get<{ Params: ApiParams }>('/admin/apis/:id', page(), async (request, reply) =>
     apiPage(request, reply, request.params.id, { values: { method: 'GET' }, errors: {} }),
   );
 
-  app.post<{ Params: ApiParams }>('/admin/apis/:id/operations', adminRoute(), async (request, reply) => {
+  app.post<{ Params: ApiParams }>('/admin/apis/:id/operations', page(), async (request, reply) => {
     const apiId = request.params.id;
     const form = formOf(request.body);
     const values = {
@@ -310,22 +310,22 @@ ${notice(request)}
       method: field(form, 'method'),
       urlTemplate: field(form, 'urlTemplate').trim(),
     };
-    const id = newIdFor(values.id, values.displayName, () => ctx.ids.next());
     const result = await attempt(
       () =>
         ctx.apis.createOperation(
           apiId,
-          id,
+          values.id,
           parseOperationCreate({ displayName: values.displayName, method: values.method, urlTemplate: values.urlTemplate }),
+          actorOf(request),
         ),
       values,
       OPERATION_TARGETS,
     );
     if (!result.ok) return apiPage(request, reply, apiId, result.state, 400);
-    return redirectWithNotice(reply, apiPath(apiId), `The operation ${result.value.displayName} was added.`);
+    return redirectWithNotice(reply, apiPath(apiId), 'operation-added');
   });
 
-  app.get<{ Params: ApiParams & { operationId: string } }>('/admin/apis/:id/operations/:operationId/delete', adminRoute(), async (request, reply) => {
+  app.get<{ Params: ApiParams & { operationId: string } }>('/admin/apis/:id/operations/:operationId/delete', page(), async (request, reply) => {
     const { id, operationId } = request.params;
     const [api, operation] = await Promise.all([ctx.apis.get(id), ctx.apis.getOperation(id, operationId)]);
     return confirmPage(ctx, request, reply, {
@@ -340,10 +340,10 @@ ${notice(request)}
     });
   });
 
-  app.post<{ Params: ApiParams & { operationId: string } }>('/admin/apis/:id/operations/:operationId/delete', adminRoute(), async (request, reply) => {
+  app.post<{ Params: ApiParams & { operationId: string } }>('/admin/apis/:id/operations/:operationId/delete', page(), async (request, reply) => {
     const { id, operationId } = request.params;
-    const removed = await ctx.apis.removeOperation(id, operationId, etagOf(formOf(request.body)));
-    return redirectWithNotice(reply, apiPath(id), removed ? 'The operation was deleted.' : 'The operation did not exist any more.');
+    const removed = await ctx.apis.removeOperation(id, operationId, etagOf(formOf(request.body)), actorOf(request));
+    return redirectWithNotice(reply, apiPath(id), removed ? 'operation-deleted' : 'operation-gone');
   });
 
   // -- Edit ------------------------------------------------------------------------------------
@@ -364,24 +364,24 @@ ${notice(request)}
     });
   }
 
-  app.get<{ Params: ApiParams }>('/admin/apis/:id/edit', adminRoute(), async (request, reply) => {
+  app.get<{ Params: ApiParams }>('/admin/apis/:id/edit', page(), async (request, reply) => {
     const api = await ctx.apis.get(request.params.id);
     return editPage(request, reply, api, { values: valuesOfApi(api), errors: {} }, api.etag);
   });
 
-  app.post<{ Params: ApiParams }>('/admin/apis/:id/edit', adminRoute(), async (request, reply) => {
+  app.post<{ Params: ApiParams }>('/admin/apis/:id/edit', page(), async (request, reply) => {
     const api = await ctx.apis.get(request.params.id);
     const form = formOf(request.body);
     const values = valuesOf(form);
     const etag = etagOf(form);
-    const result = await attempt(() => ctx.apis.update(api.id, parseApiUpdate(propertiesOf(values)), etag), values, API_TARGETS);
+    const result = await attempt(() => ctx.apis.update(api.id, parseApiUpdate(propertiesOf(values)), etag, actorOf(request)), values, API_TARGETS);
     if (!result.ok) return editPage(request, reply, api, result.state, etag, 400);
-    return redirectWithNotice(reply, apiPath(api.id), 'The API was saved.');
+    return redirectWithNotice(reply, apiPath(api.id), 'api-saved');
   });
 
   // -- Delete ----------------------------------------------------------------------------------
 
-  app.get<{ Params: ApiParams }>('/admin/apis/:id/delete', adminRoute(), async (request, reply) => {
+  app.get<{ Params: ApiParams }>('/admin/apis/:id/delete', page(), async (request, reply) => {
     const api = await ctx.apis.get(request.params.id);
     return confirmPage(ctx, request, reply, {
       title: `Delete ${api.displayName}?`,
@@ -395,8 +395,8 @@ ${notice(request)}
     });
   });
 
-  app.post<{ Params: ApiParams }>('/admin/apis/:id/delete', adminRoute(), async (request, reply) => {
-    const removed = await ctx.apis.remove(request.params.id, etagOf(formOf(request.body)));
-    return redirectWithNotice(reply, '/admin/apis', removed ? 'The API was deleted.' : 'The API did not exist any more.');
+  app.post<{ Params: ApiParams }>('/admin/apis/:id/delete', page(), async (request, reply) => {
+    const removed = await ctx.apis.remove(request.params.id, etagOf(formOf(request.body)), actorOf(request));
+    return redirectWithNotice(reply, '/admin/apis', removed ? 'api-deleted' : 'api-gone');
   });
 }

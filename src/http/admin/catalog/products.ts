@@ -12,16 +12,17 @@ import {
 } from '../../../domain/product-input.js';
 import { parseInput } from '../../../domain/validate.js';
 import { AppError } from '../../../domain/errors.js';
-import { NEW_ID_MAX, newIdFor } from '../../../services/entity-ids.js';
-import type { ProductView } from '../../../services/products.js';
+import { NEW_ID_MAX } from '../../../services/entity-ids.js';
+import type { ProductView } from '../../../services/views.js';
 import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, type FormState } from '../../web/components.js';
 import { field, formOf, type FormFields } from '../../web/form.js';
 import { formErrors } from '../../web/form-errors.js';
 import { html, type SafeHtml } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
 import { attempt, checkField, confirmPage, etagOf, formPage, orNull, removeForm, selectField, textArea, textField, ticked } from '../forms.js';
 import { breadcrumb, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, stateBadge, yesNo } from '../render.js';
-import { adminFormToken } from '../state.js';
+import { actorOf, formToken } from '../../web/request-state.js';
 
 const PRODUCTS_PER_PAGE = 50;
 /** The choices of the "add an API / a group" selects. */
@@ -152,7 +153,7 @@ ${textArea({ id: PRODUCT_IDS.terms, name: 'terms', label: 'Terms of use', hint: 
 export function registerProductPages(app: FastifyInstance, ctx: AdminContext): void {
   // -- The list --------------------------------------------------------------------------------
 
-  app.get('/admin/products', adminRoute(), async (request, reply) => {
+  app.get('/admin/products', page(), async (request, reply) => {
     const skip = skipOf(request);
     const page = await ctx.products.list({ top: PRODUCTS_PER_PAGE, skip });
     const rows = page.items.map(
@@ -197,17 +198,16 @@ ${dataTable({
     });
   }
 
-  app.get('/admin/products/new', adminRoute(), async (request, reply) =>
+  app.get('/admin/products/new', page(), async (request, reply) =>
     newPage(request, reply, { values: { subscriptionRequired: 'yes' }, errors: {} }),
   );
 
-  app.post('/admin/products/new', adminRoute(), async (request, reply) => {
+  app.post('/admin/products/new', page(), async (request, reply) => {
     const form = formOf(request.body);
     const values = { id: field(form, 'id').trim(), ...valuesOf(form) };
-    const id = newIdFor(values.id, values.displayName, () => ctx.ids.next());
-    const result = await attempt(() => ctx.products.create(id, parseInput(productCreateInput, inputOf(values))), values, PRODUCT_TARGETS);
+    const result = await attempt(() => ctx.products.create(values.id, parseInput(productCreateInput, inputOf(values)), actorOf(request)), values, PRODUCT_TARGETS);
     if (!result.ok) return newPage(request, reply, result.state, 400);
-    return redirectWithNotice(reply, productPath(result.value.id), `The product ${result.value.displayName} was created.`);
+    return redirectWithNotice(reply, productPath(result.value.id), 'product-created');
   });
 
   // -- A product -------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ ${dataTable({
       ctx.apis.list({ top: CHOICES_MAX, skip: 0 }),
       ctx.groups.list({ top: CHOICES_MAX, skip: 0 }),
     ]);
-    const token = csrfInput(adminFormToken(request));
+    const token = csrfInput(formToken(request));
     const path = productPath(id);
     const linkedApis = new Set(apis.items.map((a) => a.id));
     const linkedGroups = new Set(groups.items.map((g) => g.id));
@@ -335,53 +335,53 @@ ${notice(request)}
     });
   }
 
-  app.get<{ Params: ProductParams }>('/admin/products/:id', adminRoute(), async (request, reply) => productPage(request, reply, request.params.id));
+  app.get<{ Params: ProductParams }>('/admin/products/:id', page(), async (request, reply) => productPage(request, reply, request.params.id));
 
   // -- Publish and unpublish --------------------------------------------------------------------
 
   for (const [action, state, done] of [
-    ['publish', 'published', 'The product was published.'],
-    ['unpublish', 'notPublished', 'The product was unpublished: its subscriptions no longer call its APIs.'],
+    ['publish', 'published', 'product-published'],
+    ['unpublish', 'notPublished', 'product-unpublished'],
   ] as const) {
-    app.post<{ Params: ProductParams }>(`/admin/products/:id/${action}`, adminRoute(), async (request, reply) => {
+    app.post<{ Params: ProductParams }>(`/admin/products/:id/${action}`, page(), async (request, reply) => {
       const id = request.params.id;
-      await ctx.products.update(id, { state }, etagOf(formOf(request.body)));
+      await ctx.products.update(id, { state }, etagOf(formOf(request.body)), actorOf(request));
       return redirectWithNotice(reply, productPath(id), done);
     });
   }
 
   // -- APIs and groups -------------------------------------------------------------------------
 
-  app.post<{ Params: ProductParams }>('/admin/products/:id/apis', adminRoute(), async (request, reply) => {
+  app.post<{ Params: ProductParams }>('/admin/products/:id/apis', page(), async (request, reply) => {
     const id = request.params.id;
     const apiId = field(formOf(request.body), 'apiId');
     if (apiId === '') {
       return productPage(request, reply, id, { api: { values: {}, errors: { apiId: 'Choose the API to add.' } } }, 400);
     }
-    const { api, created } = await ctx.products.addApi(id, apiId);
-    return redirectWithNotice(reply, productPath(id), created ? `${api.displayName} was added to the product.` : `${api.displayName} was in the product already.`);
+    const { created } = await ctx.products.addApi(id, apiId, actorOf(request));
+    return redirectWithNotice(reply, productPath(id), created ? 'product-api-added' : 'product-api-already');
   });
 
-  app.post<{ Params: ProductParams & { apiId: string } }>('/admin/products/:id/apis/:apiId/remove', adminRoute(), async (request, reply) => {
+  app.post<{ Params: ProductParams & { apiId: string } }>('/admin/products/:id/apis/:apiId/remove', page(), async (request, reply) => {
     const { id, apiId } = request.params;
-    const removed = await ctx.products.removeApi(id, apiId);
-    return redirectWithNotice(reply, productPath(id), removed ? 'The API was removed from the product.' : 'The API was not in the product.');
+    const removed = await ctx.products.removeApi(id, apiId, actorOf(request));
+    return redirectWithNotice(reply, productPath(id), removed ? 'product-api-removed' : 'product-api-not');
   });
 
-  app.post<{ Params: ProductParams }>('/admin/products/:id/groups', adminRoute(), async (request, reply) => {
+  app.post<{ Params: ProductParams }>('/admin/products/:id/groups', page(), async (request, reply) => {
     const id = request.params.id;
     const groupId = field(formOf(request.body), 'groupId');
     if (groupId === '') {
       return productPage(request, reply, id, { group: { values: {}, errors: { groupId: 'Choose the group to add.' } } }, 400);
     }
-    const { group, created } = await ctx.products.addGroup(id, groupId);
-    return redirectWithNotice(reply, productPath(id), created ? `The product is now visible to ${group.displayName}.` : `The product was visible to ${group.displayName} already.`);
+    const { created } = await ctx.products.addGroup(id, groupId, actorOf(request));
+    return redirectWithNotice(reply, productPath(id), created ? 'product-group-added' : 'product-group-already');
   });
 
-  app.post<{ Params: ProductParams & { groupId: string } }>('/admin/products/:id/groups/:groupId/remove', adminRoute(), async (request, reply) => {
+  app.post<{ Params: ProductParams & { groupId: string } }>('/admin/products/:id/groups/:groupId/remove', page(), async (request, reply) => {
     const { id, groupId } = request.params;
-    const removed = await ctx.products.removeGroup(id, groupId);
-    return redirectWithNotice(reply, productPath(id), removed ? 'The group no longer sees the product.' : 'The group did not see the product.');
+    const removed = await ctx.products.removeGroup(id, groupId, actorOf(request));
+    return redirectWithNotice(reply, productPath(id), removed ? 'product-group-removed' : 'product-group-not');
   });
 
   // -- Edit ------------------------------------------------------------------------------------
@@ -402,19 +402,23 @@ ${notice(request)}
     });
   }
 
-  app.get<{ Params: ProductParams }>('/admin/products/:id/edit', adminRoute(), async (request, reply) => {
+  app.get<{ Params: ProductParams }>('/admin/products/:id/edit', page(), async (request, reply) => {
     const product = await ctx.products.get(request.params.id);
     return editPage(request, reply, product, { values: valuesOfProduct(product), errors: {} }, product.etag);
   });
 
-  app.post<{ Params: ProductParams }>('/admin/products/:id/edit', adminRoute(), async (request, reply) => {
+  app.post<{ Params: ProductParams }>('/admin/products/:id/edit', page(), async (request, reply) => {
     const product = await ctx.products.get(request.params.id);
     const form = formOf(request.body);
     const values = valuesOf(form);
     const etag = etagOf(form);
-    const result = await attempt(() => ctx.products.update(product.id, parseInput(productUpdateInput, inputOf(values)), etag), values, PRODUCT_TARGETS);
+    const result = await attempt(
+      () => ctx.products.update(product.id, parseInput(productUpdateInput, inputOf(values)), etag, actorOf(request)),
+      values,
+      PRODUCT_TARGETS,
+    );
     if (!result.ok) return editPage(request, reply, product, result.state, etag, 400);
-    return redirectWithNotice(reply, productPath(product.id), 'The product was saved.');
+    return redirectWithNotice(reply, productPath(product.id), 'product-saved');
   });
 
   // -- Delete ----------------------------------------------------------------------------------
@@ -443,17 +447,17 @@ ${notice(request)}
     });
   }
 
-  app.get<{ Params: ProductParams }>('/admin/products/:id/delete', adminRoute(), async (request, reply) =>
+  app.get<{ Params: ProductParams }>('/admin/products/:id/delete', page(), async (request, reply) =>
     deletePage(request, reply, await ctx.products.get(request.params.id)),
   );
 
-  app.post<{ Params: ProductParams }>('/admin/products/:id/delete', adminRoute(), async (request, reply) => {
+  app.post<{ Params: ProductParams }>('/admin/products/:id/delete', page(), async (request, reply) => {
     const id = request.params.id;
     const form = formOf(request.body);
     const deleteSubscriptions = ticked(form, 'deleteSubscriptions') === 'yes';
     try {
-      const removed = await ctx.products.remove(id, etagOf(form), deleteSubscriptions);
-      return redirectWithNotice(reply, '/admin/products', removed ? 'The product was deleted.' : 'The product did not exist any more.');
+      const removed = await ctx.products.remove(id, etagOf(form), deleteSubscriptions, actorOf(request));
+      return redirectWithNotice(reply, '/admin/products', removed ? 'product-deleted' : 'product-gone');
     } catch (error) {
       // The product still has live subscriptions: ask again, with the service's reason.
       if (!(error instanceof AppError) || error.kind !== 'conflict') throw error;

@@ -7,15 +7,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GROUP_DESCRIPTION_MAX, GROUP_DISPLAY_NAME_MAX } from '../../../domain/group.js';
 import { groupCreateInput, groupUpdateInput } from '../../../domain/group-input.js';
 import { parseInput } from '../../../domain/validate.js';
-import { NEW_ID_MAX, newIdFor } from '../../../services/entity-ids.js';
+import { NEW_ID_MAX } from '../../../services/entity-ids.js';
 import type { GroupView } from '../../../services/views.js';
 import { EMPTY_FORM, button, csrfInput, errorSummary, input, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
 import { attempt, confirmPage, etagOf, formPage, orNull, removeForm, textArea, textField } from '../forms.js';
 import { breadcrumb, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, stateBadge } from '../render.js';
-import { adminActor, adminFormToken } from '../state.js';
+import { actorOf, formToken } from '../../web/request-state.js';
 
 const GROUPS_PER_PAGE = 50;
 const MEMBERS_PER_PAGE = 20;
@@ -65,7 +66,7 @@ ${textArea({ id: GROUP_IDS.description, name: 'description', label: 'Description
 export function registerGroupPages(app: FastifyInstance, ctx: AdminContext): void {
   // -- The list --------------------------------------------------------------------------------
 
-  app.get('/admin/groups', adminRoute(), async (request, reply) => {
+  app.get('/admin/groups', page(), async (request, reply) => {
     const skip = skipOf(request);
     const page = await ctx.groups.list({ top: GROUPS_PER_PAGE, skip });
     const counts = await ctx.groups.memberCounts(page.items.map((g) => g.id));
@@ -110,19 +111,23 @@ ${dataTable({
     });
   }
 
-  app.get('/admin/groups/new', adminRoute(), async (request, reply) => newGroupPage(request, reply, EMPTY_FORM));
+  app.get('/admin/groups/new', page(), async (request, reply) => newGroupPage(request, reply, EMPTY_FORM));
 
-  app.post('/admin/groups/new', adminRoute(), async (request, reply) => {
+  app.post('/admin/groups/new', page(), async (request, reply) => {
     const form = formOf(request.body);
     const values = { id: field(form, 'id').trim(), displayName: field(form, 'displayName'), description: field(form, 'description') };
-    const id = newIdFor(values.id, values.displayName, () => ctx.ids.next());
     const result = await attempt(
-      () => ctx.groups.create(id, parseInput(groupCreateInput, { displayName: values.displayName, description: orNull(values.description), type: 'custom' })),
+      () =>
+        ctx.groups.create(
+          values.id,
+          parseInput(groupCreateInput, { displayName: values.displayName, description: orNull(values.description), type: 'custom' }),
+          actorOf(request),
+        ),
       values,
       GROUP_TARGETS,
     );
     if (!result.ok) return newGroupPage(request, reply, result.state, 400);
-    return redirectWithNotice(reply, groupPath(result.value.id), `The group ${result.value.displayName} was created.`);
+    return redirectWithNotice(reply, groupPath(result.value.id), 'group-created');
   });
 
   // -- A group and its members -----------------------------------------------------------------
@@ -131,7 +136,7 @@ ${dataTable({
     const group = await ctx.groups.get(id);
     const skip = skipOf(request);
     const members = await ctx.users.listByGroup(id, { top: MEMBERS_PER_PAGE, skip });
-    const token = csrfInput(adminFormToken(request));
+    const token = csrfInput(formToken(request));
     const readOnly = group.builtIn;
     const rows = members.items.map(
       (u) => html`<tr>
@@ -187,21 +192,20 @@ ${notice(request)}
     });
   }
 
-  app.get<{ Params: GroupParams }>('/admin/groups/:id', adminRoute(), async (request, reply) => groupPage(request, reply, request.params.id, EMPTY_FORM));
+  app.get<{ Params: GroupParams }>('/admin/groups/:id', page(), async (request, reply) => groupPage(request, reply, request.params.id, EMPTY_FORM));
 
-  app.post<{ Params: GroupParams }>('/admin/groups/:id/members', adminRoute(), async (request, reply) => {
+  app.post<{ Params: GroupParams }>('/admin/groups/:id/members', page(), async (request, reply) => {
     const id = request.params.id;
     const values = { email: field(formOf(request.body), 'email').trim() };
-    const result = await attempt(() => ctx.groups.addMemberByEmail(id, values.email, adminActor(request)), values, { email: 'email' });
+    const result = await attempt(() => ctx.groups.addMemberByEmail(id, values.email, actorOf(request)), values, { email: 'email' });
     if (!result.ok) return groupPage(request, reply, id, result.state, 400);
-    const { user, created } = result.value;
-    return redirectWithNotice(reply, groupPath(id), created ? `${user.email} was added to the group.` : `${user.email} was a member already.`);
+    return redirectWithNotice(reply, groupPath(id), result.value.created ? 'member-added' : 'member-already');
   });
 
-  app.post<{ Params: GroupParams & { userId: string } }>('/admin/groups/:id/members/:userId/remove', adminRoute(), async (request, reply) => {
+  app.post<{ Params: GroupParams & { userId: string } }>('/admin/groups/:id/members/:userId/remove', page(), async (request, reply) => {
     const { id, userId } = request.params;
-    const removed = await ctx.groups.removeMember(id, userId, adminActor(request));
-    return redirectWithNotice(reply, groupPath(id), removed ? 'The member was removed from the group.' : 'That user was not a member.');
+    const removed = await ctx.groups.removeMember(id, userId, actorOf(request));
+    return redirectWithNotice(reply, groupPath(id), removed ? 'member-removed' : 'member-not');
   });
 
   // -- Edit ------------------------------------------------------------------------------------
@@ -236,29 +240,29 @@ ${notice(request)}
     });
   }
 
-  app.get<{ Params: GroupParams }>('/admin/groups/:id/edit', adminRoute(), async (request, reply) => {
+  app.get<{ Params: GroupParams }>('/admin/groups/:id/edit', page(), async (request, reply) => {
     const group = await ctx.groups.get(request.params.id);
     if (group.builtIn) return readOnlyPage(request, reply, group);
     return editPage(request, reply, group, { values: { displayName: group.displayName, description: group.description ?? '' }, errors: {} }, group.etag);
   });
 
-  app.post<{ Params: GroupParams }>('/admin/groups/:id/edit', adminRoute(), async (request, reply) => {
+  app.post<{ Params: GroupParams }>('/admin/groups/:id/edit', page(), async (request, reply) => {
     const group = await ctx.groups.get(request.params.id);
     const form = formOf(request.body);
     const values = { displayName: field(form, 'displayName'), description: field(form, 'description') };
     const etag = etagOf(form);
     const result = await attempt(
-      () => ctx.groups.update(group.id, parseInput(groupUpdateInput, { displayName: values.displayName, description: orNull(values.description) }), etag),
+      () => ctx.groups.update(group.id, parseInput(groupUpdateInput, { displayName: values.displayName, description: orNull(values.description) }), etag, actorOf(request)),
       values,
       GROUP_TARGETS,
     );
     if (!result.ok) return editPage(request, reply, group, result.state, etag, 400);
-    return redirectWithNotice(reply, groupPath(group.id), 'The group was saved.');
+    return redirectWithNotice(reply, groupPath(group.id), 'group-saved');
   });
 
   // -- Delete ----------------------------------------------------------------------------------
 
-  app.get<{ Params: GroupParams }>('/admin/groups/:id/delete', adminRoute(), async (request, reply) => {
+  app.get<{ Params: GroupParams }>('/admin/groups/:id/delete', page(), async (request, reply) => {
     const group = await ctx.groups.get(request.params.id);
     if (group.builtIn) return readOnlyPage(request, reply, group);
     const members = await ctx.groups.memberCounts([group.id]);
@@ -275,9 +279,9 @@ ${notice(request)}
     });
   });
 
-  app.post<{ Params: GroupParams }>('/admin/groups/:id/delete', adminRoute(), async (request, reply) => {
+  app.post<{ Params: GroupParams }>('/admin/groups/:id/delete', page(), async (request, reply) => {
     const id = request.params.id;
-    const removed = await ctx.groups.remove(id, etagOf(formOf(request.body)));
-    return redirectWithNotice(reply, '/admin/groups', removed ? 'The group was deleted.' : 'The group did not exist any more.');
+    const removed = await ctx.groups.remove(id, etagOf(formOf(request.body)), actorOf(request));
+    return redirectWithNotice(reply, '/admin/groups', removed ? 'group-deleted' : 'group-gone');
   });
 }

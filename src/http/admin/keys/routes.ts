@@ -13,11 +13,12 @@ import { MANAGEMENT_KEY_NAME_MAX, type ManagementKeyInfo } from '../../../servic
 import { EMPTY_FORM, button, errorSummary, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
-import { adminMessage } from '../errors.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
+import { adminMessage } from '../render.js';
 import { attempt, confirmPage, postForm } from '../forms.js';
 import { dataTable, dateTime, notice, pageHead, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
-import { adminActor } from '../state.js';
+import { actorOf } from '../../web/request-state.js';
 
 const NAME_ID = 'key-name';
 
@@ -125,24 +126,23 @@ async function revokePage(ctx: AdminContext, request: FastifyRequest, reply: Fas
 }
 
 export function registerKeyPages(app: FastifyInstance, ctx: AdminContext): void {
-  app.get('/admin/keys', adminRoute(), async (request, reply) => listPage(ctx, request, reply));
+  app.get('/admin/keys', page(), async (request, reply) => listPage(ctx, request, reply));
 
-  app.post('/admin/keys', adminRoute(), async (request, reply) => {
+  app.post('/admin/keys', page(), async (request, reply) => {
     const name = field(formOf(request.body), 'name');
-    const result = await attempt(() => ctx.keys.create(name, adminActor(request)), { name }, { name: 'name' }, (error) => error.kind === 'validation');
+    const result = await attempt(() => ctx.keys.create(name, actorOf(request)), { name }, { name: 'name' }, (error) => error.kind === 'validation');
     if (!result.ok) return listPage(ctx, request, reply, { state: result.state, status: 400 });
     return createdPage(ctx, request, reply, result.value.key, result.value.info);
   });
 
-  app.get('/admin/keys/:id/revoke', adminRoute(), async (request, reply) => {
+  app.get('/admin/keys/:id/revoke', page(), async (request, reply) => {
     const { id } = request.params as { id: string };
     return revokePage(ctx, request, reply, id);
   });
 
-  app.post('/admin/keys/:id/revoke', adminRoute(), async (request, reply) => {
+  app.post('/admin/keys/:id/revoke', page(), async (request, reply) => {
     const { id } = request.params as { id: string };
-    const info = await ctx.keys.get(id);
-    await ctx.keys.revoke(id, adminActor(request));
-    return redirectWithNotice(reply, '/admin/keys', `Key "${info.name}" revoked: calls made with it are refused.`);
+    await ctx.keys.revoke(id, actorOf(request));
+    return redirectWithNotice(reply, '/admin/keys', 'key-revoked');
   });
 }

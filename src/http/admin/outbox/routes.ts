@@ -5,14 +5,15 @@
  * never shown: its parameters stay in the database and its links exist only when it is sent.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createOutboxService, isOutboxState, OUTBOX_STATES, type OutboxMessageView } from '../../../services/outbox.js';
+import { isOutboxState, OUTBOX_STATES, type OutboxMessageView } from '../../../services/outbox.js';
 import { hidden } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, raw } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
 import { postForm } from '../forms.js';
 import { dataTable, dateTime, notice, pageHead, redirectWithNotice, sendAdminPage, skipOf, stateBadge } from '../render.js';
-import { adminActor } from '../state.js';
+import { actorOf } from '../../web/request-state.js';
 
 const PAGE_SIZE = 50;
 
@@ -32,7 +33,7 @@ function listHref(status: string, skip = 0): string {
 }
 
 export function registerOutboxPages(app: FastifyInstance, ctx: AdminContext): void {
-  const outbox = createOutboxService(ctx);
+  const { outbox } = ctx;
 
   function row(request: FastifyRequest, m: OutboxMessageView, status: string) {
     return html`<tr>
@@ -57,7 +58,7 @@ export function registerOutboxPages(app: FastifyInstance, ctx: AdminContext): vo
 </tr>`;
   }
 
-  app.get('/admin/outbox', adminRoute(), async (request, reply) => {
+  app.get('/admin/outbox', page(), async (request, reply) => {
     const requested = query(request, 'status');
     const status = isOutboxState(requested) ? requested : '';
     const skip = skipOf(request);
@@ -95,15 +96,11 @@ ${
     });
   });
 
-  app.post('/admin/outbox/:id/retry', adminRoute(), async (request, reply) => {
+  app.post('/admin/outbox/:id/retry', page(), async (request, reply) => {
     const { id } = request.params as { id: string };
     const form = formOf(request.body);
     const status = field(form, 'status');
-    const message = await outbox.retry(id, adminActor(request));
-    return redirectWithNotice(
-      reply,
-      listHref(isOutboxState(status) ? status : ''),
-      `The email to ${message.recipient} is queued again and will be sent shortly.`,
-    );
+    await outbox.retry(id, actorOf(request));
+    return redirectWithNotice(reply, listHref(isOutboxState(status) ? status : ''), 'email-requeued');
   });
 }

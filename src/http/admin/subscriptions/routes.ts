@@ -16,73 +16,64 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SUBSCRIPTION_STATES, type SubscriptionState } from '../../../domain/subscription.js';
 import { SUBSCRIPTION_STATE_COMMENT_MAX } from '../../../domain/subscription-input.js';
-import {
-  ADMIN_SUBSCRIPTION_ACTIONS,
-  adminActionsFrom,
-  type AdminSubscriptionAction,
-  type AdminSubscriptionView,
-} from '../../../services/subscriptions.js';
+import { ADMIN_SUBSCRIPTION_ACTIONS, adminActionsFrom, type AdminSubscriptionAction } from '../../../services/subscriptions/admin.js';
+import type { AdminSubscriptionView } from '../../../services/subscriptions/views.js';
+import type { AdminNotice } from '../notices.js';
+import { SUBSCRIPTION_STATE_LABELS } from '../labels.js';
 import { EMPTY_FORM, button, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
-import { adminMessage } from '../errors.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
+import { adminMessage } from '../render.js';
 import { attempt, confirmPage, postForm } from '../forms.js';
 import { dataTable, dateTime, notice, pageHead, pagination, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
-import { adminActor } from '../state.js';
+import { actorOf } from '../../web/request-state.js';
 
 const PAGE_SIZE = 20;
 const FILTER_MAX = 256;
 
-const STATE_LABELS: Readonly<Record<SubscriptionState, string>> = {
-  submitted: 'Submitted',
-  active: 'Active',
-  suspended: 'Suspended',
-  rejected: 'Rejected',
-  cancelled: 'Cancelled',
-  expired: 'Expired',
-};
 
 /** How each action reads on the page. */
 const ACTIONS: Readonly<
-  Record<AdminSubscriptionAction, { label: string; confirm: boolean; heading: string; explain: string; done: string; emailed?: string }>
+  Record<AdminSubscriptionAction, { label: string; confirm: boolean; heading: string; explain: string; done: AdminNotice; emailed?: AdminNotice }>
 > = {
   approve: {
     label: 'Approve',
     confirm: false,
     heading: 'Approve the subscription',
     explain: 'The subscription becomes active: its keys work at once.',
-    done: 'Subscription approved: it is active.',
-    emailed: 'The owner was emailed that the subscription is active.',
+    done: 'subscription-approve',
+    emailed: 'subscription-approve-emailed',
   },
   reject: {
     label: 'Reject',
     confirm: true,
     heading: 'Reject the subscription request',
     explain: 'Rejecting is final: the subscription cannot be approved afterwards. The owner is emailed the reason you give.',
-    done: 'Subscription rejected.',
-    emailed: 'The owner was emailed the reason.',
+    done: 'subscription-reject',
+    emailed: 'subscription-reject-emailed',
   },
   suspend: {
     label: 'Suspend',
     confirm: true,
     heading: 'Suspend the subscription',
     explain: 'Its keys stop working at once, until you reactivate it.',
-    done: 'Subscription suspended: its keys no longer work.',
+    done: 'subscription-suspend',
   },
   reactivate: {
     label: 'Reactivate',
     confirm: false,
     heading: 'Reactivate the subscription',
     explain: 'Its keys work again at once.',
-    done: 'Subscription reactivated: its keys work again.',
+    done: 'subscription-reactivate',
   },
   cancel: {
     label: 'Cancel subscription',
     confirm: true,
     heading: 'Cancel the subscription',
     explain: 'Cancelling is final: its keys stop working for good.',
-    done: 'Subscription cancelled: its keys no longer work.',
+    done: 'subscription-cancel',
   },
 };
 
@@ -159,13 +150,13 @@ function scopeText(s: AdminSubscriptionView, links: boolean): SafeHtml {
 }
 
 function badge(state: SubscriptionState): SafeHtml {
-  return stateBadge(state, STATE_LABELS[state]);
+  return stateBadge(state, SUBSCRIPTION_STATE_LABELS[state]);
 }
 
 async function listPage(ctx: AdminContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const filter = filterOf(request);
   const [page, products] = await Promise.all([
-    ctx.subscriptions.listForAdmin({
+    ctx.subscriptions.list({
       state: filter.state || undefined,
       productId: filter.product || undefined,
       owner: filter.owner || undefined,
@@ -192,7 +183,7 @@ ${notice(request)}
     <label for="filter-state">State</label>
     <select id="filter-state" name="state">
       <option value=""${filter.state === '' ? html` selected` : ''}>Any state</option>
-      ${SUBSCRIPTION_STATES.map((s) => html`<option value="${s}"${filter.state === s ? html` selected` : ''}>${STATE_LABELS[s]}</option>`)}
+      ${SUBSCRIPTION_STATES.map((s) => html`<option value="${s}"${filter.state === s ? html` selected` : ''}>${SUBSCRIPTION_STATE_LABELS[s]}</option>`)}
     </select>
   </div>
   <div class="field">
@@ -236,7 +227,7 @@ function etagForm(request: FastifyRequest, s: AdminSubscriptionView, action: Adm
 function actionControls(request: FastifyRequest, s: AdminSubscriptionView): SafeHtml {
   const actions = adminActionsFrom(s.state);
   if (actions.length === 0) {
-    return html`<p class="muted">No action is possible: a ${STATE_LABELS[s.state].toLowerCase()} subscription is final.</p>`;
+    return html`<p class="muted">No action is possible: a ${SUBSCRIPTION_STATE_LABELS[s.state].toLowerCase()} subscription is final.</p>`;
   }
   return html`<div class="button-row">
     ${actions.map((a) => {
@@ -267,7 +258,7 @@ function title(s: AdminSubscriptionView): string {
 }
 
 async function detailPage(ctx: AdminContext, request: FastifyRequest, reply: FastifyReply, sid: string): Promise<FastifyReply> {
-  const s = await ctx.subscriptions.getForAdmin(sid);
+  const s = await ctx.subscriptions.get(sid);
   const main = html`<p class="breadcrumb"><a href="/admin/subscriptions">Subscriptions</a></p>
 ${pageHead(title(s))}
 ${notice(request)}
@@ -306,11 +297,11 @@ async function actionConfirmPage(
   action: AdminSubscriptionAction,
   options: { state?: FormState; status?: number; etag?: string } = {},
 ): Promise<FastifyReply> {
-  const s = await ctx.subscriptions.getForAdmin(sid);
+  const s = await ctx.subscriptions.get(sid);
   if (!adminActionsFrom(s.state).includes(action)) {
     return adminMessage(ctx, request, reply, {
       title: 'Not possible now',
-      message: `A ${STATE_LABELS[s.state].toLowerCase()} subscription cannot be ${action === 'cancel' ? 'cancelled' : `${action}ed`}.`,
+      message: `A ${SUBSCRIPTION_STATE_LABELS[s.state].toLowerCase()} subscription cannot be ${action === 'cancel' ? 'cancelled' : `${action}ed`}.`,
       status: 409,
       back: subscriptionPath(s.id),
     });
@@ -338,25 +329,25 @@ async function actionConfirmPage(
 }
 
 export function registerSubscriptionPages(app: FastifyInstance, ctx: AdminContext): void {
-  app.get('/admin/subscriptions', adminRoute(), async (request, reply) => listPage(ctx, request, reply));
+  app.get('/admin/subscriptions', page(), async (request, reply) => listPage(ctx, request, reply));
 
-  app.get('/admin/subscriptions/:sid', adminRoute(), async (request, reply) => {
+  app.get('/admin/subscriptions/:sid', page(), async (request, reply) => {
     const { sid } = request.params as { sid: string };
     return detailPage(ctx, request, reply, sid);
   });
 
-  app.get('/admin/subscriptions/:sid/:action', adminRoute(), async (request, reply) => {
+  app.get('/admin/subscriptions/:sid/:action', page(), async (request, reply) => {
     const { sid, action } = request.params as { sid: string; action: string };
     if (!isAction(action) || !ACTIONS[action].confirm) {
-      return adminMessage(ctx, request, reply, { title: 'Not found', message: 'There is no such page in the admin UI.', status: 404, back: subscriptionPath(sid) });
+      return adminMessage(ctx, request, reply, { title: 'Page not found', message: 'There is no such page in the admin UI.', status: 404, back: subscriptionPath(sid) });
     }
     return actionConfirmPage(ctx, request, reply, sid, action);
   });
 
-  app.post('/admin/subscriptions/:sid/:action', adminRoute(), async (request, reply) => {
+  app.post('/admin/subscriptions/:sid/:action', page(), async (request, reply) => {
     const { sid, action } = request.params as { sid: string; action: string };
     if (!isAction(action)) {
-      return adminMessage(ctx, request, reply, { title: 'Not found', message: 'There is no such action.', status: 404, back: subscriptionPath(sid) });
+      return adminMessage(ctx, request, reply, { title: 'Page not found', message: 'There is no such action.', status: 404, back: subscriptionPath(sid) });
     }
     const form = formOf(request.body);
     const etag = field(form, 'etag');
@@ -364,19 +355,18 @@ export function registerSubscriptionPages(app: FastifyInstance, ctx: AdminContex
     // A reason the service refuses is shown next to the field, with the tag the page was opened with.
     const result = await attempt(
       () =>
-        ctx.subscriptions.adminAction(sid, action, {
+        ctx.subscriptions.act(sid, action, {
           ifMatch: etag === '' ? undefined : etag,
           reason: action === 'reject' ? reason : undefined,
-          ctx: adminActor(request),
+          ctx: actorOf(request),
         }),
       { reason },
       { reason: 'reason' },
       (error) => action === 'reject' && error.kind === 'validation' && error.details.some((d) => d.target === 'reason'),
     );
     if (!result.ok) return actionConfirmPage(ctx, request, reply, sid, action, { state: result.state, status: 400, etag });
-    const done = result.value;
     const spec = ACTIONS[action];
-    const text = spec.emailed && done.ownerId !== null ? `${spec.done} ${spec.emailed}` : spec.done;
-    return redirectWithNotice(reply, subscriptionPath(sid), text);
+    // The owner was emailed when the action emails and the subscription has an owner.
+    return redirectWithNotice(reply, subscriptionPath(sid), spec.emailed && result.value.ownerId !== null ? spec.emailed : spec.done);
   });
 }

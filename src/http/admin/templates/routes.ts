@@ -19,11 +19,12 @@ import { field, formOf } from '../../web/form.js';
 import { sentence } from '../../web/form-errors.js';
 import { CONTENT_SECURITY_POLICY_WITH_SCRIPT } from '../../web/headers.js';
 import { html, type SafeHtml } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
-import { adminMessage } from '../errors.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
+import { adminMessage } from '../render.js';
 import { confirmPage } from '../forms.js';
 import { dataTable, notice, pageHead, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
-import { adminActor, adminFormToken, adminSession } from '../state.js';
+import { actorOf, formToken, sessionOf } from '../../web/request-state.js';
 import { PREVIEW_FRAME_NAME, previewDocument, problemDocument, sendPreviewFrame } from './preview-frame.js';
 
 /** The edit page's policy: the admin UI's, plus frames from our own origin (the preview). */
@@ -165,7 +166,7 @@ export function registerTemplatePages(app: FastifyInstance, ctx: AdminContext): 
       section: 'templates',
       status,
       policy: TEMPLATE_EDIT_CSP,
-      main: html`${notice(request)}${editPage(t, state, adminFormToken(request))}`,
+      main: html`${notice(request)}${editPage(t, state, formToken(request))}`,
     });
   }
 
@@ -175,13 +176,13 @@ export function registerTemplatePages(app: FastifyInstance, ctx: AdminContext): 
       body: t.body,
       etag: t.etag,
       errors: {},
-      to: adminSession(request).user.email,
+      to: sessionOf(request).user.email,
     };
   }
 
   const nameOf = (request: FastifyRequest) => (request.params as { name: string }).name;
 
-  app.get('/admin/templates', adminRoute(), async (request, reply) => {
+  app.get('/admin/templates', page(), async (request, reply) => {
     const page = await templates.list({ skip: 0, top: 100 });
     return sendAdminPage(ctx, request, reply, {
       title: 'Email templates',
@@ -205,13 +206,13 @@ ${dataTable({
     });
   });
 
-  app.get('/admin/templates/:name', adminRoute(), async (request, reply) => {
+  app.get('/admin/templates/:name', page(), async (request, reply) => {
     const t = await templates.get(nameOf(request));
     return sendEdit(request, reply, t, savedState(request, t));
   });
 
   // Save (the Preview button posts to the preview frame instead).
-  app.post('/admin/templates/:name', adminRoute(), async (request, reply) => {
+  app.post('/admin/templates/:name', page(), async (request, reply) => {
     const t = await templates.get(nameOf(request));
     const form = formOf(request.body);
     const typed = { subject: field(form, 'subject'), body: lf(field(form, 'body')) };
@@ -219,11 +220,11 @@ ${dataTable({
       ...typed,
       etag: field(form, 'etag'),
       errors: {},
-      to: adminSession(request).user.email,
+      to: sessionOf(request).user.email,
       unsaved: true,
     };
     try {
-      await templates.replace(t.name, typed, state.etag || undefined, adminActor(request));
+      await templates.replace(t.name, typed, state.etag || undefined, actorOf(request));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.kind === 'precondition-failed') {
@@ -243,7 +244,7 @@ ${dataTable({
         400,
       );
     }
-    return redirectWithNotice(reply, templatePath(t), `${t.title}: the template was saved.`);
+    return redirectWithNotice(reply, templatePath(t), 'template-saved');
   });
 
   // The preview frame's document: the saved template (the frame's src), or the form's text (the
@@ -260,31 +261,31 @@ ${dataTable({
     }
   }
 
-  app.get('/admin/templates/:name/preview-frame', adminRoute(), async (request, reply) => {
+  app.get('/admin/templates/:name/preview-frame', page(), async (request, reply) => {
     const t = await templates.get(nameOf(request));
     return previewFrame(reply, t.name, t);
   });
 
-  app.post('/admin/templates/:name/preview-frame', adminRoute(), async (request, reply) => {
+  app.post('/admin/templates/:name/preview-frame', page(), async (request, reply) => {
     const t = await templates.get(nameOf(request));
     const form = formOf(request.body);
     return previewFrame(reply, t.name, { subject: field(form, 'subject'), body: lf(field(form, 'body')) });
   });
 
-  app.post('/admin/templates/:name/test', adminRoute(), async (request, reply) => {
+  app.post('/admin/templates/:name/test', page(), async (request, reply) => {
     const t = await templates.get(nameOf(request));
     const to = field(formOf(request.body), 'to');
     try {
-      await templates.sendTest(t.name, to, adminActor(request));
+      await templates.sendTest(t.name, to, actorOf(request));
     } catch (error) {
       if (!(error instanceof AppError) || error.kind !== 'validation') throw error;
       const { errors, others } = errorsByField(error, ['to']);
       return sendEdit(request, reply, t, { ...savedState(request, t), to, errors, message: others.length > 0 ? others.join(' ') : 'The test message was not sent.' }, 400);
     }
-    return redirectWithNotice(reply, templatePath(t), `A test message of ${t.title} is on its way to ${to.trim()} (see the outbox).`);
+    return redirectWithNotice(reply, templatePath(t), 'test-sent');
   });
 
-  app.get('/admin/templates/:name/reset', adminRoute(), async (request, reply) => {
+  app.get('/admin/templates/:name/reset', page(), async (request, reply) => {
     const t = await templates.get(nameOf(request));
     const path = templatePath(t);
     if (t.isDefault) {
@@ -308,10 +309,10 @@ ${dataTable({
     });
   });
 
-  app.post('/admin/templates/:name/reset', adminRoute(), async (request, reply) => {
+  app.post('/admin/templates/:name/reset', page(), async (request, reply) => {
     const t = await templates.get(nameOf(request));
     const etag = field(formOf(request.body), 'etag');
-    const reset = await templates.reset(t.name, etag || '*', adminActor(request));
-    return redirectWithNotice(reply, templatePath(t), reset ? `${t.title}: reset to the default.` : `${t.title} was already the default.`);
+    const reset = await templates.reset(t.name, etag || '*', actorOf(request));
+    return redirectWithNotice(reply, templatePath(t), reset ? 'template-reset' : 'template-default');
   });
 }

@@ -12,12 +12,14 @@ import type { UserView } from '../../../services/views.js';
 import { EMPTY_FORM, button, errorSummary, input, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, type HtmlValue } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
-import { adminMessage } from '../errors.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
+import { adminMessage } from '../render.js';
 import { attempt, etagOf as formEtag, postForm } from '../forms.js';
 import { redirectWithNotice, sendAdminPage } from '../render.js';
-import { adminActor } from '../state.js';
-import { displayName, userIdParam, userPath } from './detail-view.js';
+import { actorOf } from '../../web/request-state.js';
+import { userIdParam, userPath } from './detail-view.js';
+import { displayName } from '../labels.js';
 
 const SET_PASSWORD_IDS = { password: 'new-password' };
 const PASSWORD_HINT = 'At least 8 characters; not a common password, nor the user’s name or email address.';
@@ -100,35 +102,32 @@ function setPasswordPage(ctx: AdminContext, request: FastifyRequest, reply: Fast
 
 export function registerUserActionRoutes(app: FastifyInstance, ctx: AdminContext): void {
   for (const [action, state, done] of [
-    ['block', 'blocked', 'is blocked: their portal sessions have ended and the gateway refuses their keys.'],
-    ['activate', 'active', 'is active again.'],
+    ['block', 'blocked', 'user-blocked'],
+    ['activate', 'active', 'user-activated'],
   ] as const) {
-    app.post(`/admin/users/:id/${action}`, adminRoute(), async (request, reply) => {
+    app.post(`/admin/users/:id/${action}`, page(), async (request, reply) => {
       const id = userIdParam(request);
-      let user: UserView;
       try {
-        user = await ctx.users.update(id, { state }, etagOf(request), adminActor(request));
+        await ctx.users.update(id, { state }, etagOf(request), actorOf(request));
       } catch (error) {
         return notAllowed(ctx, request, reply, id, error);
       }
-      return redirectWithNotice(reply, userPath(id), `${displayName(user)} ${done}`);
+      return redirectWithNotice(reply, userPath(id), done);
     });
   }
 
-  app.get('/admin/users/:id/delete', adminRoute(), async (request, reply) => {
+  app.get('/admin/users/:id/delete', page(), async (request, reply) => {
     const id = userIdParam(request);
     const user = await ctx.users.get(id);
-    const subscriptions = await ctx.users.listSubscriptions(id, { top: 1, skip: 0 });
+    const subscriptions = await ctx.subscriptions.ofUser(id, { top: 1, skip: 0 });
     return deletePage(ctx, request, reply, user, subscriptions.count);
   });
 
-  app.post('/admin/users/:id/delete', adminRoute(), async (request, reply) => {
+  app.post('/admin/users/:id/delete', page(), async (request, reply) => {
     const id = userIdParam(request);
     const form = formOf(request.body);
     const deleteSubscriptions = field(form, 'deleteSubscriptions') === 'yes';
     const notify = field(form, 'notify') === 'yes';
-    const user = await ctx.users.get(id);
-    const subscriptions = (await ctx.users.listSubscriptions(id, { top: 1, skip: 0 })).count;
     let removed: boolean;
     try {
       removed = await ctx.users.remove(id, {
@@ -136,21 +135,16 @@ export function registerUserActionRoutes(app: FastifyInstance, ctx: AdminContext
         notify,
         deleteSubscriptions,
         appType: 'developerPortal',
-        ctx: adminActor(request),
+        ctx: actorOf(request),
       });
     } catch (error) {
       return notAllowed(ctx, request, reply, id, error);
     }
-    const name = displayName(user);
-    if (!removed) return redirectWithNotice(reply, '/admin/users', `${name} was already deleted.`);
-    const subs =
-      subscriptions === 0
-        ? ''
-        : ` ${subscriptions === 1 ? 'Their subscription was' : `Their ${subscriptions} subscriptions were`} ${deleteSubscriptions ? 'deleted' : 'cancelled'}.`;
-    return redirectWithNotice(reply, '/admin/users', `${name} (${user.email}) was deleted.${subs}${notify ? ' They will be notified by email.' : ''}`);
+    if (!removed) return redirectWithNotice(reply, '/admin/users', 'user-already-deleted');
+    return redirectWithNotice(reply, '/admin/users', notify ? 'user-deleted-notified' : 'user-deleted');
   });
 
-  app.get('/admin/users/:id/reset-password', adminRoute(), async (request, reply) => {
+  app.get('/admin/users/:id/reset-password', page(), async (request, reply) => {
     const user = await ctx.users.get(userIdParam(request));
     const name = displayName(user);
     if (user.state !== 'active') {
@@ -179,18 +173,18 @@ export function registerUserActionRoutes(app: FastifyInstance, ctx: AdminContext
     );
   });
 
-  app.post('/admin/users/:id/reset-password', adminRoute(), async (request, reply) => {
+  app.post('/admin/users/:id/reset-password', page(), async (request, reply) => {
     const id = userIdParam(request);
-    const user = await ctx.users.sendPasswordReset(id, adminActor(request));
-    return redirectWithNotice(reply, userPath(id), `A password reset email is on its way to ${user.email}.`);
+    await ctx.users.sendPasswordReset(id, actorOf(request));
+    return redirectWithNotice(reply, userPath(id), 'reset-sent');
   });
 
-  app.get('/admin/users/:id/set-password', adminRoute(), async (request, reply) => {
+  app.get('/admin/users/:id/set-password', page(), async (request, reply) => {
     const user = await ctx.users.get(userIdParam(request));
     return setPasswordPage(ctx, request, reply, user, EMPTY_FORM);
   });
 
-  app.post('/admin/users/:id/set-password', adminRoute(), async (request, reply) => {
+  app.post('/admin/users/:id/set-password', page(), async (request, reply) => {
     const id = userIdParam(request);
     const password = field(formOf(request.body), 'password');
     const current = await ctx.users.get(id);
@@ -200,18 +194,18 @@ export function registerUserActionRoutes(app: FastifyInstance, ctx: AdminContext
       return setPasswordPage(ctx, request, reply, shown, { values: {}, errors: { password: 'Enter the new password.' } }, 400);
     }
     const result = await attempt(
-      () => ctx.users.update(id, { password }, etagOf(request), adminActor(request)),
+      () => ctx.users.update(id, { password }, etagOf(request), actorOf(request)),
       {},
       { password: 'password' },
       (error) => error.kind === 'validation' && error.details.some((d) => d.target === 'password'),
     );
     if (!result.ok) return setPasswordPage(ctx, request, reply, shown, result.state, 400);
-    return redirectWithNotice(reply, userPath(id), `The password of ${displayName(result.value)} is set; they have been signed out everywhere.`);
+    return redirectWithNotice(reply, userPath(id), 'password-set');
   });
 
-  app.post('/admin/users/:id/resend-invitation', adminRoute(), async (request, reply) => {
+  app.post('/admin/users/:id/resend-invitation', page(), async (request, reply) => {
     const id = userIdParam(request);
-    const user = await ctx.users.resendInvitation(id, adminActor(request));
-    return redirectWithNotice(reply, userPath(id), `A new invitation is on its way to ${user.email}; the link of the previous one no longer works.`);
+    await ctx.users.resendInvitation(id, actorOf(request));
+    return redirectWithNotice(reply, userPath(id), 'invitation-resent');
   });
 }

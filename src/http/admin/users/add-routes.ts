@@ -11,10 +11,11 @@ import { parseInput } from '../../../domain/validate.js';
 import { EMPTY_FORM, input, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
 import { attempt, isUserFormError } from '../forms.js';
 import { redirectWithNotice } from '../render.js';
-import { adminActor } from '../state.js';
+import { actorOf } from '../../web/request-state.js';
 import { userFormPage } from './form-page.js';
 
 const ADD_IDS = { firstName: 'add-first-name', lastName: 'add-last-name', email: 'add-email', password: 'add-password', note: 'add-note' };
@@ -75,9 +76,9 @@ function addPage(ctx: AdminContext, request: FastifyRequest, reply: FastifyReply
 }
 
 export function registerUserAddPages(app: FastifyInstance, ctx: AdminContext): void {
-  app.get('/admin/users/new', adminRoute(), async (request, reply) => addPage(ctx, request, reply, EMPTY_FORM));
+  app.get('/admin/users/new', page(), async (request, reply) => addPage(ctx, request, reply, EMPTY_FORM));
 
-  app.post('/admin/users/new', adminRoute(), async (request, reply) => {
+  app.post('/admin/users/new', page(), async (request, reply) => {
     const form = formOf(request.body);
     const values = {
       firstName: field(form, 'firstName'),
@@ -86,11 +87,9 @@ export function registerUserAddPages(app: FastifyInstance, ctx: AdminContext): v
       note: field(form, 'note'),
     };
     const password = field(form, 'password');
-    const id = ctx.ids.next();
     const result = await attempt(
       () =>
-        ctx.users.createOrUpdate(
-          id,
+        ctx.users.add(
           parseInput(userCreateInput, {
             firstName: values.firstName,
             lastName: values.lastName,
@@ -99,15 +98,13 @@ export function registerUserAddPages(app: FastifyInstance, ctx: AdminContext): v
             ...(password !== '' ? { password } : {}),
             ...(values.note.trim() !== '' ? { note: values.note } : {}),
           }),
-          { ctx: adminActor(request) },
+          { ctx: actorOf(request) },
         ),
       values,
       ADD_TARGETS,
       isUserFormError,
     );
     if (!result.ok) return addPage(ctx, request, reply, result.state, 400);
-    const { user } = result.value;
-    const name = `${user.firstName} ${user.lastName}`;
-    return redirectWithNotice(reply, `/admin/users/${encodeURIComponent(user.id)}`, `User ${name} (${user.email}) added.`);
+    return redirectWithNotice(reply, `/admin/users/${encodeURIComponent(result.value.id)}`, 'user-added');
   });
 }

@@ -3,7 +3,8 @@
  * once (the user service's state change), delete after a confirmation page that lists them and
  * asks whether to delete their subscriptions and to notify them. Each user is changed on their
  * own: one that cannot be (the built-in administrator, a closed account, the administrator's own
- * account) is reported in the notice without stopping the others.
+ * account) is reported on the result page without stopping the others. The result page is the
+ * POST's answer (what was done, to whom), with the way back to the list as it was.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, validationError } from '../../../domain/errors.js';
@@ -13,11 +14,12 @@ import { button, csrfInput, hidden } from '../../web/components.js';
 import { sentence } from '../../web/form-errors.js';
 import { field, formOf } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
 import { pageHead, redirectWithNotice, sendAdminPage, stateBadge } from '../render.js';
-import { safeAdminReturnTo } from '../signin-routes.js';
-import { adminActor, adminFormToken, adminSession } from '../state.js';
-import { USER_STATE_LABELS, displayName } from './list-format.js';
+import { localReturnTo } from '../../web/return-to.js';
+import { actorOf, formToken, sessionOf } from '../../web/request-state.js';
+import { USER_STATE_LABELS, displayName } from '../labels.js';
 
 /** More than a page of the list (50): a bulk action never runs over an unbounded number of users. */
 export const BULK_MAX = 100;
@@ -38,7 +40,7 @@ export function picksOf(fields: Readonly<Record<string, unknown>>): string[] {
 
 /** Back to the list as it was (its search, filter, order and page); only a users list address. */
 function returnToOf(value: string): string {
-  const safe = safeAdminReturnTo(value);
+  const safe = localReturnTo(value, '/admin');
   return safe !== undefined && /^\/admin\/users(\?|$)/.test(safe) ? safe : '/admin/users';
 }
 
@@ -61,12 +63,23 @@ interface Failure {
   message: string;
 }
 
-/** "Blocked 2 users. Could not block Ada Lovelace (ada@example.com): …" (at most 3 failures spelled out). */
-async function outcome(ctx: AdminContext, done: string, verb: string, count: number, failures: readonly Failure[]): Promise<string> {
-  const parts = [count > 0 || failures.length === 0 ? `${done} ${plural(count)}.` : `No user was ${done.toLowerCase()}.`];
-  for (const f of failures.slice(0, 3)) parts.push(`Could not ${verb} ${await labelOf(ctx, f.id)}: ${sentence(f.message)}`);
-  if (failures.length > 3) parts.push(`${plural(failures.length - 3)} more could not be ${done.toLowerCase()}.`);
-  return parts.join(' ');
+/** "Blocked 2 users.", then "Could not block Ada Lovelace (ada@example.com): …" for each failure. */
+async function outcome(ctx: AdminContext, done: string, verb: string, count: number, failures: readonly Failure[]): Promise<string[]> {
+  const lines = [count > 0 || failures.length === 0 ? `${done} ${plural(count)}.` : `No user was ${done.toLowerCase()}.`];
+  for (const f of failures) lines.push(`Could not ${verb} ${await labelOf(ctx, f.id)}: ${sentence(f.message)}`);
+  return lines;
+}
+
+/** What a bulk action did, as the answer to its POST, with the way back to the list. */
+function resultPage(ctx: AdminContext, request: FastifyRequest, reply: FastifyReply, title: string, lines: readonly string[], returnTo: string): FastifyReply {
+  const [summary, ...failures] = lines;
+  const main = html`<p class="breadcrumb"><a href="${returnTo}">Users</a></p>
+${pageHead(title)}
+<section class="panel" aria-label="Result">
+  <div class="alert ${failures.length > 0 ? 'error' : 'success'}" role="status"><p>${summary}</p>${failures.length > 0 && html`<ul>${failures.map((f) => html`<li>${f}</li>`)}</ul>`}</div>
+  <p><a class="button" href="${returnTo}">Back to the users</a></p>
+</section>`;
+  return sendAdminPage(ctx, request, reply, { title, section: 'users', main });
 }
 
 /** Runs `change` for each user on its own; an AppError is that user's failure, anything else a bug. */
@@ -111,7 +124,7 @@ ${pageHead(`Delete ${plural(n)}?`)}
   ${missing > 0 && html`<p class="muted">${plural(missing)} of the selection no longer ${missing === 1 ? 'exists' : 'exist'}.</p>`}
   <ul class="bulk-users">${list}</ul>
   <form method="post" action="/admin/users/bulk-delete">
-    ${csrfInput(adminFormToken(request))}
+    ${csrfInput(formToken(request))}
     ${hidden('returnTo', returnTo)}
     ${users.map((u) => hidden(`${PICK}${u.id}`, 'yes'))}
     <fieldset>
@@ -132,13 +145,13 @@ ${pageHead(`Delete ${plural(n)}?`)}
 }
 
 export function registerUserBulkActions(app: FastifyInstance, ctx: AdminContext): void {
-  app.post('/admin/users/bulk', adminRoute(), async (request, reply) => {
+  app.post('/admin/users/bulk', page(), async (request, reply) => {
     const form = formOf(request.body);
     const returnTo = returnToOf(field(form, 'returnTo'));
     const action = field(form, 'action');
     const ids = picksOf(form);
-    if (ids.length === 0) return redirectWithNotice(reply, returnTo, 'No user was selected: tick the users first, then choose the action.');
-    if (action === '') return redirectWithNotice(reply, returnTo, 'Choose the action to apply to the selected users.');
+    if (ids.length === 0) return redirectWithNotice(reply, returnTo, 'bulk-nothing-selected');
+    if (action === '') return redirectWithNotice(reply, returnTo, 'bulk-no-action');
     if (action === 'delete') {
       const params = new URLSearchParams(ids.map((id): [string, string] => [`${PICK}${id}`, 'yes']));
       params.set('returnTo', returnTo);
@@ -150,16 +163,16 @@ export function registerUserBulkActions(app: FastifyInstance, ctx: AdminContext)
     };
     const change = states[action];
     if (!change) throw validationError('Choose block, activate or delete.');
-    const self = adminSession(request).user.id;
-    const actor = adminActor(request);
+    const self = sessionOf(request).user.id;
+    const actor = actorOf(request);
     const result = await eachUser(ids, async (id) => {
       if (isOwnAccount(id, self) && change.state !== 'active') throw validationError(OWN_ACCOUNT);
       return ctx.users.update(id, { state: change.state }, '*', actor);
     });
-    return redirectWithNotice(reply, returnTo, await outcome(ctx, change.done, change.verb, result.count, result.failures));
+    return resultPage(ctx, request, reply, `${change.done} users`, await outcome(ctx, change.done, change.verb, result.count, result.failures), returnTo);
   });
 
-  app.get('/admin/users/bulk-delete', adminRoute(), async (request, reply) => {
+  app.get('/admin/users/bulk-delete', page(), async (request, reply) => {
     const query = (request.query ?? {}) as Readonly<Record<string, unknown>>;
     const returnTo = returnToOf(typeof query.returnTo === 'string' ? query.returnTo : '');
     const ids = picksOf(query);
@@ -171,20 +184,20 @@ export function registerUserBulkActions(app: FastifyInstance, ctx: AdminContext)
         if (!(error instanceof AppError) || error.kind !== 'not-found') throw error;
       }
     }
-    if (users.length === 0) return redirectWithNotice(reply, returnTo, 'No user to delete: the selected users no longer exist.');
+    if (users.length === 0) return redirectWithNotice(reply, returnTo, 'bulk-nothing-to-delete');
     return deleteConfirmation(ctx, request, reply, users, ids.length - users.length, returnTo);
   });
 
-  app.post('/admin/users/bulk-delete', adminRoute(), async (request, reply) => {
+  app.post('/admin/users/bulk-delete', page(), async (request, reply) => {
     const form = formOf(request.body);
     const returnTo = returnToOf(field(form, 'returnTo'));
     const ids = picksOf(form);
-    if (ids.length === 0) return redirectWithNotice(reply, returnTo, 'No user was selected.');
+    if (ids.length === 0) return redirectWithNotice(reply, returnTo, 'bulk-nothing-selected');
     const notify = field(form, 'notify') === 'yes';
     const deleteSubscriptions = field(form, 'deleteSubscriptions') === 'yes';
-    const self = adminSession(request).user.id;
-    const actor = adminActor(request);
-    // Labels first: a deleted user can no longer be named in the notice.
+    const self = sessionOf(request).user.id;
+    const actor = actorOf(request);
+    // Labels first: a deleted user can no longer be named on the result page.
     const labels = new Map<string, string>();
     for (const id of ids) labels.set(id, await labelOf(ctx, id));
     let gone = 0;
@@ -193,10 +206,9 @@ export function registerUserBulkActions(app: FastifyInstance, ctx: AdminContext)
       const removed = await ctx.users.remove(id, { ifMatch: '*', notify, deleteSubscriptions, ctx: actor });
       if (!removed) gone++;
     });
-    const parts = [result.count - gone > 0 || result.failures.length === 0 ? `Deleted ${plural(result.count - gone)}.` : 'No user was deleted.'];
-    if (gone > 0) parts.push(`${plural(gone)} had already been deleted.`);
-    for (const f of result.failures.slice(0, 3)) parts.push(`Could not delete ${labels.get(f.id) ?? f.id}: ${sentence(f.message)}`);
-    if (result.failures.length > 3) parts.push(`${plural(result.failures.length - 3)} more could not be deleted.`);
-    return redirectWithNotice(reply, returnTo, parts.join(' '));
+    const summary = [result.count - gone > 0 || result.failures.length === 0 ? `Deleted ${plural(result.count - gone)}.` : 'No user was deleted.'];
+    if (gone > 0) summary.push(`${plural(gone)} had already been deleted.`);
+    const lines = [summary.join(' '), ...result.failures.map((f) => `Could not delete ${labels.get(f.id) ?? f.id}: ${sentence(f.message)}`)];
+    return resultPage(ctx, request, reply, 'Deleted users', lines, returnTo);
   });
 }

@@ -5,26 +5,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GUESTS_GROUP_ID } from '../../../domain/group.js';
 import { USER_ID_MAX } from '../../../domain/user.js';
-import { notFound } from '../../../domain/errors.js';
+import { AppError, notFound } from '../../../domain/errors.js';
 import type { GroupView, UserView } from '../../../services/views.js';
-import type { SubscriptionView } from '../../../services/subscriptions.js';
-import type { AuditRow } from '../../../store/audit-repo.js';
+import type { AdminSubscriptionView } from '../../../services/subscriptions/views.js';
+import type { AuditEntryView } from '../../../services/audit-log.js';
+import { SUBSCRIPTION_STATE_LABELS, USER_STATE_LABELS, displayName } from '../labels.js';
 import { EMPTY_FORM, csrfInput, errorSummary, type FormState } from '../../web/components.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import type { AdminContext } from '../context.js';
 import { postForm, removeForm } from '../forms.js';
 import { dataTable, dateTime, notice, pageHead, pagination, sendAdminPage, stateBadge } from '../render.js';
-import { adminFormToken } from '../state.js';
-
-export const USER_STATE_LABELS: Readonly<Record<string, string>> = { active: 'Active', blocked: 'Blocked', pending: 'Pending', deleted: 'Closed' };
-const SUBSCRIPTION_STATE_LABELS: Readonly<Record<string, string>> = {
-  active: 'Active',
-  submitted: 'Submitted',
-  suspended: 'Suspended',
-  rejected: 'Rejected',
-  cancelled: 'Cancelled',
-  expired: 'Expired',
-};
+import { formToken } from '../../web/request-state.js';
 
 const GROUP_TYPE_LABELS: Readonly<Record<string, string>> = { custom: 'Custom', external: 'External', system: 'System' };
 
@@ -41,10 +32,6 @@ export function userIdParam(request: FastifyRequest): string {
 
 export function userPath(id: string, action?: string): string {
   return `/admin/users/${encodeURIComponent(id)}${action ? `/${action}` : ''}`;
-}
-
-export function displayName(user: Pick<UserView, 'firstName' | 'lastName' | 'email'>): string {
-  return `${user.firstName} ${user.lastName}`.trim() || user.email;
 }
 
 function queryNumber(request: FastifyRequest, name: string): number {
@@ -130,7 +117,7 @@ function groupsPanel(request: FastifyRequest, user: UserView, allGroups: GroupVi
     (candidates.length === 0
       ? html`<p class="muted">This user is in every group that can have members.</p>`
       : html`<form method="post" action="${userPath(user.id, 'groups/add')}" class="toolbar add-group">
-    ${csrfInput(adminFormToken(request))}
+    ${csrfInput(formToken(request))}
     <div class="field">
       <label for="${GROUP_SELECT_ID}">Add to group</label>
       <select id="${GROUP_SELECT_ID}" name="groupId"${error ? html` aria-invalid="true" aria-describedby="${GROUP_SELECT_ID}-error"` : ''}>
@@ -145,19 +132,21 @@ function groupsPanel(request: FastifyRequest, user: UserView, allGroups: GroupVi
 </section>`;
 }
 
-function scopeText(s: SubscriptionView, productNames: ReadonlyMap<string, string>): SafeHtml | string {
-  const product = /^\/products\/(.+)$/.exec(s.scope)?.[1];
-  if (product !== undefined) return html`Product: ${productNames.get(product) ?? product}`;
-  if (s.scope === '/apis' || s.scope === '/') return 'All APIs';
-  const api = /^\/apis\/(.+)$/.exec(s.scope)?.[1];
-  return api !== undefined ? html`API: ${api}` : s.scope;
+function scopeText(s: AdminSubscriptionView): SafeHtml | string {
+  switch (s.scopeKind) {
+    case 'product':
+      return html`Product: ${s.scopeName ?? s.scopeTargetId ?? ''}`;
+    case 'api':
+      return html`API: ${s.scopeName ?? s.scopeTargetId ?? ''}`;
+    case 'all-apis':
+    case 'service':
+      return 'All APIs';
+    default:
+      return s.scope;
+  }
 }
 
-function subscriptionsPanel(
-  user: UserView,
-  subs: { items: SubscriptionView[]; count: number; skip: number },
-  productNames: ReadonlyMap<string, string>,
-): SafeHtml {
+function subscriptionsPanel(user: UserView, subs: { items: AdminSubscriptionView[]; count: number; skip: number }): SafeHtml {
   return html`<section class="panel" aria-labelledby="subscriptions-heading">
   <h2 id="subscriptions-heading">Subscriptions</h2>
   ${
@@ -168,8 +157,8 @@ function subscriptionsPanel(
           rows: subs.items.map(
             (s) => html`<tr>
         <th scope="row"><a href="/admin/subscriptions/${encodeURIComponent(s.id)}">${s.displayName ?? s.id}</a></th>
-        <td>${scopeText(s, productNames)}</td>
-        <td>${stateBadge(s.state, SUBSCRIPTION_STATE_LABELS[s.state] ?? s.state)}</td>
+        <td>${scopeText(s)}</td>
+        <td>${stateBadge(s.state, SUBSCRIPTION_STATE_LABELS[s.state])}</td>
         <td>${dateTime(s.createdDate)}</td>
       </tr>`,
             ),
@@ -183,19 +172,14 @@ function subscriptionsPanel(
 </section>`;
 }
 
-function detailText(detail: string | null): string {
+function detailText(detail: Record<string, unknown> | null): string {
   if (!detail) return '';
-  try {
-    const parsed = JSON.parse(detail) as Record<string, unknown>;
-    return Object.entries(parsed)
-      .map(([k, v]) => `${k}: ${v === null ? '–' : String(v)}`)
-      .join(', ');
-  } catch {
-    return detail;
-  }
+  return Object.entries(detail)
+    .map(([k, v]) => `${k}: ${v === null ? '–' : String(v)}`)
+    .join(', ');
 }
 
-function auditPanel(entries: AuditRow[], actors: ReadonlyMap<string, string>): SafeHtml {
+function auditPanel(entries: AuditEntryView[], actors: ReadonlyMap<string, string>): SafeHtml {
   const actor = (a: string) => {
     const id = /^user:(.+)$/.exec(a)?.[1];
     if (id === undefined) return a;
@@ -241,30 +225,25 @@ export async function sendUserPage(
 ): Promise<FastifyReply> {
   const user = await ctx.users.get(id);
   const skip = queryNumber(request, 'subs');
-  const [invited, groups, subs, entries] = await Promise.all([
+  const [invited, groups, subs, audit] = await Promise.all([
     ctx.users.isPendingInvitation(id),
     ctx.groups.list({ top: 500, skip: 0 }),
-    ctx.users.listSubscriptions(id, { top: SUBSCRIPTIONS_PER_PAGE, skip }),
-    ctx.store.audit.listAudit({ userId: id, limit: AUDIT_ENTRIES }),
+    ctx.subscriptions.ofUser(id, { top: SUBSCRIPTIONS_PER_PAGE, skip }),
+    ctx.auditLog.query({ user: id, top: AUDIT_ENTRIES, skip: 0 }),
   ]);
-  const productIds = [...new Set(subs.items.map((s) => /^\/products\/(.+)$/.exec(s.scope)?.[1]).filter((p): p is string => p !== undefined))];
-  const productNames = new Map<string, string>();
-  await Promise.all(
-    productIds.map(async (p) => {
-      try {
-        productNames.set(p, (await ctx.products.get(p)).displayName);
-      } catch {
-        // A product that is gone keeps its id.
-      }
-    }),
-  );
-  const actorIds = [...new Set(entries.map((e) => /^user:(.+)$/.exec(e.actor)?.[1]).filter((a): a is string => a !== undefined))];
+  const entries = audit.items;
+  const actorIds = [...new Set(entries.flatMap((e) => (e.actorUserId !== undefined ? [e.actorUserId] : [])))];
   const actors = new Map<string, string>();
   await Promise.all(
     actorIds.map(async (a) => {
-      const row = a === id ? undefined : await ctx.store.users.findUser(a);
-      if (a === id) actors.set(a, displayName(user));
-      else if (row) actors.set(a, displayName({ firstName: row.first_name, lastName: row.last_name, email: row.email }));
+      if (a === id) return actors.set(a, displayName(user));
+      try {
+        actors.set(a, displayName(await ctx.users.get(a)));
+      } catch (error) {
+        // An actor who is gone keeps their id.
+        if (!(error instanceof AppError) || error.kind !== 'not-found') throw error;
+      }
+      return undefined;
     }),
   );
   const name = displayName(user);
@@ -280,7 +259,7 @@ ${notice(request)}
   ${actionsPanel(request, user, invited)}
 </div>
 ${groupsPanel(request, user, groups.items, forms.group ?? EMPTY_FORM)}
-${subscriptionsPanel(user, { ...subs, skip }, productNames)}
+${subscriptionsPanel(user, { ...subs, skip })}
 ${auditPanel(entries, actors)}`,
   });
 }

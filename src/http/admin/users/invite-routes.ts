@@ -9,10 +9,11 @@ import { parseInput } from '../../../domain/validate.js';
 import { EMPTY_FORM, input, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
 import { attempt, isUserFormError } from '../forms.js';
 import { redirectWithNotice } from '../render.js';
-import { adminActor } from '../state.js';
+import { actorOf } from '../../web/request-state.js';
 import { userFormPage } from './form-page.js';
 
 const INVITE_IDS = { email: 'invite-email', firstName: 'invite-first-name', lastName: 'invite-last-name' };
@@ -37,19 +38,18 @@ function invitePage(ctx: AdminContext, request: FastifyRequest, reply: FastifyRe
 }
 
 export function registerUserInvitePages(app: FastifyInstance, ctx: AdminContext): void {
-  app.get('/admin/users/invite', adminRoute(), async (request, reply) => invitePage(ctx, request, reply, EMPTY_FORM));
+  app.get('/admin/users/invite', page(), async (request, reply) => invitePage(ctx, request, reply, EMPTY_FORM));
 
-  app.post('/admin/users/invite', adminRoute(), async (request, reply) => {
+  app.post('/admin/users/invite', page(), async (request, reply) => {
     const form = formOf(request.body);
     const values = { email: field(form, 'email'), firstName: field(form, 'firstName'), lastName: field(form, 'lastName') };
     const result = await attempt(
-      () => ctx.users.createOrUpdate(ctx.ids.next(), parseInput(userCreateInput, { ...values, confirmation: 'invite' }), { notify: true, ctx: adminActor(request) }),
+      () => ctx.users.add(parseInput(userCreateInput, { ...values, confirmation: 'invite' }), { notify: true, ctx: actorOf(request) }),
       values,
       INVITE_TARGETS,
       isUserFormError,
     );
     if (!result.ok) return invitePage(ctx, request, reply, result.state, 400);
-    const { user } = result.value;
-    return redirectWithNotice(reply, `/admin/users/${encodeURIComponent(user.id)}`, `Invited ${user.email}: the invitation email is on its way.`);
+    return redirectWithNotice(reply, `/admin/users/${encodeURIComponent(result.value.id)}`, 'user-invited');
   });
 }

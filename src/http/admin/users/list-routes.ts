@@ -5,14 +5,15 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUserState, type UserState } from '../../../domain/user.js';
-import { createUserDirectory, USER_SORT_KEYS, type DirectoryUser, type UserSortKey } from '../../../services/user-directory.js';
+import { USER_SORT_KEYS, type DirectoryUser, type UserSortKey } from '../../../services/user-directory.js';
 import { csrfInput, hidden } from '../../web/components.js';
 import { html, raw, type SafeHtml } from '../../web/html.js';
-import { adminRoute, type AdminContext } from '../context.js';
+import type { AdminContext } from '../context.js';
+import { page } from '../../web/face.js';
 import { dataTable, dateTime, notice, pageHead, pagination, sendAdminPage, stateBadge } from '../render.js';
-import { adminFormToken } from '../state.js';
+import { formToken } from '../../web/request-state.js';
 import { registerUserAddPages } from './add-routes.js';
-import { USER_STATE_LABELS, displayName } from './list-format.js';
+import { USER_STATE_LABELS, displayName } from '../labels.js';
 import { registerUserBulkActions } from './bulk-routes.js';
 import { registerUserInvitePages } from './invite-routes.js';
 
@@ -112,11 +113,10 @@ function userRow(user: DirectoryUser): SafeHtml {
 }
 
 export function registerUserListPages(app: FastifyInstance, ctx: AdminContext): void {
-  const directory = createUserDirectory(ctx.store);
 
-  app.get('/admin/users', adminRoute(), async (request, reply) => {
+  app.get('/admin/users', page(), async (request, reply) => {
     const view = listViewOf(request);
-    const page = await directory.search({
+    const page = await ctx.userDirectory.search({
       text: view.q || undefined,
       state: view.state,
       sort: view.sort,
@@ -136,7 +136,7 @@ export function registerUserListPages(app: FastifyInstance, ctx: AdminContext): 
 ${notice(request)}
 ${searchForm(view)}
 <form id="users-form" method="post" action="/admin/users/bulk">
-  ${csrfInput(adminFormToken(request))}
+  ${csrfInput(formToken(request))}
   ${hidden('returnTo', listHref(view))}
   <div class="toolbar users-bulk">
     <div class="field">

@@ -1,0 +1,20 @@
+/** What the management API's routes are given: the services they call and the instance's settings. */
+import type { ApiService } from '../../services/apis.js';
+import type { EmailTemplateService } from '../../services/email-templates.js';
+import type { GroupService } from '../../services/groups.js';
+import type { ManagementKeyService } from '../../services/management-keys.js';
+import type { ProductService } from '../../services/products.js';
+import type { SubscriptionService } from '../../services/subscriptions/management.js';
+import type { UserService } from '../../services/users.js';
+
+export interface ManagementDeps {
+  users: UserService;
+  groups: GroupService;
+  keys: ManagementKeyService;
+  templates: EmailTemplateService;
+  apis: ApiService;
+  products: ProductService;
+  subscriptions: SubscriptionService;
+  serviceName: string;
+  publicUrl: string;
+}

@@ -1,0 +1,224 @@
+/**
+ * Every resource of the management API as Azure Resource Manager renders it: ids echo the path the
+ * client used, envelopes are `{id, type, name, properties}`, and optional properties are left out
+ * rather than sent as null. The one place a view becomes a wire shape; route files only call these.
+ */
+import { API_REVISION } from '../../domain/api-input.js';
+import type { EmailTemplateView } from '../../services/email-templates.js';
+import type { ProductLinkView } from '../../services/products.js';
+import type { SubscriptionView } from '../../services/subscriptions/views.js';
+import type { ApiOperationView, ApiView, GroupView, ProductView, UserView } from '../../services/views.js';
+
+export const PROVIDER_SEGMENT = '/providers/Microsoft.ApiManagement/service/';
+const TYPE = 'Microsoft.ApiManagement/service';
+
+export interface ServicePath {
+  subscriptionId: string;
+  resourceGroupName: string;
+  serviceName: string;
+}
+
+export function serviceId(p: ServicePath): string {
+  return `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroupName}${PROVIDER_SEGMENT}${p.serviceName}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users and groups
+
+function groupProperties(g: GroupView) {
+  return {
+    displayName: g.displayName,
+    ...(g.description !== null ? { description: g.description } : {}),
+    builtIn: g.builtIn,
+    type: g.type,
+    ...(g.externalId !== null ? { externalId: g.externalId } : {}),
+  };
+}
+
+function userProperties(u: UserView) {
+  return {
+    firstName: u.firstName,
+    lastName: u.lastName,
+    email: u.email,
+    state: u.state,
+    registrationDate: u.registrationDate,
+    ...(u.note !== null ? { note: u.note } : {}),
+    ...(u.groups ? { groups: u.groups.map(groupProperties) } : {}),
+    identities: u.identities.map((i) => ({ provider: i.provider, id: i.id })),
+  };
+}
+
+export type UserResourceType = 'users' | 'groups/users';
+
+export function userResource(p: ServicePath, u: UserView, type: UserResourceType = 'users') {
+  return { id: `${serviceId(p)}/users/${u.id}`, type: `${TYPE}/${type}`, name: u.id, properties: userProperties(u) };
+}
+
+export function groupResource(p: ServicePath, g: GroupView, ofUser?: string) {
+  return {
+    id: ofUser === undefined ? `${serviceId(p)}/groups/${g.id}` : `${serviceId(p)}/users/${ofUser}/groups/${g.id}`,
+    type: ofUser === undefined ? `${TYPE}/groups` : `${TYPE}/users/groups`,
+    name: g.id,
+    properties: groupProperties(g),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subscriptions
+
+function subscriptionProperties(p: ServicePath, s: SubscriptionView) {
+  const svc = serviceId(p);
+  return {
+    ...(s.ownerId !== null ? { ownerId: `${svc}/users/${s.ownerId}` } : {}),
+    scope: `${svc}${s.scope}`,
+    ...(s.displayName !== null ? { displayName: s.displayName } : {}),
+    state: s.state,
+    createdDate: s.createdDate,
+    ...(s.startDate !== null ? { startDate: s.startDate } : {}),
+    ...(s.expirationDate !== null ? { expirationDate: s.expirationDate } : {}),
+    ...(s.endDate !== null ? { endDate: s.endDate } : {}),
+    ...(s.notificationDate !== null ? { notificationDate: s.notificationDate } : {}),
+    ...(s.stateComment !== null ? { stateComment: s.stateComment } : {}),
+    ...(s.allowTracing !== null ? { allowTracing: s.allowTracing } : {}),
+  };
+}
+
+/**
+ * A subscription: `{svc}/subscriptions/{sid}`, or under its owner (`{svc}/users/{uid}/subscriptions/{sid}`,
+ * UserSubscription_*) or its product (`{svc}/products/{pid}/subscriptions/{sid}`, ProductSubscriptions_List).
+ */
+export function subscriptionResource(p: ServicePath, s: SubscriptionView, under?: { user: string } | { product: string }) {
+  const parent = under === undefined ? '' : 'user' in under ? `/users/${under.user}` : `/products/${under.product}`;
+  const parentType = under === undefined ? '' : 'user' in under ? '/users' : '/products';
+  return {
+    id: `${serviceId(p)}${parent}/subscriptions/${s.id}`,
+    type: `${TYPE}${parentType}/subscriptions`,
+    name: s.id,
+    properties: subscriptionProperties(p, s),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Products
+
+const PRODUCT_TYPE = `${TYPE}/products`;
+
+/** A product's properties as Azure renders them, wherever a product appears (also under /apis/{id}/products). */
+function productProperties(product: ProductView) {
+  return {
+    displayName: product.displayName,
+    ...(product.description !== null ? { description: product.description } : {}),
+    ...(product.terms !== null ? { terms: product.terms } : {}),
+    subscriptionRequired: product.subscriptionRequired,
+    // Only meaningful for a product that needs subscriptions, as Azure sends them.
+    ...(product.subscriptionRequired ? { approvalRequired: product.approvalRequired } : {}),
+    ...(product.subscriptionRequired && product.subscriptionsLimit !== null ? { subscriptionsLimit: product.subscriptionsLimit } : {}),
+    state: product.state,
+    ...(product.groups ? { groups: product.groups.map(groupProperties) } : {}),
+  };
+}
+
+/** A product; `underApi` renders it as ApiProduct_ListByApis lists it. */
+export function productResource(p: ServicePath, product: ProductView, underApi = false) {
+  return {
+    id: `${serviceId(p)}/products/${product.id}`,
+    type: underApi ? `${TYPE}/apis/products` : PRODUCT_TYPE,
+    name: product.id,
+    properties: productProperties(product),
+  };
+}
+
+/** As Azure's ProductGroup_CreateOrUpdate example: the group's own id, with the product-group type. */
+export function productGroupResource(p: ServicePath, group: GroupView) {
+  return { ...groupResource(p, group), type: `${PRODUCT_TYPE}/groups` };
+}
+
+export function apiLinkResource(p: ServicePath, productId: string, link: ProductLinkView) {
+  return {
+    id: `${serviceId(p)}/products/${productId}/apiLinks/${link.linkId}`,
+    type: `${PRODUCT_TYPE}/apiLinks`,
+    name: link.linkId,
+    properties: { apiId: `${serviceId(p)}/apis/${link.targetId}` },
+  };
+}
+
+export function groupLinkResource(p: ServicePath, productId: string, link: ProductLinkView) {
+  return {
+    id: `${serviceId(p)}/products/${productId}/groupLinks/${link.linkId}`,
+    type: `${PRODUCT_TYPE}/groupLinks`,
+    name: link.linkId,
+    properties: { groupId: `${serviceId(p)}/groups/${link.targetId}` },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// APIs and operations
+
+/** An API's properties; `isOnline` only where Azure's API resource has it (not in a product's list). */
+function apiProperties(a: ApiView, online: boolean) {
+  return {
+    displayName: a.displayName,
+    apiRevision: API_REVISION,
+    ...(a.description !== null ? { description: a.description } : {}),
+    subscriptionRequired: a.subscriptionRequired,
+    ...(a.serviceUrl !== null ? { serviceUrl: a.serviceUrl } : {}),
+    path: a.path,
+    protocols: a.protocols,
+    subscriptionKeyParameterNames: { ...a.subscriptionKeyParameterNames },
+    type: a.type,
+    isCurrent: true,
+    ...(online ? { isOnline: true } : {}),
+  };
+}
+
+/**
+ * An API. `written`: the answer to a PUT, which is finished when it answers (provisioningState
+ * Succeeded tells a long-running-operation client not to poll).
+ */
+export function apiResource(p: ServicePath, a: ApiView, written = false) {
+  return {
+    id: `${serviceId(p)}/apis/${a.id}`,
+    type: `${TYPE}/apis`,
+    name: a.id,
+    properties: written ? { ...apiProperties(a, true), provisioningState: 'Succeeded' } : apiProperties(a, true),
+  };
+}
+
+/** An API as ProductApi_ListByProduct lists it. */
+export function productApiResource(p: ServicePath, a: ApiView) {
+  return { id: `${serviceId(p)}/apis/${a.id}`, type: `${PRODUCT_TYPE}/apis`, name: a.id, properties: apiProperties(a, false) };
+}
+
+export function apiOperationResource(p: ServicePath, o: ApiOperationView) {
+  return {
+    id: `${serviceId(p)}/apis/${o.apiId}/operations/${o.id}`,
+    type: `${TYPE}/apis/operations`,
+    name: o.id,
+    properties: {
+      displayName: o.displayName,
+      method: o.method,
+      urlTemplate: o.urlTemplate,
+      templateParameters: o.templateParameters,
+      ...(o.description !== null ? { description: o.description } : {}),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Email templates
+
+export function templateResource(p: ServicePath, t: EmailTemplateView) {
+  return {
+    id: `${serviceId(p)}/templates/${t.displayName}`,
+    type: `${TYPE}/templates`,
+    name: t.displayName,
+    properties: {
+      subject: t.subject,
+      body: t.body,
+      title: t.title,
+      description: t.description,
+      isDefault: t.isDefault,
+      parameters: t.parameters.map((x) => ({ name: x.name, title: x.title, ...(x.description ? { description: x.description } : {}) })),
+    },
+  };
+}
