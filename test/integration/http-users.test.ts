@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startServer, type RequestOptions, type TestResponse, type TestServer } from '../helpers/server.js';
 import { allKeys, expectAzureError, expectValidationError } from '../helpers/shape.js';
+import { expectedUserToken, storedSigningKey, tokenExpiry } from '../helpers/access-token.js';
 
 const USER_TYPE = 'Microsoft.ApiManagement/service/users';
 const DAY = 24 * 60 * 60 * 1000;
@@ -490,6 +491,32 @@ describe.each(BACKENDS)('users over HTTP (%s)', (backend) => {
       const ok = await req('POST', '/users/u-token/token', { body: { properties: { keyType: 'secondary', expiry: expiry.toISOString() } } });
       expect(ok.status, ok.text).toBe(200);
       expect(ok.json.value).toMatch(/^u-token&\d{12}&[A-Za-z0-9+/]+=*$/);
+      expect(ok.json).toEqual({ value: expectedUserToken(await storedSigningKey(server, 'secondary'), 'u-token', expiry) });
+
+      // The token Azure defines, computed here with node:crypto: both key types, and an expiry
+      // at HH:37:45.678 (the token holds the minute HH37: seconds dropped, not rounded to HH38).
+      const at = new Date(Date.now() + DAY);
+      at.setUTCMinutes(37, 45, 678);
+      const minute = tokenExpiry(at);
+      expect(minute.slice(-2)).toBe('37');
+      // The helper's format against Azure's example (ApiManagementUserToken.json): 00:44:24 → 0044.
+      expect(tokenExpiry(new Date('2019-04-21T00:44:24.2845269Z'))).toBe('201904210044');
+      const primaryKey = await storedSigningKey(server, 'primary');
+      const secondaryKey = await storedSigningKey(server, 'secondary');
+      expect(primaryKey.equals(secondaryKey)).toBe(false);
+      const tokens: Record<string, string> = {};
+      for (const [keyType, key] of [['primary', primaryKey], ['secondary', secondaryKey]] as const) {
+        const res = await req('POST', '/users/u-token/token', { body: { properties: { keyType, expiry: at.toISOString() } } });
+        expect(res.status, res.text).toBe(200);
+        expect(res.json, keyType).toEqual({ value: expectedUserToken(key, 'u-token', at) });
+        expect(res.json.value.startsWith(`u-token&${minute}&`)).toBe(true);
+        tokens[keyType] = res.json.value;
+      }
+      expect(tokens.primary).not.toBe(tokens.secondary);
+      // keyType defaults to primary (the spec's default).
+      const byDefault = await req('POST', '/users/u-token/token', { body: { properties: { expiry: at.toISOString() } } });
+      expect(byDefault.status, byDefault.text).toBe(200);
+      expect(byDefault.json).toEqual({ value: expectedUserToken(primaryKey, 'u-token', at) });
 
       expectValidationError(
         await req('POST', '/users/u-token/token', { body: { properties: { keyType: 'tertiary', expiry: expiry.toISOString() } } }),
