@@ -51,6 +51,8 @@ export interface Instance {
   app: App;
   /** http://127.0.0.1:<port> */
   url: string;
+  /** The gateway's http://127.0.0.1:<port> (a free port). */
+  gatewayUrl: string;
   /** The management API's service URL. */
   base: string;
   /** The bootstrap management key. */
@@ -67,7 +69,7 @@ export async function startTollgate(dialect: SqlDialect, pgUrl: string | undefin
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     PORT: String(port),
-    // The gateway is not measured here: any free port, so that it never collides with another.
+    // The gateway on any free port, so that it never collides with another Tollgate's.
     GATEWAY_PORT: '0',
     HOST: '127.0.0.1',
     PUBLIC_URL: url,
@@ -82,9 +84,10 @@ export async function startTollgate(dialect: SqlDialect, pgUrl: string | undefin
     if (dialect === 'postgres') await dropSchema(pgUrl!, schema);
   };
   let app: App;
+  let gatewayUrl: string;
   try {
     app = await createApp(config, dialect === 'postgres' ? { database: { schema } } : {});
-    await app.listen();
+    ({ gatewayUrl } = await app.listen());
   } catch (error) {
     await cleanup();
     throw error;
@@ -93,6 +96,7 @@ export async function startTollgate(dialect: SqlDialect, pgUrl: string | undefin
   return {
     app,
     url,
+    gatewayUrl,
     base: `${url}/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.ApiManagement/service/${SERVICE}`,
     key,
     dispose() {
