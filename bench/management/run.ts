@@ -6,16 +6,10 @@
  *
  *   npm run bench:management -- --users 100000 --backend both
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { dropSchema, type SqlDialect } from '../../src/store/database.js';
+import type { SqlDialect } from '../../src/store/database.js';
+import { analyze, analyzeName, chooseBackends, databaseVersion, startTollgate } from './instance.js';
 import { progressBar } from './progress.js';
 import { seedUsers } from './seed.js';
 import { cases } from './cases.js';
@@ -40,9 +34,6 @@ Options:
   -h, --help            this text
 `;
 
-const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
-const RESOURCE_GROUP = 'bench';
-const SERVICE = 'tollgate-bench';
 const TARGETS = { getUserP50: 2, filteredListP50: 20 };
 
 interface Options {
@@ -81,16 +72,7 @@ function parseOptions(argv: string[]): Options | undefined {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, not ${text}`);
     return n;
   };
-  const envUrl = [process.env.TEST_DATABASE_URL, process.env.DATABASE_URL].find((u) => u && /^postgres(ql)?:\/\//.test(u));
-  const pgUrl = values['pg-url'] ?? envUrl;
-  const backend = values.backend;
-  let backends: SqlDialect[];
-  if (backend === 'sqlite') backends = ['sqlite'];
-  else if (backend === 'postgres') backends = ['postgres'];
-  else if (backend === 'both') backends = pgUrl ? ['sqlite', 'postgres'] : ['sqlite'];
-  else throw new Error(`--backend must be sqlite, postgres or both, not ${backend}`);
-  if (backends.includes('postgres') && !pgUrl) throw new Error('--backend postgres needs --pg-url or TEST_DATABASE_URL');
-  if (backend === 'both' && !pgUrl) console.error('No PostgreSQL URL (--pg-url, TEST_DATABASE_URL or DATABASE_URL): SQLite only.');
+  const { backends, pgUrl } = chooseBackends(values.backend, values['pg-url']);
   return {
     users: count('users', 1),
     backends,
@@ -102,86 +84,6 @@ function parseOptions(argv: string[]): Options | undefined {
     seed: count('seed', 0),
     explain: values.explain,
   };
-}
-
-/** A port that was free a moment ago (PUBLIC_URL must name it before the server starts). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-interface Instance {
-  app: App;
-  base: string;
-  key: string;
-  dispose(): Promise<void>;
-}
-
-async function start(dialect: SqlDialect, pgUrl: string | undefined): Promise<Instance> {
-  const key = randomBytes(32).toString('base64url');
-  const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
-  const schema = `bench_${randomBytes(6).toString('hex')}`;
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: url,
-    DATABASE_URL: dialect === 'sqlite' ? `sqlite:${join(dir, 'tollgate.db')}` : pgUrl!,
-    TOLLGATE_SERVICE_NAME: SERVICE,
-    TOLLGATE_ADMIN_KEY: key,
-    LOG_LEVEL: 'silent',
-  });
-  const cleanup = async () => {
-    rmSync(dir, { recursive: true, force: true });
-    if (dialect === 'postgres') await dropSchema(pgUrl!, schema);
-  };
-  let app: App;
-  try {
-    app = await createApp(config, dialect === 'postgres' ? { database: { schema } } : {});
-    await app.listen();
-  } catch (error) {
-    await cleanup();
-    throw error;
-  }
-  let disposed: Promise<void> | undefined;
-  return {
-    app,
-    base: `${url}/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.ApiManagement/service/${SERVICE}`,
-    key,
-    dispose() {
-      disposed ??= app.close().finally(cleanup);
-      return disposed;
-    },
-  };
-}
-
-/** Brings the planner statistics up to date, as a database that has been running a while has them. */
-async function analyze(app: App): Promise<void> {
-  const db = app.database.db;
-  if (app.database.dialect === 'sqlite') {
-    await sql`ANALYZE`.execute(db);
-  } else {
-    // VACUUM as well: autovacuum would do it soon after a bulk load anyway (and might do it in
-    // the middle of a measurement); it also sets the visibility map that index-only scans use.
-    await sql`VACUUM (ANALYZE) users, user_identities, group_members, groups`.execute(db);
-  }
-}
-
-async function databaseVersion(app: App): Promise<string> {
-  if (app.database.dialect === 'sqlite') {
-    const { rows } = await sql<{ v: string }>`select sqlite_version() as v`.execute(app.database.db);
-    return `SQLite ${rows[0]?.v}`;
-  }
-  const { rows } = await sql<{ server_version: string }>`show server_version`.execute(app.database.db);
-  return `PostgreSQL ${rows[0]?.server_version}`;
 }
 
 const ms = (v: number) => v.toFixed(v < 10 ? 2 : 1);
@@ -212,7 +114,7 @@ function targets(results: readonly CaseResult[]): string[] {
 async function runBackend(dialect: SqlDialect, options: Options): Promise<void> {
   const name = dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL';
   console.error(`\n${name}: starting Tollgate`);
-  const instance = await start(dialect, options.pgUrl);
+  const instance = await startTollgate(dialect, options.pgUrl);
   // Ctrl-C still removes the temporary database (a 100,000-user schema is worth cleaning up).
   const interrupted = () => {
     console.error(`\n${name}: interrupted, removing the benchmark database`);
@@ -230,7 +132,7 @@ async function runBackend(dialect: SqlDialect, options: Options): Promise<void> 
     const analyzeStart = performance.now();
     await analyze(app);
     const analyzeSeconds = (performance.now() - analyzeStart) / 1000;
-    console.error(`${name}: ${dialect === 'sqlite' ? 'ANALYZE' : 'VACUUM (ANALYZE)'} in ${analyzeSeconds.toFixed(1)}s`);
+    console.error(`${name}: ${analyzeName(dialect)} in ${analyzeSeconds.toFixed(1)}s`);
 
     client = createClient(instance.base, instance.key);
     const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -243,7 +145,7 @@ async function runBackend(dialect: SqlDialect, options: Options): Promise<void> 
     console.log(
       `${await databaseVersion(app)}; seeded in ${seedSeconds.toFixed(1)} s ` +
         `(${byState.active.toLocaleString('en-US')} active, ${byState.blocked.toLocaleString('en-US')} blocked, ` +
-        `${byState.pending.toLocaleString('en-US')} pending), then ${dialect === 'sqlite' ? 'ANALYZE' : 'VACUUM (ANALYZE)'}. ` +
+        `${byState.pending.toLocaleString('en-US')} pending), then ${analyzeName(dialect)}. ` +
         `Load average (1/5/15 min) ${loadBefore} before the measurements, ${loadAfter} after.\n`,
     );
     console.log(table(results));

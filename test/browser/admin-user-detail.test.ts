@@ -143,13 +143,13 @@ describe.skipIf(SKIP_BROWSER_TESTS)('admin UI: one user in Chromium', () => {
     expect(new URL(developerPage.url()).pathname).toBe('/signin');
     await portalSignIn(developerPage, dev.email, PASSWORD);
     expect(new URL(developerPage.url()).pathname).toBe('/signin');
-    // ... and the gateway refuses their key within a second.
-    expect(await until(() => gatewayStatus(dev.id), 403)).toBeLessThan(1000);
+    // ... and the gateway refuses their key (how fast: `npm run bench:propagation`).
+    await until(() => gatewayStatus(dev.id), 403);
 
     await clickAndWait(page, page.getByRole('button', { name: 'Activate', exact: true }));
     expect(await messages(page)).toContain('The user is active again');
     expect(await stateOf(dev.id)).toBe('active');
-    expect(await until(() => gatewayStatus(dev.id), 200)).toBeLessThan(1000);
+    await until(() => gatewayStatus(dev.id), 200);
     await portalSignIn(developerPage, dev.email, PASSWORD);
     expect(new URL(developerPage.url()).pathname).toBe('/profile');
     expectNoPolicyViolation(chrome.consoleErrors);

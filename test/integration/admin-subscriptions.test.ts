@@ -85,7 +85,7 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
   };
 
   async function gatewayUntil(key: string, expected: number): Promise<void> {
-    await until(() => gateway(key), expected, 3000);
+    await until(() => gateway(key), expected);
   }
 
   beforeAll(async () => {

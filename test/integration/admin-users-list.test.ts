@@ -409,10 +409,16 @@ describe.each(BACKENDS)('admin users list, add, invite and bulk actions (%s)', (
   });
 });
 
-describe.each(BACKENDS)('admin users list with 100,000 users (%s)', (backend) => {
+/**
+ * Paging, search, state filter and sorting over a few thousand users, so that every page is a
+ * query with LIMIT/OFFSET and the counts are the database's. How fast these pages are at 100,000
+ * users is measured by `npm run bench:admin` (bench/admin, docs/benchmarks.md), not here.
+ */
+describe.each(BACKENDS)('admin users list with 5,000 users (%s)', (backend) => {
   let server: TestServer;
   let admin: AdminBrowser;
-  const TOTAL = 100_000;
+  const TOTAL = 5_000;
+  const pad = (i: number) => String(i).padStart(6, '0');
 
   beforeAll(async () => {
     server = await startAdminServer(backend);
@@ -422,12 +428,12 @@ describe.each(BACKENDS)('admin users list with 100,000 users (%s)', (backend) =>
       for (let from = 0; from < TOTAL; from += 1000) {
         const rows = Array.from({ length: 1000 }, (_, k) => {
           const i = from + k;
-          const n = String(i).padStart(6, '0');
+          const n = pad(i);
           const email = `user${n}@scale.example`;
           return {
             id: `scale-${n}`,
             first_name: `First${n}`,
-            last_name: `Last${String((i * 7919) % TOTAL).padStart(6, '0')}`,
+            last_name: `Last${pad((i * 7919) % TOTAL)}`,
             email,
             email_lc: email,
             state: i % 10 === 0 ? ('blocked' as const) : ('active' as const),
@@ -442,39 +448,41 @@ describe.each(BACKENDS)('admin users list with 100,000 users (%s)', (backend) =>
       }
     });
     admin = await adminBrowser(server);
-  }, 120_000);
+  }, 60_000);
   afterAll(async () => server?.close());
 
-  it('searches, filters, sorts and pages in the database, each page quickly', async () => {
-    const timed = async (path: string) => {
-      const began = performance.now();
+  it('searches, filters, sorts and pages in the database', async () => {
+    const page = async (path: string) => {
       const res = await admin.get(path);
-      const ms = performance.now() - began;
       expect(res.status, path).toBe(200);
-      // Generous for a busy CI machine: loading 100,000 users into memory would take far longer.
-      expect(ms, path).toBeLessThan(2000);
       return res.text;
     };
-    const all = await timed('/admin/users');
+    const all = await page('/admin/users');
     expect(all).toContain(`1–50 of ${TOTAL + 1}`);
     expect(listedIds(all)).toHaveLength(50);
 
     // The oldest last, on the last page (the built-in administrator registered last, at startup).
-    const deep = await timed('/admin/users?sort=-registered&skip=99951');
-    expect(deep).toContain(`99952–100001 of ${TOTAL + 1}`);
-    expect(listedIds(deep).slice(-1)).toEqual(['scale-000000']);
+    const deep = await page(`/admin/users?sort=-registered&skip=${TOTAL - 49}`);
+    expect(deep).toContain(`${TOTAL - 48}–${TOTAL + 1} of ${TOTAL + 1}`);
+    expect(listedIds(deep)).toHaveLength(50);
+    expect(listedIds(deep).slice(-2)).toEqual(['scale-000001', 'scale-000000']);
 
-    const newest = await timed('/admin/users?sort=-registered');
-    expect(listedIds(newest).slice(0, 2)).toEqual(['1', 'scale-099999']);
+    const newest = await page('/admin/users?sort=-registered');
+    expect(listedIds(newest).slice(0, 2)).toEqual(['1', `scale-${pad(TOTAL - 1)}`]);
 
-    const byEmail = await timed('/admin/users?q=user012345%40scale');
-    expect(listedIds(byEmail)).toEqual(['scale-012345']);
+    const byEmail = await page('/admin/users?q=user001234%40scale');
+    expect(listedIds(byEmail)).toEqual(['scale-001234']);
 
-    const byName = await timed('/admin/users?q=last00001&sort=name');
-    expect(byName).toContain('of 10');
+    // Last00001x: ten last names (i * 7919 mod TOTAL takes every value once), in name order.
+    const byName = await page('/admin/users?q=last00001&sort=name');
+    expect(byName).toContain('1–10 of 10');
+    expect(listedIds(byName)).toHaveLength(10);
+    const names = listedNames(byName);
+    expect(names.every((n) => /^First\d{6} Last00001\d$/.test(n)), names.join(', ')).toBe(true);
+    expect(names).toEqual([...names].sort());
 
-    const blocked = await timed('/admin/users?state=blocked&sort=-name');
+    const blocked = await page('/admin/users?state=blocked&sort=-name');
     expect(blocked).toContain(`1–50 of ${TOTAL / 10}`);
-    expect(listedIds(blocked)[0]).toBe('scale-099990');
+    expect(listedIds(blocked)[0]).toBe(`scale-${pad(TOTAL - 10)}`);
   }, 60_000);
 });

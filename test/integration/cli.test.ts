@@ -59,12 +59,10 @@ describe('tollgate CLI', () => {
     let server: ChildProcess;
     let output = '';
     let port = 0;
-    let startMs = 0;
 
     beforeAll(async () => {
       port = await freePort();
       const gatewayPort = await freePort();
-      const started = Date.now();
       server = spawn(process.execPath, [CLI, 'start'], { env: { ...env, PORT: String(port), GATEWAY_PORT: String(gatewayPort) } });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 15_000);
@@ -72,7 +70,6 @@ describe('tollgate CLI', () => {
           output += chunk.toString();
           if (output.includes('Stop with Ctrl+C')) {
             clearTimeout(timer);
-            startMs = Date.now() - started;
             resolve();
           }
         });
@@ -87,11 +84,11 @@ describe('tollgate CLI', () => {
     const usersUrl = () =>
       `http://127.0.0.1:${port}/subscriptions/s/resourceGroups/r/providers/Microsoft.ApiManagement/service/tollgate/users?api-version=2024-05-01`;
 
-    it('prints the URLs and the next step, and starts in under 5 seconds', () => {
+    // How long it takes to start is measured by `npm run bench:startup` (bench/startup), not here.
+    it('prints the URLs and the next step', () => {
       expect(output).toContain(`http://127.0.0.1:${port}/subscriptions/{any}/resourceGroups/{any}/providers/Microsoft.ApiManagement/service/tollgate`);
       expect(output).toContain(`Admin UI         http://127.0.0.1:${port}/admin`);
       expect(output).toContain('keys create --name');
-      expect(startMs).toBeLessThan(5000);
     });
 
     it('prints a one-time link to create the first administrator, which opens the setup page', async () => {

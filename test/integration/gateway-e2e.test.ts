@@ -2,7 +2,8 @@
  * The whole loop through the public faces only: the official Azure SDK configures an API, its
  * operations, a product and a subscription on Tollgate; a client calls the gateway with the key
  * from listSecrets against a real upstream; administrative changes made through the SDK stop or
- * restore access within a second, through the change feed (no manual refresh).
+ * restore access through the change feed (no manual refresh); how fast is measured by
+ * `npm run bench:propagation`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
@@ -72,28 +73,28 @@ describe.each(BACKENDS)('Azure SDK configures, the gateway enforces (%s)', (back
     expect(await call('/orders/nothing-here', primary)).toBe(404);
   });
 
-  it('stops the key within a second when the owner is blocked, and lets it through again when reactivated', async () => {
+  it('stops the key when the owner is blocked, and lets it through again when reactivated', async () => {
     await client.user.update(RG, SVC, 'dev', '*', { state: 'blocked' });
-    expect(await until(() => call('/orders/orders/1', primary), 403)).toBeLessThan(1000);
+    await until(() => call('/orders/orders/1', primary), 403);
     await client.user.update(RG, SVC, 'dev', '*', { state: 'active' });
-    expect(await until(() => call('/orders/orders/1', primary), 200)).toBeLessThan(1000);
+    await until(() => call('/orders/orders/1', primary), 200);
   });
 
-  it('stops a suspended subscription, and a regenerated key at once', async () => {
+  it('stops a suspended subscription, and a regenerated key', async () => {
     await client.subscription.update(RG, SVC, 'dev-shop', '*', { state: 'suspended' });
-    expect(await until(() => call('/orders/orders/1', primary), 403)).toBeLessThan(1000);
+    await until(() => call('/orders/orders/1', primary), 403);
     await client.subscription.update(RG, SVC, 'dev-shop', '*', { state: 'active' });
     await until(() => call('/orders/orders/1', primary), 200);
 
     await client.subscription.regeneratePrimaryKey(RG, SVC, 'dev-shop');
-    expect(await until(() => call('/orders/orders/1', primary), 401)).toBeLessThan(1000);
+    await until(() => call('/orders/orders/1', primary), 401);
     primary = (await client.subscription.listSecrets(RG, SVC, 'dev-shop')).primaryKey!;
     await until(() => call('/orders/orders/1', primary), 200);
   });
 
   it('stops the product\'s subscriptions when it is unpublished', async () => {
     await client.product.update(RG, SVC, 'shop', '*', { state: 'notPublished' });
-    expect(await until(() => call('/orders/orders/1', primary), 403)).toBeLessThan(1000);
+    await until(() => call('/orders/orders/1', primary), 403);
     await client.product.update(RG, SVC, 'shop', '*', { state: 'published' });
     await until(() => call('/orders/orders/1', primary), 200);
   });
@@ -110,8 +111,7 @@ describe.each(BACKENDS)('Azure SDK configures, the gateway enforces (%s)', (back
     try {
       expect(await callSecond()).toBe(200);
       await client.subscription.update(RG, SVC, 'dev-shop', '*', { state: 'suspended' });
-      const [first, other] = await Promise.all([until(() => call('/orders/orders/7', primary), 403), until(callSecond, 403)]);
-      expect(Math.max(first, other)).toBeLessThan(1000);
+      await Promise.all([until(() => call('/orders/orders/7', primary), 403), until(callSecond, 403)]);
       await client.subscription.update(RG, SVC, 'dev-shop', '*', { state: 'active' });
       await Promise.all([until(() => call('/orders/orders/7', primary), 200), until(callSecond, 200)]);
     } finally {
@@ -131,6 +131,6 @@ describe.each(BACKENDS)('Azure SDK configures, the gateway enforces (%s)', (back
 
   it('stops the key when its owner is deleted', async () => {
     await client.user.beginDeleteAndWait(RG, SVC, 'dev', '*', { deleteSubscriptions: true });
-    expect(await until(() => call('/orders/orders/1', primary), 401)).toBeLessThan(1000);
+    await until(() => call('/orders/orders/1', primary), 401);
   });
 });

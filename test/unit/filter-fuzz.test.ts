@@ -1,7 +1,8 @@
 /**
- * Property tests: the parser fails only with AppError and in bounded time, and generated filters
- * give on SQLite exactly the rows that an independent model of the OData semantics predicts
- * (which checks precedence, escaping, case folding and null handling end to end).
+ * Property tests: the parser fails only with AppError, and generated filters give on SQLite exactly
+ * the rows that an independent model of the OData semantics predicts (which checks precedence,
+ * escaping, case folding and null handling end to end). How long parsing takes on these inputs,
+ * hostile ones included, is measured by `npm run bench:parsers` (bench/parsers), not here.
  */
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -245,16 +246,11 @@ describe('arbitrary input', () => {
     '😀', '\uD800', '\uDC00', '\u0000', '\u{10FFFF}', "'active'", "'x'",
   );
 
-  it('throws nothing but AppError, quickly (a)', () => {
+  it('throws nothing but AppError (a)', () => {
     fc.assert(
-      fc.property(
-        fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: tokens, maxLength: 200 })),
-        (input) => {
-          const started = performance.now();
-          expectOnlyAppError(() => runFilter(input));
-          expect(performance.now() - started).toBeLessThan(1000);
-        },
-      ),
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: tokens, maxLength: 200 })), (input) => {
+        expectOnlyAppError(() => runFilter(input));
+      }),
       FAST,
     );
   });
@@ -268,10 +264,8 @@ describe('arbitrary input', () => {
     ['2,047 quotes', "'".repeat(2047)],
     ['1 MB of text', 'a'.repeat(1_000_000)],
     ['121 conditions', `${"name eq 'a' and ".repeat(120)}name eq 'a'`],
-  ])('refuses %s quickly', (_name, input) => {
-    const started = performance.now();
+  ])('refuses %s', (_name, input) => {
     expect(() => runFilter(input)).toThrow(AppError);
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 

@@ -136,14 +136,17 @@ describe('checkWellFormed: the first problem and its position', () => {
 });
 
 describe('checkWellFormed: robustness', () => {
-  it('handles deep nesting and large documents in linear time', () => {
+  // How long these take (and that the time grows linearly) is measured by `npm run bench:parsers`.
+  it('handles deep nesting and large documents', () => {
     const depth = 100_000;
     const deep = '<d>'.repeat(depth) + 'x'.repeat(10) + '</d>'.repeat(depth);
     const wide = '<r>' + '<p class="c" id=\'i\'>text &amp; $Var &#169;</p>\n'.repeat(50_000) + '</r>';
-    const started = performance.now();
-    checkWellFormed(deep);
-    checkWellFormed(wide);
-    expect(performance.now() - started).toBeLessThan(5000);
+    expect(() => checkWellFormed(deep)).not.toThrow();
+    expect(() => checkWellFormed(wide)).not.toThrow();
+    // At that depth a problem is still found, and placed: the last close tag missing.
+    const unclosed = problem(deep.slice(0, -'</d>'.length));
+    expect(unclosed.line).toBe(1);
+    expect(unclosed.column).toBeGreaterThanOrEqual(1);
   });
 
   it('throws only XhtmlError, with a position inside the input', () => {

@@ -29,15 +29,15 @@ describe('user state transitions', () => {
   });
 
   it('reports an illegal move as a validation error on state', () => {
-    try {
-      assertTransition('deleted', 'active');
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(AppError);
-      const e = error as AppError;
-      expect(e.kind).toBe('validation');
-      expect(e.details[0]?.target).toBe('state');
-      expect(e.details[0]?.message).toContain("from state 'deleted' to 'active'");
-    }
+    const move = () => assertTransition('deleted', 'active');
+    expect(move).toThrow(AppError);
+    expect(move).toThrow(
+      expect.objectContaining({
+        kind: 'validation',
+        details: [expect.objectContaining({ target: 'state', message: expect.stringContaining("from state 'deleted' to 'active'") })],
+      }),
+    );
+    // A legal move throws nothing.
+    expect(() => assertTransition('blocked', 'active')).not.toThrow();
   });
 });

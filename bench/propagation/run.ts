@@ -1,0 +1,289 @@
+/**
+ * Propagation benchmark: how long after a change made through the management API the gateway
+ * enforces it — a subscription suspended or reactivated, its owner blocked or activated, its
+ * product unpublished or published, its primary key regenerated — on SQLite and on PostgreSQL.
+ * The gateway learns of changes by polling the change feed; the baseline, measured in the same run,
+ * is the same change followed by an explicit refresh() of the gateway (everything but the wait for
+ * the next poll). Results go to stdout as markdown (progress to stderr); the databases are removed
+ * at the end. See docs/benchmarks.md.
+ *
+ *   npm run bench:propagation -- --samples 30
+ */
+import http from 'node:http';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { SqlDialect } from '../../src/store/database.js';
+import { chooseBackends, databaseVersion, startTollgate, type Instance } from '../management/instance.js';
+import { summarize, type CaseResult } from '../management/measure.js';
+import { progressBar } from '../management/progress.js';
+import { prng } from '../management/seed.js';
+import { configureTollgate, KEY_HEADER, REQUEST_PATH } from '../gateway/setup.js';
+
+const HELP = `Usage: node dist/bench/propagation/run.js [options]
+
+Times how long the gateway takes to enforce a change made through the management API (until the
+first request that gets the new answer), through the change feed, against the same change
+followed by an explicit gateway refresh() (the baseline), on SQLite and PostgreSQL.
+
+Options:
+  --samples N    timed runs of each change, through the feed and with refresh() (default 30)
+  --seed N       PRNG seed of the untimed pauses before the changes (default 1)
+  --backend B    sqlite | postgres | both (default both: PostgreSQL is skipped when no URL is known)
+  --pg-url URL   PostgreSQL server (default: $TEST_DATABASE_URL, then $DATABASE_URL if postgres://)
+  -h, --help     this text
+`;
+
+/** The gateway's default change-feed poll interval (src/gateway/index.ts). */
+const POLL_MS = 200;
+/** What the tests once asserted for every such change. */
+const FORMER_TEST_BOUND_MS = 1000;
+/** A poll of the gateway every millisecond or so: the resolution of the measurement. */
+const POLL_EVERY_MS = 1;
+
+interface Options {
+  samples: number;
+  seed: number;
+  backends: SqlDialect[];
+  pgUrl: string | undefined;
+}
+
+function parseOptions(argv: string[]): Options | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      samples: { type: 'string', default: '30' },
+      seed: { type: 'string', default: '1' },
+      backend: { type: 'string', default: 'both' },
+      'pg-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const samples = Number(values.samples);
+  if (!Number.isInteger(samples) || samples < 1) throw new Error(`--samples must be a whole number of at least 1, not ${values.samples}`);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a whole number, not ${values.seed}`);
+  const { backends, pgUrl } = chooseBackends(values.backend, values['pg-url']);
+  return { samples, seed, backends, pgUrl };
+}
+
+function startUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+/** A developer's client of the gateway: one keep-alive connection, GET REQUEST_PATH with a key. */
+function gatewayClient(gatewayUrl: string) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const status = (key: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(new URL(REQUEST_PATH, gatewayUrl), { agent, headers: { [KEY_HEADER]: key } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  return {
+    status,
+    /** Polls until `key` gets `expected`; the time from `since` to that answer's arrival, ms. */
+    async until(key: string, expected: number, since: number): Promise<number> {
+      for (;;) {
+        const got = await status(key);
+        if (got === expected) return performance.now() - since;
+        if (performance.now() - since > 30_000) throw new Error(`the gateway still answers ${got} after 30 s, expected ${expected}`);
+        await new Promise((r) => setTimeout(r, POLL_EVERY_MS));
+      }
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+interface Way {
+  name: string;
+  /** Makes the change through the management API (throws unless it succeeded). */
+  change(): Promise<void>;
+  /** The key to call the gateway with afterwards, and the answer it must get. */
+  expect(): Promise<{ key: string; status: number }>;
+  /** Untimed bookkeeping once the answer came (e.g. reading the new key). */
+  after?(): Promise<void>;
+}
+
+async function management(instance: Instance, method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${instance.base}${path}?api-version=2024-05-01`, {
+    method,
+    headers: {
+      authorization: `Bearer ${instance.key}`,
+      ...(method === 'PATCH' ? { 'if-match': '*' } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** The developer, their subscription to the product (see configureTollgate) and its current primary key. */
+const OWNER = 'dev';
+const SUBSCRIPTION = 'dev-bench';
+
+/** The changes measured: each state change and its undoing, and a key regeneration. */
+function changes(instance: Instance, keys: { primary: string }): Way[] {
+  const patch = (path: string, properties: unknown) => () => management(instance, 'PATCH', path, { properties }).then(() => undefined);
+  const current = (status: number) => async () => ({ key: keys.primary, status });
+  let old = '';
+  return [
+    { name: 'Subscription suspended → 403', change: patch(`/subscriptions/${SUBSCRIPTION}`, { state: 'suspended' }), expect: current(403) },
+    { name: 'Subscription reactivated → 200', change: patch(`/subscriptions/${SUBSCRIPTION}`, { state: 'active' }), expect: current(200) },
+    { name: 'Owner blocked → 403', change: patch(`/users/${OWNER}`, { state: 'blocked' }), expect: current(403) },
+    { name: 'Owner activated → 200', change: patch(`/users/${OWNER}`, { state: 'active' }), expect: current(200) },
+    { name: 'Product unpublished → 403', change: patch('/products/bench', { state: 'notPublished' }), expect: current(403) },
+    { name: 'Product published → 200', change: patch('/products/bench', { state: 'published' }), expect: current(200) },
+    {
+      name: 'Primary key regenerated: the old key → 401',
+      change: async () => {
+        old = keys.primary;
+        await management(instance, 'POST', `/subscriptions/${SUBSCRIPTION}/regeneratePrimaryKey`);
+      },
+      expect: async () => ({ key: old, status: 401 }),
+      after: async () => {
+        keys.primary = ((await management(instance, 'POST', `/subscriptions/${SUBSCRIPTION}/listSecrets`)) as { primaryKey: string }).primaryKey;
+      },
+    },
+  ];
+}
+
+const fmt = (v: number) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
+
+async function runBackend(dialect: SqlDialect, options: Options): Promise<void> {
+  const name = dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+  console.error(`\n${name}: starting Tollgate`);
+  const upstream = await startUpstream();
+  const instance = await startTollgate(dialect, options.pgUrl);
+  const interrupted = () => {
+    console.error(`\n${name}: interrupted, removing the benchmark database`);
+    void instance.dispose().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  const gateway = gatewayClient(instance.gatewayUrl);
+  try {
+    // The API, its operation and the published product as the gateway benchmark makes them; then
+    // a developer (who can be blocked, unlike the built-in administrator) subscribed to it.
+    await configureTollgate(instance.url, instance.key, upstream.url);
+    await management(instance, 'PUT', `/users/${OWNER}`, { properties: { email: 'dev@example.com', firstName: 'Dev', lastName: 'Eloper' } });
+    await management(instance, 'PUT', `/subscriptions/${SUBSCRIPTION}`, {
+      properties: { ownerId: `/users/${OWNER}`, scope: '/products/bench', displayName: 'Dev', state: 'active' },
+    });
+    const secrets = (await management(instance, 'POST', `/subscriptions/${SUBSCRIPTION}/listSecrets`)) as { primaryKey: string };
+    const keys = { primary: secrets.primaryKey };
+    await gateway.until(keys.primary, 200, performance.now());
+    const ways = changes(instance, keys);
+    const random = prng(options.seed);
+    const feed: number[][] = ways.map(() => []);
+    const told: number[][] = ways.map(() => []);
+    const writes: number[] = [];
+    const bar = progressBar(`${name}: measuring`, options.samples * ways.length * 2);
+    let done = 0;
+    const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+    for (let round = 0; round < options.samples; round++) {
+      for (const viaRefresh of [false, true]) {
+        for (const [k, way] of ways.entries()) {
+          // The gateway polls every POLL_MS: a change made right after the previous one was seen
+          // would always wait a whole interval. An untimed random pause puts it anywhere in the cycle.
+          if (!viaRefresh) await new Promise((r) => setTimeout(r, random() * POLL_MS));
+          const sent = performance.now();
+          await way.change();
+          const committed = performance.now();
+          writes.push(committed - sent);
+          if (viaRefresh) await instance.app.gateway.refresh();
+          const { key, status } = await way.expect();
+          (viaRefresh ? told : feed)[k]!.push(await gateway.until(key, status, committed));
+          await way.after?.();
+          bar.update(++done);
+        }
+      }
+    }
+    bar.finish();
+    const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
+
+    const write = summarize('write', writes);
+    console.log(`### ${name}\n`);
+    console.log(
+      `${await databaseVersion(instance.app)}. Each change made through the management API, then the gateway polled every ` +
+        `~${POLL_EVERY_MS} ms (one keep-alive connection) until it gives the new answer; timed from the change's 2xx response ` +
+        `(the change is committed) to that answer. The management call itself: p50 ${fmt(write.p50)} ms. ` +
+        `Load average (1/5/15 min) ${loadBefore} before, ${loadAfter} after.\n`,
+    );
+    console.log('| Change | Samples | through the change feed: p50 ms | p90 ms | max ms | told by refresh() (baseline): p50 ms | max ms | p50 / baseline p50 |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    const all: CaseResult[] = [];
+    for (const [k, way] of ways.entries()) {
+      const f = summarize(way.name, feed[k]!);
+      const b = summarize(way.name, told[k]!);
+      all.push(f);
+      console.log(`| ${way.name} | ${f.samples} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.max)} | ${fmt(b.p50)} | ${fmt(b.max)} | ${(f.p50 / b.p50).toFixed(1)}× |`);
+    }
+    const allFeed = summarize('all', feed.flat());
+    const allTold = summarize('all', told.flat());
+    const slowest = all.reduce((a, b) => (b.max > a.max ? b : a));
+    console.log(
+      `\nEvery change through the feed: p50 ${fmt(allFeed.p50)} ms, p99 ${fmt(allFeed.p99)} ms, max ${fmt(allFeed.max)} ms ` +
+        `(with refresh(): p50 ${fmt(allTold.p50)} ms, p99 ${fmt(allTold.p99)} ms; p50 ratio ${(allFeed.p50 / allTold.p50).toFixed(1)}×, ` +
+        `max ratio ${(allFeed.max / allTold.max).toFixed(1)}×) ` +
+        `— slowest: ${slowest.name}; the poll interval is ${POLL_MS} ms (a change waits 0 to ${POLL_MS} ms for the next poll, then the reload); ` +
+        `the tests' former bound was ${FORMER_TEST_BOUND_MS.toLocaleString('en-US')} ms.\n`,
+    );
+  } finally {
+    process.off('SIGINT', interrupted);
+    gateway.close();
+    await instance.dispose();
+    await upstream.close();
+  }
+}
+
+async function main(): Promise<void> {
+  let options: Options | undefined;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (!options) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log('## Propagation benchmark\n');
+  console.log(
+    `${new Date().toISOString().slice(0, 10)}; ${availableParallelism()} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
+      `Node ${process.version}, ${process.platform}/${process.arch}. Tollgate all-in-one (createApp, as \`tollgate start\`), ` +
+      `its gateway, the client and a trivial upstream in one process; the changes interleaved, each state change followed by ` +
+      `its undoing; before each change through the feed an untimed pause of 0–${POLL_MS} ms (seed ${options.seed}), so that ` +
+      `changes fall anywhere in the poll cycle.\n`,
+  );
+  for (const dialect of options.backends) await runBackend(dialect, options);
+}
+
+await main();
