@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { USER_STATES, assertTransition, canTransition, type UserState } from '../../src/domain/user.js';
+import {
+  ADMIN_USER_ID,
+  EMAIL_MAX,
+  NAME_MAX,
+  NOTE_MAX,
+  USER_ID_MAX,
+  USER_STATES,
+  assertTransition,
+  canTransition,
+  isUserState,
+  normalizeEmail,
+  type UserState,
+} from '../../src/domain/user.js';
 import { AppError } from '../../src/domain/errors.js';
 
 describe('user state transitions', () => {
@@ -39,5 +51,52 @@ describe('user state transitions', () => {
       expect(e.details[0]?.target).toBe('state');
       expect(e.details[0]?.message).toContain("from state 'deleted' to 'active'");
     }
+  });
+});
+
+describe('user states', () => {
+  it('are the four of Azure', () => {
+    expect(USER_STATES).toEqual(['active', 'blocked', 'pending', 'deleted']);
+  });
+
+  it('are recognised exactly, case included', () => {
+    for (const state of USER_STATES) expect(isUserState(state)).toBe(true);
+    for (const other of ['Active', 'ACTIVE', 'closed', '', ' active', 'activ']) expect(isUserState(other)).toBe(false);
+  });
+
+  it('let an allowed move pass silently, staying put included', () => {
+    expect(() => assertTransition('pending', 'active')).not.toThrow();
+    expect(() => assertTransition('blocked', 'active')).not.toThrow();
+    expect(() => assertTransition('deleted', 'deleted')).not.toThrow();
+  });
+
+  it("report the move in the error's detail", () => {
+    try {
+      assertTransition('active', 'pending');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as AppError).details).toEqual([
+        { code: 'ValidationError', target: 'state', message: "A user cannot move from state 'active' to 'pending'." },
+      ]);
+    }
+  });
+});
+
+describe('user limits and identifiers', () => {
+  it('the built-in administrator is user 1, as in Azure', () => {
+    expect(ADMIN_USER_ID).toBe('1');
+  });
+
+  it('bound ids, names, emails and notes', () => {
+    expect({ USER_ID_MAX, NAME_MAX, EMAIL_MAX, NOTE_MAX }).toEqual({ USER_ID_MAX: 80, NAME_MAX: 100, EMAIL_MAX: 254, NOTE_MAX: 4000 });
+  });
+});
+
+describe('normalizeEmail', () => {
+  it('is the key emails are unique by: trimmed and lowercased', () => {
+    expect(normalizeEmail('  Ada.Lovelace@Example.COM ')).toBe('ada.lovelace@example.com');
+    expect(normalizeEmail('ÈVE@EXÄMPLE.DE')).toBe('ève@exämple.de');
+    expect(normalizeEmail('a@b.example')).toBe('a@b.example');
+    expect(normalizeEmail('\tA@B.EXAMPLE\n')).toBe('a@b.example');
   });
 });
