@@ -14,11 +14,14 @@ export default {
   // The machine is shared: at most two test processes.
   concurrency: 2,
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: false },
+  clearTextReporter: { allowColor: false, reportTests: false, reportMutants: false, reportScoreTable: true },
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  // Reuse the results of unchanged mutants and tests; `npm run mutate -- --force` runs them all.
-  incremental: true,
+  // A full run by default. `npm run mutate -- --incremental` reuses the results of unchanged
+  // mutants and tests from the last run (kept in this file). It cannot tell when a new test starts
+  // to cover a static mutant (module-level code, like the $filter tables), so those keep their old
+  // "no coverage"; run without it for the numbers to report.
+  incremental: false,
   incrementalFile: 'reports/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
