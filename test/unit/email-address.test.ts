@@ -31,6 +31,8 @@ describe('email address shape', () => {
     expect(isEmailAddress(`a@${domain(253)}`)).toBe(false);
   });
 
+  // Equivalent mutants, left alive: `at > 0` (a local part before the @) is also required by the
+  // pattern, which needs one character or more before the @.
   it('counts the local part up to the first @', () => {
     // 63 characters before the first @; the shape then refuses the second @.
     expect(isEmailAddress(`${'x'.repeat(63)}@a@example.com`)).toBe(false);

@@ -141,6 +141,9 @@ describe('case folding follows the field spec', () => {
     check("email eq 'ALICE@EXAMPLE.COM'", row({ email_lc: 'alice@example.com' }), true);
     check("email eq 'ÈVE@X.EXAMPLE'", row({ email_lc: 'ève@x.example' }), true);
     check("email eq 'eve@x.example'", row({ email_lc: 'ève@x.example' }), false);
+    // Lowercased, not uppercased: 'ß' uppercases to 'SS', and '_' sorts below the lowercase letters only.
+    check("email eq 'STRASSE@X.EXAMPLE'", row({ email_lc: 'straße@x.example' }), false);
+    check("email gt '_'", row({ email_lc: 'a@x.example' }), true);
   });
 
   it("'none' fields compare exactly", () => {
@@ -309,6 +312,9 @@ describe('and, or, not', () => {
     check("name eq 'o' or note eq 'n' or code eq 'n'", r2, false);
   });
 });
+
+// Equivalent mutants, left alive: /[A-Z]+/ and /[A-Z]/ lowercase the same letters, and
+// Buffer.from(s, '') falls back to UTF-8, the encoding it names.
 
 describe('matchesFilter on a hand-built tree', () => {
   const spec: FilterFieldSpec = FIELDS.name as FilterFieldSpec;

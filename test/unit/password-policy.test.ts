@@ -227,9 +227,10 @@ describe('password policy: the messages', () => {
   });
 
   // Equivalent mutants, left alive on purpose: a password over 4096 UTF-16 units is refused before
-  // normalization only to save the work (after it, it would be refused as too long all the same),
-  // and the empty-string guard in isSingleRepeatedCharacter cannot be reached (the length check
-  // refuses '' first).
+  // normalization only to save the work (after it, it would be refused as too long all the same);
+  // the empty-string guard in isSingleRepeatedCharacter cannot be reached (the length check refuses
+  // '' first); and an empty string let into the personal values or the common list changes nothing,
+  // since no password of 8 or more characters equals it.
 });
 
 describe('password policy: the common-password list file', () => {

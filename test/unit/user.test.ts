@@ -82,6 +82,9 @@ describe('user states', () => {
   });
 });
 
+// An equivalent mutant, left alive: an entry added to the (empty) list of moves out of 'deleted'
+// cannot be a user state, so no state can reach it.
+
 describe('user limits and identifiers', () => {
   it('the built-in administrator is user 1, as in Azure', () => {
     expect(ADMIN_USER_ID).toBe('1');
