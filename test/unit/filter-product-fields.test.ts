@@ -90,6 +90,8 @@ describe('the link lists (ProductApiLink_ListByProduct, ProductGroupLink_ListByP
   });
 
   it('name the link tables, and compare ids exactly', () => {
+    expect(PRODUCT_API_LINK_FILTER_FIELDS.apiId).toMatchObject({ type: 'string', fold: 'none' });
+    expect(PRODUCT_GROUP_LINK_FILTER_FIELDS.groupId).toMatchObject({ type: 'string', fold: 'none' });
     expectColumnsOfSchema(PRODUCT_API_LINK_FILTER_FIELDS, schema);
     expectColumnsOfSchema(PRODUCT_GROUP_LINK_FILTER_FIELDS, schema);
     expect(columns(PRODUCT_API_LINK_FILTER_FIELDS)).toEqual({ apiId: 'product_apis.api_id' });
