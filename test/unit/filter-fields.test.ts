@@ -167,7 +167,8 @@ describe('TEMPLATE_FILTER_FIELDS (EmailTemplate_ListByService)', () => {
     });
     expect(holds("name eq 'WELCOMEMAIL'", TEMPLATE_FILTER_FIELDS, 'welcomeMail')).toBe(true);
     expect(holds("startswith(name, 'account')", TEMPLATE_FILTER_FIELDS, 'AccountClosedDeveloper')).toBe(true);
-    // Templates are not a table: the service reads the name itself, whatever the column is called.
+    // Templates are not a table: the service reads the name itself, whatever the column is called
+    // (so a mutant that renames the column is equivalent).
     expect(() => parseFilter("subject eq 'x'", TEMPLATE_FILTER_FIELDS)).toThrow(/Unknown field 'subject'/);
   });
 

@@ -408,10 +408,11 @@ describe('lexer edge cases', () => {
 
 // Equivalent mutants, left alive: the lexer's loops past the end of the input (charCodeAt gives NaN,
 // which no character class accepts); the values of tokens that carry none (parentheses, words, the
-// end) and the `?? ''` after a character that is always there; the field-table cache; the kind
-// checks before asOp and isWord (a string, number or date token's text never spells an operator or
-// keyword: a string's includes its quotes); and in parseFilterDateTime the width and "undefined"
-// guards whose cases fail a later check anyway (a NaN date is refused).
+// end) and the `?? ''` after a character that is always there; stepping past the end token (peek
+// never reads beyond it); the field-table cache; the kind checks before asOp and isWord (a string,
+// number or date token's text never spells an operator or keyword: a string's includes its
+// quotes); and in parseFilterDateTime the width and "undefined" guards whose cases fail a later
+// check anyway (a NaN date is refused).
 
 describe('parseFilterDateTime edge cases', () => {
   it.each([
