@@ -351,3 +351,97 @@ describe('field tables', () => {
     expect(Object.keys(USER_GROUP_FILTER_FIELDS)).toEqual(['name', 'displayName', 'description']);
   });
 });
+
+describe('lexer edge cases', () => {
+  it.each([
+    ["name eq 'a' 2020-01-01", "Unexpected date-time 2020-01-01 at position 12; expected 'and', 'or' or the end of the filter"],
+    ["name eq 'a' 'and' name eq 'b'", "Unexpected string literal 'and' at position 12; expected 'and', 'or' or the end of the filter"],
+    ["name 'eq' 'a'", "Expected a comparison operator (eq, ne, gt, ge, lt, le) after field 'name' at position 5, found string literal 'eq'"],
+    ["_x eq 'a'", "Unknown field '_x' at position 0. Allowed fields: name, firstName, lastName, email, note, registrationDate, state"],
+    ['name eq datetime', "Expected a value at position 8, found 'datetime' (strings are quoted: 'datetime')"],
+    ["name eq datetime'2020-01-01'", "A string field cannot be compared with a date-time: field 'name', value datetime'2020-01-01' at position 8"],
+    ['name eq -x', "Unexpected character '-' at position 8"],
+    ['name eq -1a', "Invalid number '-1a' at position 8"],
+    ['name eq 1.55', "A string field cannot be compared with a number: field 'name', value 1.55 at position 8"],
+    ['name eq false', "A string field cannot be compared with a boolean: field 'name', value false at position 8"],
+    ["name eq 'a' \u007f", "Unexpected character 'U+007F' at position 12"],
+    ["name eq 'a' \u001b", "Unexpected character 'U+001B' at position 12"],
+    ["name eq 'a\uD800\uE000'", 'String literal contains an unpaired surrogate at position 10'],
+    ["name eq 'a\uDFFF'", 'String literal contains an unpaired surrogate at position 10'],
+    ['true eq name', "A comparison must start with the field name, found 'true' at position 0 (write <field> <op> <value>)"],
+    ['FALSE ne name', "A comparison must start with the field name, found 'FALSE' at position 0 (write <field> <op> <value>)"],
+    [") eq 'a'", "Expected a field name, a function or '(' at position 0, found ')'"],
+    [", eq 'a'", "Expected a field name, a function or '(' at position 0, found ','"],
+    ["and eq 'a'", "Expected a field name, a function or '(' at position 0, found 'and'"],
+    ["substringof('x' name)", "Expected ',' after the first argument of substringof at position 16, found 'name'"],
+    ["substringof('x', 'y')", "Expected a field name as the second argument of substringof at position 17, found string literal 'y'"],
+  ])('%j → %s', (input, message) => {
+    expect(err(input)).toBe(message);
+  });
+
+  it('takes CR, LF and tab as whitespace', () => {
+    expect(p("name\r\neq\t'a'\r")).toEqual(['name', 'eq', 'a']);
+  });
+
+  it('accepts characters beyond U+FFFF in strings (surrogate pairs)', () => {
+    expect(p("name eq '\u{10000}\u{10FFFF}'")).toEqual(['name', 'eq', '\u{10000}\u{10FFFF}']);
+  });
+
+  it('clips a token only when it is longer than 40 characters', () => {
+    expect(err(`${'x'.repeat(40)} eq 'a'`)).toBe(
+      `Unknown field '${'x'.repeat(40)}' at position 0. Allowed fields: name, firstName, lastName, email, note, registrationDate, state`,
+    );
+  });
+
+  it('counts nesting, not groups: any number of parenthesized or negated conditions in a row', () => {
+    const groups = Array.from({ length: 40 }, () => "(name eq 'a')").join(' and ');
+    expect(() => parseFilter(groups, USER_FILTER_FIELDS)).not.toThrow();
+    const negations = Array.from({ length: 40 }, () => "not name eq 'a'").join(' or ');
+    expect(() => parseFilter(negations, USER_FILTER_FIELDS)).not.toThrow();
+  });
+
+  it('says so when an enum field has no values to offer', () => {
+    const fields: FilterFieldTable = { kind: { type: 'enum', operators: ['eq'], functions: [], column: 't.kind', fold: 'none' } };
+    expect(err("kind eq 'x'", fields)).toBe("Enum value 'x' is not one of none (field 'kind', position 8)");
+  });
+});
+
+// Equivalent mutants, left alive: the lexer's loops past the end of the input (charCodeAt gives NaN,
+// which no character class accepts); the values of tokens that carry none (parentheses, words, the
+// end) and the `?? ''` after a character that is always there; stepping past the end token (peek
+// never reads beyond it); the field-table cache; the kind checks before asOp and isWord (a string,
+// number or date token's text never spells an operator or keyword: a string's includes its
+// quotes); and in parseFilterDateTime the width and "undefined" guards whose cases fail a later
+// check anyway (a NaN date is refused).
+
+describe('parseFilterDateTime edge cases', () => {
+  it.each([
+    ['0001-01-01', '0001-01-01T00:00:00.000Z'],
+    ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
+    ['2020-01-01T10:00:00.5Z', '2020-01-01T10:00:00.500Z'],
+    ['2020-01-01T10:00:00.05Z', '2020-01-01T10:00:00.050Z'],
+    ['2020-01-01T10:00:00.1234Z', '2020-01-01T10:00:00.123Z'],
+    ['2020-01-01T10:00', '2020-01-01T10:00:00.000Z'],
+    ['2020-01-01T10:00-00:30', '2020-01-01T10:30:00.000Z'],
+  ])('accepts %s as %s', (text, iso) => {
+    expect(parseFilterDateTime(text)).toBe(iso);
+  });
+
+  it.each([
+    '202/-01-01',
+    '2020-00-10',
+    '2020-0/-10',
+    '202001-01',
+    '2020-0101',
+    '2020-01-01T10:00:00+0200',
+    '2020-01-01T10:00+02:',
+    '2020-01-01T10:00+02',
+    '2020-01-01T10:00+:00',
+    '2020-01-01T',
+    '2020-01-01T1',
+    '2020-01',
+    '',
+  ])('refuses %j', (text) => {
+    expect(parseFilterDateTime(text)).toBeUndefined();
+  });
+});

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
 import {
   PASSWORD_MAX_LENGTH,
@@ -6,6 +8,9 @@ import {
   checkPassword,
   normalizePassword,
 } from '../../src/domain/password-policy.js';
+
+/** The project root, where data/common-passwords.txt lives. */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Runs checkPassword and returns the AppError it threw (failing the test when none was thrown). */
 function refusal(password: string, context?: Parameters<typeof checkPassword>[1]): AppError {
@@ -183,5 +188,138 @@ describe('normalizePassword', () => {
     expect(normalizePassword('e\u0301')).toBe('\u00e9');
     expect(normalizePassword('ﬁ')).toBe('fi');
     expect(normalizePassword('plain')).toBe('plain');
+  });
+});
+
+describe('password policy: personal information, read carefully', () => {
+  it('trims and normalizes the email and names before comparing', () => {
+    expect(reason('augustine', { firstName: '  Augustine ' })).toMatch(/email address or name/);
+    expect(reason('ada.lovelace@example.com', { email: ' ADA.LOVELACE@EXAMPLE.COM\t' })).toMatch(/email address or name/);
+    expect(reason('augustine', { lastName: 'ａｕｇｕｓｔｉｎｅ' })).toMatch(/email address or name/);
+  });
+
+  it('takes the local part only from an email with an @ after its first character', () => {
+    // No @: the whole value is the email; no shorter prefix of it is refused.
+    expect(reason('adalovelace', { email: 'adalovelace' })).toMatch(/email address or name/);
+    expect(() => checkPassword('adalovelac', { email: 'adalovelace' })).not.toThrow();
+    // The local part ends at the last @.
+    expect(reason('ada@lovelace', { email: 'ada@lovelace@example.com' })).toMatch(/email address or name/);
+  });
+
+  it('joins first and last name only when both are given', () => {
+    expect(() => checkPassword('augustine ', { firstName: 'Augustine' })).not.toThrow();
+    expect(() => checkPassword(' lovelace', { lastName: 'Lovelace' })).not.toThrow();
+    expect(reason('augustine lovelace', { firstName: 'Augustine', lastName: 'Lovelace' })).toMatch(/email address or name/);
+  });
+});
+
+describe('password policy: the messages', () => {
+  it('say which rule was broken', () => {
+    expect(reason(ascii(7))).toBe('The password must be at least 8 characters long.');
+    expect(reason(ascii(129))).toBe('The password must be at most 128 characters long.');
+    expect(reason('x'.repeat(5000))).toBe('The password must be at most 128 characters long.');
+    expect(reason('aaaaaaaa')).toBe('The password must not be a single character repeated.');
+    expect(reason('augustine', { firstName: 'Augustine' })).toBe('The password must not be the same as the account’s email address or name.');
+    expect(reason('password1')).toBe(
+      'The password is too common: it is on a list of frequently used or breached passwords. Choose another one; a longer phrase of several unrelated words works well.',
+    );
+    expect(refusal('password1').message).toBe('One or more fields contain incorrect values.');
+  });
+
+  // Equivalent mutants, left alive on purpose: a password over 4096 UTF-16 units is refused before
+  // normalization only to save the work (after it, it would be refused as too long all the same);
+  // the empty-string guard in isSingleRepeatedCharacter cannot be reached (the length check refuses
+  // '' first); and an empty string let into the personal values or the common list changes nothing,
+  // since no password of 8 or more characters equals it. Not equivalent, but not worth a test: the
+  // mutants that put Stryker's marker text in place of '' or [] refuse the password "Stryker was here".
+});
+
+describe('password policy: the common-password list file', () => {
+  const LIST = join('data', 'common-passwords.txt');
+  type Policy = typeof import('../../src/domain/password-policy.js');
+
+  /** The reason a freshly loaded policy gives (its AppError is a class of its own), or 'accepted'. */
+  function verdict(policy: Policy, password: string): string {
+    try {
+      policy.checkPassword(password);
+      return 'accepted';
+    } catch (e) {
+      return (e as AppError).details?.[0]?.message ?? String(e);
+    }
+  }
+  const COMMON = expect.stringMatching(/too common/);
+
+  /** password-policy.ts loaded afresh, reading `content` as the list (found at the project root). */
+  async function withList(content: string | undefined) {
+    vi.resetModules();
+    const reads: string[] = [];
+    const probes: string[] = [];
+    vi.doMock('node:fs', async (importOriginal) => {
+      const fs = await importOriginal<typeof import('node:fs')>();
+      return {
+        ...fs,
+        existsSync: (path: string) => {
+          probes.push(path);
+          return content !== undefined && path === join(ROOT, LIST);
+        },
+        readFileSync: (path: string, encoding: BufferEncoding) => {
+          reads.push(path);
+          expect(encoding).toBe('utf8');
+          return content;
+        },
+      };
+    });
+    try {
+      const policy = await import('../../src/domain/password-policy.js');
+      return { policy, reads, probes };
+    } finally {
+      vi.doUnmock('node:fs');
+    }
+  }
+
+  afterEach(() => {
+    vi.resetModules();
+  });
+
+  it('has one password a line; blank lines, surrounding spaces and # comments do not count', async () => {
+    const { policy } = await withList('# a comment line\n\n  Sunflower77  \r\nmoonlight-42\n#notapassword\n   \nabc#defgh\n');
+    const refused = (p: string) => verdict(policy, p) !== 'accepted';
+    expect(refused('sunflower77')).toBe(true);
+    expect(refused('moonlight-42')).toBe(true);
+    expect(refused('abc#defgh')).toBe(true);
+    expect(refused('#notapassword')).toBe(false);
+    expect(refused('# a comment line')).toBe(false);
+    expect(refused('notapassword')).toBe(false);
+    // Only the list counts here: a password of the real list is fine with this one.
+    expect(refused('password1')).toBe(false);
+  });
+
+  it('compares entries lowercased after NFKC, whatever case or width the file uses', async () => {
+    const { policy } = await withList('ＳＴＲＡＳＳＥ12\nMiXeDcAsE1\n');
+    expect(verdict(policy, 'strasse12')).toEqual(COMMON);
+    expect(verdict(policy, 'STRASSE12')).toEqual(COMMON);
+    expect(verdict(policy, 'mixedcase1')).toEqual(COMMON);
+  });
+
+  it('is read once, from data/ in the first parent directory that has it', async () => {
+    const { policy, reads, probes } = await withList('sunflower77\n');
+    expect(reads).toEqual([]);
+    policy.checkPassword('first-uncommon-1');
+    policy.checkPassword('second-uncommon-2');
+    expect(verdict(policy, 'sunflower77')).toEqual(COMMON);
+    expect(reads).toEqual([join(ROOT, LIST)]);
+    // Looked for next to the module first, then upwards.
+    expect(probes[0]).toBe(join(ROOT, 'src', 'domain', LIST));
+    expect(probes.at(-1)).toBe(join(ROOT, LIST));
+  });
+
+  it('fails loudly, naming the file, when no parent directory has the list', async () => {
+    const { policy, probes } = await withList(undefined);
+    expect(() => policy.checkPassword('sunflower77')).toThrow(
+      `The common-password list ${LIST} was not found in any parent directory of ${join(ROOT, 'src', 'domain', 'password-policy.ts')}.`,
+    );
+    // It walked up to the file system root.
+    expect(probes.at(-1)).toBe(join('/', LIST));
+    expect(probes).toContain(join(ROOT, LIST));
   });
 });

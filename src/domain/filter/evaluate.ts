@@ -58,8 +58,11 @@ export function matchesFilter(node: FilterNode, read: RecordReader): boolean {
       const actual = read(node.spec.column);
       let result = false;
       if (actual !== null) {
-        const a = asciiLower(actual);
-        const v = asciiLower(node.value);
+        // As in the SQL compiler: a 'stored' column is lowercased already and its argument is
+        // lowercased in full; any other column and its argument are folded A-Z only (as LIKE).
+        const lower = node.spec.fold === 'stored' ? (s: string) => s.toLowerCase() : asciiLower;
+        const a = lower(actual);
+        const v = lower(node.value);
         result =
           node.fn === 'startswith' ? a.startsWith(v) : node.fn === 'endswith' ? a.endsWith(v) : a.includes(v);
       }
