@@ -137,6 +137,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const http = await buildHttpServer({
     logLevel: config.logLevel,
     logStream: options.logStream,
+    limits: config.httpLimits,
     management: { ...services, serviceName: config.serviceName, publicUrl: config.publicUrl },
     portal: {
       accounts: services.accounts,
@@ -159,7 +160,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   });
 
-  const gateway = createGateway({ store, db: database.db, clock, logger: http.log, upstreamTimeoutMs: config.gatewayTimeoutMs });
+  const gateway = createGateway({ store, db: database.db, clock, logger: http.log, upstreamTimeoutMs: config.gatewayTimeoutMs, limits: config.gatewayLimits });
   const transport = options.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = transport
     ? createOutboxWorker({

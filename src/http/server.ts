@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { handleError, handleNotFound } from './error-mapper.js';
+import { applyLimits, serverOptions, type ListenerLimits } from '../listener/limits.js';
 import { MANAGEMENT_PREFIX, managementPlugin, type ManagementDeps } from './management/plugin.js';
 import { portalPlugin, type PortalDeps } from './portal/plugin.js';
 import { adminPlugin, type AdminDeps } from './admin/plugin.js';
@@ -12,6 +13,8 @@ import { adminPlugin, type AdminDeps } from './admin/plugin.js';
 export interface HttpServerOptions {
   logLevel: string;
   logStream?: NodeJS.WritableStream | undefined;
+  /** Timeouts and the connection cap of the listener on PORT. */
+  limits: ListenerLimits;
   management: ManagementDeps;
   portal: PortalDeps;
   admin: AdminDeps;
@@ -35,7 +38,12 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
     genReqId: () => randomUUID(),
+    // Fastify copies these two onto the server after creating it, over what `http` set.
+    http: serverOptions(options.limits),
+    keepAliveTimeout: options.limits.keepAliveTimeoutMs,
+    requestTimeout: options.limits.requestTimeoutMs,
   });
+  applyLimits(app.server, options.limits);
 
   // JSON is the only body the API takes (anything else is 415). Bodiless POST/PUT calls
   // (membership, generateSsoUrl) often still say application/json.
