@@ -14,6 +14,8 @@ import { createHandler } from './handler.js';
 import { loadSnapshot, type Snapshot } from './snapshot.js';
 import type { GatewayLogger } from './types.js';
 import { createUpstreams } from './upstreams.js';
+import { clientErrorBody } from './responses.js';
+import { createClientErrorHandler } from '../listener/client-error.js';
 import { applyLimits, DEFAULT_LIMITS, serverOptions, type ListenerLimits } from '../listener/limits.js';
 
 export type { GatewayLogger } from './types.js';
@@ -88,6 +90,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const limits = options.limits ?? DEFAULT_LIMITS.gateway;
       const s = createServer(serverOptions(limits), handler);
       applyLimits(s, limits);
+      s.on('clientError', createClientErrorHandler(clientErrorBody));
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);

@@ -4,7 +4,8 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { handleError, handleNotFound } from './error-mapper.js';
+import { clientErrorBody, handleError, handleNotFound } from './error-mapper.js';
+import { createClientErrorHandler } from '../listener/client-error.js';
 import { applyLimits, serverOptions, type ListenerLimits } from '../listener/limits.js';
 import { MANAGEMENT_PREFIX, managementPlugin, type ManagementDeps } from './management/plugin.js';
 import { portalPlugin, type PortalDeps } from './portal/plugin.js';
@@ -42,6 +43,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     http: serverOptions(options.limits),
     keepAliveTimeout: options.limits.keepAliveTimeoutMs,
     requestTimeout: options.limits.requestTimeoutMs,
+    // Errors Node's parser raises before Fastify sees a request (431, 400, 408) get Azure's shape too.
+    clientErrorHandler: createClientErrorHandler(clientErrorBody),
   });
   applyLimits(app.server, options.limits);
 
