@@ -24,6 +24,8 @@ export const MESSAGES = {
   gatewayTimeout: 'Gateway timeout: the backend did not answer in time.',
   unavailable: 'Service unavailable: the gateway is starting.',
   internal: 'Internal server error.',
+  unsafePath:
+    'Bad request: the path contains an encoded slash or backslash, a backslash, or a . or .. segment (also percent-encoded).',
   badRequest: 'Bad request: the request could not be understood.',
   requestTimeout: 'Request timeout: the request was not received in time.',
   tooLarge: 'Request too large.',
