@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +19,25 @@ import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { DEFAULT_LIMITS } from '../../src/listener/limits.js';
 
 const FLOOD = 20_000;
-/** Each holder stays well under its own descriptor limit, and spreads its connections over two source addresses. */
-const HOLDERS = [
-  ['127.0.0.2', '127.0.0.3'],
-  ['127.0.0.4', '127.0.0.5'],
-];
+
+/** The hard open-file limit each child gets (Node raises its soft limit to it); 20,000 here. */
+function fileLimit(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const hard = Number(line?.trim().split(/\s+/)[4]);
+    return Number.isFinite(hard) ? hard : 20_000;
+  } catch {
+    return 20_000;
+  }
+}
+
+/**
+ * Each holder stays well under its own descriptor limit, and spreads its connections over two
+ * source addresses of its own (127.0.0.2 and .3, .4 and .5, ...), so that ephemeral ports do not
+ * run short.
+ */
+const PER_HOLDER = Math.min(10_000, fileLimit() - 500);
+const HOLDERS = Array.from({ length: Math.ceil(FLOOD / PER_HOLDER) }, (_, i) => [`127.0.0.${2 + 2 * i}`, `127.0.0.${3 + 2 * i}`]);
 const BASE = '/subscriptions/s/resourceGroups/r/providers/Microsoft.ApiManagement/service/tollgate';
 
 interface FloodStatus {
@@ -160,7 +174,7 @@ describe('a connection flood on PORT (Tollgate in its own process, default limit
   });
 
   it(`keeps the gateway forwarding while ${FLOOD} idle connections are held on PORT, and PORT answers again once they are gone`, async () => {
-    for (const addresses of HOLDERS) holders.push(startHolder(port, FLOOD / HOLDERS.length, addresses));
+    HOLDERS.forEach((addresses, i) => holders.push(startHolder(port, Math.min(PER_HOLDER, FLOOD - i * PER_HOLDER), addresses)));
     const ready = await Promise.all(holders.map((h) => h.ready));
     expect(ready.reduce((n, s) => n + s.connected, 0)).toBe(FLOOD);
     expect(ready.reduce((n, s) => n + s.failed, 0)).toBe(0);
