@@ -173,6 +173,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const http = await buildHttpServer({
     logLevel: config.logLevel,
     logStream: options.logStream,
+    limits: config.httpLimits,
     management: {
       users,
       groups: services.groups,
@@ -214,7 +215,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   });
 
-  const gateway = createGateway({ store, db: database.db, clock, logger: http.log, upstreamTimeoutMs: config.gatewayTimeoutMs });
+  const gateway = createGateway({ store, db: database.db, clock, logger: http.log, upstreamTimeoutMs: config.gatewayTimeoutMs, limits: config.gatewayLimits });
   const transport = options.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = transport
     ? createOutboxWorker({

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDatabaseUrl } from './store/database.js';
+import { DEFAULT_LIMITS, type ListenerLimits } from './listener/limits.js';
 
 export interface Config {
   port: number;
@@ -29,6 +30,10 @@ export interface Config {
   gatewayTimeoutMs: number;
   /** Where developers call APIs through the gateway (GATEWAY_PUBLIC_URL, default http://localhost:$GATEWAY_PORT). */
   gatewayPublicUrl: string;
+  /** Timeouts and connection cap of the listener on PORT (HEADERS_TIMEOUT_MS, ...). */
+  httpLimits: ListenerLimits;
+  /** ... and of the gateway's listener (GATEWAY_HEADERS_TIMEOUT_MS, ...). */
+  gatewayLimits: ListenerLimits;
 }
 
 export interface LinkLifetimes {
@@ -47,6 +52,12 @@ const ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
 const port = z.coerce.number().int().min(0).max(65535);
 const hours = z.coerce.number().positive().max(24 * 365);
 const minutes = z.coerce.number().positive().max(60 * 24 * 365);
+const TEN_MINUTES = 10 * MINUTE;
+const headersTimeout = z.coerce.number().int().min(100).max(TEN_MINUTES);
+/** 0 turns the limit off (the gateway's long uploads); otherwise at least the headers timeout, as Node requires. */
+const requestTimeout = z.coerce.number().int().min(0).max(24 * HOUR);
+const keepAliveTimeout = z.coerce.number().int().min(100).max(TEN_MINUTES);
+const maxConnections = z.coerce.number().int().min(1).max(1_000_000);
 const optional = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
 const schema = z
@@ -105,6 +116,22 @@ const schema = z
     TOLLGATE_SESSION_ABSOLUTE_HOURS: hours.default(12),
     GATEWAY_PUBLIC_URL: z.preprocess(optional, z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
     GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(10 * 60 * 1000).default(30_000),
+    HEADERS_TIMEOUT_MS: headersTimeout.default(DEFAULT_LIMITS.http.headersTimeoutMs),
+    REQUEST_TIMEOUT_MS: requestTimeout.default(DEFAULT_LIMITS.http.requestTimeoutMs),
+    KEEP_ALIVE_TIMEOUT_MS: keepAliveTimeout.default(DEFAULT_LIMITS.http.keepAliveTimeoutMs),
+    MAX_CONNECTIONS: maxConnections.default(DEFAULT_LIMITS.http.maxConnections),
+    GATEWAY_HEADERS_TIMEOUT_MS: headersTimeout.default(DEFAULT_LIMITS.gateway.headersTimeoutMs),
+    GATEWAY_REQUEST_TIMEOUT_MS: requestTimeout.default(DEFAULT_LIMITS.gateway.requestTimeoutMs),
+    GATEWAY_KEEP_ALIVE_TIMEOUT_MS: keepAliveTimeout.default(DEFAULT_LIMITS.gateway.keepAliveTimeoutMs),
+    GATEWAY_MAX_CONNECTIONS: maxConnections.default(DEFAULT_LIMITS.gateway.maxConnections),
+  })
+  .superRefine((e, ctx) => {
+    for (const prefix of ['', 'GATEWAY_'] as const) {
+      const request = e[`${prefix}REQUEST_TIMEOUT_MS`];
+      if (request !== 0 && request < e[`${prefix}HEADERS_TIMEOUT_MS`]) {
+        ctx.addIssue({ code: 'custom', path: [`${prefix}REQUEST_TIMEOUT_MS`], message: `must be 0 (no limit) or at least ${prefix}HEADERS_TIMEOUT_MS` });
+      }
+    }
   });
 
 export class ConfigError extends Error {}
@@ -142,5 +169,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionAbsoluteMs: e.TOLLGATE_SESSION_ABSOLUTE_HOURS * HOUR,
     gatewayTimeoutMs: e.GATEWAY_TIMEOUT_MS,
     gatewayPublicUrl: (e.GATEWAY_PUBLIC_URL ?? `http://localhost:${e.GATEWAY_PORT}`).replace(/\/+$/, ''),
+    httpLimits: {
+      headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.MAX_CONNECTIONS,
+    },
+    gatewayLimits: {
+      headersTimeoutMs: e.GATEWAY_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.GATEWAY_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.GATEWAY_MAX_CONNECTIONS,
+    },
   };
 }

@@ -47,6 +47,7 @@ export async function createGatewayNode(config: Config, options: GatewayNodeOpti
     clock: options.clock ?? systemClock,
     logger,
     upstreamTimeoutMs: config.gatewayTimeoutMs,
+    limits: config.gatewayLimits,
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...(options.onTiming ? { onTiming: options.onTiming } : {}),
   });

@@ -3,7 +3,7 @@
  * under the instance's lookup key): a presented key is hashed once and looked up in a Map, so no
  * plaintext key is held in memory and no string comparison of secrets happens.
  */
-import { parseScope, type SubscriptionState } from '../domain/subscription.js';
+import { givesAccess, parseScope, type SubscriptionState } from '../domain/subscription.js';
 import { MESSAGES } from './responses.js';
 
 export interface KeyEntry {
@@ -74,7 +74,7 @@ export type AccessDecision = { allowed: true; entry: KeyEntry } | { allowed: fal
 export function decideAccess(index: ReadonlyMap<string, KeyEntry>, hash: string, apiId: string, now: number): AccessDecision {
   const entry = index.get(hash);
   if (!entry) return { allowed: false, status: 401, message: MESSAGES.invalidKey };
-  if (entry.state !== 'active') return { allowed: false, status: 403, message: MESSAGES.subscriptionInactive };
+  if (!givesAccess(entry.state)) return { allowed: false, status: 403, message: MESSAGES.subscriptionInactive };
   if (entry.expiresAt !== undefined && entry.expiresAt <= now) return { allowed: false, status: 403, message: MESSAGES.subscriptionExpired };
   if (entry.ownerState !== 'active') return { allowed: false, status: 403, message: MESSAGES.ownerInactive };
   if (entry.productUnpublished) return { allowed: false, status: 403, message: MESSAGES.productUnpublished };

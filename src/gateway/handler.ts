@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../domain/clock.js';
 import { lookupHash, type KeyRing } from '../domain/subscription-keys.js';
 import { decideAccess } from './access.js';
+import { isSafePath } from './path-safety.js';
 import { proxyRequest, type ProxyOptions } from './proxy.js';
 import { MESSAGES, sendError } from './responses.js';
 import type { Snapshot } from './snapshot.js';
@@ -57,6 +58,11 @@ async function handle(
   startedAt: number,
   deps: HandlerDeps,
 ): Promise<Outcome> {
+  if (!isSafePath(path)) {
+    drain(req);
+    sendError(res, 400, MESSAGES.unsafePath);
+    return { status: 400 };
+  }
   const snapshot = deps.snapshot();
   const ring = deps.ring();
   if (!snapshot || !ring) {

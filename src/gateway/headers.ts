@@ -1,10 +1,12 @@
 /**
  * Header rules for forwarding: hop-by-hop headers (and those the Connection header names) stay on
  * their hop, the subscription key never reaches the backend, Host becomes the upstream's (undici
- * sets it from the pool's origin), and X-Forwarded-For/-Proto/-Host tell the backend who asked.
+ * sets it from the pool's origin), and Forwarded and X-Forwarded-For/-Proto/-Host tell the backend
+ * who asked, as the gateway saw it.
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { forwardedElement } from './forwarded.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -18,8 +20,12 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** Headers the gateway sets or that must not be passed on as received. */
-const REQUEST_DROPPED = new Set(['host', 'expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+/**
+ * Headers the gateway sets or that must not be passed on as received. A client's own Forwarded and
+ * X-Forwarded-* are dropped, not appended to: Tollgate is the edge, and without a list of trusted
+ * proxies (there is none yet) whatever a client claims there is forged as easily as not.
+ */
+const REQUEST_DROPPED = new Set(['host', 'expect', 'forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
 
 const NO_TOKENS: ReadonlySet<string> = new Set();
 
@@ -50,12 +56,13 @@ export function upstreamRequestHeaders(req: IncomingMessage, keyHeader: string):
     if (lower === keyHeader || REQUEST_DROPPED.has(lower) || dropHeader(lower, named)) continue;
     out.push(name, raw[i + 1]!);
   }
-  const client = req.socket.remoteAddress ?? '';
-  const prior = req.headers['x-forwarded-for'];
-  const forwardedFor = [prior, client].filter((v) => v !== undefined && v !== '').join(', ');
-  if (forwardedFor) out.push('x-forwarded-for', forwardedFor);
-  out.push('x-forwarded-proto', (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http');
-  if (req.headers.host) out.push('x-forwarded-host', req.headers.host);
+  const client = req.socket.remoteAddress;
+  const proto = (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http';
+  const host = req.headers.host;
+  out.push('forwarded', forwardedElement(client, proto, host));
+  if (client) out.push('x-forwarded-for', client);
+  out.push('x-forwarded-proto', proto);
+  if (host) out.push('x-forwarded-host', host);
   return out;
 }
 

@@ -14,6 +14,9 @@ import { createHandler } from './handler.js';
 import { loadSnapshot, type Snapshot } from './snapshot.js';
 import type { GatewayLogger } from './types.js';
 import { createUpstreams } from './upstreams.js';
+import { clientErrorBody } from './responses.js';
+import { createClientErrorHandler } from '../listener/client-error.js';
+import { applyLimits, DEFAULT_LIMITS, serverOptions, type ListenerLimits } from '../listener/limits.js';
 
 export type { GatewayLogger } from './types.js';
 export { MESSAGES as GATEWAY_MESSAGES } from './responses.js';
@@ -25,6 +28,8 @@ export interface GatewayOptions {
   logger: GatewayLogger;
   /** How long a backend may take to connect, to send its headers, and between body chunks (default 30000). */
   upstreamTimeoutMs?: number;
+  /** Timeouts and connection cap of the listener (default DEFAULT_LIMITS.gateway). */
+  limits?: ListenerLimits;
   /** How often the change feed is polled (default 200). */
   pollIntervalMs?: number;
   /** Measurement hook (the benchmark): see ProxyOptions.onTiming. */
@@ -82,7 +87,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     async listen(port, host) {
       await reload(true);
-      const s = createServer(handler);
+      const limits = options.limits ?? DEFAULT_LIMITS.gateway;
+      const s = createServer(serverOptions(limits), handler);
+      applyLimits(s, limits);
+      s.on('clientError', createClientErrorHandler(clientErrorBody));
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);

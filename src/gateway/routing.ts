@@ -78,11 +78,6 @@ export function parseServiceUrl(serviceUrl: string | null): UpstreamTarget | und
   }
 }
 
-/** `.` and `..` segments (also percent-encoded) could climb out of the service URL's path upstream. */
-function hasDotSegment(segments: readonly string[]): boolean {
-  return segments.some((s) => /^(?:\.|%2e){1,2}$/i.test(s));
-}
-
 export function buildRoutingTable(apis: readonly ApiInput[], operations: readonly OperationInput[]): RoutingTable {
   const byPath = new Map<string, RouteApi>();
   const byId = new Map<string, RouteApi>();
@@ -108,8 +103,8 @@ export function buildRoutingTable(apis: readonly ApiInput[], operations: readonl
 
   return {
     match(method, path) {
+      // Dot segments and encoded slashes never get here: the handler refuses them (path-safety.ts).
       const segments = path.split('/').slice(1);
-      if (hasDotSegment(segments)) return undefined;
       // Longest prefix first: try the deepest candidate the table can hold, then shorter ones.
       for (let depth = Math.min(maxDepth, segments.length); depth >= 0; depth--) {
         if (depth > 0 && segments[depth - 1] === '') continue;

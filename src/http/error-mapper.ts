@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorKind } from '../domain/errors.js';
+import type { ClientErrorStatus } from '../listener/client-error.js';
 
 /** The HTTP status of each kind of AppError, for every face (JSON API and HTML pages). */
 export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
@@ -72,4 +73,16 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply): vo
   void reply.status(404).send(
     errorBody(new AppError('not-found', 'ResourceNotFound', `No resource at ${request.method} ${request.url.split('?')[0]}.`)),
   );
+}
+
+/** Errors Node's HTTP parser raises before Fastify sees a request (see listener/client-error.ts). */
+const CLIENT_ERRORS: Readonly<Record<ClientErrorStatus, { code: string; message: string }>> = {
+  400: { code: 'BadRequest', message: 'The request could not be understood.' },
+  408: { code: 'RequestTimeout', message: 'The request was not received in time.' },
+  413: { code: 'RequestEntityTooLarge', message: 'The request is too large.' },
+  431: { code: 'RequestHeaderFieldsTooLarge', message: 'The request URL and headers are too large (16 KB at most together).' },
+};
+
+export function clientErrorBody(status: ClientErrorStatus): string {
+  return JSON.stringify({ error: { ...CLIENT_ERRORS[status], details: [] } });
 }

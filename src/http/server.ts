@@ -4,7 +4,9 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { handleError, handleNotFound } from './error-mapper.js';
+import { clientErrorBody, handleError, handleNotFound } from './error-mapper.js';
+import { createClientErrorHandler } from '../listener/client-error.js';
+import { applyLimits, serverOptions, type ListenerLimits } from '../listener/limits.js';
 import { MANAGEMENT_PREFIX, managementPlugin, type ManagementDeps } from './management/plugin.js';
 import { portalPlugin, type PortalDeps } from './portal/plugin.js';
 import { adminPlugin, type AdminDeps } from './admin/plugin.js';
@@ -12,6 +14,8 @@ import { adminPlugin, type AdminDeps } from './admin/plugin.js';
 export interface HttpServerOptions {
   logLevel: string;
   logStream?: NodeJS.WritableStream | undefined;
+  /** Timeouts and the connection cap of the listener on PORT. */
+  limits: ListenerLimits;
   management: ManagementDeps;
   portal: PortalDeps;
   admin: AdminDeps;
@@ -35,7 +39,14 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
     genReqId: () => randomUUID(),
+    // Fastify copies these two onto the server after creating it, over what `http` set.
+    http: serverOptions(options.limits),
+    keepAliveTimeout: options.limits.keepAliveTimeoutMs,
+    requestTimeout: options.limits.requestTimeoutMs,
+    // Errors Node's parser raises before Fastify sees a request (431, 400, 408) get Azure's shape too.
+    clientErrorHandler: createClientErrorHandler(clientErrorBody),
   });
+  applyLimits(app.server, options.limits);
 
   // JSON is the only body the API takes (anything else is 415). Bodiless POST/PUT calls
   // (membership, generateSsoUrl) often still say application/json.

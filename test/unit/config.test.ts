@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { DEFAULT_LIMITS } from '../../src/listener/limits.js';
 
 describe('configuration from the environment', () => {
   it('has working defaults for a first start', () => {
@@ -32,9 +33,44 @@ describe('configuration from the environment', () => {
     ['PUBLIC_URL', 'ftp://x'],
     ['SMTP_URL', 'http://mail'],
     ['MAIL_FROM', 'not an address'],
+    ['HEADERS_TIMEOUT_MS', 'soon'],
+    ['HEADERS_TIMEOUT_MS', '50'],
+    ['GATEWAY_HEADERS_TIMEOUT_MS', '0'],
+    ['REQUEST_TIMEOUT_MS', '-1'],
+    ['GATEWAY_REQUEST_TIMEOUT_MS', '1.5'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '0'],
+    ['GATEWAY_KEEP_ALIVE_TIMEOUT_MS', 'forever'],
+    ['MAX_CONNECTIONS', '0'],
+    ['GATEWAY_MAX_CONNECTIONS', 'lots'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('gives both listeners timeouts and a connection cap, by default and as configured', () => {
+    const c = loadConfig({});
+    expect(c.httpLimits).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_024 });
+    expect(c.gatewayLimits).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 300_000, keepAliveTimeoutMs: 5_000, maxConnections: 8_192 });
+    expect(c.httpLimits).toEqual(DEFAULT_LIMITS.http);
+    expect(c.gatewayLimits).toEqual(DEFAULT_LIMITS.gateway);
+    const set = loadConfig({
+      HEADERS_TIMEOUT_MS: '2000',
+      REQUEST_TIMEOUT_MS: '4000',
+      KEEP_ALIVE_TIMEOUT_MS: '3000',
+      MAX_CONNECTIONS: '100',
+      GATEWAY_HEADERS_TIMEOUT_MS: '5000',
+      GATEWAY_REQUEST_TIMEOUT_MS: '0',
+      GATEWAY_KEEP_ALIVE_TIMEOUT_MS: '60000',
+      GATEWAY_MAX_CONNECTIONS: '50000',
+    });
+    expect(set.httpLimits).toEqual({ headersTimeoutMs: 2_000, requestTimeoutMs: 4_000, keepAliveTimeoutMs: 3_000, maxConnections: 100 });
+    expect(set.gatewayLimits).toEqual({ headersTimeoutMs: 5_000, requestTimeoutMs: 0, keepAliveTimeoutMs: 60_000, maxConnections: 50_000 });
+  });
+
+  it.each(['', 'GATEWAY_'])('refuses %sREQUEST_TIMEOUT_MS below the headers timeout (Node would throw), naming it', (prefix) => {
+    const env = { [`${prefix}HEADERS_TIMEOUT_MS`]: '5000', [`${prefix}REQUEST_TIMEOUT_MS`]: '4000' };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(`${prefix}REQUEST_TIMEOUT_MS: must be 0 (no limit) or at least ${prefix}HEADERS_TIMEOUT_MS`);
   });
 
   it('accepts valid mail settings', () => {
