@@ -38,11 +38,14 @@ export const API_REVISION = '1';
 // ---------------------------------------------------------------------------------------------
 // Features out of scope
 
-function isEmptyValue(value: unknown): boolean {
+/** How deep an "empty" value may nest; anything deeper is not what a client sends for a feature it does not use. */
+const EMPTY_VALUE_MAX_DEPTH = 8;
+
+function isEmptyValue(value: unknown, depth = 0): boolean {
   if (value === undefined || value === null || value === '') return true;
-  if (Array.isArray(value)) return value.every(isEmptyValue);
-  if (typeof value === 'object') return Object.values(value as Record<string, unknown>).every(isEmptyValue);
-  return false;
+  if (typeof value !== 'object' || depth >= EMPTY_VALUE_MAX_DEPTH) return false;
+  const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+  return children.every((child) => isEmptyValue(child, depth + 1));
 }
 
 function notSupported(target: string, message: string): AppError {

@@ -4,12 +4,17 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { AppError } from '../domain/errors.js';
+import { nestsDeeperThan } from '../domain/json-depth.js';
 import { clientErrorBody, handleError, handleNotFound } from './error-mapper.js';
 import { createClientErrorHandler } from '../listener/client-error.js';
 import { applyLimits, serverOptions, type ListenerLimits } from '../listener/limits.js';
 import { MANAGEMENT_PREFIX, managementPlugin, type ManagementDeps } from './management/plugin.js';
 import { portalPlugin, type PortalDeps } from './portal/plugin.js';
 import { adminPlugin, type AdminDeps } from './admin/plugin.js';
+
+/** The deepest JSON body the management API reads (Azure's deepest resource nests about 8 levels). */
+export const JSON_MAX_DEPTH = 32;
 
 export interface HttpServerOptions {
   logLevel: string;
@@ -54,12 +59,18 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
+    let value: unknown;
     try {
-      done(null, JSON.parse(text));
+      value = JSON.parse(text);
     } catch {
       const error = Object.assign(new Error('invalid JSON'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 });
-      done(error, undefined);
+      return done(error, undefined);
     }
+    // Nothing Azure's contract holds nests deeper; a deeper body is refused before any code walks it.
+    if (nestsDeeperThan(value, JSON_MAX_DEPTH)) {
+      return done(new AppError('validation', 'InvalidRequestContent', `The request body nests more than ${JSON_MAX_DEPTH} levels deep.`), undefined);
+    }
+    return done(null, value);
   });
 
   app.addHook('onSend', async (request, reply) => {

@@ -1,6 +1,7 @@
 /**
  * Which email a change causes, recorded in the outbox in the change's own transaction so that
- * nothing is lost. Template names are Azure's; the email issue renders and delivers them.
+ * nothing is lost. Template names are Azure's; the outbox worker (src/mail/outbox-worker.ts)
+ * renders and delivers them.
  */
 import type { ServiceDeps } from './deps.js';
 import type { Store } from '../store/index.js';

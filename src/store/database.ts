@@ -60,7 +60,7 @@ function openSqlite(path: string): OpenDatabase {
 
 async function openPostgres(url: string, options: OpenOptions): Promise<OpenDatabase> {
   const schema = options.schema;
-  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  if (schema !== undefined) checkSchemaName(schema);
   if (schema) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -157,7 +157,17 @@ export async function pageAndCount<DB, TB extends keyof DB, O, R>(
   return { rows, count: toCount((total as { n: string | number }).n) };
 }
 
+/**
+ * A PostgreSQL schema name goes into SQL as an identifier (it cannot be a bound parameter), so
+ * only plain lower-case names are accepted: letters, digits and underscores, not starting with a
+ * digit, at most 63 characters.
+ */
+export function checkSchemaName(schema: string): void {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema.slice(0, 80))}`);
+}
+
 export async function dropSchema(url: string, schema: string): Promise<void> {
+  checkSchemaName(schema);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
