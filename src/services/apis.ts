@@ -3,7 +3,7 @@
  * records the change for the gateways and an audit entry, in the same transaction.
  */
 import { conflict, notFound } from '../domain/errors.js';
-import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
+import { checkIfMatch } from '../domain/etag.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import { API_FILTER_FIELDS, API_OPERATION_FILTER_FIELDS, API_PRODUCT_FILTER_FIELDS } from '../domain/filter/api-fields.js';
 import {
@@ -26,7 +26,7 @@ import type { ServiceDeps } from './deps.js';
 import { SYSTEM, type ActorContext } from './audit.js';
 import { createWithNewId } from './entity-ids.js';
 import type { SubscriptionCore } from './subscriptions/core.js';
-import { inWrite, type Write, type WriteEvent } from './writes.js';
+import { deleteInWrite, inWrite, patchInWrite, putInWrite, type Write, type WriteEvent } from './writes.js';
 import { apiOperationView, apiView, parseJsonArray, productView, type ApiOperationView, type ApiView, type ApiWithOperations, type Page, type PageRequest, type ProductView } from './views.js';
 
 /** Two operations clash when they take the same method on the same template (parameter names aside). */
@@ -138,14 +138,12 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
     },
 
     async createOrUpdate(id: string, input: ApiCreateInput, ifMatch?: string, ctx: ActorContext = SYSTEM): Promise<{ api: ApiView; created: boolean }> {
-      return retryOnceOnUniqueViolation(() =>
-        inWrite(deps, ctx, async (w) => {
-          const existing = await w.tx.apis.findApi(id, true);
-          checkIfMatch(ifMatch, existing?.etag);
-          if (existing) return { api: await applyUpdate(w, existing, input), created: false };
-          return { api: await insertNew(w, id, input), created: true };
-        }),
-      );
+      const { value, created } = await putInWrite(deps, ctx, ifMatch, {
+        find: (tx) => tx.apis.findApi(id, true),
+        update: (w, existing) => applyUpdate(w, existing, input),
+        insert: (w) => insertNew(w, id, input),
+      });
+      return { api: value, created };
     },
 
     /** Creates an API under a new id (typed, or derived from its name; the admin UI's create): an existing API is never changed. */
@@ -157,14 +155,7 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
     },
 
     async update(id: string, input: ApiUpdateInput, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<ApiView> {
-      const ifMatch = requireIfMatch(ifMatchHeader);
-      return retryOnceOnUniqueViolation(() =>
-        inWrite(deps, ctx, async (w) => {
-          const existing = await load(w.tx, id, true);
-          checkIfMatch(ifMatch, existing.etag);
-          return applyUpdate(w, existing, input);
-        }),
-      );
+      return patchInWrite(deps, ctx, ifMatchHeader, { load: (tx) => load(tx, id, true), update: (w, existing) => applyUpdate(w, existing, input) });
     },
 
     /**
@@ -172,15 +163,13 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
      * it. False when there was nothing to delete.
      */
     async remove(id: string, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<boolean> {
-      const ifMatch = requireIfMatch(ifMatchHeader);
-      return inWrite(deps, ctx, async (w) => {
-        const existing = await w.tx.apis.findApi(id, true);
-        if (!existing) return false;
-        checkIfMatch(ifMatch, existing.etag);
-        await subscriptions.endInScope(w, formatScope({ kind: 'api', apiId: id }), { cancel: `The API '${id}' was deleted.` });
-        await w.tx.apis.deleteApi(id);
-        await changed(w, id, { action: 'api.deleted', detail: { api: id } });
-        return true;
+      return deleteInWrite(deps, ctx, ifMatchHeader, {
+        find: (tx) => tx.apis.findApi(id, true),
+        remove: async (w) => {
+          await subscriptions.endInScope(w, formatScope({ kind: 'api', apiId: id }), { cancel: `The API '${id}' was deleted.` });
+          await w.tx.apis.deleteApi(id);
+          await changed(w, id, { action: 'api.deleted', detail: { api: id } });
+        },
       });
     },
 
@@ -282,44 +271,46 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
       ifMatchHeader: string | undefined,
       ctx: ActorContext = SYSTEM,
     ): Promise<ApiOperationView> {
-      const ifMatch = requireIfMatch(ifMatchHeader);
-      return inWrite(deps, ctx, async (w) => {
-        const { tx } = w;
-        await load(tx, apiId, true);
-        const existing = await loadOperation(tx, apiId, id, true);
-        checkIfMatch(ifMatch, existing.etag);
-        const method = input.method ?? existing.method;
-        const urlTemplate = input.urlTemplate ?? existing.url_template;
-        const templateParameters =
-          input.templateParameters !== undefined
-            ? (input.templateParameters ?? [])
-            : (parseJsonArray(existing.template_parameters) as TemplateParameter[]);
-        checkTemplateParameters(urlTemplate, templateParameters);
-        await checkRouteFree(tx, apiId, id, method, urlTemplate);
-        await tx.apis.updateOperation(apiId, id, {
-          ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          method,
-          url_template: urlTemplate,
-          template_parameters: JSON.stringify(templateParameters),
-          etag: w.etag(),
-        });
-        await changed(w, apiId, { action: 'api.operation-updated', detail: { api: apiId, operation: id } });
-        return apiOperationView(await loadOperation(tx, apiId, id));
+      return patchInWrite(deps, ctx, ifMatchHeader, {
+        load: async (tx) => {
+          await load(tx, apiId, true);
+          return loadOperation(tx, apiId, id, true);
+        },
+        update: async (w, existing) => {
+          const { tx } = w;
+          const method = input.method ?? existing.method;
+          const urlTemplate = input.urlTemplate ?? existing.url_template;
+          const templateParameters =
+            input.templateParameters !== undefined
+              ? (input.templateParameters ?? [])
+              : (parseJsonArray(existing.template_parameters) as TemplateParameter[]);
+          checkTemplateParameters(urlTemplate, templateParameters);
+          await checkRouteFree(tx, apiId, id, method, urlTemplate);
+          await tx.apis.updateOperation(apiId, id, {
+            ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
+            ...(input.description !== undefined ? { description: input.description } : {}),
+            method,
+            url_template: urlTemplate,
+            template_parameters: JSON.stringify(templateParameters),
+            etag: w.etag(),
+          });
+          await changed(w, apiId, { action: 'api.operation-updated', detail: { api: apiId, operation: id } });
+          return apiOperationView(await loadOperation(tx, apiId, id));
+        },
       });
     },
 
     /** False when there was no such operation (the API itself must exist). */
     async removeOperation(apiId: string, id: string, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<boolean> {
-      const ifMatch = requireIfMatch(ifMatchHeader);
-      return inWrite(deps, ctx, async (w) => {
-        await load(w.tx, apiId, true);
-        const existing = await w.tx.apis.findOperation(apiId, id, true);
-        if (!existing) return false;
-        checkIfMatch(ifMatch, existing.etag);
-        await w.tx.apis.deleteOperation(apiId, id);
-        await changed(w, apiId, { action: 'api.operation-deleted', detail: { api: apiId, operation: id } });
-        return true;
+      return deleteInWrite(deps, ctx, ifMatchHeader, {
+        find: async (tx) => {
+          await load(tx, apiId, true);
+          return tx.apis.findOperation(apiId, id, true);
+        },
+        remove: async (w) => {
+          await w.tx.apis.deleteOperation(apiId, id);
+          await changed(w, apiId, { action: 'api.operation-deleted', detail: { api: apiId, operation: id } });
+        },
       });
     },
 

@@ -19,7 +19,7 @@ import type { Store } from '../store/index.js';
 import type { TemplateRow } from '../store/templates-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { SYSTEM, type ActorContext } from './audit.js';
-import { inWrite, type Write } from './writes.js';
+import { inWrite, patchInWrite, type Write } from './writes.js';
 import type { Page, PageRequest } from './views.js';
 
 export interface EmailTemplateView {
@@ -212,18 +212,19 @@ export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'cl
 
     /** PATCH: only the given fields change. */
     async update(rawName: string, input: TemplateInput, ifMatchHeader: string | undefined, actor: ActorContext = SYSTEM): Promise<EmailTemplateView> {
-      const ifMatch = requireIfMatch(ifMatchHeader);
+      requireIfMatch(ifMatchHeader);
       const def = definition(rawName);
-      return inWrite(deps, actor, async (w) => {
-        const before = await current(w.tx, def);
-        checkIfMatch(ifMatch, before.etag);
-        await save(w, def, {
-          subject: input.subject ?? before.subject,
-          body: input.body ?? before.body,
-          title: input.title ?? before.title,
-          description: input.description ?? before.description,
-        });
-        return current(w.tx, def);
+      return patchInWrite(deps, actor, ifMatchHeader, {
+        load: (tx) => current(tx, def),
+        update: async (w, before) => {
+          await save(w, def, {
+            subject: input.subject ?? before.subject,
+            body: input.body ?? before.body,
+            title: input.title ?? before.title,
+            description: input.description ?? before.description,
+          });
+          return current(w.tx, def);
+        },
       });
     },
 

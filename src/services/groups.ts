@@ -1,16 +1,15 @@
 /** Use cases on groups and their members. The three system groups cannot be changed or deleted. */
 import { AppError, invalidField, notFound, operationNotAllowed } from '../domain/errors.js';
 import { normalizeEmail } from '../domain/user.js';
-import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import { GROUP_FILTER_FIELDS } from '../domain/filter/fields.js';
 import { ADMINISTRATORS_GROUP_ID, GUESTS_GROUP_ID, type GroupType } from '../domain/group.js';
 import type { GroupCreateInput, GroupUpdateInput } from '../domain/group-input.js';
-import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { GroupRow } from '../store/groups-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { SYSTEM, type ActorContext } from './audit.js';
-import { inWrite, type Write } from './writes.js';
+import { deleteInWrite, inWrite, patchInWrite, putInWrite, type Write } from './writes.js';
 import { groupView, userView, type GroupView, type Page, type PageRequest, type UserView } from './views.js';
 import { createWithNewId } from './entity-ids.js';
 
@@ -102,14 +101,12 @@ export function createGroupService(deps: ServiceDeps) {
     },
 
     async createOrUpdate(id: string, input: GroupCreateInput, ifMatch?: string, ctx: ActorContext = SYSTEM): Promise<{ group: GroupView; created: boolean }> {
-      return retryOnceOnUniqueViolation(() =>
-        inWrite(deps, ctx, async (w) => {
-          const existing = await w.tx.groups.findGroup(id, true);
-          checkIfMatch(ifMatch, existing?.etag);
-          if (existing) return { group: await applyUpdate(w, existing, input), created: false };
-          return { group: await insertNew(w, id, input), created: true };
-        }),
-      );
+      const { value, created } = await putInWrite(deps, ctx, ifMatch, {
+        find: (tx) => tx.groups.findGroup(id, true),
+        update: (w, existing) => applyUpdate(w, existing, input),
+        insert: (w) => insertNew(w, id, input),
+      });
+      return { group: value, created };
     },
 
     /** Creates a group under a new id (typed, or derived from its name; the admin UI's create): an existing group is never changed. */
@@ -126,25 +123,18 @@ export function createGroupService(deps: ServiceDeps) {
     },
 
     async update(id: string, input: GroupUpdateInput, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<GroupView> {
-      const ifMatch = requireIfMatch(ifMatchHeader);
-      return inWrite(deps, ctx, async (w) => {
-        const existing = await load(w.tx, id, true);
-        checkIfMatch(ifMatch, existing.etag);
-        return applyUpdate(w, existing, input);
-      });
+      return patchInWrite(deps, ctx, ifMatchHeader, { load: (tx) => load(tx, id, true), update: (w, existing) => applyUpdate(w, existing, input) });
     },
 
     /** Deletes a custom group and its memberships. False when there was nothing to delete. */
     async remove(id: string, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<boolean> {
-      const ifMatch = requireIfMatch(ifMatchHeader);
-      return inWrite(deps, ctx, async (w) => {
-        const existing = await w.tx.groups.findGroup(id, true);
-        if (!existing) return false;
-        assertMutable(existing);
-        checkIfMatch(ifMatch, existing.etag);
-        await w.tx.groups.deleteGroup(id);
-        await w.record({ audit: { action: 'group.deleted', detail: { group: id } } });
-        return true;
+      return deleteInWrite(deps, ctx, ifMatchHeader, {
+        find: (tx) => tx.groups.findGroup(id, true),
+        guard: assertMutable,
+        remove: async (w) => {
+          await w.tx.groups.deleteGroup(id);
+          await w.record({ audit: { action: 'group.deleted', detail: { group: id } } });
+        },
       });
     },
 

@@ -4,7 +4,6 @@
  * the gateways and an audit entry. Also what the portal reads: visibleTo, productsOfApi, apisOf.
  */
 import { conflict, invalidField, notFound, validationError } from '../domain/errors.js';
-import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import type { FilterNode } from '../domain/filter/ast.js';
 import {
@@ -21,7 +20,7 @@ import {
 } from '../domain/product-input.js';
 import { formatScope } from '../domain/subscription.js';
 import { entityIdOf } from '../domain/arm-id.js';
-import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { ProductRow } from '../store/products-repo.js';
 import type { ApiRow } from '../store/apis-repo.js';
 import type { GroupRow } from '../store/groups-repo.js';
@@ -29,7 +28,7 @@ import type { ServiceDeps } from './deps.js';
 import { SYSTEM, type ActorContext } from './audit.js';
 import { createWithNewId } from './entity-ids.js';
 import type { SubscriptionCore } from './subscriptions/core.js';
-import { inWrite, type Write, type WriteEvent } from './writes.js';
+import { deleteInWrite, inWrite, patchInWrite, putInWrite, type Write, type WriteEvent } from './writes.js';
 import { apiView, groupView, productView, type ApiView, type GroupView, type Page, type PageRequest, type ProductView } from './views.js';
 
 /** A product-API or product-group link; our tables have no link id, so `linkId` is the linked entity's id unless a PUT named another. */
@@ -208,14 +207,12 @@ export function createProductService(deps: ServiceDeps, subscriptions: Subscript
       ifMatch?: string,
       ctx: ActorContext = SYSTEM,
     ): Promise<{ product: ProductView; created: boolean }> {
-      return retryOnceOnUniqueViolation(() =>
-        inWrite(deps, ctx, async (w) => {
-          const existing = await w.tx.products.findProduct(id, true);
-          checkIfMatch(ifMatch, existing?.etag);
-          if (existing) return { product: await applyUpdate(w, existing, input), created: false };
-          return { product: await insertNew(w, id, input), created: true };
-        }),
-      );
+      const { value, created } = await putInWrite(deps, ctx, ifMatch, {
+        find: (tx) => tx.products.findProduct(id, true),
+        update: (w, existing) => applyUpdate(w, existing, input),
+        insert: (w) => insertNew(w, id, input),
+      });
+      return { product: value, created };
     },
 
     /** Creates a product under a new id (typed, or derived from its name; the admin UI's create): an existing product is never changed. */
@@ -227,12 +224,7 @@ export function createProductService(deps: ServiceDeps, subscriptions: Subscript
     },
 
     async update(id: string, input: ProductUpdateInput, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<ProductView> {
-      const ifMatch = requireIfMatch(ifMatchHeader);
-      return inWrite(deps, ctx, async (w) => {
-        const existing = await load(w.tx, id, true);
-        checkIfMatch(ifMatch, existing.etag);
-        return applyUpdate(w, existing, input);
-      });
+      return patchInWrite(deps, ctx, ifMatchHeader, { load: (tx) => load(tx, id, true), update: (w, existing) => applyUpdate(w, existing, input) });
     },
 
     /**
@@ -241,27 +233,25 @@ export function createProductService(deps: ServiceDeps, subscriptions: Subscript
      * its ended ones go with it. False when there was nothing to delete.
      */
     async remove(id: string, ifMatchHeader: string | undefined, deleteSubscriptions = false, ctx: ActorContext = SYSTEM): Promise<boolean> {
-      const ifMatch = requireIfMatch(ifMatchHeader);
-      return inWrite(deps, ctx, async (w) => {
-        const { tx } = w;
-        const existing = await tx.products.findProduct(id, true);
-        if (!existing) return false;
-        checkIfMatch(ifMatch, existing.etag);
-        const scope = formatScope({ kind: 'product', productId: id });
-        if (!deleteSubscriptions) {
-          const live = await subscriptions.countLiveInScope(tx, scope);
-          if (live > 0) {
-            throw conflict(
-              `The product '${id}' has ${live} subscription${live === 1 ? '' : 's'} that ${live === 1 ? 'is' : 'are'} not cancelled, rejected or expired. ` +
-                'Pass deleteSubscriptions=true to delete the product together with its subscriptions.',
-            );
+      return deleteInWrite(deps, ctx, ifMatchHeader, {
+        find: (tx) => tx.products.findProduct(id, true),
+        remove: async (w) => {
+          const { tx } = w;
+          const scope = formatScope({ kind: 'product', productId: id });
+          if (!deleteSubscriptions) {
+            const live = await subscriptions.countLiveInScope(tx, scope);
+            if (live > 0) {
+              throw conflict(
+                `The product '${id}' has ${live} subscription${live === 1 ? '' : 's'} that ${live === 1 ? 'is' : 'are'} not cancelled, rejected or expired. ` +
+                  'Pass deleteSubscriptions=true to delete the product together with its subscriptions.',
+              );
+            }
           }
-        }
-        // Its subscriptions go with it: the live ones because the caller said so, the ended ones anyway.
-        await subscriptions.endInScope(w, scope, { delete: true });
-        await tx.products.deleteProduct(id);
-        await changed(w, id, { action: 'product.deleted', detail: { product: id, deleteSubscriptions } });
-        return true;
+          // Its subscriptions go with it: the live ones because the caller said so, the ended ones anyway.
+          await subscriptions.endInScope(w, scope, { delete: true });
+          await tx.products.deleteProduct(id);
+          await changed(w, id, { action: 'product.deleted', detail: { product: id, deleteSubscriptions } });
+        },
       });
     },
 

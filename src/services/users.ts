@@ -22,7 +22,7 @@ import { SYSTEM, type ActorContext } from './audit.js';
 import { SSO_URL_LIFETIME_MS } from './tokens.js';
 import type { SubscriptionCore } from './subscriptions/core.js';
 import { closeAccountIn } from './account-closing.js';
-import { inWrite, type Write } from './writes.js';
+import { deleteInWrite, inWrite, patchInWrite, type Write } from './writes.js';
 
 
 export interface WriteOptions {
@@ -206,35 +206,31 @@ export function createUserService(deps: ServiceDeps, subscriptions: Subscription
           lastName: input.lastName ?? current.last_name,
         });
       }
-      return retryOnceOnUniqueViolation(() =>
-        inWrite(deps, ctx, async (w) => {
-          const existing = await load(w.tx, id, true);
-          checkIfMatch(ifMatch, existing.etag);
-          return applyUpdate(w, existing, input, passwordHash);
-        }),
-      );
+      return patchInWrite(deps, ctx, ifMatch, {
+        load: (tx) => load(tx, id, true),
+        update: (w, existing) => applyUpdate(w, existing, input, passwordHash),
+      });
     },
 
     /** DELETE: removes the user with its identities and memberships. False when there was nothing to delete. */
     async remove(id: string, options: DeleteOptions): Promise<boolean> {
-      const ifMatch = requireIfMatch(options.ifMatch);
+      requireIfMatch(options.ifMatch);
       if (id === ADMIN_USER_ID) throw operationNotAllowed('The built-in administrator cannot be deleted.');
-      return inWrite(deps, options.ctx ?? SYSTEM, async (w) => {
-        const { tx } = w;
-        const existing = await tx.users.findUser(id, true);
-        if (!existing) return false;
-        checkIfMatch(ifMatch, existing.etag);
-        if (options.notify && existing.state !== 'deleted') {
-          await enqueueUserEmail(deps, tx, 'accountClosedDeveloper', existing, { appType: options.appType });
-        }
-        // The user's subscriptions are deleted with them, or else cancelled (each recorded in the change feed).
-        await subscriptions.releaseOwner(w, id, options.deleteSubscriptions === true);
-        await tx.groups.removeAllMemberships(id);
-        await tx.users.replaceIdentities(id, []);
-        await tx.sessions.deleteUserSessions(id);
-        await tx.users.deleteUser(id);
-        await w.record({ change: { entity: 'user', id }, audit: { action: 'user.deleted', userId: id, detail: { notify: options.notify === true } } });
-        return true;
+      return deleteInWrite(deps, options.ctx ?? SYSTEM, options.ifMatch, {
+        find: (tx) => tx.users.findUser(id, true),
+        remove: async (w, existing) => {
+          const { tx } = w;
+          if (options.notify && existing.state !== 'deleted') {
+            await enqueueUserEmail(deps, tx, 'accountClosedDeveloper', existing, { appType: options.appType });
+          }
+          // The user's subscriptions are deleted with them, or else cancelled (each recorded in the change feed).
+          await subscriptions.releaseOwner(w, id, options.deleteSubscriptions === true);
+          await tx.groups.removeAllMemberships(id);
+          await tx.users.replaceIdentities(id, []);
+          await tx.sessions.deleteUserSessions(id);
+          await tx.users.deleteUser(id);
+          await w.record({ change: { entity: 'user', id }, audit: { action: 'user.deleted', userId: id, detail: { notify: options.notify === true } } });
+        },
       });
     },
 

@@ -8,10 +8,11 @@
  * Services never call the change feed or the audit log directly: what the gateways must reload and
  * what the log keeps is decided here, once per event.
  */
+import { checkIfMatch, requireIfMatch } from '../domain/etag.js';
 import { newEtag } from '../domain/ids.js';
 import type { ChangedEntity } from '../store/changes-repo.js';
 import type { AuditRow } from '../store/audit-repo.js';
-import type { Store } from '../store/index.js';
+import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { ActorContext, AuditAction } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 
@@ -71,4 +72,64 @@ export function beginWrite(deps: Pick<ServiceDeps, 'clock' | 'ids'>, tx: Store, 
 /** A transaction with a write in it: the shape of almost every use case that changes something. */
 export function inWrite<T>(deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>, actor: ActorContext, fn: (w: Write) => Promise<T>): Promise<T> {
   return deps.store.transaction((tx) => fn(beginWrite(deps, tx, actor)));
+}
+
+type WriteDeps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
+
+/**
+ * A PUT: the entity `find` returns (and locks) is changed by `update`, or created by `insert` when
+ * there is none; an If-Match, when given, must match it. A create that loses a race to insert the
+ * same key is run once more (it then finds the winner's row and updates it).
+ */
+export function putInWrite<R extends { etag: string }, V>(
+  deps: WriteDeps,
+  actor: ActorContext,
+  ifMatch: string | undefined,
+  steps: { find(tx: Store): Promise<R | undefined>; update(w: Write, existing: R): Promise<V>; insert(w: Write): Promise<V> },
+): Promise<{ value: V; created: boolean }> {
+  return retryOnceOnUniqueViolation(() =>
+    inWrite(deps, actor, async (w) => {
+      const existing = await steps.find(w.tx);
+      checkIfMatch(ifMatch, existing?.etag);
+      return existing ? { value: await steps.update(w, existing), created: false } : { value: await steps.insert(w), created: true };
+    }),
+  );
+}
+
+/** A PATCH: If-Match is required, and must match the entity `load` returns (and locks; 404 when there is none). */
+export async function patchInWrite<R extends { etag: string }, V>(
+  deps: WriteDeps,
+  actor: ActorContext,
+  ifMatchHeader: string | undefined,
+  steps: { load(tx: Store): Promise<R>; update(w: Write, existing: R): Promise<V> },
+): Promise<V> {
+  const ifMatch = requireIfMatch(ifMatchHeader);
+  return retryOnceOnUniqueViolation(() =>
+    inWrite(deps, actor, async (w) => {
+      const existing = await steps.load(w.tx);
+      checkIfMatch(ifMatch, existing.etag);
+      return steps.update(w, existing);
+    }),
+  );
+}
+
+/**
+ * A DELETE: If-Match is required; false when there is nothing to delete. `guard` refuses an entity
+ * that may not be deleted at all (a system group) before its tag is even looked at.
+ */
+export async function deleteInWrite<R extends { etag: string }>(
+  deps: WriteDeps,
+  actor: ActorContext,
+  ifMatchHeader: string | undefined,
+  steps: { find(tx: Store): Promise<R | undefined>; guard?(existing: R): void; remove(w: Write, existing: R): Promise<void> },
+): Promise<boolean> {
+  const ifMatch = requireIfMatch(ifMatchHeader);
+  return inWrite(deps, actor, async (w) => {
+    const existing = await steps.find(w.tx);
+    if (!existing) return false;
+    steps.guard?.(existing);
+    checkIfMatch(ifMatch, existing.etag);
+    await steps.remove(w, existing);
+    return true;
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * Two mechanisms every write and every guarded attempt relies on, over a real store on both
  * databases: the write helper (a new tag per row, one time, the change feed and the audit log
- * appended with the actor and the address, in the write's transaction, or not at all), and the
+ * appended with the actor and the address, in the write's transaction, or not at all; PUT, PATCH
+ * and DELETE of one entity with their If-Match rules and the retry of a lost insert race), and the
  * attempt limiter (one atomic count per attempt, the lock as the policy says: doubling, its cap,
  * the window's reset; refused attempts not counted; an attempt taken back).
  */
@@ -16,7 +17,8 @@ import { createIdGenerator } from '../../src/domain/ids.js';
 import { dropSchema, migrateToLatest, openDatabase, type OpenDatabase } from '../../src/store/database.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { createAttemptLimiter } from '../../src/services/attempts.js';
-import { beginWrite, inWrite } from '../../src/services/writes.js';
+import { beginWrite, deleteInWrite, inWrite, patchInWrite, putInWrite, type Write } from '../../src/services/writes.js';
+import { AppError, notFound, operationNotAllowed } from '../../src/domain/errors.js';
 import { BACKENDS } from '../helpers/server.js';
 
 const MINUTE = 60 * 1000;
@@ -91,6 +93,91 @@ describe.each(BACKENDS)('writes and attempts on %s', (backend) => {
       expect(rows).toHaveLength(1200);
       const audited = await database.db.selectFrom('audit_log').select('id').where('action', '=', 'subscription.deleted').where('actor', '=', 'user:admin').execute();
       expect(new Set(audited.map((r) => r.id)).size).toBe(1200);
+    });
+  });
+
+  describe('PUT, PATCH and DELETE of one entity', () => {
+    const deps = () => ({ store, clock, ids });
+    const actor = { actor: 'key:ci' };
+    const find = (id: string) => (tx: Store) => tx.groups.findGroup(id, true);
+    const insert = (id: string, name: string) => async (w: Write) => {
+      await w.tx.groups.insertGroup({ id, display_name: name, description: null, type: 'custom', external_id: null, built_in: 0, etag: w.etag(), created_at: w.at });
+      return name;
+    };
+    const rename = (id: string, name: string) => async (w: Write) => {
+      await w.tx.groups.updateGroup(id, { display_name: name, etag: w.etag() });
+      return name;
+    };
+    const kindOf = async (p: Promise<unknown>) => {
+      const error = await p.then(() => undefined, (e: unknown) => e);
+      return error instanceof AppError ? error.kind : error;
+    };
+
+    it('PUT creates, then updates; a given If-Match must match, and never matches an entity that does not exist', async () => {
+      const put = (id: string, name: string, ifMatch?: string) => putInWrite(deps(), actor, ifMatch, { find: find(id), update: rename(id, name), insert: insert(id, name) });
+      expect(await kindOf(put('w-put', 'First', '*'))).toBe('precondition-failed');
+      expect(await put('w-put', 'First')).toEqual({ value: 'First', created: true });
+      const etag = (await store.groups.findGroup('w-put'))!.etag;
+      expect(await kindOf(put('w-put', 'Second', '"stale"'))).toBe('precondition-failed');
+      expect(await put('w-put', 'Second', `"${etag}"`)).toEqual({ value: 'Second', created: false });
+      expect((await store.groups.findGroup('w-put'))!.display_name).toBe('Second');
+    });
+
+    it('PUT runs once more when it loses the race to insert the same id, and then updates the winner', async () => {
+      await putInWrite(deps(), actor, undefined, { find: find('w-race'), update: rename('w-race', 'x'), insert: insert('w-race', 'Winner') });
+      let calls = 0;
+      const result = await putInWrite(deps(), actor, undefined, {
+        // The first run read before the winner's insert was committed: it sees no row, and its own
+        // insert then fails on the unique id (for real, in the database).
+        find: async (tx) => (++calls === 1 ? undefined : tx.groups.findGroup('w-race', true)),
+        update: rename('w-race', 'Retried'),
+        insert: insert('w-race', 'Loser'),
+      });
+      expect(result).toEqual({ value: 'Retried', created: false });
+      expect(calls).toBe(2);
+      expect((await store.groups.findGroup('w-race'))!.display_name).toBe('Retried');
+    });
+
+    it('PATCH needs If-Match, 404s through its loader, and changes nothing when the tag is stale', async () => {
+      await putInWrite(deps(), actor, undefined, { find: find('w-patch'), update: rename('w-patch', 'x'), insert: insert('w-patch', 'Original') });
+      const load = async (tx: Store) => {
+        const row = await tx.groups.findGroup('w-patch', true);
+        if (!row) throw notFound('Group');
+        return row;
+      };
+      const patch = (ifMatch: string | undefined) => patchInWrite(deps(), actor, ifMatch, { load, update: rename('w-patch', 'Patched') });
+      expect(await kindOf(patch(undefined))).toBe('validation');
+      expect(await kindOf(patch('  '))).toBe('validation');
+      expect(await kindOf(patch('"stale"'))).toBe('precondition-failed');
+      expect((await store.groups.findGroup('w-patch'))!.display_name).toBe('Original');
+      expect(await patch('*')).toBe('Patched');
+      expect(await kindOf(patchInWrite(deps(), actor, '*', { load: () => Promise.reject(notFound('Group')), update: rename('w-patch', 'Never') }))).toBe('not-found');
+    });
+
+    it('DELETE needs If-Match, is false when there is nothing, refuses through its guard before the tag is looked at', async () => {
+      await putInWrite(deps(), actor, undefined, { find: find('w-del'), update: rename('w-del', 'x'), insert: insert('w-del', 'Doomed') });
+      const removed: string[] = [];
+      const del = (ifMatch: string | undefined, guard?: () => void) =>
+        deleteInWrite(deps(), actor, ifMatch, {
+          find: find('w-del'),
+          guard,
+          remove: async (w) => {
+            await w.tx.groups.deleteGroup('w-del');
+            removed.push('w-del');
+          },
+        });
+      expect(await kindOf(del(undefined))).toBe('validation');
+      expect(await kindOf(del('"stale"'))).toBe('precondition-failed');
+      const refuse = () => {
+        throw operationNotAllowed('Not this one.');
+      };
+      const refused = await del('"stale"', refuse).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ message: 'Not this one.' });
+      expect(removed).toEqual([]);
+      expect(await del('*')).toBe(true);
+      expect(await del('*')).toBe(false);
+      expect(removed).toEqual(['w-del']);
+      expect(await store.groups.findGroup('w-del')).toBeUndefined();
     });
   });
 

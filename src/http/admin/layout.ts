@@ -2,7 +2,7 @@
  * The admin UI's page shell: the header bar (organization, "Admin", the administrator and Sign
  * out), the section navigation, and the main landmark.
  */
-import { CSRF_FIELD } from '../web/csrf.js';
+import { signOutForm } from '../web/components.js';
 import { html, raw, type SafeHtml } from '../web/html.js';
 import { ADMIN_SCRIPT_PATH, ADMIN_STYLESHEET_PATH } from './assets.js';
 
@@ -68,10 +68,7 @@ export function adminLayout(input: AdminLayoutInput): SafeHtml {
           <li><span>${input.signedIn.name}</span></li>
           <li><a href="/">Developer portal</a></li>
           <li>
-            <form method="post" action="/admin/signout">
-              <input type="hidden" name="${CSRF_FIELD}" value="${input.signedIn.formToken}">
-              <button type="submit" class="link-button">Sign out</button>
-            </form>
+            ${signOutForm('/admin/signout', input.signedIn.formToken)}
           </li>
         </ul>
       </nav>`

@@ -136,6 +136,11 @@ export function breadcrumb(...links: readonly { href?: string; label: string }[]
   )}</ol></nav>`;
 }
 
+/** The trail above an entity's pages: its list, the entity when there is one, and the page (`Products › Shop › Edit`). */
+export function entityTrail(list: { href: string; label: string }, entity?: { href: string; label: string }, last?: string): SafeHtml {
+  return breadcrumb(list, ...(entity ? [entity] : []), ...(last ? [{ label: last }] : []));
+}
+
 /** Yes/No in a table cell. */
 export function yesNo(value: boolean): string {
   return value ? 'Yes' : 'No';

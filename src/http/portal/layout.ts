@@ -3,7 +3,7 @@
  * the organization's name and the account links, and the main landmark.
  */
 import { SCRIPT_PATH, STYLESHEET_PATH } from './assets.js';
-import { CSRF_FIELD } from '../web/csrf.js';
+import { signOutForm } from '../web/components.js';
 import { html, raw, type SafeHtml } from '../web/html.js';
 
 export interface LayoutInput {
@@ -30,10 +30,7 @@ function navigation(input: LayoutInput): SafeHtml {
     return html`<ul>
         <li><a href="/profile">Profile</a></li>
         <li>
-          <form method="post" action="/signout">
-            <input type="hidden" name="${CSRF_FIELD}" value="${input.signedIn.formToken}">
-            <button type="submit" class="link-button">Sign out</button>
-          </form>
+          ${signOutForm('/signout', input.signedIn.formToken)}
         </li>
       </ul>`;
   }

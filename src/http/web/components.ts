@@ -132,3 +132,11 @@ export function card(heading: string, ...content: HtmlValue[]): SafeHtml {
   ${content}
 </section>`;
 }
+
+/** The Sign out button of a signed-in page's header: its own small form, with the session's token. */
+export function signOutForm(action: string, formToken: string): SafeHtml {
+  return html`<form method="post" action="${action}">
+            ${csrfInput(formToken)}
+            <button type="submit" class="link-button">Sign out</button>
+          </form>`;
+}

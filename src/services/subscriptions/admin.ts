@@ -3,16 +3,15 @@
  * state, product and owner, and the actions an administrator takes on one.
  */
 import { operationNotAllowed } from '../../domain/errors.js';
-import { requireIfMatch, checkIfMatch } from '../../domain/etag.js';
+import { requireIfMatch } from '../../domain/etag.js';
 import { CANCELLABLE_STATES, type SubscriptionState } from '../../domain/subscription.js';
 import { rejectionInput, type SubscriptionUpdateInput } from '../../domain/subscription-input.js';
 import { normalizeEmail } from '../../domain/user.js';
 import { parseInput } from '../../domain/validate.js';
-import { retryOnceOnUniqueViolation } from '../../store/index.js';
 import type { ActorContext } from '../audit.js';
 import type { ServiceDeps } from '../deps.js';
 import type { Page } from '../views.js';
-import { inWrite } from '../writes.js';
+import { patchInWrite } from '../writes.js';
 import type { SubscriptionCore } from './core.js';
 import { subscriptionView, type AdminSubscriptionView, type SubscriptionView } from './views.js';
 
@@ -103,18 +102,17 @@ export function createAdminSubscriptionService(deps: ServiceDeps, core: Subscrip
       const spec = ADMIN_SUBSCRIPTION_ACTIONS[action];
       const input: SubscriptionUpdateInput = { state: spec.to };
       if (action === 'reject') input.stateComment = parseInput(rejectionInput, { reason: options.reason ?? '' }).reason;
-      const ifMatch = requireIfMatch(options.ifMatch);
+      requireIfMatch(options.ifMatch);
       const ring = await core.ring();
-      return retryOnceOnUniqueViolation(() =>
-        inWrite(deps, options.ctx, async (w) => {
-          const existing = await core.load(w.tx, id, true);
-          checkIfMatch(ifMatch, existing.etag);
+      return patchInWrite(deps, options.ctx, options.ifMatch, {
+        load: (tx) => core.load(tx, id, true),
+        update: async (w, existing) => {
           if (!(spec.from as readonly SubscriptionState[]).includes(existing.state)) {
             throw operationNotAllowed(`A subscription in state '${existing.state}' cannot be ${PAST[action]}.`);
           }
           return subscriptionView(await core.change(w, ring, existing, input, { notify: spec.notify, appType: 'developerPortal' }));
-        }),
-      );
+        },
+      });
     },
   };
 }

@@ -15,7 +15,7 @@ import { retryOnceOnUniqueViolation } from '../../store/index.js';
 import { SYSTEM, type ActorContext } from '../audit.js';
 import type { ServiceDeps } from '../deps.js';
 import type { Page, PageRequest } from '../views.js';
-import { inWrite } from '../writes.js';
+import { deleteInWrite, inWrite, patchInWrite } from '../writes.js';
 import type { EmailChoice, SubscriptionCore } from './core.js';
 import { MASTER_SUBSCRIPTION_ID, subscriptionView, type KeyKind, type SubscriptionSecrets, type SubscriptionView } from './views.js';
 
@@ -51,15 +51,12 @@ export function createSubscriptionService(deps: ServiceDeps, core: SubscriptionC
     options: SubscriptionWriteOptions,
     input: SubscriptionUpdateInput,
   ): Promise<SubscriptionView> {
-    const ifMatch = requireIfMatch(ifMatchHeader);
+    requireIfMatch(ifMatchHeader);
     const ring = await core.ring();
-    return retryOnceOnUniqueViolation(() =>
-      inWrite(deps, options.ctx ?? SYSTEM, async (w) => {
-        const existing = await core.load(w.tx, id, true);
-        checkIfMatch(ifMatch, existing.etag);
-        return subscriptionView(await core.change(w, ring, existing, input, options));
-      }),
-    );
+    return patchInWrite(deps, options.ctx ?? SYSTEM, ifMatchHeader, {
+      load: (tx) => core.load(tx, id, true),
+      update: async (w, existing) => subscriptionView(await core.change(w, ring, existing, input, options)),
+    });
   }
 
   return {
@@ -133,16 +130,14 @@ export function createSubscriptionService(deps: ServiceDeps, core: SubscriptionC
 
     /** False when there was nothing to delete. The built-in `master` subscription cannot be deleted. */
     async remove(id: string, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<boolean> {
-      const ifMatch = requireIfMatch(ifMatchHeader);
-      return inWrite(deps, ctx, async (w) => {
-        const existing = await w.tx.subscriptions.findSubscription(id, true);
-        if (!existing) return false;
-        checkIfMatch(ifMatch, existing.etag);
-        if (id === MASTER_SUBSCRIPTION_ID) {
-          throw operationNotAllowed('The built-in all-access subscription cannot be deleted; suspend it or regenerate its keys instead.');
-        }
-        await core.remove(w, existing);
-        return true;
+      return deleteInWrite(deps, ctx, ifMatchHeader, {
+        find: (tx) => tx.subscriptions.findSubscription(id, true),
+        guard: () => {
+          if (id === MASTER_SUBSCRIPTION_ID) {
+            throw operationNotAllowed('The built-in all-access subscription cannot be deleted; suspend it or regenerate its keys instead.');
+          }
+        },
+        remove: (w, existing) => core.remove(w, existing),
       });
     },
 

@@ -24,8 +24,9 @@ import { field, formOf, type FormFields } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import type { AdminContext } from '../context.js';
 import { page } from '../../web/face.js';
-import { attempt, checkField, confirmPage, etagOf, formPage, orNull, selectField, textArea, textField, ticked } from '../forms.js';
-import { breadcrumb, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, yesNo } from '../render.js';
+import { registerCreatePage, registerEditPage } from '../entity-form-pages.js';
+import { attempt, checkField, confirmPage, etagOf, orNull, selectField, textArea, textField, ticked } from '../forms.js';
+import { entityTrail, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, yesNo } from '../render.js';
 import { actorOf, formToken } from '../../web/request-state.js';
 import { productPath, productStateBadge } from './products.js';
 
@@ -74,10 +75,7 @@ function apiPath(id: string): string {
 }
 
 function trail(api?: ApiView, last?: string): SafeHtml {
-  const links: { href?: string; label: string }[] = [{ href: '/admin/apis', label: 'APIs' }];
-  if (api) links.push({ href: apiPath(api.id), label: api.displayName });
-  if (last) links.push({ label: last });
-  return breadcrumb(...links);
+  return entityTrail({ href: '/admin/apis', label: 'APIs' }, api && { href: apiPath(api.id), label: api.displayName }, last);
 }
 
 type ApiValues = Record<'displayName' | 'description' | 'path' | 'serviceUrl' | 'subscriptionRequired' | 'keyHeader' | 'keyQuery', string> &
@@ -198,34 +196,20 @@ ${dataTable({
 
   // -- Create ----------------------------------------------------------------------------------
 
-  function newPage(request: FastifyRequest, reply: FastifyReply, state: FormState, status?: number): FastifyReply {
-    return formPage(ctx, request, reply, {
-      title: 'New API',
-      section: 'apis',
-      status,
-      trail: trail(undefined, 'New API'),
-      state,
-      ids: API_IDS,
-      action: '/admin/apis/new',
-      fields: apiFields(state, true),
-      submit: 'Create API',
-      cancel: '/admin/apis',
-    });
-  }
-
-  app.get('/admin/apis/new', page(), async (request, reply) =>
-    newPage(request, reply, {
-      values: { 'protocol.https': 'yes', subscriptionRequired: 'yes', keyHeader: DEFAULT_KEY_HEADER, keyQuery: DEFAULT_KEY_QUERY },
-      errors: {},
-    }),
-  );
-
-  app.post('/admin/apis/new', page(), async (request, reply) => {
-    const form = formOf(request.body);
-    const values = { ...valuesOf(form), id: field(form, 'id').trim() };
-    const result = await attempt(() => ctx.apis.create(values.id, parseApiCreate(propertiesOf(values)), actorOf(request)), values, API_TARGETS);
-    if (!result.ok) return newPage(request, reply, result.state, 400);
-    return redirectWithNotice(reply, apiPath(result.value.id), 'api-created');
+  registerCreatePage(app, ctx, {
+    path: '/admin/apis/new',
+    title: 'New API',
+    section: 'apis',
+    trail: trail(undefined, 'New API'),
+    ids: API_IDS,
+    fields: (state) => apiFields(state, true),
+    submit: 'Create API',
+    cancel: '/admin/apis',
+    initial: { 'protocol.https': 'yes', subscriptionRequired: 'yes', keyHeader: DEFAULT_KEY_HEADER, keyQuery: DEFAULT_KEY_QUERY },
+    valuesOf: (form) => ({ ...valuesOf(form), id: field(form, 'id').trim() }),
+    targets: API_TARGETS,
+    create: (values, request) => ctx.apis.create(values.id, parseApiCreate(propertiesOf(values)), actorOf(request)),
+    created: (api) => ({ location: apiPath(api.id), notice: 'api-created' }),
   });
 
   // -- An API and its operations ---------------------------------------------------------------
@@ -348,35 +332,18 @@ ${notice(request)}
 
   // -- Edit ------------------------------------------------------------------------------------
 
-  function editPage(request: FastifyRequest, reply: FastifyReply, api: ApiView, state: FormState, etag: string, status?: number): FastifyReply {
-    return formPage(ctx, request, reply, {
-      title: `Edit ${api.displayName}`,
-      section: 'apis',
-      status,
-      trail: trail(api, 'Edit'),
-      state,
-      ids: API_IDS,
-      action: `${apiPath(api.id)}/edit`,
-      etag,
-      fields: apiFields(state, false),
-      submit: 'Save changes',
-      cancel: apiPath(api.id),
-    });
-  }
-
-  app.get<{ Params: ApiParams }>('/admin/apis/:id/edit', page(), async (request, reply) => {
-    const api = await ctx.apis.get(request.params.id);
-    return editPage(request, reply, api, { values: valuesOfApi(api), errors: {} }, api.etag);
-  });
-
-  app.post<{ Params: ApiParams }>('/admin/apis/:id/edit', page(), async (request, reply) => {
-    const api = await ctx.apis.get(request.params.id);
-    const form = formOf(request.body);
-    const values = valuesOf(form);
-    const etag = etagOf(form);
-    const result = await attempt(() => ctx.apis.update(api.id, parseApiUpdate(propertiesOf(values)), etag, actorOf(request)), values, API_TARGETS);
-    if (!result.ok) return editPage(request, reply, api, result.state, etag, 400);
-    return redirectWithNotice(reply, apiPath(api.id), 'api-saved');
+  registerEditPage(app, ctx, {
+    base: '/admin/apis',
+    section: 'apis',
+    load: (id) => ctx.apis.get(id),
+    trail: (api) => trail(api, 'Edit'),
+    ids: API_IDS,
+    fields: (state) => apiFields(state, false),
+    valuesOfEntity: valuesOfApi,
+    valuesOf,
+    targets: API_TARGETS,
+    update: (api, values, etag, request) => ctx.apis.update(api.id, parseApiUpdate(propertiesOf(values)), etag, actorOf(request)),
+    saved: 'api-saved',
   });
 
   // -- Delete ----------------------------------------------------------------------------------

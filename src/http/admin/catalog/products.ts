@@ -20,8 +20,9 @@ import { formErrors } from '../../web/form-errors.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import type { AdminContext } from '../context.js';
 import { page } from '../../web/face.js';
-import { attempt, checkField, confirmPage, etagOf, formPage, orNull, removeForm, selectField, textArea, textField, ticked } from '../forms.js';
-import { breadcrumb, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, stateBadge, yesNo } from '../render.js';
+import { registerCreatePage, registerEditPage } from '../entity-form-pages.js';
+import { checkField, confirmPage, etagOf, orNull, removeForm, selectField, textArea, textField, ticked } from '../forms.js';
+import { entityTrail, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, stateBadge, yesNo } from '../render.js';
 import { actorOf, formToken } from '../../web/request-state.js';
 
 const PRODUCTS_PER_PAGE = 50;
@@ -62,10 +63,7 @@ export function productStateBadge(state: ProductState): SafeHtml {
 }
 
 function trail(product?: ProductView, last?: string): SafeHtml {
-  const links: { href?: string; label: string }[] = [{ href: '/admin/products', label: 'Products' }];
-  if (product) links.push({ href: productPath(product.id), label: product.displayName });
-  if (last) links.push({ label: last });
-  return breadcrumb(...links);
+  return entityTrail({ href: '/admin/products', label: 'Products' }, product && { href: productPath(product.id), label: product.displayName }, last);
 }
 
 function limitText(product: ProductView): string {
@@ -182,32 +180,21 @@ ${dataTable({
 
   // -- Create ----------------------------------------------------------------------------------
 
-  function newPage(request: FastifyRequest, reply: FastifyReply, state: FormState, status?: number): FastifyReply {
-    return formPage(ctx, request, reply, {
-      title: 'New product',
-      section: 'products',
-      status,
-      trail: trail(undefined, 'New product'),
-      intro: html`<p class="muted">A new product is not published: only administrators see it until you publish it.</p>`,
-      state,
-      ids: PRODUCT_IDS,
-      action: '/admin/products/new',
-      fields: productFields(state, true),
-      submit: 'Create product',
-      cancel: '/admin/products',
-    });
-  }
-
-  app.get('/admin/products/new', page(), async (request, reply) =>
-    newPage(request, reply, { values: { subscriptionRequired: 'yes' }, errors: {} }),
-  );
-
-  app.post('/admin/products/new', page(), async (request, reply) => {
-    const form = formOf(request.body);
-    const values = { id: field(form, 'id').trim(), ...valuesOf(form) };
-    const result = await attempt(() => ctx.products.create(values.id, parseInput(productCreateInput, inputOf(values)), actorOf(request)), values, PRODUCT_TARGETS);
-    if (!result.ok) return newPage(request, reply, result.state, 400);
-    return redirectWithNotice(reply, productPath(result.value.id), 'product-created');
+  registerCreatePage(app, ctx, {
+    path: '/admin/products/new',
+    title: 'New product',
+    section: 'products',
+    trail: trail(undefined, 'New product'),
+    intro: html`<p class="muted">A new product is not published: only administrators see it until you publish it.</p>`,
+    ids: PRODUCT_IDS,
+    fields: (state) => productFields(state, true),
+    submit: 'Create product',
+    cancel: '/admin/products',
+    initial: { subscriptionRequired: 'yes' },
+    valuesOf: (form) => ({ id: field(form, 'id').trim(), ...valuesOf(form) }),
+    targets: PRODUCT_TARGETS,
+    create: (values, request) => ctx.products.create(values.id, parseInput(productCreateInput, inputOf(values)), actorOf(request)),
+    created: (product) => ({ location: productPath(product.id), notice: 'product-created' }),
   });
 
   // -- A product -------------------------------------------------------------------------------
@@ -386,39 +373,18 @@ ${notice(request)}
 
   // -- Edit ------------------------------------------------------------------------------------
 
-  function editPage(request: FastifyRequest, reply: FastifyReply, product: ProductView, state: FormState, etag: string, status?: number): FastifyReply {
-    return formPage(ctx, request, reply, {
-      title: `Edit ${product.displayName}`,
-      section: 'products',
-      status,
-      trail: trail(product, 'Edit'),
-      state,
-      ids: PRODUCT_IDS,
-      action: `${productPath(product.id)}/edit`,
-      etag,
-      fields: productFields(state, false),
-      submit: 'Save changes',
-      cancel: productPath(product.id),
-    });
-  }
-
-  app.get<{ Params: ProductParams }>('/admin/products/:id/edit', page(), async (request, reply) => {
-    const product = await ctx.products.get(request.params.id);
-    return editPage(request, reply, product, { values: valuesOfProduct(product), errors: {} }, product.etag);
-  });
-
-  app.post<{ Params: ProductParams }>('/admin/products/:id/edit', page(), async (request, reply) => {
-    const product = await ctx.products.get(request.params.id);
-    const form = formOf(request.body);
-    const values = valuesOf(form);
-    const etag = etagOf(form);
-    const result = await attempt(
-      () => ctx.products.update(product.id, parseInput(productUpdateInput, inputOf(values)), etag, actorOf(request)),
-      values,
-      PRODUCT_TARGETS,
-    );
-    if (!result.ok) return editPage(request, reply, product, result.state, etag, 400);
-    return redirectWithNotice(reply, productPath(product.id), 'product-saved');
+  registerEditPage(app, ctx, {
+    base: '/admin/products',
+    section: 'products',
+    load: (id) => ctx.products.get(id),
+    trail: (product) => trail(product, 'Edit'),
+    ids: PRODUCT_IDS,
+    fields: (state) => productFields(state, false),
+    valuesOfEntity: valuesOfProduct,
+    valuesOf,
+    targets: PRODUCT_TARGETS,
+    update: (product, values, etag, request) => ctx.products.update(product.id, parseInput(productUpdateInput, inputOf(values)), etag, actorOf(request)),
+    saved: 'product-saved',
   });
 
   // -- Delete ----------------------------------------------------------------------------------

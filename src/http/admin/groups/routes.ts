@@ -14,8 +14,9 @@ import { field, formOf } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import type { AdminContext } from '../context.js';
 import { page } from '../../web/face.js';
-import { attempt, confirmPage, etagOf, formPage, orNull, removeForm, textArea, textField } from '../forms.js';
-import { breadcrumb, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, stateBadge } from '../render.js';
+import { registerCreatePage, registerEditPage } from '../entity-form-pages.js';
+import { attempt, confirmPage, etagOf, orNull, removeForm, textArea, textField } from '../forms.js';
+import { entityTrail, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, stateBadge } from '../render.js';
 import { actorOf, formToken } from '../../web/request-state.js';
 
 const GROUPS_PER_PAGE = 50;
@@ -38,10 +39,7 @@ function typeBadge(group: GroupView): SafeHtml {
 }
 
 function groupsTrail(group?: GroupView, last?: string): SafeHtml {
-  const links: { href?: string; label: string }[] = [{ href: '/admin/groups', label: 'Groups' }];
-  if (group) links.push({ href: groupPath(group.id), label: group.displayName });
-  if (last) links.push({ label: last });
-  return breadcrumb(...links);
+  return entityTrail({ href: '/admin/groups', label: 'Groups' }, group && { href: groupPath(group.id), label: group.displayName }, last);
 }
 
 function groupFields(state: FormState, creating: boolean): SafeHtml {
@@ -96,38 +94,25 @@ ${dataTable({
 
   // -- Create ----------------------------------------------------------------------------------
 
-  function newGroupPage(request: FastifyRequest, reply: FastifyReply, state: FormState, status?: number): FastifyReply {
-    return formPage(ctx, request, reply, {
-      title: 'New group',
-      section: 'groups',
-      status,
-      trail: groupsTrail(undefined, 'New group'),
-      state,
-      ids: GROUP_IDS,
-      action: '/admin/groups/new',
-      fields: groupFields(state, true),
-      submit: 'Create group',
-      cancel: '/admin/groups',
-    });
-  }
-
-  app.get('/admin/groups/new', page(), async (request, reply) => newGroupPage(request, reply, EMPTY_FORM));
-
-  app.post('/admin/groups/new', page(), async (request, reply) => {
-    const form = formOf(request.body);
-    const values = { id: field(form, 'id').trim(), displayName: field(form, 'displayName'), description: field(form, 'description') };
-    const result = await attempt(
-      () =>
-        ctx.groups.create(
-          values.id,
-          parseInput(groupCreateInput, { displayName: values.displayName, description: orNull(values.description), type: 'custom' }),
-          actorOf(request),
-        ),
-      values,
-      GROUP_TARGETS,
-    );
-    if (!result.ok) return newGroupPage(request, reply, result.state, 400);
-    return redirectWithNotice(reply, groupPath(result.value.id), 'group-created');
+  registerCreatePage(app, ctx, {
+    path: '/admin/groups/new',
+    title: 'New group',
+    section: 'groups',
+    trail: groupsTrail(undefined, 'New group'),
+    ids: GROUP_IDS,
+    fields: (state) => groupFields(state, true),
+    submit: 'Create group',
+    cancel: '/admin/groups',
+    initial: {},
+    valuesOf: (form) => ({ id: field(form, 'id').trim(), displayName: field(form, 'displayName'), description: field(form, 'description') }),
+    targets: GROUP_TARGETS,
+    create: (values, request) =>
+      ctx.groups.create(
+        values.id,
+        parseInput(groupCreateInput, { displayName: values.displayName, description: orNull(values.description), type: 'custom' }),
+        actorOf(request),
+      ),
+    created: (group) => ({ location: groupPath(group.id), notice: 'group-created' }),
   });
 
   // -- A group and its members -----------------------------------------------------------------
@@ -210,22 +195,6 @@ ${notice(request)}
 
   // -- Edit ------------------------------------------------------------------------------------
 
-  function editPage(request: FastifyRequest, reply: FastifyReply, group: GroupView, state: FormState, etag: string, status?: number): FastifyReply {
-    return formPage(ctx, request, reply, {
-      title: `Edit ${group.displayName}`,
-      section: 'groups',
-      status,
-      trail: groupsTrail(group, 'Edit'),
-      state,
-      ids: GROUP_IDS,
-      action: `${groupPath(group.id)}/edit`,
-      etag,
-      fields: groupFields(state, false),
-      submit: 'Save changes',
-      cancel: groupPath(group.id),
-    });
-  }
-
   function readOnlyPage(request: FastifyRequest, reply: FastifyReply, group: GroupView): FastifyReply {
     return sendAdminPage(ctx, request, reply, {
       title: group.displayName,
@@ -240,24 +209,20 @@ ${notice(request)}
     });
   }
 
-  app.get<{ Params: GroupParams }>('/admin/groups/:id/edit', page(), async (request, reply) => {
-    const group = await ctx.groups.get(request.params.id);
-    if (group.builtIn) return readOnlyPage(request, reply, group);
-    return editPage(request, reply, group, { values: { displayName: group.displayName, description: group.description ?? '' }, errors: {} }, group.etag);
-  });
-
-  app.post<{ Params: GroupParams }>('/admin/groups/:id/edit', page(), async (request, reply) => {
-    const group = await ctx.groups.get(request.params.id);
-    const form = formOf(request.body);
-    const values = { displayName: field(form, 'displayName'), description: field(form, 'description') };
-    const etag = etagOf(form);
-    const result = await attempt(
-      () => ctx.groups.update(group.id, parseInput(groupUpdateInput, { displayName: values.displayName, description: orNull(values.description) }), etag, actorOf(request)),
-      values,
-      GROUP_TARGETS,
-    );
-    if (!result.ok) return editPage(request, reply, group, result.state, etag, 400);
-    return redirectWithNotice(reply, groupPath(group.id), 'group-saved');
+  registerEditPage(app, ctx, {
+    base: '/admin/groups',
+    section: 'groups',
+    load: (id) => ctx.groups.get(id),
+    trail: (group) => groupsTrail(group, 'Edit'),
+    readOnly: (group, request, reply) => (group.builtIn ? readOnlyPage(request, reply, group) : undefined),
+    ids: GROUP_IDS,
+    fields: (state) => groupFields(state, false),
+    valuesOfEntity: (group) => ({ displayName: group.displayName, description: group.description ?? '' }),
+    valuesOf: (form) => ({ displayName: field(form, 'displayName'), description: field(form, 'description') }),
+    targets: GROUP_TARGETS,
+    update: (group, values, etag, request) =>
+      ctx.groups.update(group.id, parseInput(groupUpdateInput, { displayName: values.displayName, description: orNull(values.description) }), etag, actorOf(request)),
+    saved: 'group-saved',
   });
 
   // -- Delete ----------------------------------------------------------------------------------
