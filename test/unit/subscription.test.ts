@@ -18,7 +18,6 @@ import {
   parseOwner,
   parseScope,
   type SubscriptionScope,
-  type SubscriptionState,
 } from '../../src/domain/subscription.js';
 
 // Mutants still alive (see docs/testing.md):
