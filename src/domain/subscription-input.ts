@@ -25,12 +25,16 @@ function isCalendarDay(v: string): boolean {
   const ms = Date.parse(day);
   return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(day);
 }
+/** A date-time without an offset is UTC; Date.parse would read it in the server's time zone. */
+function withZone(v: string): string {
+  return /[T ]/i.test(v) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(v) ? `${v}Z` : v;
+}
 const dateTime = text()
   .refine(
     (v) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i.test(v) && !Number.isNaN(Date.parse(v)) && isCalendarDay(v),
     'must be an ISO 8601 date-time',
   )
-  .transform((v) => new Date(v).toISOString());
+  .transform((v) => new Date(withZone(v)).toISOString());
 
 const displayName = text()
   .trim()

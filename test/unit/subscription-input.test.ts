@@ -178,6 +178,25 @@ describe('subscriptionUpdateInput expirationDate: bugs found', () => {
     expect(accepted(subscriptionUpdateInput, { expirationDate: '2026-04-30T23:59Z' })).toEqual({ expirationDate: '2026-04-30T23:59:00.000Z' });
   });
 
+  it("bug: a date-time without an offset is read as UTC, not in the server's time zone", () => {
+    // The time zone can be changed while running in a process of its own (vitest's forks, as in
+    // `npx vitest run`); in a worker thread (Stryker runs vitest in one) it stays UTC, and this
+    // only checks what a UTC server does.
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(accepted(subscriptionUpdateInput, { expirationDate: '2026-05-01T10:20:30' })).toEqual({ expirationDate: '2026-05-01T10:20:30.000Z' });
+      expect(accepted(subscriptionUpdateInput, { expirationDate: '2026-01-15 08:00' })).toEqual({ expirationDate: '2026-01-15T08:00:00.000Z' });
+      expect(accepted(subscriptionUpdateInput, { expirationDate: '2026-01-15t08:00:00.25' })).toEqual({ expirationDate: '2026-01-15T08:00:00.250Z' });
+      // A date alone, or a date-time with its offset, was read so already.
+      expect(accepted(subscriptionUpdateInput, { expirationDate: '2026-01-15' })).toEqual({ expirationDate: '2026-01-15T00:00:00.000Z' });
+      expect(accepted(subscriptionUpdateInput, { expirationDate: '2026-01-15T08:00-05:00' })).toEqual({ expirationDate: '2026-01-15T13:00:00.000Z' });
+      expect(accepted(subscriptionUpdateInput, { expirationDate: '2026-01-15T08:00+0100' })).toEqual({ expirationDate: '2026-01-15T07:00:00.000Z' });
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
 });
 
 describe('subscribeInput', () => {
