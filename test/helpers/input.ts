@@ -26,3 +26,14 @@ export function refusal(schema: z.ZodType, value: unknown): Record<string, strin
 export function accepted<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   return parseInput(schema, value);
 }
+
+/** Every message parseInput gives for `value`, as `target: message`, in order. */
+export function messages(schema: z.ZodType, value: unknown): string[] {
+  try {
+    parseInput(schema, value);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return error.details.map((d) => `${d.target}: ${d.message}`);
+  }
+  throw new Error('expected a validation error');
+}
