@@ -27,13 +27,18 @@ export function accepted<S extends z.ZodType>(schema: S, value: unknown): z.outp
   return parseInput(schema, value);
 }
 
-/** Every message parseInput gives for `value`, as `target: message`, in order. */
-export function messages(schema: z.ZodType, value: unknown): string[] {
+/** Every message of the AppError that `run` throws, as `target: message`, in order. */
+export function messagesOf(run: () => unknown): string[] {
   try {
-    parseInput(schema, value);
+    run();
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return error.details.map((d) => `${d.target}: ${d.message}`);
   }
   throw new Error('expected a validation error');
+}
+
+/** Every message parseInput gives for `value`, as `target: message`, in order. */
+export function messages(schema: z.ZodType, value: unknown): string[] {
+  return messagesOf(() => parseInput(schema, value));
 }
