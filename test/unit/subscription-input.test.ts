@@ -15,9 +15,12 @@ import { accepted, refusal } from '../helpers/input.js';
 // Mutants still alive:
 // - the expiration pattern without its ^: equivalent, the date at the start must also read back as
 //   the same day;
-// - three in withZone (its test → false, `[T ]` → `[^T ]`, the offset pattern without its $): they
-//   change only how a time without an offset is read outside UTC, which the time-zone test below
-//   checks under `npx vitest run`; Stryker's worker thread cannot leave UTC, so it cannot tell.
+// - in withZone, `[T ]` → `[^T ]` and the offset pattern without its $: equivalent (a date alone
+//   with a Z is read as the same UTC midnight; an accepted value has no offset-like text before its
+//   end);
+// - withZone's test → false: it changes only how a time without an offset is read outside UTC,
+//   which the time-zone test below checks under `npx vitest run`; Stryker's worker thread cannot
+//   leave UTC, so it cannot tell.
 
 const STATES_MESSAGE = 'must be one of submitted, active, suspended, rejected, cancelled, expired';
 const create = (extra: Record<string, unknown>) => ({ scope: '/products/starter', displayName: 'Mine', ...extra });
