@@ -19,9 +19,22 @@ const key = text()
   .max(SUBSCRIPTION_KEY_MAX, `must be at most ${SUBSCRIPTION_KEY_MAX} characters`);
 const state = z.enum(SUBSCRIPTION_STATES, { error: `must be one of ${SUBSCRIPTION_STATES.join(', ')}` });
 const allowTracing = z.boolean({ error: 'must be true or false' }).nullable();
+/** Whether a value's `yyyy-mm-dd` is a day of the calendar: Date.parse moves 30 February into March. */
+function isCalendarDay(v: string): boolean {
+  const day = v.slice(0, 10);
+  const ms = Date.parse(day);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(day);
+}
+/** A date-time without an offset is UTC; Date.parse would read it in the server's time zone. */
+function withZone(v: string): string {
+  return /[T ]/i.test(v) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(v) ? `${v}Z` : v;
+}
 const dateTime = text()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i.test(v) && !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time')
-  .transform((v) => new Date(v).toISOString());
+  .refine(
+    (v) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i.test(v) && !Number.isNaN(Date.parse(v)) && isCalendarDay(v),
+    'must be an ISO 8601 date-time',
+  )
+  .transform((v) => new Date(withZone(v)).toISOString());
 
 const displayName = text()
   .trim()
