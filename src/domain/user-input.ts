@@ -30,7 +30,7 @@ const identity = z.object({
 const identities = z
   .array(identity)
   .max(20, 'at most 20 identities')
-  .refine((list) => new Set(list.map((i) => `${i.provider}\n${i.id}`)).size === list.length, 'must not repeat an identity')
+  .refine((list) => new Set(list.map((i) => JSON.stringify([i.provider, i.id]))).size === list.length, 'must not repeat an identity')
   .nullable();
 export const APP_TYPES = ['portal', 'developerPortal'] as const;
 const appType = z.enum(APP_TYPES, { error: `must be one of ${APP_TYPES.join(', ')}` });

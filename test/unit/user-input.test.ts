@@ -94,6 +94,15 @@ describe('userCreateInput', () => {
     });
   });
 
+  it('tells identities apart whatever their provider and id contain (a newline is no separator)', () => {
+    // Joined with a newline, these two were the same key ("a\nb\nc") and the pair was refused as a repeat.
+    const pair = [
+      { provider: 'a\nb', id: 'c' },
+      { provider: 'a', id: 'b\nc' },
+    ];
+    expect(accepted(userCreateInput, create({ identities: pair })).identities).toEqual(pair);
+  });
+
   it('takes identities of a provider of 1 to 100 characters and an id of 1 to 254', () => {
     const one = (provider: unknown, id: unknown) => create({ identities: [{ provider, id }] });
     expect(accepted(userCreateInput, one('p'.repeat(100), 'i'.repeat(254))).identities).toEqual([{ provider: 'p'.repeat(100), id: 'i'.repeat(254) }]);
