@@ -66,9 +66,12 @@ export const ADDRESS_MANAGEMENT_KEY: AttemptPolicy = {
   lockMs: (n) => (n >= MANAGEMENT_KEY_FAILURES ? MANAGEMENT_KEY_LOCK_MS : undefined),
 };
 
-/** Whether an attempt at `now` starts a new window, the current one having begun at `first`. */
-export function startsNewWindow(policy: AttemptPolicy, first: Date, now: Date): boolean {
-  return now.getTime() - first.getTime() > policy.windowMs;
+/**
+ * The earliest start a window may have and still be current at `now`: an attempt at `now` starts a
+ * new window when the current one began before this (the store counts by it).
+ */
+export function windowStart(policy: AttemptPolicy, now: Date): Date {
+  return new Date(now.getTime() - policy.windowMs);
 }
 
 /** The end of the lock the n-th attempt of a window, counted at `now`, sets; undefined for none. */

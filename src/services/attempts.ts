@@ -4,7 +4,7 @@
  * is counted before it is looked at, for all its keys in one transaction: refused by one key, it
  * is counted against none.
  */
-import { lockEnd, type AttemptPolicy } from '../domain/attempt-limits.js';
+import { lockEnd, windowStart, type AttemptPolicy } from '../domain/attempt-limits.js';
 import type { Store } from '../store/index.js';
 import type { ServiceDeps } from './deps.js';
 
@@ -41,7 +41,7 @@ export function createAttemptLimiter(deps: Pick<ServiceDeps, 'store' | 'clock'>)
           let lockedUntil: string | undefined;
           const locks = new Map<string, string>();
           for (const { key, policy } of keys) {
-            const row = await tx.throttle.countAttempt(key, now.toISOString(), new Date(now.getTime() - policy.windowMs).toISOString());
+            const row = await tx.throttle.countAttempt(key, now.toISOString(), windowStart(policy, now).toISOString());
             if (row.locked_until !== null && row.locked_until > now.toISOString()) throw new Refused(row.locked_until);
             const end = lockEnd(policy, row.failures, now)?.toISOString();
             if (end !== undefined) {

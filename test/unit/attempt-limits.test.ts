@@ -16,7 +16,7 @@ import {
   SIGN_UPS_PER_ADDRESS,
   SIGN_UPS_PER_EMAIL,
   lockEnd,
-  startsNewWindow,
+  windowStart,
   type AttemptPolicy,
 } from '../../src/domain/attempt-limits.js';
 
@@ -104,7 +104,9 @@ describe('ADDRESS_MANAGEMENT_KEY', () => {
   });
 });
 
-describe('startsNewWindow', () => {
+describe('windowStart', () => {
+  // The store's rule (src/store/throttle-repo.ts): a window that began before windowStart is over.
+  const startsNewWindow = (policy: AttemptPolicy, first: Date, now: Date) => first < windowStart(policy, now);
   const first = new Date('2026-03-01T10:00:00.000Z');
   const at = (ms: number) => new Date(first.getTime() + ms);
 
