@@ -334,13 +334,10 @@ export function createSubscriptionCore(deps: ServiceDeps) {
 
     /** The developer's view: keys are unsealed only while the subscription gives access. */
     async ownViews(tx: Store, ring: KeyRing, rows: readonly SubscriptionRow[]): Promise<OwnSubscriptionView[]> {
-      const productIds = rows.flatMap((r) => {
-        const parsed = parseScope(r.scope);
-        return parsed?.kind === 'product' ? [parsed.productId] : [];
-      });
-      const names = await tx.subscriptions.productNames([...new Set(productIds)]);
-      return rows.map((r) => {
-        const parsed = parseScope(r.scope);
+      const scopes = rows.map((r) => parseScope(r.scope));
+      const names = await tx.subscriptions.productNames([...new Set(scopes.flatMap((p) => (p?.kind === 'product' ? [p.productId] : [])))]);
+      return rows.map((r, i) => {
+        const parsed = scopes[i];
         return {
           ...subscriptionView(r),
           keys: givesAccess(r.state) ? { primary: unseal(ring, r.primary_key_sealed), secondary: unseal(ring, r.secondary_key_sealed) } : null,
