@@ -109,7 +109,7 @@ export async function prepareDatabase(config: Config, options: AppOptions = {}):
 export function buildServices(
   config: Config,
   store: Store,
-  options: { clock: Clock; hasher?: PasswordHasher | undefined },
+  options: { clock: Clock; hasher?: PasswordHasher | undefined; afterChanges?: () => Promise<void> },
 ): { deps: ServiceDeps; services: Services } {
   const clock = options.clock;
   const deps: ServiceDeps = {
@@ -122,6 +122,7 @@ export function buildServices(
     linkLifetimes: config.linkLifetimes,
     sessionIdleMs: config.sessionIdleMs,
     sessionAbsoluteMs: config.sessionAbsoluteMs,
+    afterChanges: options.afterChanges ?? (() => Promise.resolve()),
   };
   // Every service is built here, once; the faces are handed the ones they use.
   const subscriptionCore = createSubscriptionCore(deps);
@@ -155,7 +156,11 @@ export function buildServices(
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const { database, store } = await prepareDatabase(config, options);
-  const { deps, services } = buildServices(config, store, { clock, hasher: options.hasher });
+  // The gateway is made after the services (it logs through the HTTP server's logger), so a write
+  // reaches it through this reference; before it exists nothing is served that could be stale.
+  let gateway: Gateway | undefined;
+  const afterChanges = () => gateway?.catchUp() ?? Promise.resolve();
+  const { deps, services } = buildServices(config, store, { clock, hasher: options.hasher, afterChanges });
   const { users, sessions, adminSetup, tokens } = services;
   if (config.firstAdmin) {
     try {
@@ -215,7 +220,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   });
 
-  const gateway = createGateway({ store, db: database.db, clock, logger: http.log, upstreamTimeoutMs: config.gatewayTimeoutMs, limits: config.gatewayLimits });
+  gateway = createGateway({ store, db: database.db, clock, logger: http.log, upstreamTimeoutMs: config.gatewayTimeoutMs, limits: config.gatewayLimits });
   const transport = options.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = transport
     ? createOutboxWorker({

@@ -41,6 +41,12 @@ export interface Gateway {
   close(): Promise<void>;
   /** Reload now (tests). */
   refresh(): Promise<void>;
+  /**
+   * Applies the changes committed so far, before the write that made them is answered (read your
+   * writes): after a reload in progress, if the feed moved. A no-op while not serving; never
+   * rejects (a failure is logged, and the old snapshot serves until the next poll succeeds).
+   */
+  catchUp(): Promise<void>;
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -70,11 +76,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     return run;
   };
 
-  const watcher = createChangeWatcher(
-    options.pollIntervalMs ?? 200,
-    () => reload(false),
-    (error) => options.logger.warn({ err: error }, 'gateway: reloading from the change feed failed; the previous snapshot stays in use'),
-  );
+  const warnReloadFailed = (error: unknown) =>
+    options.logger.warn({ err: error }, 'gateway: reloading from the change feed failed; the previous snapshot stays in use');
+  const watcher = createChangeWatcher(options.pollIntervalMs ?? 200, () => reload(false), warnReloadFailed);
 
   const handler = createHandler({
     snapshot: () => current?.snapshot,
@@ -119,5 +123,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       await queue;
     },
     refresh: () => reload(true),
+    catchUp: () => (server ? reload(false).catch(warnReloadFailed) : Promise.resolve()),
   };
 }

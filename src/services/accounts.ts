@@ -36,7 +36,7 @@ import { signingKeys } from './signing-keys.js';
 import type { SubscriptionCore } from './subscriptions/core.js';
 import { SSO_URL_LIFETIME_MS, type TokenPurpose, type TokenService, type TokenState } from './tokens.js';
 import { creationConfirmation, type UserService } from './users.js';
-import { beginWrite, inWrite, type Write } from './writes.js';
+import { inWrite, type Write } from './writes.js';
 
 export interface Client {
   ip: string;
@@ -116,7 +116,7 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
       const user = await loadLive(w.tx, userId);
       if (user.state === 'blocked') throw new AppError('forbidden', 'AccountNotActive', 'This account cannot sign in. Contact the administrator of this portal.');
       await setPassword(w, user, passwordHash, { state: 'active' });
-      const self = beginWrite(deps, w.tx, userCtx(user.id, client));
+      const self = w.as(userCtx(user.id, client));
       if (user.state === 'pending') {
         await self.record({ change: { entity: 'user', id: user.id }, audit: { action: 'user.state-changed', userId: user.id, detail: { from: 'pending', to: 'active' } } });
         if (purpose === 'signup') await enqueueUserEmail(deps, w.tx, 'newDeveloperNotificationMessage', user, { appType: 'developerPortal' });
@@ -288,7 +288,7 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
         await setPassword(w, user, passwordHash);
         await tokens.retireAll(w.tx, user.id, 'password-reset');
         await sessions.destroyAllForUser(w.tx, user.id);
-        await beginWrite(deps, w.tx, userCtx(user.id, client)).record({ audit: { action: 'password.reset', userId: user.id } });
+        await w.as(userCtx(user.id, client)).record({ audit: { action: 'password.reset', userId: user.id } });
         await forgetFailures(user.email_lc, w.tx);
       });
     },
@@ -336,7 +336,7 @@ export function createAccountService(deps: ServiceDeps, parts: AccountDeps) {
         await tx.users.updateUser(user.id, { email, email_lc: normalizeEmail(email), etag: w.etag(), updated_at: w.at });
         const identities = (await tx.users.listIdentities([user.id])).get(user.id) ?? [];
         await tx.users.replaceIdentities(user.id, identities.map((i) => (i.provider === 'Basic' ? { provider: 'Basic', id: email } : i)));
-        await beginWrite(deps, tx, userCtx(user.id, client)).record({ audit: { action: 'email.changed', userId: user.id } });
+        await w.as(userCtx(user.id, client)).record({ audit: { action: 'email.changed', userId: user.id } });
       });
     },
 

@@ -16,4 +16,10 @@ export interface ServiceDeps {
   linkLifetimes: LinkLifetimes;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
+  /**
+   * Awaited once a write that recorded changes for the gateways has committed, before the write is
+   * answered: the gateway in this process applies them (a no-op where none runs, as in the CLI).
+   * Never throws: a gateway that cannot catch up logs it and its poll tries again.
+   */
+  afterChanges: () => Promise<void>;
 }

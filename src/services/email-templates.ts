@@ -19,7 +19,7 @@ import type { Store } from '../store/index.js';
 import type { TemplateRow } from '../store/templates-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { SYSTEM, type ActorContext } from './audit.js';
-import { inWrite, patchInWrite, type Write } from './writes.js';
+import { inWrite, patchInWrite, type Write, type WriteDeps } from './writes.js';
 import type { Page, PageRequest } from './views.js';
 
 export interface EmailTemplateView {
@@ -141,7 +141,7 @@ export function sampleValues(def: TemplateDefinition, site: { organizationName: 
   return values;
 }
 
-export function createEmailTemplateService(deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'organizationName' | 'publicUrl'>) {
+export function createEmailTemplateService(deps: WriteDeps & Pick<ServiceDeps, 'organizationName' | 'publicUrl'>) {
   const { store } = deps;
 
   function definition(rawName: string): TemplateDefinition {

@@ -5,8 +5,7 @@
 import { conflict, invalidField, type AppError } from '../domain/errors.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { ActorContext } from './audit.js';
-import type { ServiceDeps } from './deps.js';
-import { inWrite, type Write } from './writes.js';
+import { inWrite, type Write, type WriteDeps } from './writes.js';
 
 export const NEW_ID_MAX = 80;
 const NEW_ID = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
@@ -45,7 +44,7 @@ export function alreadyExists(entity: string, id: string): AppError {
  * ("A product"); a create racing another one on the same id is retried once, and then refused.
  */
 export async function createWithNewId<T>(
-  deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>,
+  deps: WriteDeps,
   actor: ActorContext,
   entity: string,
   name: { typed: string; displayName: string },

@@ -9,8 +9,7 @@ import { ADDRESS_MANAGEMENT_KEY } from '../domain/attempt-limits.js';
 import { AppError, invalidField, notFound } from '../domain/errors.js';
 import { managementKeyAddressKey, type AttemptLimiter } from './attempts.js';
 import { SYSTEM, type ActorContext } from './audit.js';
-import { inWrite } from './writes.js';
-import type { ServiceDeps } from './deps.js';
+import { inWrite, type WriteDeps } from './writes.js';
 
 /** A key's name: what it is for ("CI deploys"), 1 to 200 characters. */
 export const MANAGEMENT_KEY_NAME_MAX = 200;
@@ -52,7 +51,7 @@ export class ManagementKeyLockedError extends AppError {
   }
 }
 
-export function createManagementKeyService(deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>, attempts: AttemptLimiter, bootstrapKey?: string) {
+export function createManagementKeyService(deps: WriteDeps, attempts: AttemptLimiter, bootstrapKey?: string) {
   const bootstrapDigest = bootstrapKey ? digest(bootstrapKey) : undefined;
 
   /**

@@ -8,8 +8,7 @@ import { findTemplateName, TEMPLATES } from '../mail/templates/catalogue.js';
 import type { OutboxRow } from '../store/outbox-repo.js';
 import type { OutboxState } from '../store/schema.js';
 import type { ActorContext } from './audit.js';
-import { inWrite } from './writes.js';
-import type { ServiceDeps } from './deps.js';
+import { inWrite, type WriteDeps } from './writes.js';
 import type { Page } from './views.js';
 
 export const OUTBOX_STATES: readonly OutboxState[] = ['pending', 'sent', 'dead'];
@@ -52,7 +51,7 @@ export function isOutboxState(value: string): value is OutboxState {
   return (OUTBOX_STATES as readonly string[]).includes(value);
 }
 
-export function createOutboxService(deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>) {
+export function createOutboxService(deps: WriteDeps) {
   const { store } = deps;
   return {
     /** How many messages are in `state`. */

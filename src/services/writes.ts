@@ -36,16 +36,25 @@ export interface Write {
   etag(): string;
   /** Appends the events' change-feed rows and audit entries (many at once in a few statements). */
   record(...events: WriteEvent[]): Promise<void>;
+  /** The same write (transaction, time) recorded on behalf of someone else: a user who acts through a link. */
+  as(actor: ActorContext): Write;
 }
 
-/** Opens a write in `tx` on behalf of `actor`. */
-export function beginWrite(deps: Pick<ServiceDeps, 'clock' | 'ids'>, tx: Store, actor: ActorContext): Write {
-  const at = deps.clock.now().toISOString();
+/** What a use case needs to write: the store, the clock, the ids, and the gateway to tell. */
+export type WriteDeps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'afterChanges'>;
+
+/** Whether a write recorded anything the gateways must see, shared by the write and its `as()`s. */
+interface WriteState {
+  changed: boolean;
+}
+
+function openWrite(deps: Pick<ServiceDeps, 'ids'>, tx: Store, actor: ActorContext, at: string, state: WriteState): Write {
   return {
     tx,
     actor,
     at,
     etag: newEtag,
+    as: (other) => openWrite(deps, tx, other, at, state),
     async record(...events) {
       const changes = events.flatMap((e) => (e.change ? [{ entity: e.change.entity, entity_id: e.change.id, at }] : []));
       const entries = events.flatMap((e): AuditRow[] =>
@@ -63,18 +72,35 @@ export function beginWrite(deps: Pick<ServiceDeps, 'clock' | 'ids'>, tx: Store, 
             ]
           : [],
       );
-      if (changes.length > 0) await tx.changes.recordChanges(changes);
+      if (changes.length > 0) {
+        await tx.changes.recordChanges(changes);
+        state.changed = true;
+      }
       if (entries.length > 0) await tx.audit.appendAudits(entries);
     },
   };
 }
 
-/** A transaction with a write in it: the shape of almost every use case that changes something. */
-export function inWrite<T>(deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>, actor: ActorContext, fn: (w: Write) => Promise<T>): Promise<T> {
-  return deps.store.transaction((tx) => fn(beginWrite(deps, tx, actor)));
+/**
+ * Opens a write in `tx` on behalf of `actor`, for a transaction the caller runs itself (seeding at
+ * start, before anything serves). Use cases use `inWrite`, which also tells the gateway.
+ */
+export function beginWrite(deps: Pick<ServiceDeps, 'clock' | 'ids'>, tx: Store, actor: ActorContext): Write {
+  return openWrite(deps, tx, actor, deps.clock.now().toISOString(), { changed: false });
 }
 
-type WriteDeps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
+/**
+ * A transaction with a write in it: the shape of almost every use case that changes something.
+ * When the write recorded changes for the gateways, the gateway in this process has applied them
+ * by the time this returns, so the answer to the write is already enforced (read your writes).
+ */
+export async function inWrite<T>(deps: WriteDeps, actor: ActorContext, fn: (w: Write) => Promise<T>): Promise<T> {
+  const state: WriteState = { changed: false };
+  const value = await deps.store.transaction((tx) => fn(openWrite(deps, tx, actor, deps.clock.now().toISOString(), state)));
+  if (state.changed) await deps.afterChanges();
+  return value;
+}
+
 
 /**
  * A PUT: the entity `find` returns (and locks) is changed by `update`, or created by `insert` when

@@ -1,7 +1,8 @@
 /**
  * For the tests that call the gateway: an API with its operations and a product offering it, put
  * in place through the management API (each answer checked), an active subscription's key, and
- * `until` to poll the gateway while a change reaches it through the change feed.
+ * `until` to poll another gateway node while a change reaches it through the change feed. (The
+ * gateway of the process that answered a write enforces it already: tests call it at once.)
  */
 import { expect } from 'vitest';
 import type { TestServer } from './server.js';
@@ -48,7 +49,8 @@ export async function activeSubscription(server: TestServer, sid: string, ownerI
 }
 
 /**
- * Polls `call` (every 20 ms) until it answers `expected`. `limitMs` only bounds the wait, so that a
+ * Polls `call` (every 20 ms) until it answers `expected`: only for a gateway in another process
+ * or over a database another process writes. `limitMs` only bounds the wait, so that a
  * change that never reaches the gateway fails the test instead of hanging it: it is not a speed
  * requirement. How fast changes reach the gateway is measured by `npm run bench:propagation`.
  */

@@ -3,7 +3,7 @@
  * management API, validation errors that keep the form and write nothing, stale forms answered
  * 412, no way in for a developer; and the whole loop: an API, its operation and a product made in
  * the UI, published, a developer's subscription calling the gateway, and unpublishing in the UI
- * stopping it (how fast: `npm run bench:propagation`).
+ * stopping it by the time the page answers.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { BACKENDS, type TestServer } from '../helpers/server.js';
 import { Browser, hiddenFields, messageText as messages } from '../helpers/portal-browser.js';
 import { AdminBrowser, adminBrowser, startAdminServer } from '../helpers/admin.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
-import { activeSubscription, until } from '../helpers/gateway.js';
+import { activeSubscription } from '../helpers/gateway.js';
 import { activeDeveloper } from '../helpers/users.js';
 
 const API_FORM = {
@@ -378,12 +378,12 @@ describe.each(BACKENDS)('admin UI: products and APIs (%s)', (backend) => {
       await res.arrayBuffer();
       return res.status;
     };
-    await until(call, 200);
+    expect(await call()).toBe(200);
     const forwarded = upstream.seen.at(-1);
     expect(`${forwarded?.method} ${forwarded?.url}`).toBe('GET /v1/orders/42');
 
     const unpublished = await admin.submit('/admin/products/shop', '/admin/products/shop/unpublish');
     expect(unpublished.status).toBe(303);
-    await until(call, 403);
+    expect(await call()).toBe(403);
   });
 });

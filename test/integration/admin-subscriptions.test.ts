@@ -11,7 +11,7 @@ import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { Browser, hiddenFields, messages, unescapeHtml, type Res } from '../helpers/portal-browser.js';
 import { ADMIN_EMAIL, AdminBrowser, adminBrowser, startAdminServer } from '../helpers/admin.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
-import { putApi, putProduct, until } from '../helpers/gateway.js';
+import { putApi, putProduct } from '../helpers/gateway.js';
 import { waitForEmail } from '../helpers/mail.js';
 import { uniqueIds } from '../helpers/ids.js';
 import { activeDeveloper, type TestUser } from '../helpers/users.js';
@@ -85,7 +85,7 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
   };
 
   async function gatewayUntil(key: string, expected: number): Promise<void> {
-    await until(() => gateway(key), expected);
+    expect(await gateway(key)).toBe(expected);
   }
 
   beforeAll(async () => {

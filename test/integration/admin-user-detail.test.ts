@@ -12,7 +12,7 @@ import { startSmtpServer, type ReceivedEmail, type TestSmtpServer } from '../hel
 import { Browser, hiddenFields, messages } from '../helpers/portal-browser.js';
 import { adminBrowser, startAdminServer, type AdminBrowser } from '../helpers/admin.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
-import { activeSubscription, putApi, putProduct, until } from '../helpers/gateway.js';
+import { activeSubscription, putApi, putProduct } from '../helpers/gateway.js';
 import { waitForEmail } from '../helpers/mail.js';
 
 const PASSWORD = 'a sturdy passphrase for tests';
@@ -120,7 +120,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
       await res.arrayBuffer();
       return res.status;
     };
-    await until(call, 200);
+    expect(await call()).toBe(200);
     const portal = new Browser(server);
     await portal.signIn(dev.email, PASSWORD);
     expect((await portal.get('/profile')).status).toBe(200);
@@ -133,7 +133,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     expect(shown.text).toContain(`action="${dev.page}/activate"`);
     expect((await apiUser(dev.id)).json.properties.state).toBe('blocked');
     expect((await portal.get('/profile')).status).toBe(303);
-    await until(call, 403);
+    expect(await call()).toBe(403);
     const change = (await audit(dev.id, 'user.state-changed'))[0]!;
     expect(change.actor).toBe('user:1');
     expect(JSON.parse(change.detail!)).toEqual({ from: 'active', to: 'blocked' });
@@ -143,7 +143,7 @@ describe.each(BACKENDS)('admin UI: one user and its actions (%s)', (backend) => 
     const activated = await admin.submit(dev.page, `${dev.page}/activate`);
     expect(activated.status).toBe(303);
     expect((await apiUser(dev.id)).json.properties.state).toBe('active');
-    await until(call, 200);
+    expect(await call()).toBe(200);
     await new Browser(server).signIn(dev.email, PASSWORD);
   });
 

@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
-import { putApi, until } from '../helpers/gateway.js';
+import { putApi } from '../helpers/gateway.js';
 import { parseResponse, rawSocket } from '../helpers/raw-socket.js';
 import { createGateway, GATEWAY_MESSAGES } from '../../src/gateway/index.js';
 import { systemClock } from '../../src/domain/clock.js';
@@ -34,7 +34,7 @@ describe.each(BACKENDS)('the gateway as the edge (%s)', (backend) => {
     await putApi(server, 'files', { displayName: 'Files', path: 'files', serviceUrl: `${upstream.url}/base`, protocols: ['http'], subscriptionRequired: false }, [
       { id: 'all', displayName: 'All', method: 'GET', urlTemplate: '/*' },
     ]);
-    await until(async () => (await rawGet(port, '/files/ready')).status, 200);
+    expect((await rawGet(port, '/files/ready')).status).toBe(200);
   });
 
   afterAll(async () => {

@@ -42,6 +42,13 @@ describe.each(BACKENDS)('writes and attempts on %s', (backend) => {
     if (backend === 'postgres') await dropSchema(process.env.TEST_DATABASE_URL!, schema);
   });
 
+  // What the gateway in the process would be told: each call, with what the feed held at that moment.
+  const told: number[] = [];
+  const afterChanges = async () => {
+    told.push((await database.db.selectFrom('change_feed').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n as number);
+  };
+  const writeDeps = () => ({ store, clock, ids, afterChanges });
+
   const feed = async (id: string) =>
     (await database.db.selectFrom('change_feed').selectAll().where('entity_id', '=', id).orderBy('seq').execute()).map((r) => ({ entity: r.entity, at: r.at }));
 
@@ -49,7 +56,7 @@ describe.each(BACKENDS)('writes and attempts on %s', (backend) => {
     it('records the change for the gateways and the audit entry together, with the actor, the address and one time', async () => {
       clock.set('2026-05-04T10:00:00.000Z');
       const actor = { actor: 'key:ci', ip: '203.0.113.7' };
-      const tags = await inWrite({ store, clock, ids }, actor, async (w) => {
+      const tags = await inWrite(writeDeps(), actor, async (w) => {
         expect(w.at).toBe('2026-05-04T10:00:00.000Z');
         clock.advance(5000); // the write's time was read once, when it began
         await w.record(
@@ -83,12 +90,38 @@ describe.each(BACKENDS)('writes and attempts on %s', (backend) => {
       expect((await store.audit.listAudit({ limit: 1000 })).length).toBe(before);
     });
 
+    it('tells the gateway after the commit, once per write, only when the write recorded a change (also through as())', async () => {
+      told.length = 0;
+      await inWrite(writeDeps(), { actor: 'system' }, (w) => w.record({ audit: { action: 'group.created', detail: { group: 'g-told' } } }));
+      expect(told).toEqual([]);
+      const value = await inWrite(writeDeps(), { actor: 'system' }, async (w) => {
+        await w.record({ change: { entity: 'user', id: 'u-told' } });
+        await w.record({ change: { entity: 'user', id: 'u-told' } });
+        expect(told).toEqual([]); // not before the commit
+        return 'answered';
+      });
+      expect(value).toBe('answered');
+      expect(told).toHaveLength(1);
+      // Told after the commit: the gateway's own connection already sees the change.
+      expect(Number(told[0])).toBe(Number((await database.db.selectFrom('change_feed').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n));
+      await inWrite(writeDeps(), { actor: 'anonymous' }, (w) => w.as({ actor: 'user:u-told' }).record({ change: { entity: 'user', id: 'u-told' }, audit: { action: 'user.state-changed', userId: 'u-told' } }));
+      expect(told).toHaveLength(2);
+      expect((await store.audit.listAudit({ limit: 5 })).find((e) => e.action === 'user.state-changed')?.actor).toBe('user:u-told');
+      await expect(
+        inWrite(writeDeps(), { actor: 'system' }, async (w) => {
+          await w.record({ change: { entity: 'user', id: 'u-rolled-back' } });
+          throw new Error('the write fails');
+        }),
+      ).rejects.toThrow('the write fails');
+      expect(told).toHaveLength(2);
+    });
+
     it('records many events of one write in a few statements (a deleted product with 1,200 subscriptions)', async () => {
       const events = Array.from({ length: 1200 }, (_, i) => ({
         change: { entity: 'subscription' as const, id: `bulk-${i}` },
         audit: { action: 'subscription.deleted' as const, userId: `owner-${i % 7}`, detail: { subscription: `bulk-${i}` } },
       }));
-      await inWrite({ store, clock, ids }, { actor: 'user:admin', ip: '198.51.100.1' }, (w) => w.record(...events));
+      await inWrite(writeDeps(), { actor: 'user:admin', ip: '198.51.100.1' }, (w) => w.record(...events));
       const rows = await database.db.selectFrom('change_feed').select('entity_id').where('entity_id', 'like', 'bulk-%').execute();
       expect(rows).toHaveLength(1200);
       const audited = await database.db.selectFrom('audit_log').select('id').where('action', '=', 'subscription.deleted').where('actor', '=', 'user:admin').execute();
@@ -97,7 +130,7 @@ describe.each(BACKENDS)('writes and attempts on %s', (backend) => {
   });
 
   describe('PUT, PATCH and DELETE of one entity', () => {
-    const deps = () => ({ store, clock, ids });
+    const deps = writeDeps;
     const actor = { actor: 'key:ci' };
     const find = (id: string) => (tx: Store) => tx.groups.findGroup(id, true);
     const insert = (id: string, name: string) => async (w: Write) => {
