@@ -1,11 +1,11 @@
 /**
  * An administrator's browser without JavaScript, for timing admin pages: one keep-alive
  * connection, a cookie jar, no redirects followed. It has the `Client` shape of
- * bench/management/measure.ts, so runCases times it the same way (from just before a request is
- * written until its whole body is read).
+ * bench/management/measure.ts and sends with its sendRequest, so runCases times it the same way
+ * (from just before a request is written until its whole body is read).
  */
 import http from 'node:http';
-import type { Client, HttpResult } from '../management/measure.js';
+import { sendRequest, type Client, type HttpResult } from '../management/measure.js';
 
 export interface AdminClient extends Client {
   /** Signs in at /admin/signin with the form (CSRF token from the page); throws unless redirected into /admin. */
@@ -39,24 +39,16 @@ export function createAdminClient(url: string): AdminClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       headers['content-length'] = Buffer.byteLength(payload);
     }
-    return new Promise((resolve, reject) => {
-      const req = http.request(new URL(path, url), { method, agent, headers }, (res) => {
-        for (const line of res.headers['set-cookie'] ?? []) {
-          const [pair, ...attributes] = line.split(';').map((s) => s.trim());
-          const eq = pair!.indexOf('=');
-          const name = pair!.slice(0, eq);
-          const value = pair!.slice(eq + 1);
-          if (value === '' || attributes.some((a) => /^max-age=0$/i.test(a))) jar.delete(name);
-          else jar.set(name, value);
-        }
-        location = res.headers.location;
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(payload);
+    return sendRequest(new URL(path, url), { method, agent, headers }, payload, (res) => {
+      for (const line of res.headers['set-cookie'] ?? []) {
+        const [pair, ...attributes] = line.split(';').map((s) => s.trim());
+        const eq = pair!.indexOf('=');
+        const name = pair!.slice(0, eq);
+        const value = pair!.slice(eq + 1);
+        if (value === '' || attributes.some((a) => /^max-age=0$/i.test(a))) jar.delete(name);
+        else jar.set(name, value);
+      }
+      location = res.headers.location;
     });
   }
 

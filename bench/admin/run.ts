@@ -7,13 +7,12 @@
  *
  *   npm run bench:admin -- --users 100000 --backend both
  */
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { SqlDialect } from '../../src/store/database.js';
-import { analyze, analyzeName, chooseBackends, databaseVersion, startTollgate } from '../management/instance.js';
-import { progressBar } from '../management/progress.js';
-import { seedUsers } from '../management/seed.js';
-import { runCases, type CaseResult } from '../management/measure.js';
+import { runBenchCli, wholeNumbersOf, type OptionValues } from '../common/cli.js';
+import { loadAverage, printReportHead } from '../common/machine.js';
+import { analyze, BACKEND_OPTIONS, chooseBackends, printSeededHead, withTollgate } from '../management/instance.js';
+import { seedUsersShowingProgress } from '../management/seed.js';
+import { formatMs, resultsTable, runCases } from '../management/measure.js';
 import { adminCases } from './cases.js';
 import { createAdminClient, type AdminClient } from './client.js';
 
@@ -48,114 +47,54 @@ interface Options {
   seed: number;
 }
 
-function parseOptions(argv: string[]): Options | undefined {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      users: { type: 'string', default: '100000' },
-      backend: { type: 'string', default: 'both' },
-      'pg-url': { type: 'string' },
-      samples: { type: 'string', default: '100' },
-      warmup: { type: 'string', default: '10' },
-      seed: { type: 'string', default: '1' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) return undefined;
-  const count = (name: keyof typeof values, min: number): number => {
-    const text = String(values[name]);
-    const n = Number(text.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, not ${text}`);
-    return n;
-  };
+const OPTIONS = {
+  users: { type: 'string', default: '100000' },
+  ...BACKEND_OPTIONS,
+  samples: { type: 'string', default: '100' },
+  warmup: { type: 'string', default: '10' },
+  seed: { type: 'string', default: '1' },
+} as const;
+
+function parseOptions(values: OptionValues<typeof OPTIONS>): Options {
+  const count = wholeNumbersOf(values, { underscores: true });
   const { backends, pgUrl } = chooseBackends(values.backend, values['pg-url']);
   return { users: count('users', 1), backends, pgUrl, samples: count('samples', 1), warmup: count('warmup', 0), seed: count('seed', 0) };
 }
 
-const ms = (v: number) => v.toFixed(v < 10 ? 2 : 1);
+function runBackend(dialect: SqlDialect, options: Options): Promise<void> {
+  return withTollgate(dialect, options.pgUrl, { TOLLGATE_ADMIN_EMAIL: ADMIN_EMAIL, TOLLGATE_ADMIN_PASSWORD: ADMIN_PASSWORD }, async (instance, name) => {
+    let client: AdminClient | undefined;
+    try {
+      const { app } = instance;
+      const { seeded, seconds: seedSeconds } = await seedUsersShowingProgress(app.database.db, name, options.users, options.seed);
+      await analyze(app);
 
-function table(results: readonly CaseResult[]): string {
-  const baseline = results[0]!.p50;
-  const lines = [
-    '| Page | Samples | p50 ms | p90 ms | p99 ms | max ms | p50 / baseline p50 |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-  ];
-  for (const r of results) {
-    lines.push(`| ${r.name} | ${r.samples} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${(r.p50 / baseline).toFixed(2)}× |`);
-  }
-  return lines.join('\n');
+      client = createAdminClient(instance.url);
+      await client.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+      const loadBefore = loadAverage();
+      const results = await runCases(client, adminCases(options, seeded), `${name}: measuring`);
+      const loadAfter = loadAverage();
+
+      await printSeededHead(app, { name, users: options.users, seeded, seedSeconds, loadBefore, loadAfter });
+      console.log(resultsTable(results, 'Page', 'max'));
+      const slowest = results.slice(1).reduce((a, b) => (b.max > a.max ? b : a));
+      console.log(
+        `\nSlowest single request: ${formatMs(slowest.max)} ms (${slowest.name}); the test's former bound was ` +
+          `${FORMER_TEST_BOUND_MS.toLocaleString('en-US')} ms per page.\n`,
+      );
+    } finally {
+      client?.close();
+    }
+  });
 }
 
-async function runBackend(dialect: SqlDialect, options: Options): Promise<void> {
-  const name = dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL';
-  console.error(`\n${name}: starting Tollgate`);
-  const instance = await startTollgate(dialect, options.pgUrl, { TOLLGATE_ADMIN_EMAIL: ADMIN_EMAIL, TOLLGATE_ADMIN_PASSWORD: ADMIN_PASSWORD });
-  const interrupted = () => {
-    console.error(`\n${name}: interrupted, removing the benchmark database`);
-    void instance.dispose().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  let client: AdminClient | undefined;
-  try {
-    const { app } = instance;
-    const bar = progressBar(`${name}: seeding users`, options.users);
-    const seedStart = performance.now();
-    const seeded = await seedUsers(app.database.db, options.users, { seed: options.seed, onProgress: (d) => bar.update(d) });
-    bar.finish();
-    const seedSeconds = (performance.now() - seedStart) / 1000;
-    await analyze(app);
-
-    client = createAdminClient(instance.url);
-    await client.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
-    const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-    const loadBefore = load();
-    const results = await runCases(client, adminCases(options, seeded), `${name}: measuring`);
-    const loadAfter = load();
-
-    const { byState } = seeded;
-    console.log(`### ${name}, ${options.users.toLocaleString('en-US')} users\n`);
-    console.log(
-      `${await databaseVersion(app)}; seeded in ${seedSeconds.toFixed(1)} s ` +
-        `(${byState.active.toLocaleString('en-US')} active, ${byState.blocked.toLocaleString('en-US')} blocked, ` +
-        `${byState.pending.toLocaleString('en-US')} pending), then ${analyzeName(dialect)}. ` +
-        `Load average (1/5/15 min) ${loadBefore} before the measurements, ${loadAfter} after.\n`,
-    );
-    console.log(table(results));
-    const slowest = results.slice(1).reduce((a, b) => (b.max > a.max ? b : a));
-    console.log(
-      `\nSlowest single request: ${ms(slowest.max)} ms (${slowest.name}); the test's former bound was ` +
-        `${FORMER_TEST_BOUND_MS.toLocaleString('en-US')} ms per page.\n`,
-    );
-  } finally {
-    process.off('SIGINT', interrupted);
-    client?.close();
-    await instance.dispose();
-  }
-}
-
-async function main(): Promise<void> {
-  let options: Options | undefined;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (!options) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`## Admin UI benchmark\n`);
-  console.log(
-    `${new Date().toISOString().slice(0, 10)}; ${availableParallelism()} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
-      `Node ${process.version}, ${process.platform}/${process.arch}. Signed in as an administrator; sequential requests ` +
-      `over one keep-alive connection, the pages interleaved; client and server in one process. ` +
-      `Warm-up ${options.warmup} requests per page.\n`,
+async function main(options: Options): Promise<void> {
+  printReportHead(
+    'Admin UI benchmark',
+    `Signed in as an administrator; sequential requests over one keep-alive connection, the pages interleaved; ` +
+      `client and server in one process. Warm-up ${options.warmup} requests per page.`,
   );
   for (const dialect of options.backends) await runBackend(dialect, options);
 }
 
-await main();
+await runBenchCli({ help: HELP, options: OPTIONS, parse: parseOptions, run: main });

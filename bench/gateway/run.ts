@@ -10,9 +10,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { runBenchCli, wholeNumbersOf, type OptionValues } from '../common/cli.js';
+import { loadAverage, printReportHead } from '../common/machine.js';
 import { killAllChildren, pinned } from './child.js';
 import { runLoad, type GatewayTimings, type LoadResult } from './measure.js';
 import { runPaced } from './paced.js';
@@ -60,29 +61,20 @@ interface Options {
   keepAwake: boolean;
 }
 
-function parseOptions(argv: string[]): Options | undefined {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      duration: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '50' },
-      warmup: { type: 'string', default: '3' },
-      rate: { type: 'string', default: '1000' },
-      'moderate-connections': { type: 'string', default: '10' },
-      'no-pin': { type: 'boolean', default: false },
-      profile: { type: 'boolean', default: false },
-      rounds: { type: 'string', default: '1' },
-      'keep-awake': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) return undefined;
-  const count = (name: 'duration' | 'connections' | 'warmup' | 'rate' | 'moderate-connections' | 'rounds', min: number): number => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, not ${values[name]}`);
-    return n;
-  };
+const OPTIONS = {
+  duration: { type: 'string', default: '10' },
+  connections: { type: 'string', default: '50' },
+  warmup: { type: 'string', default: '3' },
+  rate: { type: 'string', default: '1000' },
+  'moderate-connections': { type: 'string', default: '10' },
+  'no-pin': { type: 'boolean', default: false },
+  profile: { type: 'boolean', default: false },
+  rounds: { type: 'string', default: '1' },
+  'keep-awake': { type: 'boolean', default: false },
+} as const;
+
+function parseOptions(values: OptionValues<typeof OPTIONS>): Options {
+  const count = wholeNumbersOf(values);
   return {
     durationS: count('duration', 1),
     connections: count('connections', 1),
@@ -433,19 +425,7 @@ async function profileGateway(t: Target, upstreamPid: number, o: Options): Promi
   console.log('');
 }
 
-async function main(): Promise<void> {
-  let o: Options | undefined;
-  try {
-    o = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (!o) {
-    process.stdout.write(HELP);
-    return;
-  }
+async function main(o: Options): Promise<void> {
   const nCpus = availableParallelism();
   const pinning = o.pin && nCpus >= 2;
   const serverCpu = pinning ? 0 : undefined;
@@ -472,18 +452,16 @@ async function main(): Promise<void> {
   for (const t of targets) await check(t);
   if (!tollgate.headers[KEY_HEADER]) throw new Error('no subscription key');
 
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log('## Gateway benchmark\n');
-  console.log(
-    `${new Date().toISOString().slice(0, 10)}; ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ` +
-      `nginx ${nginxVersion()}, ${process.platform}/${process.arch}. ` +
-      (pinning
-        ? 'CPU 0: the server under test (every proxy, and nothing else busy); CPU 1: the load generator (this process: autocannon, or the paced client) and the upstream. '
-        : 'No CPU pinning. ') +
+  // All the machine's CPUs (cpus().length): with pinning, this process may run on one of them only by now.
+  printReportHead(
+    'Gateway benchmark',
+    (pinning
+      ? 'CPU 0: the server under test (every proxy, and nothing else busy); CPU 1: the load generator (this process: autocannon, or the paced client) and the upstream. '
+      : 'No CPU pinning. ') +
       (o.keepAwake ? 'Moderate-load passes with `--keep-awake`: a nice-19 busy loop on the servers\' CPU keeps it from idling. ' : '') +
       `Request: \`GET /echo/hello\` with an \`${KEY_HEADER}\` header, 100-byte JSON answer. ` +
-      `Warm-up ${o.warmupS} s before each ${o.durationS} s measurement. Load average ${load()} at the start.\n`,
+      `Warm-up ${o.warmupS} s before each ${o.durationS} s measurement. Load average ${loadAverage()} at the start.`,
+    { cpuCount: cpus().length, alsoRunning: [`nginx ${nginxVersion()}`] },
   );
 
   const saturation = { title: `Saturation, ${o.connections} connections`, connections: o.connections };
@@ -495,17 +473,17 @@ async function main(): Promise<void> {
       console.error(`round ${round} of ${o.rounds}`);
       console.log(`### Round ${round} of ${o.rounds}\n`);
     }
-    rounds.push(await measureRound(targets, upstream, o, { saturation, moderate, paced }, load));
+    rounds.push(await measureRound(targets, upstream, o, { saturation, moderate, paced }, loadAverage));
   }
   if (o.rounds > 1) printSummary(rounds);
   else printTargets(rounds[0]!);
-  console.log(`\nLoad average ${load()} at the end.\n`);
+  console.log(`\nLoad average ${loadAverage()} at the end.\n`);
 
   if (o.profile) await profileGateway(targets[1]!, upstream.pid, o);
 }
 
 try {
-  await main();
+  await runBenchCli({ help: HELP, options: OPTIONS, parse: parseOptions, run: main });
 } catch (error) {
   console.error(`\nbench:gateway failed: ${(error as Error).stack ?? String(error)}`);
   process.exitCode = 1;

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '../common/net.js';
 import { startNodeChild, type Child } from './child.js';
 import { startNginx } from './nginx.js';
 import { adminKey, configureTollgate, KEY_HEADER, REQUEST_PATH } from './setup.js';
@@ -29,18 +29,6 @@ export interface Cpus {
   server: number | undefined;
   /** Where the upstream runs, next to the load generator. */
   client: number | undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {

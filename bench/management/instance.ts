@@ -1,21 +1,29 @@
 /**
  * A Tollgate for a benchmark: createApp exactly as `tollgate start` does, on a free port on
  * 127.0.0.1, over a SQLite file in a temporary directory or a fresh PostgreSQL schema, both removed
- * by dispose(). Shared by bench/management and bench/admin.
+ * by dispose(). Shared by bench/management, bench/admin and bench/propagation (bench/startup uses
+ * chooseBackends).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { sql } from 'kysely';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { dropSchema, type SqlDialect } from '../../src/store/database.js';
+import { freePort } from '../common/net.js';
+import type { SeededUsers } from './seed.js';
 
 export const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 export const RESOURCE_GROUP = 'bench';
 export const SERVICE = 'tollgate-bench';
+
+/** The options `--backend` and `--pg-url`, as parseArgs takes them; chooseBackends reads their values. */
+export const BACKEND_OPTIONS = {
+  backend: { type: 'string', default: 'both' },
+  'pg-url': { type: 'string' },
+} as const;
 
 /**
  * `--backend sqlite | postgres | both` and `--pg-url` (default: $TEST_DATABASE_URL, then a
@@ -32,19 +40,6 @@ export function chooseBackends(backend: string, pgUrlOption: string | undefined)
   if (backends.includes('postgres') && !pgUrl) throw new Error('--backend postgres needs --pg-url or TEST_DATABASE_URL');
   if (backend === 'both' && !pgUrl) console.error('No PostgreSQL URL (--pg-url, TEST_DATABASE_URL or DATABASE_URL): SQLite only.');
   return { backends, pgUrl };
-}
-
-/** A port that was free a moment ago (PUBLIC_URL must name it before the server starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Instance {
@@ -106,6 +101,37 @@ export async function startTollgate(dialect: SqlDialect, pgUrl: string | undefin
   };
 }
 
+export function dialectName(dialect: SqlDialect): string {
+  return dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+}
+
+/**
+ * Starts a Tollgate (startTollgate; `<name>: starting Tollgate` on stderr), gives it to `use` with
+ * the backend's name, and disposes of it afterwards. Ctrl-C still removes the temporary database
+ * (a 100,000-user schema is worth cleaning up), then exits with 130.
+ */
+export async function withTollgate(
+  dialect: SqlDialect,
+  pgUrl: string | undefined,
+  env: Record<string, string>,
+  use: (instance: Instance, name: string) => Promise<void>,
+): Promise<void> {
+  const name = dialectName(dialect);
+  console.error(`\n${name}: starting Tollgate`);
+  const instance = await startTollgate(dialect, pgUrl, env);
+  const interrupted = () => {
+    console.error(`\n${name}: interrupted, removing the benchmark database`);
+    void instance.dispose().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  try {
+    await use(instance, name);
+  } finally {
+    process.off('SIGINT', interrupted);
+    await instance.dispose();
+  }
+}
+
 /** Brings the planner statistics up to date, as a database that has been running a while has them. */
 export async function analyze(app: App): Promise<void> {
   const db = app.database.db;
@@ -129,4 +155,23 @@ export async function databaseVersion(app: App): Promise<string> {
   }
   const { rows } = await sql<{ server_version: string }>`show server_version`.execute(app.database.db);
   return `PostgreSQL ${rows[0]?.server_version}`;
+}
+
+/**
+ * The head of a backend's section of bench:management and bench:admin: `### <name>, N users`, then
+ * the database's version, how the users were seeded and the load average around the measurements.
+ */
+export async function printSeededHead(
+  app: App,
+  section: { name: string; users: number; seeded: SeededUsers; seedSeconds: number; loadBefore: string; loadAfter: string },
+): Promise<void> {
+  const { name, users, seedSeconds, loadBefore, loadAfter } = section;
+  const { byState } = section.seeded;
+  console.log(`### ${name}, ${users.toLocaleString('en-US')} users\n`);
+  console.log(
+    `${await databaseVersion(app)}; seeded in ${seedSeconds.toFixed(1)} s ` +
+      `(${byState.active.toLocaleString('en-US')} active, ${byState.blocked.toLocaleString('en-US')} blocked, ` +
+      `${byState.pending.toLocaleString('en-US')} pending), then ${analyzeName(app.database.dialect)}. ` +
+      `Load average (1/5/15 min) ${loadBefore} before the measurements, ${loadAfter} after.\n`,
+  );
 }

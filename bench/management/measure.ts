@@ -17,6 +17,24 @@ export interface Client {
   close(): void;
 }
 
+/**
+ * One request over `options.agent`; resolves with its status once its whole body has been read.
+ * `onResponse` sees the response before its body is read (the admin client takes its cookies there).
+ */
+export function sendRequest(url: URL, options: http.RequestOptions, payload?: string, onResponse?: (res: http.IncomingMessage) => void): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, options, (res) => {
+      onResponse?.(res);
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 /** `base` is the service's management URL; `path` is appended to it and gets `api-version`. */
 export function createClient(base: string, key: string, apiVersion = '2024-05-01'): Client {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -25,29 +43,11 @@ export function createClient(base: string, key: string, apiVersion = '2024-05-01
       const url = new URL(base + path);
       url.searchParams.set('api-version', apiVersion);
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      return new Promise((resolve, reject) => {
-        const req = http.request(
-          url,
-          {
-            method,
-            agent,
-            headers: {
-              authorization: `Bearer ${key}`,
-              ...(payload !== undefined
-                ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-                : {}),
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-            res.on('error', reject);
-          },
-        );
-        req.on('error', reject);
-        req.end(payload);
-      });
+      const headers = {
+        authorization: `Bearer ${key}`,
+        ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+      };
+      return sendRequest(url, { method, agent, headers }, payload);
     },
     close: () => agent.destroy(),
   };
@@ -101,6 +101,28 @@ export function summarize(name: string, timesMs: readonly number[]): CaseResult 
     min: sorted[0] ?? NaN,
     max: sorted[sorted.length - 1] ?? NaN,
   };
+}
+
+/** Milliseconds as the result tables print them: two decimals below 10, one above. */
+export function formatMs(v: number): string {
+  return v.toFixed(v < 10 ? 2 : 1);
+}
+
+/**
+ * The results as a markdown table; the first is the baseline, and the last column each p50 over
+ * its p50. `label` heads the column of the cases' names (Case, Page); `figure` is the fifth figure.
+ */
+export function resultsTable(results: readonly CaseResult[], label: string, figure: 'max' | 'mean'): string {
+  const ms = formatMs;
+  const baseline = results[0]!.p50;
+  const lines = [
+    `| ${label} | Samples | p50 ms | p90 ms | p99 ms | ${figure} ms | p50 / baseline p50 |`,
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    lines.push(`| ${r.name} | ${r.samples} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r[figure])} | ${(r.p50 / baseline).toFixed(2)}× |`);
+  }
+  return lines.join('\n');
 }
 
 /**

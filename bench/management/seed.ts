@@ -14,6 +14,7 @@ import type { GroupMembersTable, UserIdentitiesTable, UsersTable } from '../../s
 import { newEtag } from '../../src/domain/ids.js';
 import { normalizeEmail } from '../../src/domain/user.js';
 import { DEVELOPERS_GROUP_ID } from '../../src/domain/group.js';
+import { progressBar } from './progress.js';
 
 export interface SeedOptions {
   /** PRNG seed for names, domains and states. */
@@ -151,4 +152,13 @@ export async function seedUsers(db: Db, count: number, options: SeedOptions = {}
     options.onProgress?.(Math.min(from + step, count));
   }
   return { ids, digits, byState };
+}
+
+/** seedUsers with a progress bar on stderr (`<name>: seeding users`); also how long it took, in seconds. */
+export async function seedUsersShowingProgress(db: Db, name: string, count: number, seed: number): Promise<{ seeded: SeededUsers; seconds: number }> {
+  const bar = progressBar(`${name}: seeding users`, count);
+  const started = performance.now();
+  const seeded = await seedUsers(db, count, { seed, onProgress: (d) => bar.update(d) });
+  bar.finish();
+  return { seeded, seconds: (performance.now() - started) / 1000 };
 }

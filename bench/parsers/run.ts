@@ -12,14 +12,14 @@
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { Kysely, SqliteDialect } from 'kysely';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { parseArgs } from 'node:util';
 import { AppError } from '../../src/domain/errors.js';
 import { USER_FILTER_FIELDS } from '../../src/domain/filter/fields.js';
 import { parseFilter } from '../../src/domain/filter/parser.js';
 import { compileFilter } from '../../src/store/filter-sql.js';
 import { checkWellFormed, XhtmlError } from '../../src/mail/render/xhtml.js';
 import { parseTemplate, render } from '../../src/mail/render/velocity.js';
+import { runBenchCli, wholeNumbersOf, type OptionValues } from '../common/cli.js';
+import { loadAverage, printReportHead } from '../common/machine.js';
 import { percentile } from '../management/measure.js';
 import { progressBar } from '../management/progress.js';
 
@@ -44,24 +44,15 @@ interface Options {
   seed: number;
 }
 
-function parseOptions(argv: string[]): Options | undefined {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      samples: { type: 'string', default: '15' },
-      'min-ms': { type: 'string', default: '20' },
-      fuzz: { type: 'string', default: '1000' },
-      seed: { type: 'string', default: '1' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) return undefined;
-  const count = (name: 'samples' | 'min-ms' | 'fuzz' | 'seed', min: number): number => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, not ${values[name]}`);
-    return n;
-  };
+const OPTIONS = {
+  samples: { type: 'string', default: '15' },
+  'min-ms': { type: 'string', default: '20' },
+  fuzz: { type: 'string', default: '1000' },
+  seed: { type: 'string', default: '1' },
+} as const;
+
+function parseOptions(values: OptionValues<typeof OPTIONS>): Options {
+  const count = wholeNumbersOf(values);
   return { samples: count('samples', 1), minMs: count('min-ms', 1), fuzz: count('fuzz', 0), seed: count('seed', 0) };
 }
 
@@ -199,19 +190,7 @@ function measureAll(jobs: { run: (input: string) => void; input: string }[], opt
 
 const fmt = (ms: number) => (ms >= 1 ? `${ms.toFixed(ms < 10 ? 2 : 1)} ms` : `${(ms * 1000).toFixed(ms < 0.01 ? 2 : 1)} µs`);
 
-async function main(): Promise<void> {
-  let options: Options | undefined;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (!options) {
-    process.stdout.write(HELP);
-    return;
-  }
+async function main(options: Options): Promise<void> {
   const jobs: { run: (input: string) => void; input: string }[] = [];
   const add = (run: (input: string) => void, input: string) => jobs.push({ run, input }) - 1;
   /** Per family: its baseline job (typical), and per input its full-size, quarter-size and scan jobs. */
@@ -227,7 +206,7 @@ async function main(): Promise<void> {
       };
     }),
   }));
-  const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadBefore = loadAverage();
   const measured = measureAll(jobs, options);
 
   // The fuzz test's random inputs (a), drawn with the same arbitraries, each timed once.
@@ -249,15 +228,12 @@ async function main(): Promise<void> {
   // Is the slowest input slow, or was that call unlucky (a GC pause, another process)? Time it again.
   const slowestInput = fuzzTimed.reduce((a, b) => (b.ms > a.ms ? b : a), { input: '', ms: -1 }).input;
   const again = fuzzInputs.length > 0 ? measureAll([{ run: runFilter, input: slowestInput }], options)[0]!.ms : 0;
-  const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadAfter = loadAverage();
 
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log('## Parser benchmark\n');
-  console.log(
-    `${new Date().toISOString().slice(0, 10)}; ${availableParallelism()} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
-      `Node ${process.version}, ${process.platform}/${process.arch}. One process; every input timed in batches of at least ` +
-      `${options.minMs} ms, ${options.samples} batches each, interleaved; the median time per call is given. ` +
-      `Load average (1/5/15 min) ${loadBefore} before, ${loadAfter} after.\n`,
+  printReportHead(
+    'Parser benchmark',
+    `One process; every input timed in batches of at least ${options.minMs} ms, ${options.samples} batches each, interleaved; ` +
+      `the median time per call is given. Load average (1/5/15 min) ${loadBefore} before, ${loadAfter} after.`,
   );
   for (const [f, family] of FAMILIES.entries()) {
     const entry = index[f]!;
@@ -300,4 +276,4 @@ async function main(): Promise<void> {
   await db.destroy();
 }
 
-await main();
+await runBenchCli({ help: HELP, options: OPTIONS, parse: parseOptions, run: main });

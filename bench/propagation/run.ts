@@ -10,10 +10,10 @@
  *   npm run bench:propagation -- --samples 30
  */
 import http from 'node:http';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { SqlDialect } from '../../src/store/database.js';
-import { chooseBackends, databaseVersion, startTollgate, type Instance } from '../management/instance.js';
+import { runBenchCli, wholeNumber, type OptionValues } from '../common/cli.js';
+import { loadAverage, printReportHead } from '../common/machine.js';
+import { BACKEND_OPTIONS, chooseBackends, databaseVersion, withTollgate, type Instance } from '../management/instance.js';
 import { summarize, type CaseResult } from '../management/measure.js';
 import { progressBar } from '../management/progress.js';
 import { prng } from '../management/seed.js';
@@ -47,23 +47,15 @@ interface Options {
   pgUrl: string | undefined;
 }
 
-function parseOptions(argv: string[]): Options | undefined {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      samples: { type: 'string', default: '30' },
-      seed: { type: 'string', default: '1' },
-      backend: { type: 'string', default: 'both' },
-      'pg-url': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) return undefined;
-  const samples = Number(values.samples);
-  if (!Number.isInteger(samples) || samples < 1) throw new Error(`--samples must be a whole number of at least 1, not ${values.samples}`);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a whole number, not ${values.seed}`);
+const OPTIONS = {
+  samples: { type: 'string', default: '30' },
+  seed: { type: 'string', default: '1' },
+  ...BACKEND_OPTIONS,
+} as const;
+
+function parseOptions(values: OptionValues<typeof OPTIONS>): Options {
+  const samples = wholeNumber('samples', values.samples, 1);
+  const seed = wholeNumber('seed', values.seed, 0, { namesMinimum: false });
   const { backends, pgUrl } = chooseBackends(values.backend, values['pg-url']);
   return { samples, seed, backends, pgUrl };
 }
@@ -89,6 +81,8 @@ function startUpstream(): Promise<{ url: string; close(): Promise<void> }> {
     });
   });
 }
+
+type GatewayClient = ReturnType<typeof gatewayClient>;
 
 /** A developer's client of the gateway: one keep-alive connection, GET REQUEST_PATH with a key. */
 function gatewayClient(gatewayUrl: string) {
@@ -176,114 +170,98 @@ function changes(instance: Instance, keys: { primary: string }): Way[] {
 const fmt = (v: number) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
 
 async function runBackend(dialect: SqlDialect, options: Options): Promise<void> {
-  const name = dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL';
-  console.error(`\n${name}: starting Tollgate`);
   const upstream = await startUpstream();
-  const instance = await startTollgate(dialect, options.pgUrl);
-  const interrupted = () => {
-    console.error(`\n${name}: interrupted, removing the benchmark database`);
-    void instance.dispose().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  const gateway = gatewayClient(instance.gatewayUrl);
   try {
-    // The API, its operation and the published product as the gateway benchmark makes them; then
-    // a developer (who can be blocked, unlike the built-in administrator) subscribed to it.
-    await configureTollgate(instance.url, instance.key, upstream.url);
-    await management(instance, 'PUT', `/users/${OWNER}`, { properties: { email: 'dev@example.com', firstName: 'Dev', lastName: 'Eloper' } });
-    await management(instance, 'PUT', `/subscriptions/${SUBSCRIPTION}`, {
-      properties: { ownerId: `/users/${OWNER}`, scope: '/products/bench', displayName: 'Dev', state: 'active' },
-    });
-    const secrets = (await management(instance, 'POST', `/subscriptions/${SUBSCRIPTION}/listSecrets`)) as { primaryKey: string };
-    const keys = { primary: secrets.primaryKey };
-    await gateway.until(keys.primary, 200, performance.now());
-    const ways = changes(instance, keys);
-    const random = prng(options.seed);
-    const feed: number[][] = ways.map(() => []);
-    const told: number[][] = ways.map(() => []);
-    const writes: number[] = [];
-    const bar = progressBar(`${name}: measuring`, options.samples * ways.length * 2);
-    let done = 0;
-    const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
-    for (let round = 0; round < options.samples; round++) {
-      for (const viaRefresh of [false, true]) {
-        for (const [k, way] of ways.entries()) {
-          // The gateway polls every POLL_MS: a change made right after the previous one was seen
-          // would always wait a whole interval. An untimed random pause puts it anywhere in the cycle.
-          if (!viaRefresh) await new Promise((r) => setTimeout(r, random() * POLL_MS));
-          const sent = performance.now();
-          await way.change();
-          const committed = performance.now();
-          writes.push(committed - sent);
-          if (viaRefresh) await instance.app.gateway.refresh();
-          const { key, status } = await way.expect();
-          (viaRefresh ? told : feed)[k]!.push(await gateway.until(key, status, committed));
-          await way.after?.();
-          bar.update(++done);
-        }
+    await withTollgate(dialect, options.pgUrl, {}, async (instance, name) => {
+      const gateway = gatewayClient(instance.gatewayUrl);
+      try {
+        await measure(instance, name, gateway, upstream.url, options);
+      } finally {
+        gateway.close();
       }
-    }
-    bar.finish();
-    const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
-
-    const write = summarize('write', writes);
-    console.log(`### ${name}\n`);
-    console.log(
-      `${await databaseVersion(instance.app)}. Each change made through the management API, then the gateway polled every ` +
-        `~${POLL_EVERY_MS} ms (one keep-alive connection) until it gives the new answer; timed from the change's 2xx response ` +
-        `(the change is committed) to that answer. The management call itself: p50 ${fmt(write.p50)} ms. ` +
-        `Load average (1/5/15 min) ${loadBefore} before, ${loadAfter} after.\n`,
-    );
-    console.log('| Change | Samples | through the change feed: p50 ms | p90 ms | max ms | told by refresh() (baseline): p50 ms | max ms | p50 / baseline p50 |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-    const all: CaseResult[] = [];
-    for (const [k, way] of ways.entries()) {
-      const f = summarize(way.name, feed[k]!);
-      const b = summarize(way.name, told[k]!);
-      all.push(f);
-      console.log(`| ${way.name} | ${f.samples} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.max)} | ${fmt(b.p50)} | ${fmt(b.max)} | ${(f.p50 / b.p50).toFixed(1)}× |`);
-    }
-    const allFeed = summarize('all', feed.flat());
-    const allTold = summarize('all', told.flat());
-    const slowest = all.reduce((a, b) => (b.max > a.max ? b : a));
-    console.log(
-      `\nEvery change through the feed: p50 ${fmt(allFeed.p50)} ms, p99 ${fmt(allFeed.p99)} ms, max ${fmt(allFeed.max)} ms ` +
-        `(with refresh(): p50 ${fmt(allTold.p50)} ms, p99 ${fmt(allTold.p99)} ms; p50 ratio ${(allFeed.p50 / allTold.p50).toFixed(1)}×, ` +
-        `max ratio ${(allFeed.max / allTold.max).toFixed(1)}×) ` +
-        `— slowest: ${slowest.name}; the poll interval is ${POLL_MS} ms (a change waits 0 to ${POLL_MS} ms for the next poll, then the reload); ` +
-        `the tests' former bound was ${FORMER_TEST_BOUND_MS.toLocaleString('en-US')} ms.\n`,
-    );
+    });
   } finally {
-    process.off('SIGINT', interrupted);
-    gateway.close();
-    await instance.dispose();
     await upstream.close();
   }
 }
 
-async function main(): Promise<void> {
-  let options: Options | undefined;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    process.exitCode = 2;
-    return;
+async function measure(instance: Instance, name: string, gateway: GatewayClient, upstreamUrl: string, options: Options): Promise<void> {
+  // The API, its operation and the published product as the gateway benchmark makes them; then
+  // a developer (who can be blocked, unlike the built-in administrator) subscribed to it.
+  await configureTollgate(instance.url, instance.key, upstreamUrl);
+  await management(instance, 'PUT', `/users/${OWNER}`, { properties: { email: 'dev@example.com', firstName: 'Dev', lastName: 'Eloper' } });
+  await management(instance, 'PUT', `/subscriptions/${SUBSCRIPTION}`, {
+    properties: { ownerId: `/users/${OWNER}`, scope: '/products/bench', displayName: 'Dev', state: 'active' },
+  });
+  const secrets = (await management(instance, 'POST', `/subscriptions/${SUBSCRIPTION}/listSecrets`)) as { primaryKey: string };
+  const keys = { primary: secrets.primaryKey };
+  await gateway.until(keys.primary, 200, performance.now());
+  const ways = changes(instance, keys);
+  const random = prng(options.seed);
+  const feed: number[][] = ways.map(() => []);
+  const told: number[][] = ways.map(() => []);
+  const writes: number[] = [];
+  const bar = progressBar(`${name}: measuring`, options.samples * ways.length * 2);
+  let done = 0;
+  const loadBefore = loadAverage();
+  for (let round = 0; round < options.samples; round++) {
+    for (const viaRefresh of [false, true]) {
+      for (const [k, way] of ways.entries()) {
+        // The gateway polls every POLL_MS: a change made right after the previous one was seen
+        // would always wait a whole interval. An untimed random pause puts it anywhere in the cycle.
+        if (!viaRefresh) await new Promise((r) => setTimeout(r, random() * POLL_MS));
+        const sent = performance.now();
+        await way.change();
+        const committed = performance.now();
+        writes.push(committed - sent);
+        if (viaRefresh) await instance.app.gateway.refresh();
+        const { key, status } = await way.expect();
+        (viaRefresh ? told : feed)[k]!.push(await gateway.until(key, status, committed));
+        await way.after?.();
+        bar.update(++done);
+      }
+    }
   }
-  if (!options) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log('## Propagation benchmark\n');
+  bar.finish();
+  const loadAfter = loadAverage();
+
+  const write = summarize('write', writes);
+  console.log(`### ${name}\n`);
   console.log(
-    `${new Date().toISOString().slice(0, 10)}; ${availableParallelism()} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
-      `Node ${process.version}, ${process.platform}/${process.arch}. Tollgate all-in-one (createApp, as \`tollgate start\`), ` +
-      `its gateway, the client and a trivial upstream in one process; the changes interleaved, each state change followed by ` +
-      `its undoing; before each change through the feed an untimed pause of 0–${POLL_MS} ms (seed ${options.seed}), so that ` +
-      `changes fall anywhere in the poll cycle.\n`,
+    `${await databaseVersion(instance.app)}. Each change made through the management API, then the gateway polled every ` +
+      `~${POLL_EVERY_MS} ms (one keep-alive connection) until it gives the new answer; timed from the change's 2xx response ` +
+      `(the change is committed) to that answer. The management call itself: p50 ${fmt(write.p50)} ms. ` +
+      `Load average (1/5/15 min) ${loadBefore} before, ${loadAfter} after.\n`,
+  );
+  console.log('| Change | Samples | through the change feed: p50 ms | p90 ms | max ms | told by refresh() (baseline): p50 ms | max ms | p50 / baseline p50 |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const all: CaseResult[] = [];
+  for (const [k, way] of ways.entries()) {
+    const f = summarize(way.name, feed[k]!);
+    const b = summarize(way.name, told[k]!);
+    all.push(f);
+    console.log(`| ${way.name} | ${f.samples} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.max)} | ${fmt(b.p50)} | ${fmt(b.max)} | ${(f.p50 / b.p50).toFixed(1)}× |`);
+  }
+  const allFeed = summarize('all', feed.flat());
+  const allTold = summarize('all', told.flat());
+  const slowest = all.reduce((a, b) => (b.max > a.max ? b : a));
+  console.log(
+    `\nEvery change through the feed: p50 ${fmt(allFeed.p50)} ms, p99 ${fmt(allFeed.p99)} ms, max ${fmt(allFeed.max)} ms ` +
+      `(with refresh(): p50 ${fmt(allTold.p50)} ms, p99 ${fmt(allTold.p99)} ms; p50 ratio ${(allFeed.p50 / allTold.p50).toFixed(1)}×, ` +
+      `max ratio ${(allFeed.max / allTold.max).toFixed(1)}×) ` +
+      `— slowest: ${slowest.name}; the poll interval is ${POLL_MS} ms (a change waits 0 to ${POLL_MS} ms for the next poll, then the reload); ` +
+      `the tests' former bound was ${FORMER_TEST_BOUND_MS.toLocaleString('en-US')} ms.\n`,
+  );
+}
+
+async function main(options: Options): Promise<void> {
+  printReportHead(
+    'Propagation benchmark',
+    `Tollgate all-in-one (createApp, as \`tollgate start\`), its gateway, the client and a trivial upstream in one process; ` +
+      `the changes interleaved, each state change followed by its undoing; before each change through the feed an untimed ` +
+      `pause of 0–${POLL_MS} ms (seed ${options.seed}), so that changes fall anywhere in the poll cycle.`,
   );
   for (const dialect of options.backends) await runBackend(dialect, options);
 }
 
-await main();
+await runBenchCli({ help: HELP, options: OPTIONS, parse: parseOptions, run: main });

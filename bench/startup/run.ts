@@ -10,13 +10,15 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { SqlDialect } from '../../src/store/database.js';
-import { chooseBackends, freePort } from '../management/instance.js';
+import { runBenchCli, wholeNumbersOf, type OptionValues } from '../common/cli.js';
+import { loadAverage, printReportHead } from '../common/machine.js';
+import { freePort } from '../common/net.js';
+import { BACKEND_OPTIONS, chooseBackends, dialectName } from '../management/instance.js';
 import { summarize, type CaseResult } from '../management/measure.js';
 import { progressBar } from '../management/progress.js';
 
@@ -47,24 +49,14 @@ interface Options {
   pgUrl: string | undefined;
 }
 
-function parseOptions(argv: string[]): Options | undefined {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      samples: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '1' },
-      backend: { type: 'string', default: 'both' },
-      'pg-url': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) return undefined;
-  const count = (name: 'samples' | 'warmup', min: number): number => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, not ${values[name]}`);
-    return n;
-  };
+const OPTIONS = {
+  samples: { type: 'string', default: '10' },
+  warmup: { type: 'string', default: '1' },
+  ...BACKEND_OPTIONS,
+} as const;
+
+function parseOptions(values: OptionValues<typeof OPTIONS>): Options {
+  const count = wholeNumbersOf(values);
   const { backends, pgUrl } = chooseBackends(values.backend, values['pg-url']);
   return { samples: count('samples', 1), warmup: count('warmup', 0), backends, pgUrl };
 }
@@ -178,19 +170,7 @@ async function serverEnv(): Promise<Record<string, string>> {
 
 const fmt = (v: number) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
 
-async function main(): Promise<void> {
-  let options: Options | undefined;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (!options) {
-    process.stdout.write(HELP);
-    return;
-  }
+async function main(options: Options): Promise<void> {
   const targets: [string, Target][] = [];
   const stopAll = async () => {
     for (const child of children) child.kill('SIGKILL');
@@ -202,7 +182,7 @@ async function main(): Promise<void> {
   });
   try {
     for (const dialect of options.backends) {
-      targets.push([dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL', dialect === 'sqlite' ? await sqliteTarget() : await postgresTarget(options.pgUrl!)]);
+      targets.push([dialectName(dialect), dialect === 'sqlite' ? await sqliteTarget() : await postgresTarget(options.pgUrl!)]);
     }
     const cases: Case[] = [
       { name: 'Baseline: `node -e 0`', run: () => timeExit(['-e', '0']) },
@@ -226,8 +206,7 @@ async function main(): Promise<void> {
     const total = (options.warmup + options.samples) * cases.length;
     const bar = progressBar('start-up: measuring', total);
     const runs: Run[][] = cases.map(() => []);
-    const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-    const loadBefore = load();
+    const loadBefore = loadAverage();
     let done = 0;
     for (let i = 0; i < options.warmup + options.samples; i++) {
       for (const [k, c] of cases.entries()) {
@@ -238,17 +217,14 @@ async function main(): Promise<void> {
       }
     }
     bar.finish();
-    const loadAfter = load();
+    const loadAfter = loadAverage();
 
     const results: CaseResult[] = runs.map((r, k) => summarize(cases[k]!.name, r.map((x) => x.ms)));
     const baseline = results[0]!.p50;
-    const cpu = cpus()[0]?.model ?? 'unknown CPU';
-    console.log('## Start-up benchmark\n');
-    console.log(
-      `${new Date().toISOString().slice(0, 10)}; ${availableParallelism()} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
-        `Node ${process.version}, ${process.platform}/${process.arch}. Each run a new process, timed from spawn() until ` +
-        `"${READY}" on stdout (server runs) or until exit; the cases interleaved, ${options.warmup} untimed run(s) of each first. ` +
-        `Load average (1/5/15 min) ${loadBefore} before, ${loadAfter} after.\n`,
+    printReportHead(
+      'Start-up benchmark',
+      `Each run a new process, timed from spawn() until "${READY}" on stdout (server runs) or until exit; the cases ` +
+        `interleaved, ${options.warmup} untimed run(s) of each first. Load average (1/5/15 min) ${loadBefore} before, ${loadAfter} after.`,
     );
     console.log('| Case | Runs | p50 ms | p90 ms | max ms | Tollgate\'s own "started in", p50 ms | p50 / baseline p50 |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
@@ -266,4 +242,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await runBenchCli({ help: HELP, options: OPTIONS, parse: parseOptions, run: main });
