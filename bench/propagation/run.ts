@@ -1,13 +1,17 @@
 /**
- * Propagation benchmark: how long after a change made through the management API the gateway
- * enforces it — a subscription suspended or reactivated, its owner blocked or activated, its
+ * Propagation benchmark: how long after a change made through the management API the gateways
+ * enforce it — a subscription suspended or reactivated, its owner blocked or activated, its
  * product unpublished or published, its primary key regenerated — on SQLite and on PostgreSQL.
- * The gateway learns of changes by polling the change feed; the baseline, measured in the same run,
- * is the same change followed by an explicit refresh() of the gateway (everything but the wait for
- * the next poll). Results go to stdout as markdown (progress to stderr); the databases are removed
- * at the end. See docs/benchmarks.md.
+ * The gateway of the process that answers the write has applied it by then (read your writes): its
+ * figure is the first request after the answer. A second gateway over the same database, as
+ * another node runs it, learns of changes by polling the change feed; its baseline, measured in
+ * the same run, is the same change followed by an explicit refresh() of that node (everything but
+ * the wait for the next poll). What answering only after the catch-up costs the write is its
+ * latency, also at `--subscriptions N` (the gateway reloads them all on every change today).
+ * Results go to stdout as markdown (progress to stderr); the databases are removed at the end.
+ * See docs/benchmarks.md.
  *
- *   npm run bench:propagation -- --samples 30
+ *   npm run bench:propagation -- --samples 30 [--subscriptions 100000]
  */
 import http from 'node:http';
 import type { SqlDialect } from '../../src/store/database.js';
@@ -18,16 +22,21 @@ import { summarize, type CaseResult } from '../management/measure.js';
 import { progressBar } from '../management/progress.js';
 import { prng } from '../management/seed.js';
 import { configureTollgate, KEY_HEADER, REQUEST_PATH } from '../gateway/setup.js';
+import { createGateway, type Gateway } from '../../src/gateway/index.js';
+import { systemClock } from '../../src/domain/clock.js';
 
 const HELP = `Usage: node dist/bench/propagation/run.js [options]
 
-Times how long the gateway takes to enforce a change made through the management API (until the
-first request that gets the new answer), through the change feed, against the same change
-followed by an explicit gateway refresh() (the baseline), on SQLite and PostgreSQL.
+Times how long the gateways take to enforce a change made through the management API (until the
+first request that gets the new answer): the one in the process that answered (read your writes),
+and a second node over the same database, through the change feed, against the same change
+followed by an explicit refresh() of that node (the baseline), on SQLite and PostgreSQL; and the
+write's own latency.
 
 Options:
-  --samples N    timed runs of each change, through the feed and with refresh() (default 30)
-  --seed N       PRNG seed of the untimed pauses before the changes (default 1)
+  --samples N        timed runs of each change, through the feed and with refresh() (default 30)
+  --seed N           PRNG seed of the untimed pauses before the changes (default 1)
+  --subscriptions N  further active subscriptions in the database, written directly (default 0)
   --backend B    sqlite | postgres | both (default both: PostgreSQL is skipped when no URL is known)
   --pg-url URL   PostgreSQL server (default: $TEST_DATABASE_URL, then $DATABASE_URL if postgres://)
   -h, --help     this text
@@ -43,6 +52,7 @@ const POLL_EVERY_MS = 1;
 interface Options {
   samples: number;
   seed: number;
+  subscriptions: number;
   backends: SqlDialect[];
   pgUrl: string | undefined;
 }
@@ -50,14 +60,16 @@ interface Options {
 const OPTIONS = {
   samples: { type: 'string', default: '30' },
   seed: { type: 'string', default: '1' },
+  subscriptions: { type: 'string', default: '0' },
   ...BACKEND_OPTIONS,
 } as const;
 
 function parseOptions(values: OptionValues<typeof OPTIONS>): Options {
   const samples = wholeNumber('samples', values.samples, 1);
   const seed = wholeNumber('seed', values.seed, 0, { namesMinimum: false });
+  const subscriptions = wholeNumber('subscriptions', values.subscriptions, 0);
   const { backends, pgUrl } = chooseBackends(values.backend, values['pg-url']);
-  return { samples, seed, backends, pgUrl };
+  return { samples, seed, subscriptions, backends, pgUrl };
 }
 
 function startUpstream(): Promise<{ url: string; close(): Promise<void> }> {
@@ -173,11 +185,17 @@ async function runBackend(dialect: SqlDialect, options: Options): Promise<void> 
   const upstream = await startUpstream();
   try {
     await withTollgate(dialect, options.pgUrl, {}, async (instance, name) => {
-      const gateway = gatewayClient(instance.gatewayUrl);
+      // Another node: a gateway of its own over the same database, which only the feed tells.
+      const other = createGateway({ store: instance.app.store, db: instance.app.database.db, clock: systemClock, logger: instance.app.http.log });
+      const { port } = await other.listen(0, '127.0.0.1');
+      const here = gatewayClient(instance.gatewayUrl);
+      const there = gatewayClient(`http://127.0.0.1:${port}`);
       try {
-        await measure(instance, name, gateway, upstream.url, options);
+        await measure(instance, name, { here, there, other }, upstream.url, options);
       } finally {
-        gateway.close();
+        here.close();
+        there.close();
+        await other.close();
       }
     });
   } finally {
@@ -185,19 +203,64 @@ async function runBackend(dialect: SqlDialect, options: Options): Promise<void> 
   }
 }
 
-async function measure(instance: Instance, name: string, gateway: GatewayClient, upstreamUrl: string, options: Options): Promise<void> {
+/** `count` active subscriptions of one more user to the product, written directly in batches (keys that open nothing). */
+async function seedSubscriptions(instance: Instance, count: number): Promise<void> {
+  if (count === 0) return;
+  await management(instance, 'PUT', '/users/crowd', { properties: { email: 'crowd@example.com', firstName: 'Many', lastName: 'Subscriptions' } });
+  const bar = progressBar(`seeding ${count.toLocaleString('en-US')} subscriptions`, count);
+  const at = new Date().toISOString();
+  for (let i = 0; i < count; i += 1000) {
+    const rows = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
+      id: `crowd-${i + j}`,
+      owner_id: 'crowd',
+      scope: '/products/bench',
+      display_name: null,
+      state: 'active' as const,
+      state_comment: null,
+      allow_tracing: null,
+      created_at: at,
+      start_date: at,
+      expiration_date: null,
+      end_date: null,
+      notification_date: null,
+      primary_key_sealed: '',
+      secondary_key_sealed: '',
+      primary_key_lookup: `crowd-p-${i + j}`,
+      secondary_key_lookup: `crowd-s-${i + j}`,
+      etag: 'seeded',
+    }));
+    await instance.app.database.db.insertInto('subscriptions').values(rows).execute();
+    bar.update(i + rows.length);
+  }
+  bar.finish();
+  await instance.app.gateway.refresh();
+}
+
+interface Gateways {
+  /** The gateway of the process that answers the writes. */
+  here: GatewayClient;
+  /** A second node over the same database, and its client. */
+  other: Gateway;
+  there: GatewayClient;
+}
+
+async function measure(instance: Instance, name: string, gateways: Gateways, upstreamUrl: string, options: Options): Promise<void> {
+  const { here, there, other } = gateways;
   // The API, its operation and the published product as the gateway benchmark makes them; then
   // a developer (who can be blocked, unlike the built-in administrator) subscribed to it.
   await configureTollgate(instance.url, instance.key, upstreamUrl);
+  await seedSubscriptions(instance, options.subscriptions);
   await management(instance, 'PUT', `/users/${OWNER}`, { properties: { email: 'dev@example.com', firstName: 'Dev', lastName: 'Eloper' } });
   await management(instance, 'PUT', `/subscriptions/${SUBSCRIPTION}`, {
     properties: { ownerId: `/users/${OWNER}`, scope: '/products/bench', displayName: 'Dev', state: 'active' },
   });
   const secrets = (await management(instance, 'POST', `/subscriptions/${SUBSCRIPTION}/listSecrets`)) as { primaryKey: string };
   const keys = { primary: secrets.primaryKey };
-  await gateway.until(keys.primary, 200, performance.now());
+  await there.until(keys.primary, 200, performance.now());
   const ways = changes(instance, keys);
   const random = prng(options.seed);
+  const answered: number[][] = ways.map(() => []);
+  const firstAnswers: number[] = [];
   const feed: number[][] = ways.map(() => []);
   const told: number[][] = ways.map(() => []);
   const writes: number[] = [];
@@ -207,16 +270,24 @@ async function measure(instance: Instance, name: string, gateway: GatewayClient,
   for (let round = 0; round < options.samples; round++) {
     for (const viaRefresh of [false, true]) {
       for (const [k, way] of ways.entries()) {
-        // The gateway polls every POLL_MS: a change made right after the previous one was seen
+        // The other node polls every POLL_MS: a change made right after the previous one was seen
         // would always wait a whole interval. An untimed random pause puts it anywhere in the cycle.
         if (!viaRefresh) await new Promise((r) => setTimeout(r, random() * POLL_MS));
         const sent = performance.now();
         await way.change();
         const committed = performance.now();
         writes.push(committed - sent);
-        if (viaRefresh) await instance.app.gateway.refresh();
         const { key, status } = await way.expect();
-        (viaRefresh ? told : feed)[k]!.push(await gateway.until(key, status, committed));
+        if (viaRefresh) {
+          await other.refresh();
+          told[k]!.push(await there.until(key, status, committed));
+        } else {
+          // The first request after the answer must already get the new answer here.
+          const first = await here.status(key);
+          firstAnswers.push(first === status ? 1 : 0);
+          answered[k]!.push(await here.until(key, status, committed));
+          feed[k]!.push(await there.until(key, status, committed));
+        }
         await way.after?.();
         bar.update(++done);
       }
@@ -226,27 +297,36 @@ async function measure(instance: Instance, name: string, gateway: GatewayClient,
   const loadAfter = loadAverage();
 
   const write = summarize('write', writes);
-  console.log(`### ${name}\n`);
+  const right = firstAnswers.filter((x) => x === 1).length;
+  console.log(`### ${name}${options.subscriptions > 0 ? `, ${options.subscriptions.toLocaleString('en-US')} more subscriptions` : ''}\n`);
   console.log(
-    `${await databaseVersion(instance.app)}. Each change made through the management API, then the gateway polled every ` +
-      `~${POLL_EVERY_MS} ms (one keep-alive connection) until it gives the new answer; timed from the change's 2xx response ` +
-      `(the change is committed) to that answer. The management call itself: p50 ${fmt(write.p50)} ms. ` +
+    `${await databaseVersion(instance.app)}. Each change made through the management API, then each gateway polled every ` +
+      `~${POLL_EVERY_MS} ms (one keep-alive connection each) until it gives the new answer; timed from the change's 2xx response ` +
+      `(the change is committed, and applied by the gateway of that process) to that answer. ` +
+      `The first request after the answer got the new answer from the gateway of the answering process ${right} times of ${firstAnswers.length}. ` +
+      `The management call itself (the write, then the catch-up of that gateway): p50 ${fmt(write.p50)} ms, p90 ${fmt(write.p90)} ms, max ${fmt(write.max)} ms. ` +
       `Load average (1/5/15 min) ${loadBefore} before, ${loadAfter} after.\n`,
   );
-  console.log('| Change | Samples | through the change feed: p50 ms | p90 ms | max ms | told by refresh() (baseline): p50 ms | max ms | p50 / baseline p50 |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    '| Change | Samples | this process: p50 ms | max ms | another node, through the change feed: p50 ms | p90 ms | max ms | another node told by refresh() (baseline): p50 ms | max ms | feed p50 / baseline p50 |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const all: CaseResult[] = [];
   for (const [k, way] of ways.entries()) {
+    const h = summarize(way.name, answered[k]!);
     const f = summarize(way.name, feed[k]!);
     const b = summarize(way.name, told[k]!);
     all.push(f);
-    console.log(`| ${way.name} | ${f.samples} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.max)} | ${fmt(b.p50)} | ${fmt(b.max)} | ${(f.p50 / b.p50).toFixed(1)}× |`);
+    console.log(
+      `| ${way.name} | ${f.samples} | ${fmt(h.p50)} | ${fmt(h.max)} | ${fmt(f.p50)} | ${fmt(f.p90)} | ${fmt(f.max)} | ${fmt(b.p50)} | ${fmt(b.max)} | ${(f.p50 / b.p50).toFixed(1)}× |`,
+    );
   }
+  const allHere = summarize('all', answered.flat());
   const allFeed = summarize('all', feed.flat());
   const allTold = summarize('all', told.flat());
   const slowest = all.reduce((a, b) => (b.max > a.max ? b : a));
   console.log(
-    `\nEvery change through the feed: p50 ${fmt(allFeed.p50)} ms, p99 ${fmt(allFeed.p99)} ms, max ${fmt(allFeed.max)} ms ` +
+    `\nEvery change, this process: p50 ${fmt(allHere.p50)} ms, max ${fmt(allHere.max)} ms. Another node through the feed: p50 ${fmt(allFeed.p50)} ms, p99 ${fmt(allFeed.p99)} ms, max ${fmt(allFeed.max)} ms ` +
       `(with refresh(): p50 ${fmt(allTold.p50)} ms, p99 ${fmt(allTold.p99)} ms; p50 ratio ${(allFeed.p50 / allTold.p50).toFixed(1)}×, ` +
       `max ratio ${(allFeed.max / allTold.max).toFixed(1)}×) ` +
       `— slowest: ${slowest.name}; the poll interval is ${POLL_MS} ms (a change waits 0 to ${POLL_MS} ms for the next poll, then the reload); ` +
@@ -257,7 +337,7 @@ async function measure(instance: Instance, name: string, gateway: GatewayClient,
 async function main(options: Options): Promise<void> {
   printReportHead(
     'Propagation benchmark',
-    `Tollgate all-in-one (createApp, as \`tollgate start\`), its gateway, the client and a trivial upstream in one process; ` +
+    `Tollgate all-in-one (createApp, as \`tollgate start\`), its gateway, a second gateway node over the same database, the clients and a trivial upstream in one process; ` +
       `the changes interleaved, each state change followed by its undoing; before each change through the feed an untimed ` +
       `pause of 0–${POLL_MS} ms (seed ${options.seed}), so that changes fall anywhere in the poll cycle.`,
   );
