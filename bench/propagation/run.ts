@@ -37,9 +37,9 @@ Options:
   --samples N        timed runs of each change, through the feed and with refresh() (default 30)
   --seed N           PRNG seed of the untimed pauses before the changes (default 1)
   --subscriptions N  further active subscriptions in the database, written directly (default 0)
-  --backend B    sqlite | postgres | both (default both: PostgreSQL is skipped when no URL is known)
-  --pg-url URL   PostgreSQL server (default: $TEST_DATABASE_URL, then $DATABASE_URL if postgres://)
-  -h, --help     this text
+  --backend B        sqlite | postgres | both (default both: PostgreSQL is skipped when no URL is known)
+  --pg-url URL       PostgreSQL server (default: $TEST_DATABASE_URL, then $DATABASE_URL if postgres://)
+  -h, --help         this text
 `;
 
 /** The gateway's default change-feed poll interval (src/gateway/index.ts). */
