@@ -5,7 +5,7 @@
  * with 400 and never forwarded, while ordinary encodings pass untouched; and Forwarded /
  * X-Forwarded-* carry what the gateway saw, whatever the client claimed in them.
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type RequestOptions } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -20,6 +20,18 @@ async function rawGet(port: number, path: string, head = 'Host: gw.example\r\n')
   const response = parseResponse(outcome.text);
   if (!response) throw new Error(`no response to ${path}: ${outcome.text.slice(0, 200)} ${outcome.error ?? ''}`);
   return { status: response.status, json: JSON.parse(response.body) };
+}
+
+/** Sends `options` as one request over a fresh connection; the answer's status. */
+function statusOf(options: RequestOptions): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const req = httpRequest({ agent: false, ...options }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 describe.each(BACKENDS)('the gateway as the edge (%s)', (backend) => {
@@ -78,30 +90,19 @@ describe.each(BACKENDS)('the gateway as the edge (%s)', (backend) => {
   });
 
   it("sets Forwarded and X-Forwarded-* from what the gateway saw, dropping the client's own", async () => {
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/files/who',
-          agent: false,
-          // As a flat list, to send Forwarded twice.
-          headers: [
-            'host', 'api.example.com:8443',
-            'forwarded', 'for=198.51.100.1;proto=https',
-            'forwarded', 'for="[2001:db8::1]"',
-            'x-forwarded-for', '203.0.113.9, 10.0.0.1',
-            'x-forwarded-proto', 'https',
-            'x-forwarded-host', 'evil.example',
-          ],
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end();
+    const status = await statusOf({
+      host: '127.0.0.1',
+      port,
+      path: '/files/who',
+      // As a flat list, to send Forwarded twice.
+      headers: [
+        'host', 'api.example.com:8443',
+        'forwarded', 'for=198.51.100.1;proto=https',
+        'forwarded', 'for="[2001:db8::1]"',
+        'x-forwarded-for', '203.0.113.9, 10.0.0.1',
+        'x-forwarded-proto', 'https',
+        'x-forwarded-host', 'evil.example',
+      ],
     });
     expect(status).toBe(200);
     const h = upstream.seen.at(-1)!.headers;
@@ -123,14 +124,7 @@ describe.each(BACKENDS)('the gateway as the edge (%s)', (backend) => {
     const gateway = createGateway({ store: server.app.store, db: server.app.database.db, clock: systemClock, logger: server.app.http.log });
     try {
       const v6 = (await gateway.listen(0, '::1')).port;
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest({ host: '::1', port: v6, path: '/files/six', agent: false }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
-        req.on('error', reject);
-        req.end();
-      });
+      const status = await statusOf({ host: '::1', port: v6, path: '/files/six' });
       expect(status).toBe(200);
       const h = upstream.seen.at(-1)!.headers;
       expect(h.forwarded).toBe(`for="[::1]";proto=http;host="[::1]:${v6}"`);
