@@ -220,7 +220,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   });
 
-  gateway = createGateway({ store, db: database.db, clock, logger: http.log, upstreamTimeoutMs: config.gatewayTimeoutMs, limits: config.gatewayLimits });
+  gateway = createGateway({ store, clock, logger: http.log, notifications: database.notifications, upstreamTimeoutMs: config.gatewayTimeoutMs, limits: config.gatewayLimits });
   const transport = options.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = transport
     ? createOutboxWorker({

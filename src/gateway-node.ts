@@ -15,7 +15,7 @@ export interface GatewayNodeOptions {
   clock?: Clock;
   logStream?: NodeJS.WritableStream;
   database?: OpenOptions;
-  /** Change feed poll interval (default 200 ms). */
+  /** Change feed poll interval (default: see GatewayOptions.pollIntervalMs). */
   pollIntervalMs?: number;
   /** Measurement hook (the benchmark): the gateway's own time per forwarded request. */
   onTiming?: (gatewayMs: number) => void;
@@ -43,7 +43,7 @@ export async function createGatewayNode(config: Config, options: GatewayNodeOpti
   const logger = pino({ level: config.logLevel }, options.logStream ?? process.stdout);
   const gateway = createGateway({
     store: createStore(database.db, database.dialect),
-    db: database.db,
+    notifications: database.notifications,
     clock: options.clock ?? systemClock,
     logger,
     upstreamTimeoutMs: config.gatewayTimeoutMs,

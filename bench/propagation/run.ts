@@ -186,7 +186,7 @@ async function runBackend(dialect: SqlDialect, options: Options): Promise<void> 
   try {
     await withTollgate(dialect, options.pgUrl, {}, async (instance, name) => {
       // Another node: a gateway of its own over the same database, which only the feed tells.
-      const other = createGateway({ store: instance.app.store, db: instance.app.database.db, clock: systemClock, logger: instance.app.http.log });
+      const other = createGateway({ store: instance.app.store, clock: systemClock, logger: instance.app.http.log });
       const { port } = await other.listen(0, '127.0.0.1');
       const here = gatewayClient(instance.gatewayUrl);
       const there = gatewayClient(`http://127.0.0.1:${port}`);

@@ -1,80 +1,93 @@
 /**
- * Follows the change feed: every pollIntervalMs one tiny indexed query on change_feed; when it
- * moved, the whole snapshot is rebuilt (everything, not just the changed entities: simple and fast
- * enough for now) and swapped in.
- *
- * The query is `latestChange` plus a count over a short window below it. On PostgreSQL a
- * transaction can commit a lower sequence number after a higher one became visible (bigserial
- * numbers are taken at insert, not at commit); the max alone would then not move and the late
- * change would be missed. The count over the window (the last WINDOW numbers before the snapshot)
- * does move. The fingerprint is read before the data, so a change during a rebuild is seen by
- * the next poll.
+ * When a gateway looks at the change feed: woken by the database's notifications where there are
+ * some (PostgreSQL: LISTEN/NOTIFY, at each commit), and by a poll every intervalMs in any case
+ * (on SQLite the poll is the way; on PostgreSQL it is the safety net for a lost connection or a
+ * missed notice). Each look is one sync of the feed follower.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { ChangeNotifications } from '../store/change-notifications.js';
 
-const WINDOW = 256;
-
-export interface FeedPosition {
-  max: number;
-  /** Rows with seq > floor. */
-  count: number;
-  floor: number;
-}
-
-export async function readFeedPosition(db: Kysely<Database>, floor?: number): Promise<FeedPosition> {
-  if (floor === undefined) {
-    const row = await db.selectFrom('change_feed').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-    floor = Math.max(0, Number(row?.seq ?? 0) - WINDOW);
-  }
-  const row = await db
-    .selectFrom('change_feed')
-    .where('seq', '>', floor)
-    .select((eb) => [eb.fn.max('seq').as('max'), eb.fn.countAll().as('count')])
-    .executeTakeFirst();
-  return { max: Number(row?.max ?? floor), count: Number(row?.count ?? 0), floor };
-}
-
-export function samePosition(a: FeedPosition, b: FeedPosition): boolean {
-  return a.max === b.max && a.count === b.count;
-}
+/** How long to wait before listening again after the notification connection failed. */
+const RELISTEN_MS = 2_000;
 
 export interface ChangeWatcher {
-  start(): void;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/**
- * Calls `check` every intervalMs, never two at a time; `check` decides whether to rebuild.
- * Errors go to onError and the next tick tries again (the old snapshot keeps serving).
- */
-export function createChangeWatcher(intervalMs: number, check: () => Promise<void>, onError: (error: unknown) => void): ChangeWatcher {
+export interface ChangeWatcherOptions {
+  intervalMs: number;
+  sync(): Promise<void>;
+  /** A failed sync or a lost notification connection; the next poll tries again. */
+  onError(error: unknown, what: 'sync' | 'listen'): void;
+  notifications?: ChangeNotifications | undefined;
+}
+
+export function createChangeWatcher(options: ChangeWatcherOptions): ChangeWatcher {
   let timer: NodeJS.Timeout | undefined;
+  let relisten: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  let listening: { close(): Promise<void> } | undefined;
   let stopped = true;
+
+  const look = () => options.sync().catch((error: unknown) => options.onError(error, 'sync'));
+
   const tick = () => {
     timer = undefined;
-    running = check()
-      .catch(onError)
-      .finally(() => {
-        running = undefined;
-        if (!stopped) schedule();
-      });
+    running = look().finally(() => {
+      running = undefined;
+      if (!stopped) schedule();
+    });
   };
   const schedule = () => {
-    timer = setTimeout(tick, intervalMs);
+    timer = setTimeout(tick, options.intervalMs);
     timer.unref();
   };
+
+  const listen = async (): Promise<void> => {
+    if (!options.notifications || stopped) return;
+    const lost = (error: unknown) => {
+      options.onError(error, 'listen');
+      const old = listening;
+      listening = undefined;
+      void old?.close().catch(() => undefined);
+      retry();
+    };
+    try {
+      const handle = await options.notifications.listen(() => void look(), lost);
+      if (stopped) await handle.close();
+      else {
+        listening = handle;
+        // Changes committed while not listening were not announced: look once now.
+        void look();
+      }
+    } catch (error) {
+      options.onError(error, 'listen');
+      retry();
+    }
+  };
+  const retry = () => {
+    if (stopped || relisten) return;
+    relisten = setTimeout(() => {
+      relisten = undefined;
+      void listen();
+    }, RELISTEN_MS);
+    relisten.unref();
+  };
+
   return {
-    start() {
+    async start() {
       if (!stopped) return;
       stopped = false;
       schedule();
+      await listen();
     },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      timer = undefined;
+      if (relisten) clearTimeout(relisten);
+      timer = relisten = undefined;
+      await listening?.close().catch(() => undefined);
+      listening = undefined;
       await running;
     },
   };

@@ -3,15 +3,14 @@
  * checking subscription keys against an in-memory snapshot that follows the change feed.
  */
 import { createServer, type Server } from 'node:http';
-import type { Kysely } from 'kysely';
 import type { Clock } from '../domain/clock.js';
 import type { KeyRing } from '../domain/subscription-keys.js';
 import type { Store } from '../store/index.js';
-import type { Database } from '../store/schema.js';
+import type { ChangeNotifications } from '../store/change-notifications.js';
 import { subscriptionKeyRing } from '../services/signing-keys.js';
-import { createChangeWatcher, readFeedPosition, samePosition, type FeedPosition } from './change-watcher.js';
+import { createChangeWatcher } from './change-watcher.js';
+import { createFeedFollower } from './feed-follower.js';
 import { createHandler } from './handler.js';
-import { loadSnapshot, type Snapshot } from './snapshot.js';
 import type { GatewayLogger } from './types.js';
 import { createUpstreams } from './upstreams.js';
 import { clientErrorBody } from './responses.js';
@@ -23,14 +22,15 @@ export { MESSAGES as GATEWAY_MESSAGES } from './responses.js';
 
 export interface GatewayOptions {
   store: Store;
-  db: Kysely<Database>;
   clock: Clock;
   logger: GatewayLogger;
   /** How long a backend may take to connect, to send its headers, and between body chunks (default 30000). */
   upstreamTimeoutMs?: number;
   /** Timeouts and connection cap of the listener (default DEFAULT_LIMITS.gateway). */
   limits?: ListenerLimits;
-  /** How often the change feed is polled (default 200). */
+  /** The database's change notifications (PostgreSQL), if it has them: changes arrive at once. */
+  notifications?: ChangeNotifications | undefined;
+  /** How often the change feed is polled (default 200 ms, or 2000 ms with notifications: then only a safety net). */
   pollIntervalMs?: number;
   /** Measurement hook (the benchmark): see ProxyOptions.onTiming. */
   onTiming?: (gatewayMs: number) => void;
@@ -39,12 +39,12 @@ export interface GatewayOptions {
 export interface Gateway {
   listen(port: number, host: string): Promise<{ port: number }>;
   close(): Promise<void>;
-  /** Reload now (tests). */
+  /** Loads everything again now (tests that change the database behind the feed's back). */
   refresh(): Promise<void>;
   /**
    * Applies the changes committed so far, before the write that made them is answered (read your
-   * writes): after a reload in progress, if the feed moved. A no-op while not serving; never
-   * rejects (a failure is logged, and the old snapshot serves until the next poll succeeds).
+   * writes). A no-op while not serving; never rejects (a failure is logged, and the snapshot as it
+   * is serves until the next poll succeeds).
    */
   catchUp(): Promise<void>;
   /** What the gateway holds now (the benchmark and, later, metrics). */
@@ -56,7 +56,7 @@ export interface GatewayStats {
   subscriptions: number;
   /** Keys in the index (two per subscription). */
   keys: number;
-  /** Bytes the key index itself takes (an estimate where the representation has no exact figure). */
+  /** Bytes the key index takes: its typed arrays exactly, the subscription ids by estimate. */
   keyIndexBytes: number;
   /** The last change-feed sequence number applied. */
   feedSeq: number;
@@ -65,36 +65,34 @@ export interface GatewayStats {
 export function createGateway(options: GatewayOptions): Gateway {
   const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const upstreams = createUpstreams(timeoutMs);
-  let current: { snapshot: Snapshot; position: FeedPosition } | undefined;
   let ring: KeyRing | undefined;
   let server: Server | undefined;
 
-  // Reloads run one at a time; a refresh() during a reload waits for it and then runs its own.
-  let queue: Promise<void> = Promise.resolve();
-  const reload = (force: boolean): Promise<void> => {
-    const run = queue.then(async () => {
-      ring ??= await subscriptionKeyRing(options.store);
-      const floor = current?.position.floor;
-      if (!force && current && floor !== undefined) {
-        const now = await readFeedPosition(options.db, floor);
-        if (samePosition(now, current.position)) return;
-      }
-      // Position first, data second: a change landing in between is seen by the next poll.
-      const position = await readFeedPosition(options.db);
-      const snapshot = await loadSnapshot(options.db);
-      current = { snapshot, position };
-      upstreams.retain(snapshot.routes.origins());
-    });
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  const follower = createFeedFollower({
+    store: options.store,
+    clock: options.clock,
+    logger: options.logger,
+    onApplied(snapshot, apisChanged) {
+      if (apisChanged) upstreams.retain(snapshot.routes.origins());
+    },
+  });
 
-  const warnReloadFailed = (error: unknown) =>
-    options.logger.warn({ err: error }, 'gateway: reloading from the change feed failed; the previous snapshot stays in use');
-  const watcher = createChangeWatcher(options.pollIntervalMs ?? 200, () => reload(false), warnReloadFailed);
+  const warn = (error: unknown, what: 'sync' | 'listen') =>
+    options.logger.warn(
+      { err: error },
+      what === 'sync'
+        ? 'gateway: applying the change feed failed; the configuration as it is stays in use'
+        : 'gateway: listening for change notifications failed; polling until it works again',
+    );
+  const watcher = createChangeWatcher({
+    intervalMs: options.pollIntervalMs ?? (options.notifications ? 2_000 : 200),
+    sync: () => follower.sync(),
+    onError: warn,
+    notifications: options.notifications,
+  });
 
   const handler = createHandler({
-    snapshot: () => current?.snapshot,
+    snapshot: () => follower.current(),
     ring: () => ring,
     clock: options.clock,
     logger: options.logger,
@@ -103,7 +101,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     async listen(port, host) {
-      await reload(true);
+      ring ??= await subscriptionKeyRing(options.store);
+      await follower.sync();
       const limits = options.limits ?? DEFAULT_LIMITS.gateway;
       const s = createServer(serverOptions(limits), handler);
       applyLimits(s, limits);
@@ -116,7 +115,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           resolve();
         });
       });
-      watcher.start();
+      await watcher.start();
       const address = s.address();
       const bound = typeof address === 'object' && address ? address.port : port;
       options.logger.info({ port: bound, host }, 'gateway listening');
@@ -133,15 +132,19 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       }
       await upstreams.close();
-      await queue;
+      await follower.idle();
     },
-    refresh: () => reload(true),
+    refresh: () => follower.reload(),
+    catchUp: () => (server ? follower.sync().catch((error: unknown) => warn(error, 'sync')) : Promise.resolve()),
     stats() {
-      const keys = current?.snapshot.keys;
-      const subscriptions = new Set(keys ? [...keys.values()] : []).size;
-      // A Map entry with a 43-character string key and an object value: about 150 bytes (measured with heap snapshots).
-      return { apis: current?.snapshot.routes.origins().size ?? 0, subscriptions, keys: keys?.size ?? 0, keyIndexBytes: (keys?.size ?? 0) * 150, feedSeq: current?.position.max ?? 0 };
+      const snapshot = follower.current();
+      return {
+        apis: snapshot?.routes.size ?? 0,
+        subscriptions: snapshot?.keys.subscriptions ?? 0,
+        keys: snapshot?.keys.keys ?? 0,
+        keyIndexBytes: snapshot?.keys.bytes ?? 0,
+        feedSeq: follower.position(),
+      };
     },
-    catchUp: () => (server ? reload(false).catch(warnReloadFailed) : Promise.resolve()),
   };
 }

@@ -41,6 +41,11 @@ export interface RoutingTable {
   match(method: string, path: string): RouteMatch | undefined;
   /** Origins of every upstream in the table. */
   origins(): Set<string>;
+  /** Puts in (or replaces) an API with all its operations: what one API's change touches. */
+  upsert(api: ApiInput, operations: readonly OperationInput[]): void;
+  /** Takes an API and its operations out. */
+  remove(apiId: string): void;
+  readonly size: number;
 }
 
 export interface ApiInput {
@@ -78,30 +83,57 @@ export function parseServiceUrl(serviceUrl: string | null): UpstreamTarget | und
   }
 }
 
-export function buildRoutingTable(apis: readonly ApiInput[], operations: readonly OperationInput[]): RoutingTable {
+function routeOf(a: ApiInput, operations: readonly OperationInput[]): RouteApi {
+  return {
+    id: a.id,
+    subscriptionRequired: a.subscriptionRequired,
+    keyHeader: (a.keyHeader || 'Ocp-Apim-Subscription-Key').toLowerCase(),
+    keyQuery: a.keyQuery || 'subscription-key',
+    upstream: parseServiceUrl(a.serviceUrl),
+    operations: operations
+      .map((o) => ({ id: o.id, method: o.method.toUpperCase(), template: compileTemplate(o.urlTemplate) }))
+      .sort((x, y) => x.template.rank - y.template.rank),
+  };
+}
+
+const depthOf = (key: string) => (key === '' ? 0 : key.split('/').length);
+
+export function createRoutingTable(): RoutingTable {
   const byPath = new Map<string, RouteApi>();
-  const byId = new Map<string, RouteApi>();
+  const byId = new Map<string, { route: RouteApi; key: string }>();
+  // How many API paths have each depth: the deepest one bounds the prefix search.
+  const depths = new Map<number, number>();
   let maxDepth = 0;
-  for (const a of apis) {
-    const route: RouteApi = {
-      id: a.id,
-      subscriptionRequired: a.subscriptionRequired,
-      keyHeader: (a.keyHeader || 'Ocp-Apim-Subscription-Key').toLowerCase(),
-      keyQuery: a.keyQuery || 'subscription-key',
-      upstream: parseServiceUrl(a.serviceUrl),
-      operations: [],
-    };
-    const key = normalizeApiPath(a.path);
-    byPath.set(key, route);
-    byId.set(a.id, route);
-    maxDepth = Math.max(maxDepth, key === '' ? 0 : key.split('/').length);
-  }
-  for (const o of operations) {
-    byId.get(o.apiId)?.operations.push({ id: o.id, method: o.method.toUpperCase(), template: compileTemplate(o.urlTemplate) });
-  }
-  for (const route of byId.values()) route.operations.sort((x, y) => x.template.rank - y.template.rank);
+
+  const remove = (apiId: string) => {
+    const old = byId.get(apiId);
+    if (!old) return;
+    byId.delete(apiId);
+    if (byPath.get(old.key) === old.route) byPath.delete(old.key);
+    const d = depthOf(old.key);
+    const left = (depths.get(d) ?? 1) - 1;
+    if (left > 0) depths.set(d, left);
+    else {
+      depths.delete(d);
+      if (d === maxDepth) maxDepth = Math.max(0, ...depths.keys());
+    }
+  };
 
   return {
+    get size() {
+      return byId.size;
+    },
+    upsert(api, operations) {
+      remove(api.id);
+      const key = normalizeApiPath(api.path);
+      const route = routeOf(api, operations);
+      byPath.set(key, route);
+      byId.set(api.id, { route, key });
+      const d = depthOf(key);
+      depths.set(d, (depths.get(d) ?? 0) + 1);
+      maxDepth = Math.max(maxDepth, d);
+    },
+    remove,
     match(method, path) {
       // Dot segments and encoded slashes never get here: the handler refuses them (path-safety.ts).
       const segments = path.split('/').slice(1);
@@ -123,7 +155,7 @@ export function buildRoutingTable(apis: readonly ApiInput[], operations: readonl
     },
     origins() {
       const out = new Set<string>();
-      for (const route of byId.values()) if (route.upstream) out.add(route.upstream.origin);
+      for (const { route } of byId.values()) if (route.upstream) out.add(route.upstream.origin);
       return out;
     },
   };

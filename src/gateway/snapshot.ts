@@ -1,76 +1,129 @@
 /**
- * One immutable picture of everything the hot path needs: the routing table and the key index.
- * Built from the database off the hot path and swapped in whole; requests never query the database.
+ * Everything the hot path needs, in memory: the routing table and the key index. Loaded whole at
+ * start (in batches, giving the event loop back between them) and then changed one entity at a
+ * time, as the change feed names them: a change costs what it touches, not what the instance
+ * holds. Requests never query the database.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
-import { buildKeyIndex, type KeyEntry, type ProductInput } from './access.js';
-import { buildRoutingTable, type RoutingTable } from './routing.js';
+import type { SubscriptionState } from '../domain/subscription.js';
+import type { Store } from '../store/index.js';
+import type { GatewayApiRow, GatewayOperationRow, GatewaySubscriptionRow } from '../store/gateway-repo.js';
+import { KeyIndex, type SubscriptionRecord } from './access.js';
+import { createRoutingTable, type ApiInput, type OperationInput, type RoutingTable } from './routing.js';
 
 export interface Snapshot {
   routes: RoutingTable;
-  keys: ReadonlyMap<string, KeyEntry>;
+  keys: KeyIndex;
 }
 
-export const EMPTY_SNAPSHOT: Snapshot = {
-  routes: buildRoutingTable([], []),
-  keys: new Map(),
-};
+/** Subscriptions per query at start: small enough that one batch holds the event loop for a few ms. */
+export const LOAD_BATCH = 2_000;
+/** Entities re-read per query when applying changes. */
+const APPLY_BATCH = 500;
 
-/** Reads apis, operations, products, product_apis, subscriptions and their owners' states. */
-export async function loadSnapshot(db: Kysely<Database>): Promise<Snapshot> {
-  const [apis, operations, products, productApis, subscriptions] = await Promise.all([
-    db
-      .selectFrom('apis')
-      .select(['id', 'path', 'service_url', 'subscription_required', 'key_header', 'key_query'])
-      .execute(),
-    db.selectFrom('api_operations').select(['api_id', 'id', 'method', 'url_template']).execute(),
-    db.selectFrom('products').select(['id', 'state']).execute(),
-    db.selectFrom('product_apis').select(['product_id', 'api_id']).execute(),
-    db
-      .selectFrom('subscriptions')
-      .leftJoin('users', 'users.id', 'subscriptions.owner_id')
-      .select([
-        'subscriptions.id',
-        'subscriptions.owner_id',
-        'subscriptions.scope',
-        'subscriptions.state',
-        'subscriptions.expiration_date',
-        'subscriptions.primary_key_lookup',
-        'subscriptions.secondary_key_lookup',
-        'users.state as owner_state',
-      ])
-      .execute(),
-  ]);
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-  const routes = buildRoutingTable(
-    apis.map((a) => ({
-      id: a.id,
-      path: a.path,
-      serviceUrl: a.service_url,
-      subscriptionRequired: Number(a.subscription_required) !== 0,
-      keyHeader: a.key_header,
-      keyQuery: a.key_query,
-    })),
-    operations.map((o) => ({ apiId: o.api_id, id: o.id, method: o.method, urlTemplate: o.url_template })),
-  );
+function apiInput(a: GatewayApiRow): ApiInput {
+  return {
+    id: a.id,
+    path: a.path,
+    serviceUrl: a.service_url,
+    subscriptionRequired: a.subscription_required !== 0,
+    keyHeader: a.key_header,
+    keyQuery: a.key_query,
+  };
+}
 
-  const productMap = new Map<string, ProductInput & { apiIds: Set<string> }>();
-  for (const p of products) productMap.set(p.id, { id: p.id, published: p.state === 'published', apiIds: new Set() });
-  for (const pa of productApis) productMap.get(pa.product_id)?.apiIds.add(pa.api_id);
+const operationInput = (o: GatewayOperationRow): OperationInput => ({ apiId: o.api_id, id: o.id, method: o.method, urlTemplate: o.url_template });
 
-  const keys = buildKeyIndex(
-    subscriptions.map((s) => ({
-      id: s.id,
-      ownerId: s.owner_id,
-      ownerState: s.owner_state,
-      scope: s.scope,
-      state: s.state,
-      expirationDate: s.expiration_date,
-      primaryLookup: s.primary_key_lookup,
-      secondaryLookup: s.secondary_key_lookup,
-    })),
-    productMap,
-  );
+function subscriptionRecord(s: GatewaySubscriptionRow): SubscriptionRecord {
+  return {
+    id: s.id,
+    ownerId: s.owner_id,
+    ownerState: s.owner_state,
+    scope: s.scope,
+    state: s.state as SubscriptionState,
+    expirationDate: s.expiration_date,
+    primaryLookup: s.primary_key_lookup,
+    secondaryLookup: s.secondary_key_lookup,
+  };
+}
+
+const productRecord = (p: { id: string; state: string; apiIds: string[] }) => ({ id: p.id, published: p.state === 'published', apiIds: new Set(p.apiIds) });
+
+/** Reads every API, operation, product and subscription; `onProgress` hears how many subscriptions are in. */
+export async function loadSnapshot(store: Store, onProgress?: (loaded: number, total: number) => void): Promise<Snapshot> {
+  const total = await store.gateway.countSubscriptions();
+  const keys = new KeyIndex(total);
+  const routes = createRoutingTable();
+  const { apis, operations } = await store.gateway.allApis();
+  const byApi = new Map<string, OperationInput[]>();
+  for (const o of operations) (byApi.get(o.api_id) ?? byApi.set(o.api_id, []).get(o.api_id)!).push(operationInput(o));
+  for (const a of apis) routes.upsert(apiInput(a), byApi.get(a.id) ?? []);
+  for (const p of await store.gateway.allProducts()) keys.setProduct(p.id, productRecord(p));
+
+  let after: string | undefined;
+  let loaded = 0;
+  for (;;) {
+    const rows = await store.gateway.subscriptionsAfter(after, LOAD_BATCH);
+    for (const row of rows) keys.upsertSubscription(subscriptionRecord(row));
+    loaded += rows.length;
+    onProgress?.(loaded, total);
+    if (rows.length < LOAD_BATCH) break;
+    after = rows[rows.length - 1]!.id;
+    await yieldToEventLoop();
+  }
   return { routes, keys };
+}
+
+export interface ChangedEntityRef {
+  entity: string;
+  entity_id: string;
+}
+
+/** What a batch of changes touched, for the caller (the connection pools follow the APIs). */
+export interface Applied {
+  apis: number;
+  products: number;
+  users: number;
+  subscriptions: number;
+}
+
+/**
+ * Re-reads each entity the changes name (once, however often it is named) and puts its current
+ * state in place, or takes it out when it is gone. Re-reading instead of replaying deltas makes
+ * applying a change twice, or out of order, harmless.
+ */
+export async function applyChanges(snapshot: Snapshot, store: Store, changes: readonly ChangedEntityRef[]): Promise<Applied> {
+  const named = { api: new Set<string>(), product: new Set<string>(), user: new Set<string>(), subscription: new Set<string>() };
+  for (const c of changes) if (c.entity in named) named[c.entity as keyof typeof named].add(c.entity_id);
+
+  for (const id of named.api) {
+    const found = await store.gateway.apiWithOperations(id);
+    if (found) snapshot.routes.upsert(apiInput(found.api), found.operations.map(operationInput));
+    else snapshot.routes.remove(id);
+  }
+  for (const id of named.product) {
+    const found = await store.gateway.productWithApis(id);
+    snapshot.keys.setProduct(id, found ? productRecord(found) : undefined);
+  }
+  await inBatches([...named.user], async (ids) => {
+    const states = new Map((await store.gateway.userStates(ids)).map((u) => [u.id, u.state]));
+    for (const id of ids) snapshot.keys.setOwnerState(id, states.get(id));
+  });
+  await inBatches([...named.subscription], async (ids) => {
+    const rows = new Map((await store.gateway.subscriptionsByIds(ids)).map((s) => [s.id, s]));
+    for (const id of ids) {
+      const row = rows.get(id);
+      if (row) snapshot.keys.upsertSubscription(subscriptionRecord(row));
+      else snapshot.keys.removeSubscription(id);
+    }
+  });
+  return { apis: named.api.size, products: named.product.size, users: named.user.size, subscriptions: named.subscription.size };
+}
+
+async function inBatches(ids: string[], fn: (batch: string[]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < ids.length; i += APPLY_BATCH) {
+    if (i > 0) await yieldToEventLoop();
+    await fn(ids.slice(i, i + APPLY_BATCH));
+  }
 }

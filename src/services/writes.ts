@@ -73,7 +73,7 @@ function openWrite(deps: Pick<ServiceDeps, 'ids'>, tx: Store, actor: ActorContex
           : [],
       );
       if (changes.length > 0) {
-        await tx.changes.recordChanges(changes);
+        await tx.changes.recordChanges(changes, tx.dialect);
         state.changed = true;
       }
       if (entries.length > 0) await tx.audit.appendAudits(entries);

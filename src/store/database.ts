@@ -9,6 +9,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SelectQueryBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
+import { postgresNotifications, type ChangeNotifications } from './change-notifications.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -20,6 +21,8 @@ export interface OpenDatabase {
   dialect: SqlDialect;
   /** Where the data lives, without credentials (for startup output). */
   description: string;
+  /** PostgreSQL: wakes gateways at each committed change (SQLite has none: gateways poll). */
+  notifications?: ChangeNotifications;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<OpenData
     db,
     dialect: 'postgres',
     description: `PostgreSQL ${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}${schema ? ` (schema ${schema})` : ''}`,
+    notifications: postgresNotifications(url, schema),
     close: () => db.destroy(),
   };
 }

@@ -18,6 +18,7 @@ import * as changes from './changes-repo.js';
 import * as apis from './apis-repo.js';
 import * as products from './products-repo.js';
 import * as subscriptions from './subscriptions-repo.js';
+import * as gateway from './gateway-repo.js';
 
 /** A repository module with its first parameter (the executor) bound. */
 type Bound<M> = {
@@ -53,6 +54,7 @@ export interface Store {
   readonly apis: Bound<typeof apis>;
   readonly products: Bound<typeof products>;
   readonly subscriptions: Bound<typeof subscriptions>;
+  readonly gateway: Bound<typeof gateway>;
   /** Runs `fn` in one transaction: everything it writes lands, or nothing does. Nested calls join the outer one. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -74,6 +76,7 @@ function storeOn(ex: Executor, dialect: SqlDialect, inTransaction: boolean): Sto
     apis: bind(apis, ex),
     products: bind(products, ex),
     subscriptions: bind(subscriptions, ex),
+    gateway: bind(gateway, ex),
     transaction: (fn) =>
       inTransaction ? fn(store) : (ex as Db).transaction().execute((trx) => fn(storeOn(trx, dialect, true))),
   };

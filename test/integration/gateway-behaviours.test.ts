@@ -83,7 +83,7 @@ describe.each(BACKENDS)('gateway behaviours configured through the management AP
     it('refuses a subscription as soon as its expirationDate passes, with no change in the feed', async () => {
       // A second gateway over the same database whose clock the test moves.
       const clock = new ManualClock(new Date());
-      const timed = createGateway({ store: server.app.store, db: server.app.database.db, clock, logger: server.app.http.log });
+      const timed = createGateway({ store: server.app.store, clock, logger: server.app.http.log });
       try {
         const port = (await timed.listen(0, '127.0.0.1')).port;
         const callTimed = () => get(`http://127.0.0.1:${port}/orders/1`, { [DEFAULT_HEADER]: key });

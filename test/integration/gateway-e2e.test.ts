@@ -102,7 +102,7 @@ describe.each(BACKENDS)('Azure SDK configures, the gateway enforces (%s)', (back
 
   it('keeps several gateway processes in step through the change feed', async () => {
     // A second gateway over the same database, as another process would run it.
-    const second = createGateway({ store: server.app.store, db: server.app.database.db, clock: systemClock, logger: server.app.http.log });
+    const second = createGateway({ store: server.app.store, clock: systemClock, logger: server.app.http.log });
     const { port } = await second.listen(0, '127.0.0.1');
     const callSecond = async () => {
       const res = await fetch(`http://127.0.0.1:${port}/orders/orders/7`, { headers: { 'Ocp-Apim-Subscription-Key': primary } });

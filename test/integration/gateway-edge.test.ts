@@ -121,7 +121,7 @@ describe.each(BACKENDS)('the gateway as the edge (%s)', (backend) => {
   });
 
   it('brackets and quotes an IPv6 client in Forwarded', async () => {
-    const gateway = createGateway({ store: server.app.store, db: server.app.database.db, clock: systemClock, logger: server.app.http.log });
+    const gateway = createGateway({ store: server.app.store, clock: systemClock, logger: server.app.http.log });
     try {
       const v6 = (await gateway.listen(0, '::1')).port;
       const status = await statusOf({ host: '::1', port: v6, path: '/files/six' });

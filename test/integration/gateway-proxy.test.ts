@@ -93,7 +93,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   let counter = 0;
 
   const db = () => server.app.database.db;
-  const change = (entity: ChangedEntity, id: string) => server.app.store.changes.recordChanges([{ entity, entity_id: id, at: NOW() }]);
+  const change = (entity: ChangedEntity, id: string) => server.app.store.changes.recordChanges([{ entity, entity_id: id, at: NOW() }], server.app.store.dialect);
 
   async function addUser(id: string, state: 'active' | 'blocked' = 'active'): Promise<void> {
     await db()
@@ -212,7 +212,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
       error: (o, m) => logLines.push(JSON.stringify([o, m])),
       debug: (o, m) => logLines.push(JSON.stringify([o, m])),
     };
-    gateway = createGateway({ store: server.app.store, db: db(), clock: systemClock, logger });
+    gateway = createGateway({ store: server.app.store, clock: systemClock, logger });
     port = (await gateway.listen(0, '127.0.0.1')).port;
   });
 
@@ -458,7 +458,7 @@ describe.each(BACKENDS)('gateway proxy (%s)', (backend) => {
   });
 
   it('answers 504 when the backend is too slow', async () => {
-    const quick = createGateway({ store: server.app.store, db: db(), clock: systemClock, logger: server.app.http.log, upstreamTimeoutMs: 200 });
+    const quick = createGateway({ store: server.app.store, clock: systemClock, logger: server.app.http.log, upstreamTimeoutMs: 200 });
     try {
       const quickPort = (await quick.listen(0, '127.0.0.1')).port;
       const sub = await addSubscription('/products/basic', 'dev1');

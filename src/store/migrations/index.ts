@@ -6,6 +6,7 @@ import { productsAndGatewayMigration } from './0003-products-and-gateway.js';
 import { apiPathUniqueIgnoringCase } from './0004-api-path-unique-ignoring-case.js';
 import { adminSessionsMigration } from './0005-admin-sessions.js';
 import { userListIndexesMigration } from './0006-user-list-indexes.js';
+import { changeFeedRetentionMigration } from './0007-change-feed-retention.js';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit a released one: add a new
@@ -21,6 +22,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0004-api-path-unique-ignoring-case': apiPathUniqueIgnoringCase,
         '0005-admin-sessions': adminSessionsMigration,
         '0006-user-list-indexes': userListIndexesMigration,
+        '0007-change-feed-retention': changeFeedRetentionMigration,
       };
     },
   };
