@@ -35,6 +35,7 @@ import { buildHttpServer } from './http/server.js';
 import { createGateway, type Gateway } from './gateway/index.js';
 import { createEmailPreparer } from './services/email-delivery.js';
 import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker.js';
+import { createFeedRetention, type FeedRetention } from './services/feed-retention.js';
 import { createSmtpTransport, type MailTransport } from './mail/smtp-transport.js';
 
 export interface AppOptions {
@@ -80,6 +81,8 @@ export interface App {
   gateway: Gateway;
   /** Delivers the outbox; absent without SMTP_URL (emails then wait in the outbox). */
   outbox: OutboxWorker | undefined;
+  /** Prunes the change feed past its retention. */
+  feedRetention: FeedRetention;
   /**
    * Starts listening on HOST:PORT and HOST:GATEWAY_PORT; returns the bound addresses (0 picks a
    * free port), and while no administrator can sign in, a new one-time link to create the first.
@@ -234,6 +237,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       })
     : undefined;
 
+  const feedRetention = createFeedRetention(deps, {
+    retentionMs: config.changeFeedRetentionMs,
+    onError: (error) => http.log.warn({ err: error }, 'pruning the change feed failed; trying again later'),
+  });
+
   return {
     config,
     database,
@@ -241,10 +249,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     services,
     http,
     outbox,
+    feedRetention,
     gateway,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const { port: gatewayPort } = await gateway.listen(config.gatewayPort, config.host);
+      feedRetention.start();
       if (outbox) outbox.start();
       else {
         const waiting = await store.outbox.countPending();
@@ -258,6 +268,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return { url: `http://${host}:${port}`, port, gatewayUrl: `http://${host}:${gatewayPort}`, gatewayPort, ...(adminSetupUrl ? { adminSetupUrl } : {}) };
     },
     async close() {
+      await feedRetention.stop();
       await outbox?.stop();
       transport?.close();
       await gateway.close();

@@ -28,6 +28,8 @@ export interface Config {
   sessionAbsoluteMs: number;
   /** How long the gateway waits for a backend before answering 504. */
   gatewayTimeoutMs: number;
+  /** How long change-feed rows are kept (CHANGE_FEED_RETENTION_MINUTES, default 60); a gateway away longer loads everything again. */
+  changeFeedRetentionMs: number;
   /** Where developers call APIs through the gateway (GATEWAY_PUBLIC_URL, default http://localhost:$GATEWAY_PORT). */
   gatewayPublicUrl: string;
   /** Timeouts and connection cap of the listener on PORT (HEADERS_TIMEOUT_MS, ...). */
@@ -116,6 +118,7 @@ const schema = z
     TOLLGATE_SESSION_ABSOLUTE_HOURS: hours.default(12),
     GATEWAY_PUBLIC_URL: z.preprocess(optional, z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
     GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(10 * 60 * 1000).default(30_000),
+    CHANGE_FEED_RETENTION_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(60),
     HEADERS_TIMEOUT_MS: headersTimeout.default(DEFAULT_LIMITS.http.headersTimeoutMs),
     REQUEST_TIMEOUT_MS: requestTimeout.default(DEFAULT_LIMITS.http.requestTimeoutMs),
     KEEP_ALIVE_TIMEOUT_MS: keepAliveTimeout.default(DEFAULT_LIMITS.http.keepAliveTimeoutMs),
@@ -168,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.TOLLGATE_SESSION_IDLE_MINUTES * MINUTE,
     sessionAbsoluteMs: e.TOLLGATE_SESSION_ABSOLUTE_HOURS * HOUR,
     gatewayTimeoutMs: e.GATEWAY_TIMEOUT_MS,
+    changeFeedRetentionMs: e.CHANGE_FEED_RETENTION_MINUTES * MINUTE,
     gatewayPublicUrl: (e.GATEWAY_PUBLIC_URL ?? `http://localhost:${e.GATEWAY_PORT}`).replace(/\/+$/, ''),
     httpLimits: {
       headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
