@@ -22,6 +22,30 @@ function recordingLogger(): GatewayLogger & { messages: string[] } {
   return { messages, info: note, warn: note, error: note };
 }
 
+/** An active subscription row of `ownerId` to the product 'feed', as a bulk import would write it. */
+function directRow(id: string, ownerId: string, primaryLookup: string, secondaryLookup: string): SubscriptionsTable {
+  const at = new Date().toISOString();
+  return {
+    id,
+    owner_id: ownerId,
+    scope: '/products/feed',
+    display_name: null,
+    state: 'active',
+    state_comment: null,
+    allow_tracing: null,
+    created_at: at,
+    start_date: at,
+    expiration_date: null,
+    end_date: null,
+    notification_date: null,
+    primary_key_sealed: '',
+    secondary_key_sealed: '',
+    primary_key_lookup: primaryLookup,
+    secondary_key_lookup: secondaryLookup,
+    etag: 'direct',
+  };
+}
+
 const HOUR = 3_600_000;
 /** Long enough that a node under test never polls by itself: what it applies, it applies when told. */
 const NEVER = 24 * HOUR;
@@ -54,29 +78,10 @@ describe.each(BACKENDS)('gateway following the change feed (%s)', (backend) => {
   /** Subscription rows written straight into the database (as a bulk import would), with real keys. */
   async function insertSubscriptions(ids: string[], ownerId = 'dev'): Promise<Map<string, string>> {
     const ring = await subscriptionKeyRing(server.app.store);
-    const at = new Date().toISOString();
     const keys = new Map<string, string>();
-    const rows: SubscriptionsTable[] = ids.map((id) => {
+    const rows = ids.map((id) => {
       keys.set(id, `key-of-${id}`);
-      return {
-        id,
-        owner_id: ownerId,
-        scope: '/products/feed',
-        display_name: null,
-        state: 'active',
-        state_comment: null,
-        allow_tracing: null,
-        created_at: at,
-        start_date: at,
-        expiration_date: null,
-        end_date: null,
-        notification_date: null,
-        primary_key_sealed: '',
-        secondary_key_sealed: '',
-        primary_key_lookup: lookupHash(ring, `key-of-${id}`),
-        secondary_key_lookup: lookupHash(ring, `second-of-${id}`),
-        etag: 'direct',
-      };
+      return directRow(id, ownerId, lookupHash(ring, `key-of-${id}`), lookupHash(ring, `second-of-${id}`));
     });
     for (let i = 0; i < rows.length; i += 500) await server.app.database.db.insertInto('subscriptions').values(rows.slice(i, i + 500)).execute();
     return keys;
@@ -176,28 +181,9 @@ describe.each(BACKENDS)('gateway following the change feed (%s)', (backend) => {
       await held;
       // The row the change names, inserted last: it becomes visible with the commit.
       const ring = await subscriptionKeyRing(server.app.store);
-      const at = new Date().toISOString();
       await trx
         .insertInto('subscriptions')
-        .values({
-          id: 'late',
-          owner_id: 'dev',
-          scope: '/products/feed',
-          display_name: null,
-          state: 'active',
-          state_comment: null,
-          allow_tracing: null,
-          created_at: at,
-          start_date: at,
-          expiration_date: null,
-          end_date: null,
-          notification_date: null,
-          primary_key_sealed: '',
-          secondary_key_sealed: '',
-          primary_key_lookup: lookupHash(ring, 'late-key'),
-          secondary_key_lookup: lookupHash(ring, 'late-second'),
-          etag: 'direct',
-        })
+        .values(directRow('late', 'dev', lookupHash(ring, 'late-key'), lookupHash(ring, 'late-second')))
         .execute();
     });
     await inserted;
