@@ -2,6 +2,7 @@
  * Configuration from environment variables, validated once at startup. A bad value stops the
  * process with a message that names the variable, never with a stack trace.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseDatabaseUrl } from './store/database.js';
 import { DEFAULT_LIMITS, type ListenerLimits } from './listener/limits.js';
@@ -36,6 +37,8 @@ export interface Config {
   httpLimits: ListenerLimits;
   /** ... and of the gateway's listener (GATEWAY_HEADERS_TIMEOUT_MS, ...). */
   gatewayLimits: ListenerLimits;
+  /** GATEWAY_WORKERS: how many processes `tollgate gateway` runs on GATEWAY_PORT (default: one per CPU). */
+  gatewayWorkers: number;
 }
 
 export interface LinkLifetimes {
@@ -60,6 +63,15 @@ const headersTimeout = z.coerce.number().int().min(100).max(TEN_MINUTES);
 const requestTimeout = z.coerce.number().int().min(0).max(24 * HOUR);
 const keepAliveTimeout = z.coerce.number().int().min(100).max(TEN_MINUTES);
 const maxConnections = z.coerce.number().int().min(1).max(1_000_000);
+/** More processes than this only contend for the CPUs; a cap also keeps a typo from forking hundreds. */
+export const MAX_GATEWAY_WORKERS = 4 * availableParallelism();
+export const GATEWAY_WORKERS_RULE = `must be a whole number from 1 to ${MAX_GATEWAY_WORKERS} (4 per CPU)`;
+const workers = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, GATEWAY_WORKERS_RULE)
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= MAX_GATEWAY_WORKERS, GATEWAY_WORKERS_RULE);
 const optional = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
 const schema = z
@@ -127,6 +139,7 @@ const schema = z
     GATEWAY_REQUEST_TIMEOUT_MS: requestTimeout.default(DEFAULT_LIMITS.gateway.requestTimeoutMs),
     GATEWAY_KEEP_ALIVE_TIMEOUT_MS: keepAliveTimeout.default(DEFAULT_LIMITS.gateway.keepAliveTimeoutMs),
     GATEWAY_MAX_CONNECTIONS: maxConnections.default(DEFAULT_LIMITS.gateway.maxConnections),
+    GATEWAY_WORKERS: z.preprocess(optional, workers.optional()),
   })
   .superRefine((e, ctx) => {
     for (const prefix of ['', 'GATEWAY_'] as const) {
@@ -185,5 +198,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepAliveTimeoutMs: e.GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: e.GATEWAY_MAX_CONNECTIONS,
     },
+    gatewayWorkers: e.GATEWAY_WORKERS ?? availableParallelism(),
   };
+}
+
+/** `tollgate gateway --workers`, by GATEWAY_WORKERS's rule: the count, or undefined if `value` breaks it. */
+export function parseGatewayWorkers(value: string): number | undefined {
+  const parsed = workers.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -1,27 +1,81 @@
-import { loadConfig } from '../config.js';
+import cluster from 'node:cluster';
+import pino from 'pino';
+import { loadConfig, type Config } from '../config.js';
 import { createGatewayNode } from '../gateway-node.js';
+import { assertMigrated, openDatabase } from '../store/database.js';
+import { startGatewayCluster } from './gateway-cluster.js';
+import { runGatewayWorker } from './gateway-worker.js';
 
-/** `tollgate gateway`: serves only the gateway, for more gateway nodes next to `tollgate start`. */
-export async function gatewayCommand(): Promise<void> {
+export interface GatewayCommandOptions {
+  /** --workers; GATEWAY_WORKERS (default: one per CPU) when not given. */
+  workers?: number;
+}
+
+/**
+ * `tollgate gateway`: serves only the gateway, for more gateway nodes next to `tollgate start`; in
+ * one process (--workers 1) or in several sharing GATEWAY_PORT. node:cluster starts each worker
+ * with this same command line, so a worker arrives here too.
+ */
+export async function gatewayCommand(options: GatewayCommandOptions = {}): Promise<void> {
+  if (cluster.isWorker) return runGatewayWorker();
   const startedAt = Date.now();
   const config = loadConfig();
+  const workers = options.workers ?? config.gatewayWorkers;
+  if (workers === 1) return runSingle(config, startedAt);
+
+  // Checked once here, so that a database that is not ready fails with one message, not one per worker.
+  const database = await describeMigratedDatabase(config);
+  const logger = pino({ level: config.logLevel, name: 'gateway-primary' });
+  const workersCluster = await startGatewayCluster({
+    workers,
+    logger,
+    onGiveUp: (reason) => {
+      process.stderr.write(`tollgate: ${reason}\n`);
+      process.exit(1);
+    },
+  });
+  printRunning(workers, startedAt, workersCluster.gatewayUrl, database);
+  stopOnSignals(async () => ((await workersCluster.stop()) ? 0 : 1));
+}
+
+async function runSingle(config: Config, startedAt: number): Promise<void> {
   const node = await createGatewayNode(config);
   const { gatewayUrl } = await node.listen();
+  printRunning(1, startedAt, gatewayUrl, node.database.description);
+  stopOnSignals(async () => {
+    await node.close();
+    return 0;
+  });
+}
+
+async function describeMigratedDatabase(config: Config): Promise<string> {
+  const database = await openDatabase(config.databaseUrl);
+  try {
+    await assertMigrated(database.db, database.dialect);
+    return database.description;
+  } finally {
+    await database.close();
+  }
+}
+
+function printRunning(workers: number, startedAt: number, gatewayUrl: string, database: string): void {
   process.stdout.write(
     [
       '',
-      `Tollgate gateway node is running (started in ${Date.now() - startedAt} ms)`,
+      `Tollgate gateway node is running with ${workers} worker${workers === 1 ? '' : 's'} (started in ${Date.now() - startedAt} ms)`,
       `  Gateway          ${gatewayUrl}/{api path}/...`,
-      `  Database         ${node.database.description} (follows its change feed; manage APIs and keys through \`tollgate start\`)`,
+      `  Database         ${database} (${workers === 1 ? 'follows' : 'each worker follows'} its change feed; manage APIs and keys through \`tollgate start\`)`,
       'Stop with Ctrl+C.',
       '',
     ].join('\n') + '\n',
   );
-  const stop = async (signal: string) => {
+}
+
+function stopOnSignals(stop: () => Promise<number>): void {
+  const onSignal = (signal: string) => {
     process.stdout.write(`\n${signal} received: shutting down\n`);
-    await node.close();
-    process.exit(0);
+    void stop().then((code) => process.exit(code));
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 }

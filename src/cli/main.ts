@@ -3,13 +3,20 @@
  * The `tollgate` command. `tollgate start` (what `npm start` runs) serves Tollgate; the other
  * commands manage the database and management keys. Every command has --help.
  */
-import { Command } from 'commander';
-import { ConfigError } from '../config.js';
+import { availableParallelism } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, GATEWAY_WORKERS_RULE, parseGatewayWorkers } from '../config.js';
 import { startCommand } from './start.js';
 import { keysCreate, keysGenerate, keysList, keysRevoke } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { gatewayCommand } from './gateway.js';
 import { signinLocks, signinUnlock } from './signin.js';
+
+function workersOption(value: string): number {
+  const workers = parseGatewayWorkers(value);
+  if (workers === undefined) throw new InvalidArgumentError(GATEWAY_WORKERS_RULE);
+  return workers;
+}
 
 const program = new Command()
   .name('tollgate')
@@ -27,6 +34,11 @@ program
   .command('gateway')
   .description(
     'Run a gateway node only (GATEWAY_PORT): no management API, portal or email worker. For more gateway processes or machines on one DATABASE_URL next to `tollgate start`; the database must already be migrated.',
+  )
+  .option(
+    '-w, --workers <n>',
+    `gateway processes sharing GATEWAY_PORT, each following the database's changes; 1 runs in this process alone (default: GATEWAY_WORKERS, else one per CPU: ${availableParallelism()} here)`,
+    workersOption,
   )
   .action(gatewayCommand);
 program.command('migrate').description('Create or upgrade the database schema and seed data, then exit.').action(migrateCommand);

@@ -7,13 +7,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
 import { freePort } from '../helpers/net.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { DEFAULT_LIMITS } from '../../src/listener/limits.js';
@@ -97,8 +97,7 @@ async function poll(check: () => Promise<boolean>, limitMs: number, what: string
 describe('a connection flood on PORT (Tollgate in its own process, default limits)', () => {
   const key = randomBytes(24).toString('base64url');
   const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-flood-'));
-  // Bundled from the sources into the (git-ignored) .tmp/, not dist/, which other suites rebuild.
-  const bundleDir = join('.tmp', `flood-${randomBytes(4).toString('hex')}`);
+  let cli: CliBundle | undefined;
   let tollgate: ChildProcess;
   let output = '';
   let upstream: Upstream;
@@ -110,21 +109,11 @@ describe('a connection flood on PORT (Tollgate in its own process, default limit
   const gatewayStatus = () => freshStatus(`http://127.0.0.1:${gatewayPort}/open/hello`);
 
   beforeAll(async () => {
-    mkdirSync(bundleDir, { recursive: true });
-    await build({
-      entryPoints: ['src/cli/main.ts'],
-      outfile: join(bundleDir, 'main.mjs'),
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'warning',
-    });
+    cli = await bundleCli('flood');
     upstream = await startUpstream();
     port = await freePort();
     gatewayPort = await freePort();
-    tollgate = spawn(process.execPath, [join(bundleDir, 'main.mjs'), 'start'], {
+    tollgate = spawn(process.execPath, [cli.path, 'start'], {
       env: {
         PATH: process.env.PATH,
         PORT: String(port),
@@ -171,7 +160,7 @@ describe('a connection flood on PORT (Tollgate in its own process, default limit
     }
     await upstream?.close();
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(bundleDir, { recursive: true, force: true });
+    cli?.remove();
   });
 
   it(`keeps the gateway forwarding while ${FLOOD} idle connections are held on PORT, and PORT answers again once they are gone`, async () => {

@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, MAX_GATEWAY_WORKERS, parseGatewayWorkers } from '../../src/config.js';
 import { DEFAULT_LIMITS } from '../../src/listener/limits.js';
 
 describe('configuration from the environment', () => {
@@ -42,6 +43,11 @@ describe('configuration from the environment', () => {
     ['GATEWAY_KEEP_ALIVE_TIMEOUT_MS', 'forever'],
     ['MAX_CONNECTIONS', '0'],
     ['GATEWAY_MAX_CONNECTIONS', 'lots'],
+    ['GATEWAY_WORKERS', '0'],
+    ['GATEWAY_WORKERS', 'all'],
+    ['GATEWAY_WORKERS', '1.5'],
+    ['GATEWAY_WORKERS', '0x2'],
+    ['GATEWAY_WORKERS', String(MAX_GATEWAY_WORKERS + 1)],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
@@ -71,6 +77,21 @@ describe('configuration from the environment', () => {
     const env = { [`${prefix}HEADERS_TIMEOUT_MS`]: '5000', [`${prefix}REQUEST_TIMEOUT_MS`]: '4000' };
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(`${prefix}REQUEST_TIMEOUT_MS: must be 0 (no limit) or at least ${prefix}HEADERS_TIMEOUT_MS`);
+  });
+
+  it('runs one gateway worker per CPU unless GATEWAY_WORKERS says otherwise, up to 4 per CPU', () => {
+    expect(loadConfig({}).gatewayWorkers).toBe(availableParallelism());
+    expect(loadConfig({ GATEWAY_WORKERS: '' }).gatewayWorkers).toBe(availableParallelism());
+    expect(loadConfig({ GATEWAY_WORKERS: ' 3 ' }).gatewayWorkers).toBe(3);
+    expect(MAX_GATEWAY_WORKERS).toBe(4 * availableParallelism());
+    expect(loadConfig({ GATEWAY_WORKERS: String(MAX_GATEWAY_WORKERS) }).gatewayWorkers).toBe(MAX_GATEWAY_WORKERS);
+    expect(() => loadConfig({ GATEWAY_WORKERS: '0' })).toThrow(`GATEWAY_WORKERS: must be a whole number from 1 to ${MAX_GATEWAY_WORKERS} (4 per CPU)`);
+  });
+
+  it('reads --workers by the rule of GATEWAY_WORKERS', () => {
+    expect(parseGatewayWorkers('1')).toBe(1);
+    expect(parseGatewayWorkers(String(MAX_GATEWAY_WORKERS))).toBe(MAX_GATEWAY_WORKERS);
+    for (const bad of ['', '0', '-1', '2.5', 'abc', '1e1', String(MAX_GATEWAY_WORKERS + 1)]) expect(parseGatewayWorkers(bad), bad).toBeUndefined();
   });
 
   it('accepts valid mail settings', () => {
