@@ -45,16 +45,24 @@ export async function activeSubscription(server: TestServer, sid: string, ownerI
     body: { properties: { ownerId: `/users/${ownerId}`, scope: `/products/${productId}`, displayName, state: 'active' } },
   });
   expect(res.status, res.text).toBe(201);
-  return (await server.request('POST', `/subscriptions/${sid}/listSecrets`)).json.primaryKey as string;
+  return (await subscriptionKeys(server, sid)).primary;
+}
+
+/** The two keys of subscription `sid`, from listSecrets (expects 200). */
+export async function subscriptionKeys(server: TestServer, sid: string): Promise<{ primary: string; secondary: string }> {
+  const res = await server.request('POST', `/subscriptions/${sid}/listSecrets`);
+  expect(res.status, res.text).toBe(200);
+  return { primary: res.json.primaryKey as string, secondary: res.json.secondaryKey as string };
 }
 
 /**
- * Polls `call` (every 20 ms) until it answers `expected`: only for a gateway in another process
+ * Polls `call` (every 20 ms) until it answers `expected` (a status, or any value compared with
+ * ===, such as a status with its message): only for a gateway in another process
  * or over a database another process writes. `limitMs` only bounds the wait, so that a
  * change that never reaches the gateway fails the test instead of hanging it: it is not a speed
  * requirement. How fast changes reach the gateway is measured by `npm run bench:propagation`.
  */
-export async function until(call: () => Promise<number>, expected: number, limitMs = 10_000): Promise<void> {
+export async function until<T extends string | number>(call: () => Promise<T>, expected: T, limitMs = 10_000): Promise<void> {
   const start = Date.now();
   for (;;) {
     const status = await call();
