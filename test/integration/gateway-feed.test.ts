@@ -105,11 +105,12 @@ describe.each(BACKENDS)('gateway following the change feed (%s)', (backend) => {
   });
 
   it('loads subscriptions in many batches at start and opens every key, on both sides of each batch boundary', async () => {
-    const count = LOAD_BATCH * 2 + 7;
+    const batch = LOAD_BATCH[server.app.store.dialect];
+    const count = batch * 2 + 7;
     const ids = Array.from({ length: count }, (_, i) => `batch-${String(i).padStart(6, '0')}`);
     const keys = await insertSubscriptions(ids);
     const { call, gateway } = await startNode();
-    for (const i of [0, LOAD_BATCH - 1, LOAD_BATCH, LOAD_BATCH * 2 - 1, LOAD_BATCH * 2, count - 1]) {
+    for (const i of [0, batch - 1, batch, batch * 2 - 1, batch * 2, count - 1]) {
       expect(await call(keys.get(ids[i]!)!), ids[i]).toBe(200);
     }
     expect(gateway.stats().subscriptions).toBeGreaterThanOrEqual(count);
