@@ -37,10 +37,14 @@ export async function recordChanges(
   if (dialect === 'postgres' && rows.length > 0) await sql`select pg_notify(${sql.raw(CHANNEL_SQL)}, '')`.execute(ex);
 }
 
-/** The highest sequence number and which numbers of the `window` below it exist (the rest may still commit). */
+/**
+ * The highest sequence number and which numbers of the `window` below it exist (the rest may still
+ * commit). A feed pruned empty still has a head: the pruning mark, so that a gateway loaded now is
+ * not taken for one that fell behind it.
+ */
 export async function feedHead(ex: Executor, window: number): Promise<{ max: number; present: number[] }> {
   const row = await ex.selectFrom('change_feed').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-  const max = Number(row?.seq ?? 0);
+  const max = Math.max(Number(row?.seq ?? 0), await prunedThrough(ex));
   const rows = await ex.selectFrom('change_feed').select('seq').where('seq', '>', max - window).execute();
   return { max, present: rows.map((r) => Number(r.seq)) };
 }

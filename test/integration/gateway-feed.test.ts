@@ -163,6 +163,20 @@ describe.each(BACKENDS)('gateway following the change feed (%s)', (backend) => {
     expect(await call(later)).toBe(200);
   });
 
+  it('starts on a feed pruned empty without taking itself for a node that fell behind', async () => {
+    clock.advance(2 * HOUR);
+    await server.app.feedRetention.pruneNow();
+    expect(await server.app.database.db.selectFrom('change_feed').select('seq').execute()).toEqual([]);
+    const { call, gateway, logger } = await startNode();
+    await gateway.catchUp();
+    await gateway.catchUp();
+    expect(logger.messages.filter((m) => m === 'gateway: configuration loaded')).toHaveLength(1);
+    const key = await activeSubscription(server, 'after-empty', 'dev', 'feed', 'After empty');
+    await gateway.catchUp();
+    expect(await call(key)).toBe(200);
+    expect(logger.messages.filter((m) => m === 'gateway: configuration loaded')).toHaveLength(1);
+  });
+
   it.runIf(backend === 'postgres')('learns of a change by NOTIFY, without polling', async () => {
     const { call } = await startNode({ notifications: true });
     const key = await activeSubscription(server, 'notified', 'dev', 'feed', 'Notified');
