@@ -44,7 +44,7 @@ Options:
 `;
 
 /** The gateway's change-feed poll interval on SQLite (src/gateway/index.ts); on PostgreSQL NOTIFY wakes it at once. */
-const POLL_MS = 200;
+const POLL_MS = 100;
 /** What the tests once asserted for every such change. */
 const FORMER_TEST_BOUND_MS = 1000;
 /** A poll of the gateway every millisecond or so: the resolution of the measurement. */

@@ -30,7 +30,7 @@ export interface GatewayOptions {
   limits?: ListenerLimits;
   /** The database's change notifications (PostgreSQL), if it has them: changes arrive at once. */
   notifications?: ChangeNotifications | undefined;
-  /** How often the change feed is polled (default 200 ms, or 2000 ms with notifications: then only a safety net). */
+  /** How often the change feed is polled (default 100 ms, or 2000 ms with notifications: then only a safety net). */
   pollIntervalMs?: number;
   /** Measurement hook (the benchmark): see ProxyOptions.onTiming. */
   onTiming?: (gatewayMs: number) => void;
@@ -85,7 +85,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         : 'gateway: listening for change notifications failed; polling until it works again',
     );
   const watcher = createChangeWatcher({
-    intervalMs: options.pollIntervalMs ?? (options.notifications ? 2_000 : 200),
+    intervalMs: options.pollIntervalMs ?? (options.notifications ? 2_000 : 100),
     sync: () => follower.sync(),
     onError: warn,
     notifications: options.notifications,
