@@ -136,7 +136,7 @@ interface Way {
 }
 
 async function management(instance: Instance, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${instance.base}${path}?api-version=2024-05-01`, {
+  const send = () => fetch(`${instance.base}${path}?api-version=2024-05-01`, {
     method,
     headers: {
       authorization: `Bearer ${instance.key}`,
@@ -144,6 +144,12 @@ async function management(instance: Instance, method: string, path: string, body
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? null : JSON.stringify(body),
+  });
+  // A keep-alive connection the server closed while this process was busy seeding (same event
+  // loop: the close is seen only when the next request is already on it) is reset, never served.
+  const res = await send().catch((error: unknown) => {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+    return send();
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
