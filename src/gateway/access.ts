@@ -40,8 +40,8 @@ export type AccessDecision = { allowed: true; subscriptionId: string } | { allow
 const STATE_CODE = new Map<string, number>(SUBSCRIPTION_STATES.map((s, i) => [s, i]));
 const GIVES_ACCESS = Uint8Array.from(SUBSCRIPTION_STATES, (s) => (givesAccess(s) ? 1 : 0));
 const NO_OWNER = -1;
-/** Bytes a Map entry with a short string key takes, beyond the string itself (measured on V8). */
-const MAP_ENTRY_BYTES = 28;
+/** Bytes a Map entry with a string key takes beyond the string, table slack included (calibrated with `npm run bench:key-index`). */
+const MAP_ENTRY_BYTES = 56;
 const STRING_HEADER_BYTES = 16;
 
 const denied = (status: 401 | 403, message: string): AccessDecision => ({ allowed: false, status, message });
@@ -64,6 +64,7 @@ export class KeyIndex {
   private readonly freeSlots: number[] = [];
   private highWater = 0;
   private idBytes = 0;
+  private ownerBytes = 0;
 
   private readonly ownerIndex = new Map<string, number>();
   private readonly ownerStates: string[] = [];
@@ -94,7 +95,8 @@ export class KeyIndex {
   /** What the index takes: its typed arrays exactly, the id map and strings by estimate. */
   get bytes(): number {
     const arrays = this.digests.bytes + this.keyWords.byteLength + this.states.byteLength + this.owners.byteLength + this.scopes.byteLength + this.expires.byteLength;
-    return arrays + this.ids.length * 8 + this.slotOf.size * (MAP_ENTRY_BYTES + STRING_HEADER_BYTES) + this.idBytes;
+    const owners = this.ownerIndex.size * (MAP_ENTRY_BYTES + STRING_HEADER_BYTES + 8) + this.ownerBytes;
+    return arrays + this.ids.length * 8 + this.slotOf.size * (MAP_ENTRY_BYTES + STRING_HEADER_BYTES) + this.idBytes + owners;
   }
 
   /** Puts in (or replaces) a subscription: its keys, state, owner, scope and expiry. */
@@ -187,6 +189,7 @@ export class KeyIndex {
     if (index === undefined) {
       index = this.ownerStates.length;
       this.ownerIndex.set(userId, index);
+      this.ownerBytes += userId.length;
     }
     this.ownerStates[index] = state;
     return index;
