@@ -2,8 +2,9 @@
  * The admin UI's Subscriptions pages, through a browser without JavaScript: the paged, filtered
  * list; approving a request (the owner gets the "subscription active" email over real SMTP),
  * rejecting one with a reason (the email carries it), suspending (the gateway refuses the key) and
- * reactivating (it lets it through again), cancelling; only legal actions are offered, and forced
- * ones are refused. Each change is audited with the administrator as actor.
+ * reactivating (it lets it through again), cancelling, regenerating a key (the previous one is
+ * refused at once; the new one is never shown); only legal actions are offered, and forced ones
+ * are refused. Each change is audited with the administrator as actor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestServer } from '../helpers/server.js';
@@ -62,8 +63,7 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
   /** A developer subscribes on the portal; the keys come from the management API's listSecrets (the portal shows them only once they work). */
   async function subscribe(userId: string, productId: string, name: string) {
     const view = await server.app.services.portalSubscriptions.subscribe({ userId }, productId, name);
-    const secrets = await server.request('POST', `/subscriptions/${view.id}/listSecrets`);
-    return { ...view, primaryKey: secrets.json.primaryKey as string, secondaryKey: secrets.json.secondaryKey as string };
+    return { ...view, ...(await keysOf(view.id)) };
   }
 
   function developer(firstName = 'Ada'): Promise<TestUser> {
@@ -72,6 +72,13 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
 
   function product(id: string, displayName: string, approvalRequired: boolean): Promise<void> {
     return putProduct(server, id, { displayName, subscriptionRequired: true, approvalRequired, state: 'published' }, { groups: ['developers'], apis: ['orders'] });
+  }
+
+  /** The subscription's keys, as the management API's listSecrets gives them. */
+  async function keysOf(sid: string): Promise<{ primaryKey: string; secondaryKey: string }> {
+    const res = await server.request('POST', `/subscriptions/${sid}/listSecrets`);
+    expect(res.status, res.text).toBe(200);
+    return { primaryKey: res.json.primaryKey as string, secondaryKey: res.json.secondaryKey as string };
   }
 
   async function stateOf(sid: string): Promise<string> {
@@ -180,7 +187,7 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
     expectPage(page);
     expect(page.text).toContain('Gold for my shop');
     expect(page.text).toContain('<span class="state submitted">Submitted</span>');
-    expect(offered(page.text, sub.id)).toEqual(['approve', 'cancel', 'reject']);
+    expect(offered(page.text, sub.id)).toEqual(['approve', 'cancel', 'regenerate', 'reject']);
     // The keys are the developer's alone.
     expect(page.text).not.toContain(sub.primaryKey);
     expect(page.text).not.toContain(sub.secondaryKey);
@@ -192,7 +199,7 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
     expectPage(after);
     expect(messages(after.text)).toContain('Subscription approved');
     expect(after.text).toContain('<span class="state active">Active</span>');
-    expect(offered(after.text, sub.id)).toEqual(['cancel', 'suspend']);
+    expect(offered(after.text, sub.id)).toEqual(['cancel', 'regenerate', 'suspend']);
     expect(await stateOf(sub.id)).toBe('active');
 
     // The request itself was acknowledged when the developer subscribed; approval sends the second email.
@@ -258,7 +265,7 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
     await gatewayUntil(sub.primaryKey, 200);
 
     const page = await admin.get(`/admin/subscriptions/${sub.id}`);
-    expect(offered(page.text, sub.id)).toEqual(['cancel', 'suspend']);
+    expect(offered(page.text, sub.id)).toEqual(['cancel', 'regenerate', 'suspend']);
     const confirm = await admin.get(`/admin/subscriptions/${sub.id}/suspend`);
     expectPage(confirm);
     expect(confirm.text).toContain('Suspend the subscription?');
@@ -270,7 +277,7 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
     await gatewayUntil(sub.secondaryKey, 403);
 
     const again = await admin.get(`/admin/subscriptions/${sub.id}`);
-    expect(offered(again.text, sub.id)).toEqual(['cancel', 'reactivate']);
+    expect(offered(again.text, sub.id)).toEqual(['cancel', 'reactivate', 'regenerate']);
     const reactivated = await admin.submitAdmin(`/admin/subscriptions/${sub.id}`, `/admin/subscriptions/${sub.id}/reactivate`);
     expect(reactivated.status, reactivated.text).toBe(303);
     expect(messages((await admin.get(reactivated.location!)).text)).toContain('Subscription reactivated');
@@ -324,6 +331,89 @@ describe.each(BACKENDS)('admin UI: subscriptions (%s)', (backend) => {
     expect(noToken.status).toBe(403);
     expect(await stateOf(other.id)).toBe('active');
     expect((await admin.get('/admin/subscriptions/no-such-subscription')).status).toBe(404);
+  });
+
+  it('regenerates a key: the previous one is refused at once, the other one works, nothing shows the new one; audited', async () => {
+    const dev = await developer('Kay');
+    const sub = await subscribe(dev.id, 'free', 'Leaked key');
+    const pagePath = `/admin/subscriptions/${sub.id}`;
+    const action = `${pagePath}/regenerate`;
+    const secrets = () => keysOf(sub.id);
+    await gatewayUntil(sub.primaryKey, 200);
+
+    const page = await admin.get(pagePath);
+    expectPage(page);
+    expect(page.text).toContain('Regenerate primary key');
+    expect(page.text).toContain('Regenerate secondary key');
+    const stale = hiddenFields(page.text, action);
+    expect(stale).toEqual({ _csrf: stale._csrf, etag: sub.etag, key: 'primary' });
+
+    // Unconfirmed: the page comes back with the error next to the box, and the key still works.
+    const unconfirmed = await admin.post(action, stale);
+    expectPage(unconfirmed, 400);
+    expect(unconfirmed.text).toContain('aria-invalid="true"');
+    expect(messages(unconfirmed.text)).toContain('Tick the box to confirm that the current primary key may stop working.');
+    expect(await secrets()).toEqual({ primaryKey: sub.primaryKey, secondaryKey: sub.secondaryKey });
+
+    const regenerated = await admin.post(action, { ...stale, confirm: 'yes' });
+    expect(regenerated.status, regenerated.text).toBe(303);
+    expect(regenerated.location).toBe(`${pagePath}?notice=subscription-primary-regenerated`);
+    const after = await admin.get(regenerated.location!);
+    expectPage(after);
+    expect(messages(after.text)).toContain('The primary key was regenerated: the previous primary key no longer works.');
+    const renewed = await secrets();
+    expect(renewed.primaryKey).not.toBe(sub.primaryKey);
+    expect(renewed.secondaryKey).toBe(sub.secondaryKey);
+    for (const key of [sub.primaryKey, renewed.primaryKey, sub.secondaryKey]) expect(after.text).not.toContain(key);
+    expect(regenerated.location).not.toContain(renewed.primaryKey);
+    expect(await gateway(sub.primaryKey)).toBe(401);
+    expect(await gateway(renewed.primaryKey)).toBe(200);
+    expect(await gateway(sub.secondaryKey)).toBe(200);
+
+    // The form of the page opened before the change is refused: the key changed since.
+    const conflicted = await admin.post(action, { ...stale, confirm: 'yes' });
+    expectPage(conflicted, 412);
+    expect((await secrets()).primaryKey).toBe(renewed.primaryKey);
+
+    const secondary = await admin.submitAdmin(pagePath, action, { key: 'secondary', confirm: 'yes' });
+    expect(secondary.location).toBe(`${pagePath}?notice=subscription-secondary-regenerated`);
+    expect((await secrets()).secondaryKey).not.toBe(sub.secondaryKey);
+
+    const audit = await server.app.store.audit.listAudit({ userId: dev.id, action: 'subscription.key-regenerated' });
+    expect(audit.map((a) => [a.actor, JSON.parse(a.detail!)])).toEqual(
+      expect.arrayContaining([
+        [`user:${adminId}`, { subscription: sub.id, key: 'primary' }],
+        [`user:${adminId}`, { subscription: sub.id, key: 'secondary' }],
+      ]),
+    );
+  });
+
+  it('refuses to regenerate the keys of a cancelled subscription, and without the form token', async () => {
+    const dev = await developer('Cleo');
+    const sub = await subscribe(dev.id, 'free', 'Over for good');
+    const action = `/admin/subscriptions/${sub.id}/regenerate`;
+    const secrets = () => keysOf(sub.id);
+
+    // Without the form token, nothing happens.
+    const noToken = await admin.post(action, { etag: sub.etag, key: 'primary', confirm: 'yes' });
+    expect(noToken.status).toBe(403);
+    expect(await secrets()).toEqual({ primaryKey: sub.primaryKey, secondaryKey: sub.secondaryKey });
+
+    const token = (await admin.formFields(`/admin/subscriptions/${sub.id}`, action))._csrf!;
+    const cancelled = await admin.submitAdmin(`/admin/subscriptions/${sub.id}/cancel`, `/admin/subscriptions/${sub.id}/cancel`);
+    expect(cancelled.status, cancelled.text).toBe(303);
+    const page = await admin.get(`/admin/subscriptions/${sub.id}`);
+    expect(offered(page.text, sub.id)).toEqual([]);
+    expect(page.text).not.toContain('Regenerate');
+
+    // Forced, with the current tag: refused, and the keys stay as they were.
+    const current = (await server.app.services.subscriptions.get(sub.id)).etag;
+    const forced = await admin.post(action, { _csrf: token, etag: current, key: 'primary', confirm: 'yes' });
+    expectPage(forced, 400);
+    expect(unescapeHtml(messages(forced.text))).toContain('The keys of a cancelled subscription cannot be regenerated.');
+    expect(await secrets()).toEqual({ primaryKey: sub.primaryKey, secondaryKey: sub.secondaryKey });
+    const audit = await server.app.store.audit.listAudit({ userId: dev.id, action: 'subscription.key-regenerated' });
+    expect(audit).toEqual([]);
   });
 
   it('is closed to developers: a portal session does not open it, and a developer cannot sign in to it', async () => {

@@ -5,9 +5,9 @@
  * right after its answer (no wait), and at a second gateway node over the same database, which
  * follows the change feed (`until`, a bound, not a speed requirement).
  *
- * The admin UI offers no way to regenerate a subscription's key (its subscription actions are
- * approve, reject, suspend, reactivate and cancel): regenerating is tested where it is offered,
- * on the portal, by the subscription's owner.
+ * Regenerating a key is offered on both faces (the administrator's form and the owner's), so it is
+ * checked on both: the old key must be refused by the gateway that answered the form before the
+ * answer, not just eventually.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/server.js';
@@ -40,6 +40,16 @@ describe.each(BACKENDS)('admin UI and portal writes reach both gateways (%s)', (
   });
 
   const everywhere = (...args: Parameters<Rig['expectEverywhere']>) => rig.expectEverywhere(...args);
+
+  /** After `regenerate`, the offer's old primary key is refused; the new one and the untouched secondary are forwarded. */
+  async function expectPrimaryRegenerated(o: Offer, regenerate: () => Promise<void>): Promise<void> {
+    await regenerate();
+    await everywhere(o.call(), REFUSED.invalidKey);
+    const keys = await subscriptionKeys(rig.server, o.sid);
+    expect(keys.primary).not.toBe(o.keys.primary);
+    await everywhere(o.call(keys.primary), forwardedTo('a'));
+    await everywhere(o.call(o.keys.secondary), forwardedTo('a'));
+  }
 
   describe('admin UI', () => {
     it("blocks a user (their keys are refused) and activates them again (their keys work)", async () => {
@@ -76,6 +86,12 @@ describe.each(BACKENDS)('admin UI and portal writes reach both gateways (%s)', (
       const page = `/admin/subscriptions/${o.sid}/cancel`;
       expectDone(await admin.submit(page, page));
       await everywhere(o.call(), REFUSED.subscriptionInactive);
+    });
+
+    it("regenerates a subscription's primary key: the old one is refused, the new one and the secondary work", async () => {
+      const o = await rig.offer('admin-regenerate');
+      const page = `/admin/subscriptions/${o.sid}`;
+      await expectPrimaryRegenerated(o, () => done(admin.submit(page, `${page}/regenerate`, { key: 'primary', confirm: 'yes' })));
     });
 
     it("unpublishes a product (its keys are refused) and publishes it again (they work)", async () => {
@@ -169,12 +185,7 @@ describe.each(BACKENDS)('admin UI and portal writes reach both gateways (%s)', (
     it('regenerating the primary key stops the old one and lets the new one through', async () => {
       const o = await rig.offer('portal-regenerate');
       const browser = await signedIn(o);
-      expectDone(await browser.submit('/subscriptions', `/subscriptions/${o.sid}/regenerate`, { key: 'primary', confirm: 'yes' }));
-      await everywhere(o.call(), REFUSED.invalidKey);
-      const keys = await subscriptionKeys(rig.server, o.sid);
-      expect(keys.primary).not.toBe(o.keys.primary);
-      await everywhere(o.call(keys.primary), forwardedTo('a'));
-      await everywhere(o.call(o.keys.secondary), forwardedTo('a'));
+      await expectPrimaryRegenerated(o, () => done(browser.submit('/subscriptions', `/subscriptions/${o.sid}/regenerate`, { key: 'primary', confirm: 'yes' })));
     });
 
     it('cancelling a subscription stops its keys', async () => {

@@ -61,6 +61,8 @@ export const ADMIN_NOTICES = {
   'subscription-suspend': 'Subscription suspended: its keys no longer work.',
   'subscription-reactivate': 'Subscription reactivated: its keys work again.',
   'subscription-cancel': 'Subscription cancelled: its keys no longer work.',
+  'subscription-primary-regenerated': 'The primary key was regenerated: the previous primary key no longer works.',
+  'subscription-secondary-regenerated': 'The secondary key was regenerated: the previous secondary key no longer works.',
   // Email templates and the outbox
   'template-saved': 'The template was saved.',
   'template-reset': 'The template was reset to the default.',

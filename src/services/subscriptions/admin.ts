@@ -1,10 +1,11 @@
 /**
  * Subscriptions as the admin UI works with them: a list with owners and scope names, filtered on
- * state, product and owner, and the actions an administrator takes on one.
+ * state, product and owner, and the actions an administrator takes on one (its state, or one of
+ * its keys).
  */
 import { operationNotAllowed } from '../../domain/errors.js';
 import { requireIfMatch } from '../../domain/etag.js';
-import { CANCELLABLE_STATES, type SubscriptionState } from '../../domain/subscription.js';
+import { CANCELLABLE_STATES, isFinal, type SubscriptionState } from '../../domain/subscription.js';
 import { rejectionInput, type SubscriptionUpdateInput } from '../../domain/subscription-input.js';
 import { normalizeEmail } from '../../domain/user.js';
 import { parseInput } from '../../domain/validate.js';
@@ -13,7 +14,7 @@ import type { ServiceDeps } from '../deps.js';
 import type { Page } from '../views.js';
 import { patchInWrite } from '../writes.js';
 import type { SubscriptionCore } from './core.js';
-import { subscriptionView, type AdminSubscriptionView, type SubscriptionView } from './views.js';
+import { subscriptionView, type AdminSubscriptionView, type KeyKind, type SubscriptionView } from './views.js';
 
 /**
  * What an administrator does to a subscription, and from which states: each is a legal transition
@@ -111,6 +112,25 @@ export function createAdminSubscriptionService(deps: ServiceDeps, core: Subscrip
             throw operationNotAllowed(`A subscription in state '${existing.state}' cannot be ${PAST[action]}.`);
           }
           return subscriptionView(await core.change(w, ring, existing, input, { notify: spec.notify, appType: 'developerPortal' }));
+        },
+      });
+    },
+
+    /**
+     * An administrator replaces one of a subscription's keys (one leaked, say): the old key stops
+     * working at once. Refused where the portal refuses it too, on a subscription that is over for
+     * good: its keys can never work again, so a new one would only be a secret to keep. Like `act`,
+     * only on the version the administrator saw (If-Match, else 412).
+     */
+    async regenerate(id: string, which: KeyKind, options: { ifMatch: string | undefined; ctx: ActorContext }): Promise<SubscriptionView> {
+      requireIfMatch(options.ifMatch);
+      const ring = await core.ring();
+      return patchInWrite(deps, options.ctx, options.ifMatch, {
+        load: (tx) => core.load(tx, id, true),
+        update: async (w, existing) => {
+          if (isFinal(existing.state)) throw operationNotAllowed(`The keys of a ${existing.state} subscription cannot be regenerated.`);
+          await core.replaceKey(w, ring, existing, which);
+          return subscriptionView(await core.load(w.tx, id));
         },
       });
     },

@@ -1,9 +1,10 @@
 /**
  * Subscriptions: the list (server-side paged, filtered on state, product and owner) and one
  * subscription's page with the actions its state allows: approve, reject (with a reason, emailed
- * to the owner), suspend, reactivate, cancel. The rules (which action from which state, the
- * emails, the audit) are the subscription service's (`adminAction`); the pages only offer what it
- * allows. Keys are never shown here: only the developer sees them, on the portal.
+ * to the owner), suspend, reactivate, cancel, and regenerating either key while the subscription
+ * is not over for good. The rules (which action from which state, the emails, the audit) are the
+ * admin subscription service's (`act`, `regenerate`); the pages only offer what it allows. Keys are
+ * never shown here, not even a regenerated one: only the developer sees them, on the portal.
  *
  *   GET  /admin/subscriptions                        ?state= &product= &owner= &skip=
  *   GET  /admin/subscriptions/{sid}                  details and actions
@@ -12,15 +13,16 @@
  *   GET  /admin/subscriptions/{sid}/reject|suspend|cancel   confirmation page
  *   POST /admin/subscriptions/{sid}/reject           etag, reason
  *   POST /admin/subscriptions/{sid}/suspend|cancel   etag
+ *   POST /admin/subscriptions/{sid}/regenerate       etag, key=primary|secondary, confirm=yes
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SUBSCRIPTION_STATES, type SubscriptionState } from '../../../domain/subscription.js';
+import { SUBSCRIPTION_STATES, isFinal, type SubscriptionState } from '../../../domain/subscription.js';
 import { SUBSCRIPTION_STATE_COMMENT_MAX } from '../../../domain/subscription-input.js';
 import { ADMIN_SUBSCRIPTION_ACTIONS, adminActionsFrom, type AdminSubscriptionAction } from '../../../services/subscriptions/admin.js';
-import type { AdminSubscriptionView } from '../../../services/subscriptions/views.js';
+import type { AdminSubscriptionView, KeyKind } from '../../../services/subscriptions/views.js';
 import type { AdminNotice } from '../notices.js';
 import { SUBSCRIPTION_STATE_LABELS } from '../labels.js';
-import { EMPTY_FORM, button, type FormState } from '../../web/components.js';
+import { EMPTY_FORM, button, checkbox, errorSummary, hidden, type FormState } from '../../web/components.js';
 import { field, formOf } from '../../web/form.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import type { AdminContext } from '../context.js';
@@ -78,6 +80,19 @@ const ACTIONS: Readonly<
 };
 
 const REASON_ID = 'reject-reason';
+
+const KEY_KINDS: readonly KeyKind[] = ['primary', 'secondary'];
+
+const REGENERATED: Readonly<Record<KeyKind, AdminNotice>> = {
+  primary: 'subscription-primary-regenerated',
+  secondary: 'subscription-secondary-regenerated',
+};
+
+/** A regenerate form sent back with its error: which key's form, and what to say next to its box. */
+interface KeyFormError {
+  which: KeyKind;
+  state: FormState;
+}
 
 function isAction(value: string): value is AdminSubscriptionAction {
   return Object.prototype.hasOwnProperty.call(ADMIN_SUBSCRIPTION_ACTIONS, value);
@@ -237,6 +252,30 @@ function actionControls(request: FastifyRequest, s: AdminSubscriptionView): Safe
   </div>`;
 }
 
+/**
+ * One key's form. It asks on the page itself, as the portal's does: ticking the box is the
+ * confirmation, and the server checks it, so it holds without JavaScript and without a second page.
+ */
+function regenerateForm(request: FastifyRequest, s: AdminSubscriptionView, which: KeyKind, failed: KeyFormError | undefined): SafeHtml {
+  const id = `regenerate-${which}-confirm`;
+  const state = failed?.which === which ? failed.state : EMPTY_FORM;
+  return postForm(request, {
+    action: `${subscriptionPath(s.id)}/regenerate`,
+    etag: s.etag,
+    body: html`${hidden('key', which)}
+    ${errorSummary(state, { confirm: id })}
+    ${checkbox({ id, name: 'confirm', label: `The current ${which} key stops working at once.` }, state)}
+    ${button(`Regenerate ${which} key`, 'secondary')}`,
+  });
+}
+
+/** Regenerating is offered where the service allows it: not on a subscription that is over for good. */
+function keyControls(request: FastifyRequest, s: AdminSubscriptionView, failed: KeyFormError | undefined): SafeHtml {
+  return html`<h3>Keys</h3>
+    ${!isFinal(s.state) && KEY_KINDS.map((which) => regenerateForm(request, s, which, failed))}
+    <p class="muted">Keys are not shown in the admin UI: only the subscription's owner sees them, on the developer portal.</p>`;
+}
+
 function detailsList(s: AdminSubscriptionView): SafeHtml {
   return html`<dl class="details">
     <dt>Name</dt><dd><code>${s.id}</code></dd>
@@ -257,8 +296,16 @@ function title(s: AdminSubscriptionView): string {
   return s.displayName || s.id;
 }
 
-async function detailPage(ctx: AdminContext, request: FastifyRequest, reply: FastifyReply, sid: string): Promise<FastifyReply> {
-  const s = await ctx.subscriptions.get(sid);
+async function detailPage(
+  ctx: AdminContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  sid: string,
+  options: { failed?: KeyFormError; etag?: string } = {},
+): Promise<FastifyReply> {
+  const current = await ctx.subscriptions.get(sid);
+  // Sent back with the tag the page was opened with, so that a change made since is still refused.
+  const s = options.etag === undefined ? current : { ...current, etag: options.etag };
   const main = html`<p class="breadcrumb"><a href="/admin/subscriptions">Subscriptions</a></p>
 ${pageHead(title(s))}
 ${notice(request)}
@@ -270,10 +317,10 @@ ${notice(request)}
   <section class="panel subscription-actions" aria-labelledby="actions-heading">
     <h2 id="actions-heading">Actions</h2>
     ${actionControls(request, s)}
-    <p class="muted">Keys are not shown in the admin UI: only the subscription's owner sees them, on the developer portal.</p>
+    ${keyControls(request, s, options.failed)}
   </section>
 </div>`;
-  return sendAdminPage(ctx, request, reply, { title: `Subscription ${title(s)}`, section: 'subscriptions', main });
+  return sendAdminPage(ctx, request, reply, { title: `Subscription ${title(s)}`, section: 'subscriptions', main, status: options.failed ? 400 : 200 });
 }
 
 function reasonField(state: FormState): SafeHtml {
@@ -342,6 +389,22 @@ export function registerSubscriptionPages(app: FastifyInstance, ctx: AdminContex
       return adminMessage(ctx, request, reply, { title: 'Page not found', message: 'There is no such page in the admin UI.', status: 404, back: subscriptionPath(sid) });
     }
     return actionConfirmPage(ctx, request, reply, sid, action);
+  });
+
+  app.post('/admin/subscriptions/:sid/regenerate', page(), async (request, reply) => {
+    const { sid } = request.params as { sid: string };
+    const form = formOf(request.body);
+    const which = field(form, 'key');
+    if (which !== 'primary' && which !== 'secondary') {
+      return adminMessage(ctx, request, reply, { title: 'No such key', message: 'A subscription has a primary and a secondary key.', status: 400, back: subscriptionPath(sid) });
+    }
+    const etag = field(form, 'etag');
+    if (field(form, 'confirm') !== 'yes') {
+      const state = { values: {}, errors: { confirm: `Tick the box to confirm that the current ${which} key may stop working.` } };
+      return detailPage(ctx, request, reply, sid, { failed: { which, state }, etag });
+    }
+    await ctx.subscriptions.regenerate(sid, which, { ifMatch: etag === '' ? undefined : etag, ctx: actorOf(request) });
+    return redirectWithNotice(reply, subscriptionPath(sid), REGENERATED[which]);
   });
 
   app.post('/admin/subscriptions/:sid/:action', page(), async (request, reply) => {
