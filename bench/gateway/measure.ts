@@ -1,13 +1,9 @@
 /**
- * One load run with autocannon's programmatic API. autocannon's own latency histogram holds whole
- * milliseconds (and only 2xx answers), too coarse for sub-millisecond differences, so every
- * response's latency (float ms, from autocannon's 'response' event) is kept here and the
- * percentiles are computed from all of them. Status codes, errors and timeouts are all counted.
- * CPU time (from /proc) of the server under test, of the upstream, of this process (autocannon) and
- * of everything else on the machine is recorded over the run.
+ * What a load run yields, whichever client generated it (wrk.ts, paced.ts), and the CPU accounting
+ * around it: CPU time (from /proc) of the server under test, of the upstream, of the load
+ * generator and of everything else on the machine over the measured window.
  */
-import autocannon from 'autocannon';
-import { machineBusyTicks, processTree, TICK_MS, treeTicks } from './procstat.js';
+import { machineBusyTicks, processTree, selfAndReapedTicks, TICK_MS, treeTicks } from './procstat.js';
 
 export interface LoadOptions {
   url: string;
@@ -27,7 +23,7 @@ export interface CpuUse {
   /** Server CPU time per response, in microseconds. */
   serverUsPerRequest: number;
   upstream: number;
-  /** This process: the load generator (autocannon or paced.ts). */
+  /** The load generator: wrk (a child of this process), or this process for paced.ts. */
   client: number;
   /** Every other process on the machine. */
   others: number;
@@ -49,7 +45,7 @@ export interface LoadResult {
   p90: number;
   p99: number;
   max: number;
-  /** Responses whose status is not 2xx. */
+  /** Responses whose status is not 2xx (wrk: status 400 or above, the only ones it counts). */
   non2xx: number;
   /** Connection errors, timeouts included (requests without a response). */
   errors: number;
@@ -76,8 +72,8 @@ export function sampleCpu(o: LoadOptions): CpuSample {
     at: performance.now(),
     server: tree(o.serverPid),
     upstream: o.upstreamPid === o.serverPid ? NaN : tree(o.upstreamPid),
-    client: treeTicks([process.pid]),
-    ours: treeTicks(processTree(process.pid)),
+    client: selfAndReapedTicks(),
+    ours: treeTicks(processTree(process.pid).filter((pid) => pid !== process.pid)) + selfAndReapedTicks(),
     machine: machineBusyTicks(),
   };
 }
@@ -99,54 +95,4 @@ export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}
-
-export function runLoad(o: LoadOptions): Promise<LoadResult> {
-  let latencies = new Float64Array(1 << 16);
-  let n = 0;
-  const before = sampleCpu(o);
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: o.url,
-        headers: o.headers ?? {},
-        connections: o.connections,
-        duration: o.durationS,
-        timeout: 10,
-        ...(o.rate ? { overallRate: o.rate } : {}),
-      },
-      (error, result) => {
-        if (error) {
-          reject(error);
-          return;
-        }
-        const elapsed = result.duration > 0 ? result.duration : (performance.now() - started) / 1000;
-        const after = sampleCpu(o);
-        const sorted = latencies.subarray(0, n).sort();
-        const statuses: Record<string, number> = {};
-        for (const [code, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = count;
-        resolve({
-          requests: n,
-          rps: n / elapsed,
-          p50: percentile(sorted, 50),
-          p90: percentile(sorted, 90),
-          p99: percentile(sorted, 99),
-          max: n ? sorted[n - 1]! : NaN,
-          non2xx: result.non2xx,
-          errors: result.errors, // autocannon counts timeouts among errors
-          statuses,
-          cpu: cpuUse(before, after, n),
-        });
-      },
-    );
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
-      if (n === latencies.length) {
-        const bigger = new Float64Array(latencies.length * 2);
-        bigger.set(latencies);
-        latencies = bigger;
-      }
-      latencies[n++] = ms;
-    });
-  });
 }

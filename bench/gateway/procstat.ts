@@ -51,6 +51,15 @@ export function processTree(root: number): number[] {
   return out;
 }
 
+/**
+ * This process with the children it has reaped (cutime + cstime): the load generator, wrk, runs as
+ * a child that has exited, and so left the process tree, by the time the run is sampled again.
+ */
+export function selfAndReapedTicks(): number {
+  const f = statFields(process.pid);
+  return f ? Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) : 0;
+}
+
 export function treeTicks(pids: readonly number[]): number {
   let sum = 0;
   for (const pid of pids) sum += processTicks(pid);

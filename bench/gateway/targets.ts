@@ -1,8 +1,10 @@
 /**
- * Starts the four targets — the upstream itself (a), Tollgate's gateway (b), a Fastify +
- * reply-from proxy (c), nginx (d) — each in its own process, and checks that each answers the
- * benchmark request with the upstream's 200 and body before anything is measured.
+ * Starts the targets — the upstream itself (a), Tollgate's gateway node (b) and all-in-one process
+ * (b′), a Fastify + reply-from proxy (c), nginx (d), nginx + Lua checking the key (e), a bare
+ * node:http + undici proxy (f) — each in its own process, and checks that each answers the benchmark request with the upstream's 200 and body
+ * before anything is measured.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +14,15 @@ import { startNginx } from './nginx.js';
 import { adminKey, configureTollgate, KEY_HEADER, REQUEST_PATH } from './setup.js';
 import { UPSTREAM_BODY } from './upstream.js';
 
+export const TARGET_IDS = ['a', 'b', "b'", 'c', 'd', 'e', 'f'] as const;
+export type TargetId = (typeof TARGET_IDS)[number];
+
 export interface Target {
-  id: 'a' | 'b' | "b'" | 'c' | 'd';
+  id: TargetId;
   name: string;
   url: string;
   headers: Record<string, string>;
-  /** The server process (nginx: its master; the worker is its child). */
+  /** The server process (nginx: its master; the worker is its child, counted with it). */
   pid: number;
   /** Node children only: asks the process something (see child.ts). */
   ask?: Child<unknown>['ask'];
@@ -57,7 +62,11 @@ async function waitForKey(name: string, url: string, headers: Record<string, str
     if (Date.now() > deadline) throw new Error(`${name} still answers ${r.status} 10 s after the configuration: ${r.body}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  // The checks are really on: no key and a wrong key are refused.
+  await refusesBadKeys(name, url);
+}
+
+/** The checks are really on: no key and a wrong key are refused. */
+async function refusesBadKeys(name: string, url: string): Promise<void> {
   const none = await get(url, {});
   const wrong = await get(url, { [KEY_HEADER]: 'f'.repeat(64) });
   if (none.status !== 401 || wrong.status !== 401) throw new Error(`${name} should refuse requests without a valid key, got ${none.status} and ${wrong.status}`);
@@ -108,8 +117,31 @@ export async function startFastify(upstreamOrigin: string, cpu: number | undefin
   return { id: 'c', name: '(c) Fastify + reply-from, no checks', url: `http://127.0.0.1:${child.info.port}${REQUEST_PATH}`, headers: {}, pid: child.pid, stop: child.stop };
 }
 
+export async function startBareProxy(upstreamOrigin: string, cpu: number | undefined): Promise<Target> {
+  const child = await startNodeChild<{ port: number }>('bare-proxy', [upstreamOrigin], { cpu, name: 'bare node:http + undici proxy' });
+  return { id: 'f', name: '(f) bare node:http + undici proxy, no checks', url: `http://127.0.0.1:${child.info.port}${REQUEST_PATH}`, headers: {}, pid: child.pid, stop: child.stop };
+}
+
 export async function startNginxTarget(upstreamPort: number, cpu: number | undefined): Promise<Target> {
   const port = await freePort();
   const nginx = await startNginx(port, upstreamPort, cpu);
   return { id: 'd', name: '(d) nginx, 1 worker', url: `http://127.0.0.1:${port}${REQUEST_PATH}`, headers: {}, pid: nginx.pid, stop: nginx.stop };
+}
+
+/** Keys in the nginx + Lua target's table: the benchmark's own among random ones, like a real key store. */
+export const LUA_KEYS = 10_000;
+
+export async function startNginxLuaTarget(upstreamPort: number, cpu: number | undefined, key: string): Promise<Target> {
+  const port = await freePort();
+  const keys = Array.from({ length: LUA_KEYS - 1 }, () => randomBytes(32).toString('hex'));
+  keys.splice(LUA_KEYS >> 1, 0, key);
+  const nginx = await startNginx(port, upstreamPort, cpu, { header: KEY_HEADER, keys });
+  const url = `http://127.0.0.1:${port}${REQUEST_PATH}`;
+  try {
+    await refusesBadKeys('nginx + Lua', url);
+  } catch (error) {
+    await nginx.stop();
+    throw error;
+  }
+  return { id: 'e', name: '(e) nginx + Lua key check, 1 worker', url, headers: { [KEY_HEADER]: key }, pid: nginx.pid, stop: nginx.stop };
 }

@@ -32,16 +32,23 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
     const method = (req.method ?? 'GET').toUpperCase();
-    handle(req, res, method, path, query, started, deps)
-      .catch((error: unknown) => {
-        deps.logger.error({ err: error, method, path }, 'gateway request failed');
-        sendError(res, 500, MESSAGES.internal);
-        return { status: 500 } as Outcome;
-      })
-      .then((outcome) => {
-        debug?.({ method, path, api: outcome.apiId, status: outcome.status, ms: Math.round(performance.now() - started) }, 'gateway request');
-      }, () => undefined);
+    // Synchronous up to the proxy, and the proxy reports by callback: no promise, and no microtask,
+    // per request (see docs/benchmarks.md, gateway). Only a debug line needs the outcome.
+    const report = debug ? (o: Outcome) => logDebug(debug, method, path, o, started) : undefined;
+    let outcome: Outcome | undefined;
+    try {
+      outcome = handle(req, res, method, path, query, started, deps, report);
+    } catch (error) {
+      deps.logger.error({ err: error, method, path }, 'gateway request failed');
+      sendError(res, 500, MESSAGES.internal);
+      outcome = { status: 500 };
+    }
+    if (outcome && report) report(outcome);
   };
+}
+
+function logDebug(debug: (o: object, m?: string) => void, method: string, path: string, outcome: Outcome, started: number): void {
+  debug({ method, path, api: outcome.apiId, status: outcome.status, ms: Math.round(performance.now() - started) }, 'gateway request');
 }
 
 interface Outcome {
@@ -49,7 +56,13 @@ interface Outcome {
   apiId?: string;
 }
 
-async function handle(
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string, apiId?: string): Outcome {
+  drain(req);
+  sendError(res, status, message);
+  return apiId === undefined ? { status } : { status, apiId };
+}
+
+function handle(
   req: IncomingMessage,
   res: ServerResponse,
   method: string,
@@ -57,50 +70,29 @@ async function handle(
   query: string,
   startedAt: number,
   deps: HandlerDeps,
-): Promise<Outcome> {
-  if (!isSafePath(path)) {
-    drain(req);
-    sendError(res, 400, MESSAGES.unsafePath);
-    return { status: 400 };
-  }
+  report: ((o: Outcome) => void) | undefined,
+): Outcome | undefined {
+  if (!isSafePath(path)) return refuse(req, res, 400, MESSAGES.unsafePath);
   const snapshot = deps.snapshot();
   const ring = deps.ring();
-  if (!snapshot || !ring) {
-    drain(req);
-    sendError(res, 503, MESSAGES.unavailable);
-    return { status: 503 };
-  }
+  if (!snapshot || !ring) return refuse(req, res, 503, MESSAGES.unavailable);
   const match = snapshot.routes.match(method, path);
-  if (!match) {
-    drain(req);
-    sendError(res, 404, MESSAGES.notFound);
-    return { status: 404 };
-  }
+  if (!match) return refuse(req, res, 404, MESSAGES.notFound);
   const { api } = match;
   const presented = takeKey(req, query, api.keyHeader, api.keyQuery);
   if (api.subscriptionRequired) {
-    if (presented.key === undefined) {
-      drain(req);
-      sendError(res, 401, MESSAGES.missingKey);
-      return { status: 401, apiId: api.id };
-    }
+    if (presented.key === undefined) return refuse(req, res, 401, MESSAGES.missingKey, api.id);
     const decision = decideAccess(snapshot.keys, lookupHash(ring, presented.key), api.id, deps.clock.now().getTime());
-    if (!decision.allowed) {
-      drain(req);
-      sendError(res, decision.status, decision.message);
-      return { status: decision.status, apiId: api.id };
-    }
+    if (!decision.allowed) return refuse(req, res, decision.status, decision.message, api.id);
   }
-  if (!api.upstream) {
-    drain(req);
-    sendError(res, 502, MESSAGES.noBackend);
-    return { status: 502, apiId: api.id };
-  }
-  const status = await proxyRequest(
+  if (!api.upstream) return refuse(req, res, 502, MESSAGES.noBackend, api.id);
+  const apiId = api.id;
+  proxyRequest(
     { req, res, target: api.upstream, rest: match.rest, query: presented.forwardQuery, keyHeader: api.keyHeader, startedAt },
     deps.proxy,
+    report && ((status) => report({ status, apiId })),
   );
-  return { status, apiId: api.id };
+  return undefined;
 }
 
 /** Reads and discards a request body the gateway answers without forwarding. */

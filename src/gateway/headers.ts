@@ -30,7 +30,8 @@ const REQUEST_DROPPED = new Set(['host', 'expect', 'forwarded', 'x-forwarded-for
 const NO_TOKENS: ReadonlySet<string> = new Set();
 
 function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> {
-  if (value === undefined) return NO_TOKENS;
+  // What nearly every client and backend sends names no header, so there is nothing to collect.
+  if (value === undefined || value === 'keep-alive' || value === 'close') return NO_TOKENS;
   const out = new Set<string>();
   for (const v of Array.isArray(value) ? value : [value]) {
     for (const token of v.split(',')) {
@@ -70,7 +71,8 @@ export function upstreamRequestHeaders(req: IncomingMessage, keyHeader: string):
 export function clientResponseHeaders(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
   const named = connectionTokens(headers.connection);
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
     const lower = name.toLowerCase();
     if (dropHeader(lower, named)) continue;

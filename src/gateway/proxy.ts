@@ -38,82 +38,88 @@ export interface ProxyOptions {
 }
 
 /**
- * Resolves when the exchange is over; returns the status sent (or 0 if the client went away).
+ * Calls `done` (if given) when the exchange is over, with the status sent (or 0 if the client went
+ * away). A callback rather than a promise: nothing on the hot path waits for it (see
+ * docs/benchmarks.md, gateway).
  *
  * Uses undici's dispatch() with a handler that writes straight into the client's response: no
  * AbortController, Readable wrapper or stream pipeline per request (those cost more CPU than all of
- * the gateway's own work; see docs/benchmarks.md). Backpressure pauses the upstream through the
- * handler's controller; a client that goes away aborts it.
+ * the gateway's own work). Backpressure pauses the upstream through the handler's controller; a
+ * client that goes away aborts it.
  */
-export function proxyRequest(p: ProxyRequest, options: ProxyOptions): Promise<number> {
+export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (status: number) => void): void {
   const { req, res, target } = p;
   const path = (target.basePath + p.rest || '/') + (p.query ? `?${p.query}` : '');
-  return new Promise<number>((resolve) => {
-    let controller: Dispatcher.DispatchController | undefined;
-    let status = 0;
-    let settled = false;
-    const settle = (s: number) => {
-      if (settled) return;
-      settled = true;
-      res.off('close', onClose);
-      res.off('drain', onDrain);
-      resolve(s);
-    };
-    const onClose = () => {
-      if (res.writableFinished) return;
-      controller?.abort(new Error('client went away'));
-      settle(0);
-    };
-    const onDrain = () => controller?.resume();
-    res.once('close', onClose);
-    res.on('drain', onDrain);
-    const timing = options.onTiming;
-    const dispatchedAt = timing ? performance.now() : 0;
-    let answeredAt = 0;
-    options.upstreams.pool(target.origin).dispatch(
-      {
-        method: req.method as Dispatcher.HttpMethod,
-        path,
-        headers: upstreamRequestHeaders(req, p.keyHeader),
-        body: hasBody(req) ? req : null,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
+  let controller: Dispatcher.DispatchController | undefined;
+  let status = 0;
+  let settled = false;
+  let draining = false;
+  const settle = (s: number) => {
+    if (settled) return;
+    settled = true;
+    res.off('close', onClose);
+    if (draining) res.off('drain', onDrain);
+    done?.(s);
+  };
+  const onClose = () => {
+    if (res.writableFinished) return;
+    controller?.abort(new Error('client went away'));
+    settle(0);
+  };
+  const onDrain = () => controller?.resume();
+  res.on('close', onClose);
+  const timing = options.onTiming;
+  const dispatchedAt = timing ? performance.now() : 0;
+  let answeredAt = 0;
+  options.upstreams.pool(target.origin).dispatch(
+    {
+      method: req.method as Dispatcher.HttpMethod,
+      path,
+      headers: upstreamRequestHeaders(req, p.keyHeader),
+      body: hasBody(req) ? req : null,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    },
+    {
+      onRequestStart(c) {
+        controller = c;
+        if (res.destroyed) c.abort(new Error('client went away'));
       },
-      {
-        onRequestStart(c) {
-          controller = c;
-          if (res.destroyed) c.abort(new Error('client went away'));
-        },
-        onResponseStart(_c, statusCode, headers) {
-          if (timing) answeredAt = performance.now();
-          status = statusCode;
-          res.writeHead(statusCode, clientResponseHeaders(headers));
-        },
-        onResponseData(c, chunk) {
-          if (!res.write(chunk)) c.pause();
-        },
-        onResponseEnd() {
-          res.end();
-          if (timing) timing(dispatchedAt - (p.startedAt ?? dispatchedAt) + (performance.now() - answeredAt));
-          settle(status);
-        },
-        onResponseError(_c, error) {
-          if (settled) return;
-          if (res.headersSent || res.destroyed) {
-            // The backend or the client broke off mid-body: the status line is gone, only closing is left.
-            res.destroy();
-            settle(res.headersSent ? status : 0);
-            return;
-          }
-          const s = TIMEOUTS.has(errorCode(error)) ? 504 : 502;
-          sendError(res, s, s === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway);
-          // A request body the backend never read must not stall the connection.
-          if (!req.complete) req.resume();
-          settle(s);
-        },
+      onResponseStart(_c, statusCode, headers) {
+        if (timing) answeredAt = performance.now();
+        status = statusCode;
+        res.writeHead(statusCode, clientResponseHeaders(headers));
       },
-    );
-  });
+      onResponseData(c, chunk) {
+        if (res.write(chunk)) return;
+        // Backpressure is rare with most answers fitting one chunk: listen for 'drain' only once needed.
+        if (!draining) {
+          draining = true;
+          res.on('drain', onDrain);
+        }
+        c.pause();
+      },
+      onResponseEnd() {
+        res.end();
+        if (timing) timing(dispatchedAt - (p.startedAt ?? dispatchedAt) + (performance.now() - answeredAt));
+        settle(status);
+      },
+      onResponseError(_c, error) {
+        if (settled) return;
+        if (res.headersSent || res.destroyed) {
+          // The backend or the client broke off mid-body: the status line is gone, only closing is left.
+          res.destroy();
+          settle(res.headersSent ? status : 0);
+          return;
+        }
+        const s = TIMEOUTS.has(errorCode(error)) ? 504 : 502;
+        sendError(res, s, s === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway);
+        // A request body the backend never read must not stall the connection.
+        if (!req.complete) req.resume();
+        settle(s);
+      },
+    },
+  );
 }
 
 function errorCode(error: unknown): string {
