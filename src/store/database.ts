@@ -10,6 +10,7 @@ import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql,
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { postgresNotifications, type ChangeNotifications } from './change-notifications.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -57,8 +58,17 @@ function openSqlite(path: string): OpenDatabase {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
+  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(connection, path);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
-  return { db, dialect: 'sqlite', description: `SQLite ${path}`, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    description: `SQLite ${path}`,
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<OpenDatabase> {
