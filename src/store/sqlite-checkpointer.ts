@@ -46,6 +46,9 @@ export function startCheckpointer(connection: SQLite.Database, path: string): Ch
       if (!running) return;
       running = false;
       const exited = new Promise((resolve) => worker.once('exit', resolve));
+      // Unreferenced, the worker would not keep the process alive until it exits: a CLI command
+      // awaiting this at top level would end with an unsettled await (exit code 13).
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
