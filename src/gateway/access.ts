@@ -11,6 +11,7 @@
  *   (published or not, which APIs), so a product that is unpublished or loses an API changes one
  *   object, not every key of it.
  */
+import { hash as cryptoHash } from 'node:crypto';
 import { givesAccess, parseScope, SUBSCRIPTION_STATES, type SubscriptionState } from '../domain/subscription.js';
 import { DigestTable, digestWords } from './digest-table.js';
 import { MESSAGES } from './responses.js';
@@ -52,15 +53,40 @@ const OWNER_INACTIVE = denied(403, MESSAGES.ownerInactive);
 const UNPUBLISHED = denied(403, MESSAGES.productUnpublished);
 const OUT_OF_SCOPE = denied(403, MESSAGES.outOfScope);
 
+/** Slots per page: the slot arrays grow a page at a time, never by copying what they hold. */
+const PAGE_BITS = 16;
+const PAGE = 1 << PAGE_BITS;
+const IN_PAGE = PAGE - 1;
+
+/** One page of slots: each subscription's two key digests, state, owner, scope, expiry and id. */
+interface Page {
+  keyWords: Uint32Array;
+  states: Uint8Array;
+  owners: Int32Array;
+  scopes: Int32Array;
+  expires: Float64Array;
+  ids: (string | undefined)[];
+}
+
+const PAGE_BYTES = PAGE * (8 * 4 + 1 + 4 + 4 + 8 + 8);
+
+function newPage(): Page {
+  return {
+    keyWords: new Uint32Array(PAGE * 8),
+    states: new Uint8Array(PAGE),
+    owners: new Int32Array(PAGE),
+    scopes: new Int32Array(PAGE),
+    expires: new Float64Array(PAGE),
+    ids: new Array<string | undefined>(PAGE).fill(undefined),
+  };
+}
+
 export class KeyIndex {
+  /** Key digest → slot. */
   private readonly digests: DigestTable;
-  private readonly slotOf = new Map<string, number>();
-  private ids: (string | undefined)[] = [];
-  private keyWords: Uint32Array;
-  private states: Uint8Array;
-  private owners: Int32Array;
-  private scopes: Int32Array;
-  private expires: Float64Array;
+  /** Digest of the subscription id → slot: a change names the subscription by id. */
+  private readonly bySubscription: DigestTable;
+  private readonly pages: Page[] = [];
   private readonly freeSlots: number[] = [];
   private highWater = 0;
   private idBytes = 0;
@@ -72,64 +98,61 @@ export class KeyIndex {
   private readonly scopeList: Scope[] = [];
   private readonly products = new Map<string, ProductRecord>();
   private readonly scratch = new Uint32Array(4);
+  private readonly idScratch = new Uint32Array(4);
 
   /** `expected`: about how many subscriptions it will hold, so that loading them never regrows it. */
   constructor(expected = 0) {
-    const capacity = Math.max(1024, Math.ceil(expected * 1.25));
     this.digests = new DigestTable(expected * 2);
-    this.keyWords = new Uint32Array(capacity * 8);
-    this.states = new Uint8Array(capacity);
-    this.owners = new Int32Array(capacity);
-    this.scopes = new Int32Array(capacity);
-    this.expires = new Float64Array(capacity);
+    this.bySubscription = new DigestTable(expected);
   }
 
   get subscriptions(): number {
-    return this.slotOf.size;
+    return this.bySubscription.size;
   }
 
   get keys(): number {
     return this.digests.size;
   }
 
-  /** What the index takes: its typed arrays exactly, the id map and strings by estimate. */
+  /** What the index takes: its typed arrays exactly, the id and owner strings by estimate. */
   get bytes(): number {
-    const arrays = this.digests.bytes + this.keyWords.byteLength + this.states.byteLength + this.owners.byteLength + this.scopes.byteLength + this.expires.byteLength;
     const owners = this.ownerIndex.size * (MAP_ENTRY_BYTES + STRING_HEADER_BYTES + 8) + this.ownerBytes;
-    return arrays + this.ids.length * 8 + this.slotOf.size * (MAP_ENTRY_BYTES + STRING_HEADER_BYTES) + this.idBytes + owners;
+    const ids = this.bySubscription.size * STRING_HEADER_BYTES + this.idBytes;
+    return this.digests.bytes + this.bySubscription.bytes + this.pages.length * PAGE_BYTES + ids + owners;
   }
 
   /** Puts in (or replaces) a subscription: its keys, state, owner, scope and expiry. */
   upsertSubscription(s: SubscriptionRecord): void {
-    let slot = this.slotOf.get(s.id);
-    if (slot === undefined) {
+    let slot = this.slotOf(s.id);
+    if (slot < 0) {
       slot = this.allocate();
-      this.slotOf.set(s.id, slot);
-      this.ids[slot] = s.id;
+      this.bySubscription.set(this.idScratch, 0, slot);
+      this.pages[slot >>> PAGE_BITS]!.ids[slot & IN_PAGE] = s.id;
       this.idBytes += s.id.length;
     } else {
       this.dropKeys(slot);
     }
-    const words = this.keyWords;
-    const at = slot * 8;
+    const page = this.pages[slot >>> PAGE_BITS]!;
+    const i = slot & IN_PAGE;
+    const words = page.keyWords;
+    const at = i * 8;
     // A lookup that is not a digest (never written by Tollgate) opens nothing.
     if (digestWords(s.primaryLookup, words, at)) this.digests.set(words, at, slot);
     else words.fill(0, at, at + 4);
     if (digestWords(s.secondaryLookup, words, at + 4)) this.digests.set(words, at + 4, slot);
     else words.fill(0, at + 4, at + 8);
-    this.states[slot] = STATE_CODE.get(s.state) ?? STATE_CODE.get('cancelled')!;
-    this.owners[slot] = s.ownerId === null ? NO_OWNER : this.owner(s.ownerId, s.ownerState ?? 'missing');
-    this.scopes[slot] = this.scope(s.scope);
-    const expires = s.expirationDate ? Date.parse(s.expirationDate) : NaN;
-    this.expires[slot] = expires;
+    page.states[i] = STATE_CODE.get(s.state) ?? STATE_CODE.get('cancelled')!;
+    page.owners[i] = s.ownerId === null ? NO_OWNER : this.owner(s.ownerId, s.ownerState ?? 'missing');
+    page.scopes[i] = this.scope(s.scope);
+    page.expires[i] = s.expirationDate ? Date.parse(s.expirationDate) : NaN;
   }
 
   removeSubscription(id: string): void {
-    const slot = this.slotOf.get(id);
-    if (slot === undefined) return;
+    const slot = this.slotOf(id);
+    if (slot < 0) return;
     this.dropKeys(slot);
-    this.slotOf.delete(id);
-    this.ids[slot] = undefined;
+    this.bySubscription.delete(this.idScratch);
+    this.pages[slot >>> PAGE_BITS]!.ids[slot & IN_PAGE] = undefined;
     this.idBytes -= id.length;
     this.freeSlots.push(slot);
   }
@@ -153,12 +176,13 @@ export class KeyIndex {
     if (!digestWords(hash, d)) return INVALID_KEY;
     const slot = this.digests.get(d);
     if (slot < 0) return INVALID_KEY;
-    if (!GIVES_ACCESS[this.states[slot]!]) return INACTIVE;
-    const expires = this.expires[slot]!;
-    if (expires <= now) return EXPIRED;
-    const owner = this.owners[slot]!;
+    const page = this.pages[slot >>> PAGE_BITS]!;
+    const i = slot & IN_PAGE;
+    if (!GIVES_ACCESS[page.states[i]!]) return INACTIVE;
+    if (page.expires[i]! <= now) return EXPIRED;
+    const owner = page.owners[i]!;
     if (owner !== NO_OWNER && this.ownerStates[owner] !== 'active') return OWNER_INACTIVE;
-    const scope = this.scopeList[this.scopes[slot]!]!;
+    const scope = this.scopeList[page.scopes[i]!]!;
     switch (scope.kind) {
       case 'all':
         break;
@@ -174,14 +198,24 @@ export class KeyIndex {
       case 'none':
         return OUT_OF_SCOPE;
     }
-    return { allowed: true, subscriptionId: this.ids[slot]! };
+    return { allowed: true, subscriptionId: page.ids[i]! };
+  }
+
+  /** The slot of subscription `id`, or -1; leaves the id's digest in idScratch. */
+  private slotOf(id: string): number {
+    // A string, not a Buffer: a Buffer per call is external memory, and its pressure forced
+    // mark-compact collections of ~30 ms every few thousand subscriptions put in.
+    digestWords(cryptoHash('sha256', id, 'base64url'), this.idScratch);
+    const slot = this.bySubscription.get(this.idScratch);
+    return slot >= 0 && this.pages[slot >>> PAGE_BITS]!.ids[slot & IN_PAGE] === id ? slot : -1;
   }
 
   private dropKeys(slot: number): void {
-    const at = slot * 8;
+    const words = this.pages[slot >>> PAGE_BITS]!.keyWords;
+    const at = (slot & IN_PAGE) * 8;
     // Only while the digest still points here: another subscription may have taken the key since.
-    if (this.digests.get(this.keyWords, at) === slot) this.digests.delete(this.keyWords, at);
-    if (this.digests.get(this.keyWords, at + 4) === slot) this.digests.delete(this.keyWords, at + 4);
+    if (this.digests.get(words, at) === slot) this.digests.delete(words, at);
+    if (this.digests.get(words, at + 4) === slot) this.digests.delete(words, at + 4);
   }
 
   private owner(userId: string, state: string): number {
@@ -216,22 +250,8 @@ export class KeyIndex {
   private allocate(): number {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
-    if (this.highWater === this.states.length) this.growSlots();
+    if (this.highWater === this.pages.length * PAGE) this.pages.push(newPage());
     return this.highWater++;
-  }
-
-  private growSlots(): void {
-    const capacity = this.states.length * 2;
-    const grow = <T extends Uint32Array | Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T, per = 1): T => {
-      const next = make(capacity * per);
-      next.set(old);
-      return next;
-    };
-    this.keyWords = grow(this.keyWords, (n) => new Uint32Array(n), 8);
-    this.states = grow(this.states, (n) => new Uint8Array(n));
-    this.owners = grow(this.owners, (n) => new Int32Array(n));
-    this.scopes = grow(this.scopes, (n) => new Int32Array(n));
-    this.expires = grow(this.expires, (n) => new Float64Array(n));
   }
 }
 

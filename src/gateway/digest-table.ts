@@ -10,102 +10,215 @@
  * nobody can aim collisions at one bucket.
  */
 
-const EMPTY = -1;
+/** Stored values are value + 1, so that a new table is all "empty" without being filled. */
+const EMPTY = 0;
+/** Only in a table being moved out of: a deleted entry, passed over by lookups (see grow()). */
+const GONE = -1;
 /** The table grows (doubles) past this load; linear probing stays short below it. */
 const MAX_LOAD = 0.75;
+/** Buckets moved from the old table to the new one per write while growing. */
+const MOVE_STEP = 2_048;
 
-export class DigestTable {
-  private words: Uint32Array;
-  private values: Int32Array;
-  private mask: number;
-  private count = 0;
+interface Buckets {
+  words: Uint32Array;
+  values: Int32Array;
+  mask: number;
+  /** Live entries. */
+  count: number;
+}
 
-  /** `expected`: how many entries it will hold soon, so that loading them never regrows it. */
-  constructor(expected = 0) {
-    let capacity = 1024;
+function buckets(capacity: number): Buckets {
+  return { words: new Uint32Array(capacity * 4), values: new Int32Array(capacity), mask: capacity - 1, count: 0 };
+}
+
+/** Where the digest d[at..at+3] is in `b`, or -1. */
+function find(b: Buckets, d: Uint32Array, at: number): number {
+  const { words, values, mask } = b;
+  const a = d[at]!, c1 = d[at + 1]!, c2 = d[at + 2]!, c3 = d[at + 3]!;
+  for (let i = a & mask; ; i = (i + 1) & mask) {
+    const v = values[i]!;
+    if (v === EMPTY) return -1;
+    const w = i * 4;
+    if (v !== GONE && words[w] === a && words[w + 1] === c1 && words[w + 2] === c2 && words[w + 3] === c3) return i;
+  }
+}
+
+/** Puts the digest with `stored` (value + 1) in `b`, replacing the value of one already there. */
+function put(b: Buckets, d: Uint32Array, at: number, stored: number): void {
+  const { words, values, mask } = b;
+  const a = d[at]!, c1 = d[at + 1]!, c2 = d[at + 2]!, c3 = d[at + 3]!;
+  for (let i = a & mask; ; i = (i + 1) & mask) {
+    const w = i * 4;
+    const v = values[i]!;
+    if (v === EMPTY) {
+      words[w] = a;
+      words[w + 1] = c1;
+      words[w + 2] = c2;
+      words[w + 3] = c3;
+      values[i] = stored;
+      b.count++;
+      return;
+    }
+    if (words[w] === a && words[w + 1] === c1 && words[w + 2] === c2 && words[w + 3] === c3) {
+      values[i] = stored;
+      return;
+    }
+  }
+}
+
+/** Takes bucket i out of `b` by backward shift, so that lookups never need tombstones. */
+function remove(b: Buckets, i: number): void {
+  const { words, values, mask } = b;
+  for (let j = (i + 1) & mask; values[j] !== EMPTY; j = (j + 1) & mask) {
+    const home = words[j * 4]! & mask;
+    const between = i <= j ? home > i && home <= j : home > i || home <= j;
+    if (between) continue;
+    words.copyWithin(i * 4, j * 4, j * 4 + 4);
+    values[i] = values[j]!;
+    i = j;
+  }
+  values[i] = EMPTY;
+  b.count--;
+}
+
+class DigestShard {
+  private current: Buckets;
+  /** While growing: the table entries are being moved out of, a MOVE_STEP of buckets per write. */
+  private old: Buckets | undefined;
+  private moved = 0;
+  private readonly moveStep: number;
+
+  constructor(expected: number, shape: TableShape) {
+    let capacity = shape.minCapacity ?? 64;
     while (capacity * MAX_LOAD < expected) capacity *= 2;
-    this.words = new Uint32Array(capacity * 4);
-    this.values = new Int32Array(capacity).fill(EMPTY);
-    this.mask = capacity - 1;
+    this.current = buckets(capacity);
+    this.moveStep = shape.moveStep ?? MOVE_STEP;
   }
 
   get size(): number {
-    return this.count;
+    return this.current.count + (this.old?.count ?? 0);
   }
 
-  /** Bytes of the two arrays. */
+  /** Bytes of the arrays (both tables while growing). */
   get bytes(): number {
-    return this.words.byteLength + this.values.byteLength;
+    const of = (b: Buckets | undefined) => (b ? b.words.byteLength + b.values.byteLength : 0);
+    return of(this.current) + of(this.old);
   }
 
-  /** The value stored under the digest `d` (four words), or -1. */
+  /** The value stored under the digest d[at..at+3], or -1. */
   get(d: Uint32Array, at = 0): number {
-    const { words, values, mask } = this;
-    const a = d[at]!, b = d[at + 1]!, c = d[at + 2]!, e = d[at + 3]!;
-    for (let i = a & mask; ; i = (i + 1) & mask) {
-      const v = values[i]!;
-      if (v === EMPTY) return EMPTY;
-      const w = i * 4;
-      if (words[w] === a && words[w + 1] === b && words[w + 2] === c && words[w + 3] === e) return v;
-    }
+    let i = find(this.current, d, at);
+    if (i >= 0) return this.current.values[i]! - 1;
+    if (!this.old) return -1;
+    i = find(this.old, d, at);
+    return i >= 0 ? this.old.values[i]! - 1 : -1;
   }
 
   /** Stores `value` (>= 0) under the digest; replaces the value of one already there. */
   set(d: Uint32Array, at: number, value: number): void {
-    if ((this.count + 1) > (this.mask + 1) * MAX_LOAD) this.grow();
-    const { words, values, mask } = this;
-    const a = d[at]!, b = d[at + 1]!, c = d[at + 2]!, e = d[at + 3]!;
-    for (let i = a & mask; ; i = (i + 1) & mask) {
-      const w = i * 4;
-      if (values[i] === EMPTY) {
-        words[w] = a;
-        words[w + 1] = b;
-        words[w + 2] = c;
-        words[w + 3] = e;
-        values[i] = value;
-        this.count++;
-        return;
-      }
-      if (words[w] === a && words[w + 1] === b && words[w + 2] === c && words[w + 3] === e) {
-        values[i] = value;
-        return;
-      }
-    }
+    this.moveSome();
+    if (this.old) this.forgetOld(d, at);
+    else if (this.current.count + 1 > (this.current.mask + 1) * MAX_LOAD) this.grow();
+    put(this.current, d, at, value + 1);
   }
 
   /** Removes the digest; false when it was not there. */
   delete(d: Uint32Array, at = 0): boolean {
-    const { words, values, mask } = this;
-    const a = d[at]!, b = d[at + 1]!, c = d[at + 2]!, e = d[at + 3]!;
-    let i = a & mask;
-    for (; ; i = (i + 1) & mask) {
-      if (values[i] === EMPTY) return false;
-      const w = i * 4;
-      if (words[w] === a && words[w + 1] === b && words[w + 2] === c && words[w + 3] === e) break;
+    this.moveSome();
+    const i = find(this.current, d, at);
+    if (i >= 0) {
+      remove(this.current, i);
+      return true;
     }
-    // Backward shift: move later members of the probe run into the hole, so lookups never need tombstones.
-    for (let j = (i + 1) & mask; values[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = words[j * 4]! & mask;
-      const between = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (between) continue;
-      words.copyWithin(i * 4, j * 4, j * 4 + 4);
-      values[i] = values[j]!;
-      i = j;
-    }
-    values[i] = EMPTY;
-    this.count--;
-    return true;
+    return this.old ? this.forgetOld(d, at) : false;
   }
 
+  /**
+   * Doubles the table without stopping: the entries move to the new one a MOVE_STEP of buckets
+   * per write (a full rehash of two million keys held the event loop for ~270 ms). Meanwhile
+   * lookups try both; the old table is only ever marked (GONE), never shifted, so the sweep
+   * through it misses nothing.
+   */
   private grow(): void {
-    const oldWords = this.words;
-    const oldValues = this.values;
-    const capacity = (this.mask + 1) * 2;
-    this.words = new Uint32Array(capacity * 4);
-    this.values = new Int32Array(capacity).fill(EMPTY);
-    this.mask = capacity - 1;
-    this.count = 0;
-    for (let i = 0; i < oldValues.length; i++) if (oldValues[i] !== EMPTY) this.set(oldWords, i * 4, oldValues[i]!);
+    this.old = this.current;
+    this.moved = 0;
+    this.current = buckets((this.old.mask + 1) * 2);
+  }
+
+  private moveSome(): void {
+    const old = this.old;
+    if (!old) return;
+    const end = Math.min(old.values.length, this.moved + this.moveStep);
+    for (let i = this.moved; i < end; i++) {
+      const v = old.values[i]!;
+      if (v > 0) {
+        put(this.current, old.words, i * 4, v);
+        old.values[i] = GONE;
+        old.count--;
+      }
+    }
+    this.moved = end;
+    if (end === old.values.length) this.old = undefined;
+  }
+
+  /** Marks the digest gone from the old table; true when it was there. */
+  private forgetOld(d: Uint32Array, at: number): boolean {
+    const old = this.old!;
+    const i = find(old, d, at);
+    if (i < 0) return false;
+    old.values[i] = GONE;
+    old.count--;
+    return true;
+  }
+}
+
+/** Independent tables, chosen by a digest's second word: each grows on its own, a 64th of the whole. */
+const SHARDS = 64;
+
+export interface TableShape {
+  /** The smallest size of a shard (tests: a tiny one is seen growing). */
+  minCapacity?: number;
+  /** Buckets moved per write while a shard grows (tests). */
+  moveStep?: number;
+}
+
+export class DigestTable {
+  private readonly shards: DigestShard[];
+
+  /**
+   * `expected`: how many entries it will hold soon, so that loading them never regrows it.
+   * Growing costs a 64th of the table, spread over writes: allocating one table of 2^23 buckets
+   * at once took ~70 ms.
+   */
+  constructor(expected = 0, shape: TableShape = {}) {
+    this.shards = Array.from({ length: SHARDS }, () => new DigestShard(Math.ceil(expected / SHARDS), shape));
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const shard of this.shards) n += shard.size;
+    return n;
+  }
+
+  get bytes(): number {
+    let n = 0;
+    for (const shard of this.shards) n += shard.bytes;
+    return n;
+  }
+
+  /** The value stored under the digest d[at..at+3], or -1. */
+  get(d: Uint32Array, at = 0): number {
+    return this.shards[d[at + 1]! & (SHARDS - 1)]!.get(d, at);
+  }
+
+  /** Stores `value` (>= 0) under the digest; replaces the value of one already there. */
+  set(d: Uint32Array, at: number, value: number): void {
+    this.shards[d[at + 1]! & (SHARDS - 1)]!.set(d, at, value);
+  }
+
+  /** Removes the digest; false when it was not there. */
+  delete(d: Uint32Array, at = 0): boolean {
+    return this.shards[d[at + 1]! & (SHARDS - 1)]!.delete(d, at);
   }
 }
 
