@@ -117,8 +117,9 @@ class DigestShard {
   /** Stores `value` (>= 0) under the digest; replaces the value of one already there. */
   set(d: Uint32Array, at: number, value: number): void {
     this.moveSome();
+    if (!this.old && this.current.count + 1 > (this.current.mask + 1) * MAX_LOAD) this.grow();
+    // The digest may be in the table being moved out of (it just became that): it moves now.
     if (this.old) this.forgetOld(d, at);
-    else if (this.current.count + 1 > (this.current.mask + 1) * MAX_LOAD) this.grow();
     put(this.current, d, at, value + 1);
   }
 

@@ -56,7 +56,22 @@ describe('DigestTable', () => {
           for (let b = 0; b <= 3; b++) expect(table.get(Uint32Array.of(a, b, 7, 9))).toBe(model.get(`${a},${b},7,9`) ?? -1);
         }
       }),
+      { numRuns: 500 },
     );
+  });
+
+  it('holds a digest once when putting it again is what makes the table grow (fast-check found this)', () => {
+    const table = new DigestTable(0, { minCapacity: 4, moveStep: 1 });
+    const d = (a: number) => Uint32Array.of(a, 3, 7, 9);
+    table.set(d(0), 0, 0);
+    table.set(d(1), 0, 0);
+    table.set(d(2), 0, 0);
+    table.set(d(0), 0, 5);
+    expect(table.size).toBe(3);
+    expect(table.get(d(0))).toBe(5);
+    expect(table.delete(d(0))).toBe(true);
+    expect(table.get(d(0))).toBe(-1);
+    expect(table.size).toBe(2);
   });
 
   it('holds many random digests (it grows) and finds each, and only those', () => {
