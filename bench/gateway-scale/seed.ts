@@ -18,6 +18,7 @@ import { subscriptionKeyRing } from '../../src/services/signing-keys.js';
 import { newEtag } from '../../src/domain/ids.js';
 import { keyMaker, type KeyColumns } from './keys.js';
 import { progressBar } from '../management/progress.js';
+import { activeSubscriptionRow } from '../common/subscription-row.js';
 import { seedUsersShowingProgress } from '../management/seed.js';
 import { databaseVersion } from '../management/instance.js';
 import type { App } from '../../src/app.js';
@@ -71,25 +72,19 @@ const STEP = 10 * BATCH;
 
 const subscriptionId = (i: number) => `seed-${i}`;
 
-/** What a new active subscription without an end leaves empty. */
-const UNSET = { state_comment: null, allow_tracing: null, expiration_date: null, end_date: null, notification_date: null } as const;
-
 function subscriptionRow(keys: KeyColumns, j: number, i: number, ownerId: string, at: string): Insertable<SubscriptionsTable> {
-  return {
+  return activeSubscriptionRow({
     id: subscriptionId(i),
-    owner_id: ownerId,
+    ownerId,
     scope: PRODUCT_SCOPE,
-    display_name: `Seeded ${i}`,
-    state: 'active',
-    ...UNSET,
-    created_at: at,
-    start_date: at,
-    primary_key_sealed: keys.primarySealed[j]!,
-    secondary_key_sealed: keys.secondarySealed[j]!,
-    primary_key_lookup: keys.primaryLookup[j]!,
-    secondary_key_lookup: keys.secondaryLookup[j]!,
+    at,
+    displayName: `Seeded ${i}`,
+    primarySealed: keys.primarySealed[j]!,
+    secondarySealed: keys.secondarySealed[j]!,
+    primaryLookup: keys.primaryLookup[j]!,
+    secondaryLookup: keys.secondaryLookup[j]!,
     etag: newEtag(),
-  };
+  });
 }
 
 /**

@@ -22,6 +22,7 @@ import { BACKEND_OPTIONS, chooseBackends, databaseVersion, withTollgate, type In
 import { summarize, type CaseResult } from '../management/measure.js';
 import { progressBar } from '../management/progress.js';
 import { prng } from '../management/seed.js';
+import { activeSubscriptionRow } from '../common/subscription-row.js';
 import { configureTollgate, KEY_HEADER, REQUEST_PATH } from '../gateway/setup.js';
 import { createGateway, type Gateway } from '../../src/gateway/index.js';
 import { systemClock } from '../../src/domain/clock.js';
@@ -217,25 +218,16 @@ async function seedSubscriptions(instance: Instance, count: number): Promise<voi
   const bar = progressBar(`seeding ${count.toLocaleString('en-US')} subscriptions`, count);
   const at = new Date().toISOString();
   for (let i = 0; i < count; i += 1000) {
-    const rows = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
-      id: `crowd-${i + j}`,
-      owner_id: 'crowd',
-      scope: '/products/bench',
-      display_name: null,
-      state: 'active' as const,
-      state_comment: null,
-      allow_tracing: null,
-      created_at: at,
-      start_date: at,
-      expiration_date: null,
-      end_date: null,
-      notification_date: null,
-      primary_key_sealed: '',
-      secondary_key_sealed: '',
-      primary_key_lookup: randomBytes(32).toString('base64url'),
-      secondary_key_lookup: randomBytes(32).toString('base64url'),
-      etag: 'seeded',
-    }));
+    const rows = Array.from({ length: Math.min(1000, count - i) }, (_, j) =>
+      activeSubscriptionRow({
+        id: `crowd-${i + j}`,
+        ownerId: 'crowd',
+        scope: '/products/bench',
+        at,
+        primaryLookup: randomBytes(32).toString('base64url'),
+        secondaryLookup: randomBytes(32).toString('base64url'),
+      }),
+    );
     await instance.app.database.db.insertInto('subscriptions').values(rows).execute();
     bar.update(i + rows.length);
   }

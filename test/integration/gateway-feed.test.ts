@@ -10,7 +10,7 @@ import { lookupHash } from '../../src/domain/subscription-keys.js';
 import { createGateway, type Gateway, type GatewayLogger } from '../../src/gateway/index.js';
 import { LOAD_BATCH } from '../../src/gateway/snapshot.js';
 import { subscriptionKeyRing } from '../../src/services/signing-keys.js';
-import type { SubscriptionsTable } from '../../src/store/schema.js';
+import { activeSubscriptionRow } from '../../bench/common/subscription-row.js';
 import { activeSubscription, putApi, putProduct, until } from '../helpers/gateway.js';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -22,29 +22,9 @@ function recordingLogger(): GatewayLogger & { messages: string[] } {
   return { messages, info: note, warn: note, error: note };
 }
 
-/** An active subscription row of `ownerId` to the product 'feed', as a bulk import would write it. */
-function directRow(id: string, ownerId: string, primaryLookup: string, secondaryLookup: string): SubscriptionsTable {
-  const at = new Date().toISOString();
-  return {
-    id,
-    owner_id: ownerId,
-    scope: '/products/feed',
-    display_name: null,
-    state: 'active',
-    state_comment: null,
-    allow_tracing: null,
-    created_at: at,
-    start_date: at,
-    expiration_date: null,
-    end_date: null,
-    notification_date: null,
-    primary_key_sealed: '',
-    secondary_key_sealed: '',
-    primary_key_lookup: primaryLookup,
-    secondary_key_lookup: secondaryLookup,
-    etag: 'direct',
-  };
-}
+/** An active subscription of `ownerId` to the product 'feed', as a bulk import would write it. */
+const directRow = (id: string, ownerId: string, primaryLookup: string, secondaryLookup: string) =>
+  activeSubscriptionRow({ id, ownerId, scope: '/products/feed', at: new Date().toISOString(), primaryLookup, secondaryLookup, etag: 'direct' });
 
 const HOUR = 3_600_000;
 /** Long enough that a node under test never polls by itself: what it applies, it applies when told. */
