@@ -254,8 +254,3 @@ export class KeyIndex {
     return this.highWater++;
   }
 }
-
-/** The handler's one call: what the key with lookup hash `hash` may do with `apiId` at `now`. */
-export function decideAccess(index: KeyIndex, hash: string, apiId: string, now: number): AccessDecision {
-  return index.decide(hash, apiId, now);
-}

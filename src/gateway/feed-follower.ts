@@ -59,14 +59,17 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
   }
 
   async function step(full: boolean): Promise<void> {
+    // A full load starts at or past the pruning mark (feedHead): only an older position can be behind it.
     if (full || !snapshot || !cursor) await loadFully();
-    const pruned = await store.changes.prunedThrough();
-    if (pruned > cursor!.last) {
-      logger.warn(
-        { position: cursor!.last, prunedThrough: pruned },
-        'gateway: fell behind the change feed (changes it had not applied were pruned); loading everything again',
-      );
-      await loadFully();
+    else {
+      const pruned = await store.changes.prunedThrough();
+      if (pruned > cursor.last) {
+        logger.warn(
+          { position: cursor.last, prunedThrough: pruned },
+          'gateway: fell behind the change feed (changes it had not applied were pruned); loading everything again',
+        );
+        await loadFully();
+      }
     }
     for (;;) {
       const now = clock.now().getTime();

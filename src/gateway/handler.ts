@@ -5,7 +5,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../domain/clock.js';
 import { lookupHash, type KeyRing } from '../domain/subscription-keys.js';
-import { decideAccess } from './access.js';
 import { isSafePath } from './path-safety.js';
 import { proxyRequest, type ProxyOptions } from './proxy.js';
 import { MESSAGES, sendError } from './responses.js';
@@ -82,7 +81,7 @@ function handle(
   const presented = takeKey(req, query, api.keyHeader, api.keyQuery);
   if (api.subscriptionRequired) {
     if (presented.key === undefined) return refuse(req, res, 401, MESSAGES.missingKey, api.id);
-    const decision = decideAccess(snapshot.keys, lookupHash(ring, presented.key), api.id, deps.clock.now().getTime());
+    const decision = snapshot.keys.decide(lookupHash(ring, presented.key), api.id, deps.clock.now().getTime());
     if (!decision.allowed) return refuse(req, res, decision.status, decision.message, api.id);
   }
   if (!api.upstream) return refuse(req, res, 502, MESSAGES.noBackend, api.id);
