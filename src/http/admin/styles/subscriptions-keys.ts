@@ -11,4 +11,7 @@ export const SUBSCRIPTIONS_KEYS_CSS = `
 .subscription-actions .button-row { margin: 0 0 1rem; }
 table.data.subscriptions th .muted { font-weight: 400; }
 .keys-note { margin: 0.75rem 0 0; }
+/* Each key's box and button together, apart from the other key's. */
+.key-regenerate { margin: 0 0 1.25rem; }
+.key-regenerate .checkbox { margin-bottom: 0.5rem; }
 `;

@@ -262,6 +262,7 @@ function regenerateForm(request: FastifyRequest, s: AdminSubscriptionView, which
   return postForm(request, {
     action: `${subscriptionPath(s.id)}/regenerate`,
     etag: s.etag,
+    className: 'key-regenerate',
     body: html`${hidden('key', which)}
     ${errorSummary(state, { confirm: id })}
     ${checkbox({ id, name: 'confirm', label: `The current ${which} key stops working at once.` }, state)}
