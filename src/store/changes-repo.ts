@@ -10,7 +10,8 @@
 import { sql } from 'kysely';
 import type { Executor, SqlDialect } from './database.js';
 
-export type ChangedEntity = 'api' | 'product' | 'subscription' | 'user' | 'group';
+/** 'policy' names a scope key ('/', '/products/p', '/apis/a', '/apis/a/operations/o'); 'named-value' an id. */
+export type ChangedEntity = 'api' | 'product' | 'subscription' | 'user' | 'group' | 'policy' | 'named-value';
 
 export interface ChangeRow {
   seq: number;

@@ -19,6 +19,9 @@ import * as apis from './apis-repo.js';
 import * as products from './products-repo.js';
 import * as subscriptions from './subscriptions-repo.js';
 import * as gateway from './gateway-repo.js';
+import * as policies from './policies-repo.js';
+import * as namedValues from './named-values-repo.js';
+import * as quotaCounters from './quota-counters-repo.js';
 
 /** A repository module with its first parameter (the executor) bound. */
 type Bound<M> = {
@@ -55,6 +58,9 @@ export interface Store {
   readonly products: Bound<typeof products>;
   readonly subscriptions: Bound<typeof subscriptions>;
   readonly gateway: Bound<typeof gateway>;
+  readonly policies: Bound<typeof policies>;
+  readonly namedValues: Bound<typeof namedValues>;
+  readonly quotaCounters: Bound<typeof quotaCounters>;
   /** Runs `fn` in one transaction: everything it writes lands, or nothing does. Nested calls join the outer one. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -77,6 +83,9 @@ function storeOn(ex: Executor, dialect: SqlDialect, inTransaction: boolean): Sto
     products: bind(products, ex),
     subscriptions: bind(subscriptions, ex),
     gateway: bind(gateway, ex),
+    policies: bind(policies, ex),
+    namedValues: bind(namedValues, ex),
+    quotaCounters: bind(quotaCounters, ex),
     transaction: (fn) =>
       inTransaction ? fn(store) : (ex as Db).transaction().execute((trx) => fn(storeOn(trx, dialect, true))),
   };

@@ -232,6 +232,43 @@ export interface ChangeFeedTable {
   entity_id: string;
 }
 
+export type PolicyScopeKind = 'global' | 'product' | 'api' | 'operation';
+
+export interface PoliciesTable {
+  /** '/', '/products/{id}', '/apis/{id}' or '/apis/{id}/operations/{op}'. */
+  scope_key: string;
+  scope: PolicyScopeKind;
+  product_id: string | null;
+  api_id: string | null;
+  operation_id: string | null;
+  /** As written (format xml), `{{named values}}` unresolved. */
+  xml: string;
+  etag: string;
+  updated_at: string;
+}
+
+export interface NamedValuesTable {
+  id: string;
+  display_name: string;
+  display_name_lower: string;
+  /** Sealed (src/domain/secrets.ts) when `secret` is 1. */
+  value: string;
+  secret: number;
+  /** JSON array of strings. */
+  tags: string;
+  etag: string;
+  created_at: string;
+}
+
+export interface QuotaCountersTable {
+  counter_key: string;
+  period_start: string;
+  period_end: string | null;
+  calls: number;
+  kilobytes: number;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   user_identities: UserIdentitiesTable;
@@ -252,4 +289,7 @@ export interface Database {
   product_groups: ProductGroupsTable;
   subscriptions: SubscriptionsTable;
   change_feed: ChangeFeedTable;
+  policies: PoliciesTable;
+  named_values: NamedValuesTable;
+  quota_counters: QuotaCountersTable;
 }

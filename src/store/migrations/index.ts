@@ -7,6 +7,7 @@ import { apiPathUniqueIgnoringCase } from './0004-api-path-unique-ignoring-case.
 import { adminSessionsMigration } from './0005-admin-sessions.js';
 import { userListIndexesMigration } from './0006-user-list-indexes.js';
 import { changeFeedRetentionMigration } from './0007-change-feed-retention.js';
+import { policiesMigration } from './0008-policies.js';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit a released one: add a new
@@ -23,6 +24,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0005-admin-sessions': adminSessionsMigration,
         '0006-user-list-indexes': userListIndexesMigration,
         '0007-change-feed-retention': changeFeedRetentionMigration,
+        '0008-policies': policiesMigration(dialect),
       };
     },
   };
