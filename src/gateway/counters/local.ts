@@ -33,7 +33,11 @@ interface QuotaCell {
 /** Keys looked at by the sweep per call: enough that the sweep outpaces any rate of new keys. */
 const SWEEP_STEP = 2;
 
+/** The port with its answers as they are here: never a promise. */
 export interface LocalCounters extends Counters {
+  takeRate(key: string, limit: number, periodSeconds: number, count: number, now: number): RateDecision;
+  peekRate(key: string, limit: number, periodSeconds: number, now: number): RateDecision;
+  takeQuota(key: string, window: QuotaWindow, limit: QuotaLimit, calls: number, now: number): QuotaDecision;
   /** Rate-limit and quota keys held (tests of the eviction). */
   size(): { rate: number; quota: number };
 }
