@@ -42,11 +42,6 @@ function connectionTokens(value: string | string[] | undefined): ReadonlySet<str
   return out;
 }
 
-/** Whether a header belongs to one hop (a policy may not set it: it is not the API's to change). */
-export function isHopByHop(lowerName: string): boolean {
-  return HOP_BY_HOP.has(lowerName) || lowerName.startsWith('proxy-');
-}
-
 function dropHeader(name: string, named: ReadonlySet<string>): boolean {
   return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || named.has(name);
 }

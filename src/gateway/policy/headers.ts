@@ -5,13 +5,14 @@
  * are joined with commas, except for the headers whose values hold commas or dates, which get one
  * line per value (Azure's list); several values of a query parameter are repeated parameters.
  *
- * Hop-by-hop headers, Content-Length and Host belong to the connection, not to the API: a policy
- * naming one does not compile (the scope's calls are refused with 500, and the log says why), so
- * that it never runs half-applied.
+ * Hop-by-hop and framing headers (Connection, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade,
+ * Proxy-Connection, Content-Length) belong to the connection, not to the API: the parser refuses
+ * them at PUT, and a stored document naming one anyway does not compile (its calls are refused
+ * with 500, and the log says why) rather than run half-applied.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { CheckHeaderElement, ExistsAction, SetHeaderElement, SetQueryParameterElement } from '../../domain/policy/types.js';
-import { isHopByHop, upstreamRequestHeaders } from '../headers.js';
+import { upstreamRequestHeaders } from '../headers.js';
 import { compileExpr, requestHeader, type Evaluate } from './expressions.js';
 import { jsonAnswer, type Exchange, type ResponseStep, type Step } from './exchange.js';
 import { PolicyCompileError } from './types.js';
@@ -32,11 +33,10 @@ const ONE_LINE_PER_VALUE = new Set([
   'retry-after',
 ]);
 
-const NOT_SETTABLE = new Set(['content-length', 'host']);
+const NOT_SETTABLE = new Set(['connection', 'content-length', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 function checkSettable(e: SetHeaderElement): void {
-  const lower = e.name.toLowerCase();
-  if (isHopByHop(lower) || NOT_SETTABLE.has(lower)) {
+  if (NOT_SETTABLE.has(e.name.toLowerCase())) {
     throw new PolicyCompileError(`set-header (line ${e.at.line}) names '${e.name}', which belongs to the connection and cannot be set by a policy`);
   }
 }

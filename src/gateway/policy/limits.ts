@@ -44,7 +44,11 @@ interface QuotaTarget {
 
 const originKey = (o: PolicyOrigin) => `${o.scope}:${o.id}`;
 
-/** The element's own limit and those of its `<api>`/`<operation>` children that name this call's API and operation. */
+/**
+ * The limits a call to this API and operation meets: its `<operation>` child's, its `<api>` child's,
+ * then the element's own, most specific first, so that a call the narrower limit refuses is counted
+ * by none of the wider ones (one the wider limit refuses has been counted by the narrower ones).
+ */
 function targetsOf<T>(
   e: { apis: RateLimitElement['apis'] },
   target: CompileTarget,
@@ -64,7 +68,7 @@ function targetsOf<T>(
       if (opMade !== undefined) out.push(opMade);
     }
   }
-  return out;
+  return out.reverse();
 }
 
 function limitHeaders(x: Exchange, h: LimitHeaders, d: RateDecision): void {
