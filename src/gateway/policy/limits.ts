@@ -11,6 +11,12 @@
  * - quota-by-key: the counter-key value itself, as Azure's /quotas/{quotaCounterKey} names it.
  * Calls without a subscription count for neither rate-limit nor quota (Azure counts only calls
  * made with a key).
+ *
+ * When the counters are asked: takeRate before the call for rate-limit and rate-limit-by-key;
+ * with an increment-condition peekRate before and addRate after the answer (if its status meets
+ * the condition); takeQuota before the call (with 0 calls when an increment-condition decides
+ * later, or for a quota-by-key key already counted in this call); addQuota after the answer with
+ * its kilobytes (only where a bandwidth is limited) and, with an increment-condition, the call.
  */
 import type {
   LimitHeaders,
