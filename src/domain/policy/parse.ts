@@ -30,7 +30,7 @@ function substitute(root: XmlElement, lookup: NamedValueLookup, problems: Proble
 }
 
 function readElement(child: ElementReader, section: SectionName, scope: PolicyScope): PolicyElement | undefined {
-  if (child.name === 'base') return { kind: 'base', at: child.at };
+  if (child.name === 'base') return { kind: 'base', at: child.at, source: child.element.source };
   const rule = ELEMENT_RULES.get(child.name);
   if (rule === undefined) {
     child.problem(
