@@ -71,10 +71,15 @@ export function parsePolicy(xml: string, scope: PolicyScope, namedValues: NamedV
   }
   substitute(tree.root, namedValues, problems);
   const sections: Record<SectionName, PolicyElement[]> = { inbound: [], backend: [], outbound: [], 'on-error': [] };
-  root.children(
-    Object.fromEntries(SECTIONS.map((name) => [name, (section: ElementReader) => void (sections[name] = readSection(section, name, scope))])),
-    { once: SECTIONS },
+  const handlers = Object.fromEntries(
+    SECTIONS.map((name) => [
+      name,
+      (section: ElementReader) => {
+        sections[name] = readSection(section, name, scope);
+      },
+    ]),
   );
+  root.children(handlers, { once: SECTIONS });
   root.finish();
   if (problems.count > 0) return { ok: false, problems: problems.list };
   return { ok: true, document: { scope, sections } };

@@ -21,7 +21,7 @@ export type AnyElementRule = { [K in PolicyKind]: ElementRule<K> }[PolicyKind];
 export const ALL_SCOPES: readonly PolicyScope[] = ['global', 'product', 'api', 'operation'];
 export const ALL_SECTIONS: readonly SectionName[] = SECTIONS;
 
-/** Names a rule by its element, so that a table can be built from a list without repeating them. */
+/** Infers the element from the rule's name, so that each `read` is checked against its own element type. */
 export function rule<K extends PolicyKind>(r: ElementRule<K>): ElementRule<K> {
   return r;
 }
