@@ -20,21 +20,25 @@ local adding = tonumber(ARGV[5])
 
 /**
  * Exact sliding log: a sorted set of one member per counted call, scored by its time. A call at
- * `t` counts while `now - period < t`. ARGV: op (take | peek | add), now, period ms, limit (take,
- * peek), members to add, member id prefix.
+ * `t` counts while `now - period < t` (calls timed after `now`, by a node whose clock runs ahead,
+ * count too). Members are dropped only `skew` ms after they stop counting, so a call that reaches
+ * Redis after one timed later than it (another node, another clock) still sees every call of its
+ * window. ARGV: op, now, period ms, limit (take, peek), members to add, member id prefix, skew ms.
  * Reply: {1, calls in the window before this one} or {0, calls, time (ms) at which the window
  * holds fewer than `limit`}.
  */
 export const RATE_LOG_LUA = `${RATE_ARGS}local id = ARGV[6]
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
-local n = redis.call('ZCARD', key)
+local skew = tonumber(ARGV[7])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period - skew)
+local from = '(' .. (now - period)
+local n = redis.call('ZCOUNT', key, from, '+inf')
 if op ~= 'add' and n >= limit then
-  local nth = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+  local nth = redis.call('ZRANGEBYSCORE', key, from, '+inf', 'WITHSCORES', 'LIMIT', n - limit, 1)
   return {0, n, tonumber(nth[2]) + period}
 end
 if op ~= 'peek' and adding > 0 then
   for i = 1, adding do redis.call('ZADD', key, now, id .. '.' .. i) end
-  redis.call('PEXPIRE', key, period)
+  redis.call('PEXPIRE', key, period + skew)
 end
 return {1, n}
 `;
@@ -43,13 +47,16 @@ return {1, n}
  * Sliding window counter for large limits: `buckets` sub-windows of period/buckets each, a hash
  * field per sub-window. The estimate counts the sub-windows inside the window in full and the one
  * the window's start falls in by the fraction of it still inside, as if its calls were spread
- * evenly across it. ARGV: op, now, period ms, limit, calls to add, buckets.
+ * evenly across it. Sub-windows are dropped `skew` ms after they stop counting (as the log's
+ * members). ARGV: op, now, period ms, limit, calls to add, buckets, skew ms.
  * Reply: {1, ceil(estimate)} or {0, ceil(estimate), time (ms) at which the estimate falls below
  * `limit` if no call is counted meanwhile}.
  */
 export const RATE_BUCKETS_LUA = `${RATE_ARGS}local buckets = tonumber(ARGV[6])
+local skew = tonumber(ARGV[7])
 local width = period / buckets
 local current = math.floor(now / width)
+local kept = current - buckets - math.ceil(skew / width)
 local fields = redis.call('HGETALL', key)
 local counts = {}
 local inside = 0
@@ -57,8 +64,10 @@ local partial = 0
 for i = 1, #fields, 2 do
   local b = tonumber(fields[i])
   local v = tonumber(fields[i + 1])
-  if b < current - buckets then
+  if b < kept then
     redis.call('HDEL', key, fields[i])
+  elseif b < current - buckets then
+    -- Out of this call's window; kept for a call timed earlier.
   elseif b == current - buckets then
     partial = v
   else
@@ -70,7 +79,7 @@ local estimate = inside + partial * (1 - (now - current * width) / width)
 if op == 'add' or estimate < limit then
   if op ~= 'peek' and adding > 0 then
     redis.call('HINCRBY', key, current, adding)
-    redis.call('PEXPIRE', key, math.ceil(period + width))
+    redis.call('PEXPIRE', key, math.ceil(period + width + skew))
   end
   return {1, math.ceil(estimate)}
 end

@@ -68,6 +68,12 @@ const DEFAULTS = {
   maxLocalEntries: 100_000,
 } as const;
 
+/**
+ * How far apart the nodes' clocks (and the order calls reach Redis in) may be without a call
+ * seeing its window emptied early: what stopped counting is dropped this much later.
+ */
+export const CLOCK_SKEW_MS = 5000;
+
 type RateReply = [allowed: number, counted: number, until?: number];
 type QuotaReply = [allowed: number, calls: number, kilobytes: string];
 
@@ -110,11 +116,11 @@ export function createRedisCounters(options: RedisCountersOptions): RedisCounter
   /** Runs a rate script: the log or the buckets, as the limit asks. */
   function rateScript(op: 'take' | 'peek' | 'add', rateKey: string, limit: number, count: number, periodMs: number, now: number): Promise<RateReply> {
     if (limit > o.exactUpTo) {
-      return redis.tollgateRateBuckets(bucketKey(rateKey), op, now, periodMs, limit, count, o.subBuckets) as Promise<RateReply>;
+      return redis.tollgateRateBuckets(bucketKey(rateKey), op, now, periodMs, limit, count, o.subBuckets, CLOCK_SKEW_MS) as Promise<RateReply>;
     }
     // A batch of `count` at one instant blocks the window exactly as long as `limit` members would.
     const members = Math.min(count, limit);
-    return redis.tollgateRateLog(logKey(rateKey), op, now, periodMs, limit, members, `${memberPrefix}${(sequence++).toString(36)}`) as Promise<RateReply>;
+    return redis.tollgateRateLog(logKey(rateKey), op, now, periodMs, limit, members, `${memberPrefix}${(sequence++).toString(36)}`, CLOCK_SKEW_MS) as Promise<RateReply>;
   }
 
   function decideRate(op: 'take' | 'peek', key: string, limit: number, periodSeconds: number, count: number, now: number): RateDecision | Promise<RateDecision> {
