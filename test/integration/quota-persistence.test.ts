@@ -188,6 +188,50 @@ describe.each(BACKENDS)('quota counters kept in the database (%s)', (backend) =>
     expect(counting.takeQuota(k, w, { calls: 3 }, 1, t0 + 5)).toMatchObject({ allowed: true, remainingCalls: 2 });
   });
 
+  it('decides on what it counted while the database cannot be read, and reads again at the next call', async () => {
+    const k = key('unreadable');
+    await store.quotaCounters.addToQuotaCounters([{ counterKey: k, periodStart: new Date(w.start).toISOString(), periodEnd: new Date(w.end).toISOString(), calls: 3, kilobytes: 0 }], new Date().toISOString());
+    const log = recordingLogger();
+    const counters = node({ logger: log.logger });
+    await sql`alter table quota_counters rename to quota_counters_away`.execute(database.db);
+    try {
+      expect(await counters.takeQuota(k, w, { calls: 5 }, 1, t0)).toMatchObject({ allowed: true, remainingCalls: 4 });
+      expect(await counters.takeQuota(k, w, { calls: 5 }, 1, t0 + 1)).toMatchObject({ allowed: true, remainingCalls: 3 });
+    } finally {
+      await sql`alter table quota_counters_away rename to quota_counters`.execute(database.db);
+    }
+    expect(log.warnings).toEqual(['quota counters could not be read from the database; deciding on what this process counted']);
+    // Read now: the database's three and the two counted meanwhile reach the limit.
+    expect(await counters.takeQuota(k, w, { calls: 5 }, 1, t0 + 2)).toMatchObject({ allowed: false });
+    await counters.flush();
+    expect(await store.quotaCounters.listQuotaCounters(k)).toMatchObject([{ calls: 5 }]);
+  });
+
+  it.runIf(backend === 'postgres')('does not hold a first call for a late read, and adds what the read brings when it comes', async () => {
+    const k = key('late');
+    await store.quotaCounters.addToQuotaCounters([{ counterKey: k, periodStart: new Date(w.start).toISOString(), periodEnd: new Date(w.end).toISOString(), calls: 3, kilobytes: 0 }], new Date().toISOString());
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = database.db.transaction().execute(async (trx) => {
+      await sql`lock table quota_counters in access exclusive mode`.execute(trx);
+      locked();
+      await released;
+    });
+    await isLocked;
+    const counters = node({ loadTimeoutMs: 100 });
+    try {
+      expect(await counters.takeQuota(k, w, { calls: 5 }, 1, t0)).toMatchObject({ allowed: true, remainingCalls: 4 });
+    } finally {
+      release();
+      await holder;
+    }
+    // The next call waits for the read still under way, which adds the database's three.
+    expect(await counters.takeQuota(k, w, { calls: 5 }, 1, t0 + 1)).toMatchObject({ allowed: true, remainingCalls: 0 });
+    expect(counters.takeQuota(k, w, { calls: 5 }, 1, t0 + 2)).toMatchObject({ allowed: false });
+  });
+
   it('keeps what it could not write for the next write, and says so', async () => {
     const k = key('away');
     const log = recordingLogger();

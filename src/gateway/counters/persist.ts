@@ -6,6 +6,10 @@
  * lost if it crashes: at most one flush interval of calls, which a client then gets on top of its
  * quota.
  *
+ * A read that takes longer than `loadTimeoutMs` (a slow or unreachable database) does not hold the
+ * call: it is decided on what this process counted, and the database's counts are added once the
+ * read arrives (the counts are sums, so the order does not matter).
+ *
  * The writes are increments, so several processes over one database (gateway workers without
  * Redis, each counting on its own) add up rather than overwrite each other: the database holds
  * what they all counted, and a process that starts begins from that. The management API's reads
@@ -23,6 +27,8 @@ export interface PersistQuotasOptions {
   flushIntervalMs: number;
   logger: GatewayLogger;
   clock?: Clock;
+  /** How long a key's first call waits for its read before it is decided without (default 1000 ms). */
+  loadTimeoutMs?: number;
   /** Called after each write that had something to write, with the number of periods written. */
   onFlush?: (periods: number) => void;
 }
@@ -34,6 +40,8 @@ export interface PersistedCounters extends Counters {
 
 /** Ended periods are deleted from the database this often (on a flush). */
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** At most one warning about failed reads per this many ms (every first call of a key tries one). */
+const READ_WARNING_EVERY_MS = 10_000;
 
 interface Pending {
   window: QuotaWindow;
@@ -50,7 +58,9 @@ export function persistQuotas(inner: Counters, store: Pick<Store, 'quotaCounters
   const pending = new Map<string, Map<number, Pending>>();
   /** Database writes run one after another, so a setQuota never lands between a flush's read and write. */
   let writes: Promise<unknown> = Promise.resolve();
+  const loadTimeoutMs = options.loadTimeoutMs ?? 1000;
   let lastPrune = clock.now().getTime();
+  let lastReadWarning = -Infinity;
   const timer = setInterval(() => void flush(), options.flushIntervalMs);
   timer.unref();
 
@@ -81,6 +91,21 @@ export function persistQuotas(inner: Counters, store: Pick<Store, 'quotaCounters
     );
     loaded.set(key, reading);
     return reading;
+  }
+
+  function readFailed(error: unknown, counterKey: string): void {
+    const now = clock.now().getTime();
+    if (now - lastReadWarning < READ_WARNING_EVERY_MS) return;
+    lastReadWarning = now;
+    options.logger.warn({ err: error, counterKey }, 'quota counters could not be read from the database; deciding on what this process counted');
+  }
+
+  /** Resolves once the key's periods are in the inner counters, or after `loadTimeoutMs`, or at a failed read (logged). */
+  function loadForDecision(key: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, loadTimeoutMs)));
+    const read = load(key).catch((error: unknown) => readFailed(error, key));
+    return Promise.race([read, late]).finally(() => clearTimeout(timer));
   }
 
   function count(key: string, window: QuotaWindow, calls: number, kilobytes: number): void {
@@ -157,20 +182,14 @@ export function persistQuotas(inner: Counters, store: Pick<Store, 'quotaCounters
 
     takeQuota(key, window, limit, calls, now) {
       if (loaded.get(key) === true) return decide(key, window, inner.takeQuota(key, window, limit, calls, now), calls);
-      return load(key).then(
-        () => decide(key, window, inner.takeQuota(key, window, limit, calls, now), calls),
-        (error: unknown) => {
-          // Decided on what this process counted; the read is tried again at the key's next call.
-          options.logger.warn({ err: error, counterKey: key }, 'quota counters could not be read from the database');
-          return decide(key, window, inner.takeQuota(key, window, limit, calls, now), calls);
-        },
-      );
+      // After a failed read, the key's next call tries again.
+      return loadForDecision(key).then(() => decide(key, window, inner.takeQuota(key, window, limit, calls, now), calls));
     },
 
     addQuota(key, window, calls, kilobytes) {
       inner.addQuota(key, window, calls, kilobytes);
       count(key, window, calls, kilobytes);
-      if (loaded.get(key) !== true) load(key).catch((error: unknown) => options.logger.warn({ err: error, counterKey: key }, 'quota counters could not be read from the database'));
+      if (loaded.get(key) !== true) load(key).catch((error: unknown) => readFailed(error, key));
     },
 
     async quotaPeriods(counterKey) {
