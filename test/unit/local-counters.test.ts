@@ -1,13 +1,17 @@
 /**
  * The in-process counters (one gateway node): exact sliding windows for rate limits, fixed windows
- * for quotas, every answer synchronous, and memory given back once keys fall idle. Times are
- * passed in: nothing here waits.
+ * for quotas, every answer synchronous, and memory given back once keys fall idle; and the
+ * contract every Counters implementation meets. Times are passed in: nothing here waits.
  */
 import { describe, expect, it } from 'vitest';
 import { createLocalCounters, EXACT_UP_TO } from '../../src/gateway/counters/local.js';
 import type { QuotaWindow } from '../../src/gateway/counters/types.js';
+import { describeCountersContract } from '../helpers/counters-contract.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
+
+// What every Counters implementation does (the Redis ones run the same suite).
+describeCountersContract('in process', () => createLocalCounters());
 const HOUR = 3_600_000;
 
 describe('local counters: rate limits', () => {
