@@ -86,7 +86,7 @@ const unavailable = () => jsonAnswer(503, MESSAGES.countersUnavailable, 'Counter
 
 /** What a rate decision means for the call: go on (headers noted) or the 429. */
 function rateOutcome(x: Exchange, h: LimitHeaders, d: RateDecision): StepResult {
-  if (!d.allowed && (d as { unavailable?: true }).unavailable) return unavailable();
+  if (!d.allowed && d.unavailable) return unavailable();
   limitHeaders(x, h, d);
   if (d.allowed) return undefined;
   const seconds = d.retryAfterSeconds;
@@ -165,7 +165,7 @@ export function timeSpan(ms: number): string {
 }
 
 function quotaRefusal(limit: QuotaLimit, d: QuotaDecision): Answer {
-  if ((d as { unavailable?: true }).unavailable) return unavailable();
+  if (d.unavailable) return unavailable();
   const what = limit.calls === undefined ? 'bandwidth' : 'call volume';
   if (d.retryAfterMs === Infinity) return jsonAnswer(403, `Out of ${what} quota.`, 'QuotaExceeded');
   const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
