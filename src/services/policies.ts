@@ -207,8 +207,13 @@ export function createPolicyService(deps: ServiceDeps) {
       return result.ok ? [] : result.problems;
     },
 
-    /** PUT: validated, then stored as written (a `rawxml` document in its `xml` form). */
-    async createOrUpdate(target: PolicyTarget, input: PolicyInput, ifMatch?: string, ctx: ActorContext = SYSTEM): Promise<{ policy: PolicyView; created: boolean }> {
+    /**
+     * PUT: validated, then stored as written (a `rawxml` document in its `xml` form). `If-Match: *`
+     * also creates: every scope has a policy in effect (all `<base />` when none is stored), and
+     * Azure's own examples create with it.
+     */
+    async createOrUpdate(target: PolicyTarget, input: PolicyInput, ifMatchHeader?: string, ctx: ActorContext = SYSTEM): Promise<{ policy: PolicyView; created: boolean }> {
+      const ifMatch = ifMatchHeader?.trim() === '*' ? undefined : ifMatchHeader;
       const xml = documentOf(input);
       const keys = await ring();
       const scopeKey = policyScopeKey(target);

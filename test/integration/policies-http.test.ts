@@ -132,6 +132,8 @@ describe.each(BACKENDS)('policies over HTTP on %s', (backend) => {
       expect((await server.request('GET', scope.path)).json).toEqual({ value: [], count: 0, nextLink: '' });
       // A PUT with If-Match on a scope without a document has nothing to match.
       expectAzureError(await put(scope.path, { value: doc }, { 'if-match': '"x"' }), 412);
+      // `*` matches the policy every scope has in effect, as Azure's examples create with it.
+      expect((await put(scope.path, { value: doc }, { 'if-match': '*' })).status).toBe(201);
     });
 
     it('the policy id is always "policy"', async () => {
