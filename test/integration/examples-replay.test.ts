@@ -396,6 +396,39 @@ function compareWithExample(example: Example, status: number, res: TestResponse,
   }
 }
 
+/**
+ * The tests of one example: sent as its scenario prepares it, the answer compared with the
+ * example's; a PUT whose example lists both 201 and 200 is also replayed twice (201, then 200).
+ */
+function replayExample(
+  name: string,
+  operation: Operation | undefined,
+  scenario: Scenario,
+  server: () => TestServer,
+  prepare: () => Promise<{ example: Example; built: Built }>,
+): void {
+  it(`${name}`, async () => {
+    const { example, built } = await prepare();
+    const res = await send(server(), built);
+    const listed = Object.keys(example.responses).map(Number);
+    expect(listed, `status ${res.status}: ${res.text.slice(0, 1000)}`).toContain(res.status);
+    if (scenario.expect !== undefined) expect(res.status, res.text.slice(0, 1000)).toBe(scenario.expect);
+    if (built.method === 'PUT' && listed.includes(201)) expect(res.status, 'a PUT on a new entity creates it').toBe(201);
+    compareWithExample(example, res.status, res, scenario);
+  });
+
+  if (operation?.method === 'PUT' && '201' in loadExample(name).responses && '200' in loadExample(name).responses) {
+    it(`${name}: replayed against the existing entity answers 200`, async () => {
+      const { example, built } = await prepare();
+      const first = await send(server(), built);
+      expect(first.status, first.text.slice(0, 1000)).toBe(201);
+      const again = await send(server(), built);
+      expect(again.status, again.text.slice(0, 1000)).toBe(200);
+      compareWithExample(example, 200, again, scenario);
+    });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('the shape comparator', () => {
@@ -503,26 +536,7 @@ describe('Azure examples replayed', () => {
         continue;
       }
 
-      it(`${name}`, async () => {
-        const { example, built } = await prepare();
-        const res = await send(server, built);
-        const listed = Object.keys(example.responses).map(Number);
-        expect(listed, `status ${res.status}: ${res.text.slice(0, 1000)}`).toContain(res.status);
-        if (scenario.expect !== undefined) expect(res.status, res.text.slice(0, 1000)).toBe(scenario.expect);
-        if (built.method === 'PUT' && listed.includes(201)) expect(res.status, 'a PUT on a new entity creates it').toBe(201);
-        compareWithExample(example, res.status, res, scenario);
-      });
-
-      if (operations.get(name)?.method === 'PUT' && '201' in loadExample(name).responses && '200' in loadExample(name).responses) {
-        it(`${name}: replayed against the existing entity answers 200`, async () => {
-          const { example, built } = await prepare();
-          const first = await send(server, built);
-          expect(first.status, first.text.slice(0, 1000)).toBe(201);
-          const again = await send(server, built);
-          expect(again.status, again.text.slice(0, 1000)).toBe(200);
-          compareWithExample(example, 200, again, scenario);
-        });
-      }
+      replayExample(name, operations.get(name), scenario, () => server, prepare);
     }
 
     it('ApiManagementHeadGroupUser: 404 (also listed) when the user is not a member', async () => {
@@ -629,6 +643,16 @@ const namedValueProps = (ex: Example, status: string) => {
 };
 const NOT_SENT = ['location', 'Azure-AsyncOperation'];
 
+/** Setups: an API (and operation) or a product, with a document the gateway enforces. */
+const apiPolicy = (apiId: string, operationId?: string) => async (ctx: PolicyCtx) => {
+  await ctx.api(apiId, operationId);
+  await ctx.policy(operationId ? `/apis/${apiId}/operations/${operationId}` : `/apis/${apiId}`, SUPPORTED_DOC);
+};
+const productPolicy = (productId: string) => async (ctx: PolicyCtx) => {
+  await ctx.product(productId);
+  await ctx.policy(`/products/${productId}`, SUPPORTED_DOC);
+};
+
 const POLICY_SCENARIOS: Record<string, PolicyScenario> = {
   ApiManagementCreateApiOperationPolicy: { setupPolicy: (ctx) => ctx.api('5600b57e7e8880006a040001', '5600b57e7e8880006a080001') },
   ApiManagementCreateApiPolicy: { setupPolicy: (ctx) => ctx.api('5600b57e7e8880006a040001') },
@@ -664,81 +688,23 @@ const POLICY_SCENARIOS: Record<string, PolicyScenario> = {
       }),
     literalRefused: 'log-to-eventhub',
   },
-  ApiManagementDeleteApiOperationPolicy: {
-    async setupPolicy(ctx) {
-      await ctx.api('testapi', 'testoperation');
-      await ctx.policy('/apis/testapi/operations/testoperation', SUPPORTED_DOC);
-    },
-    expect: 200,
-  },
-  ApiManagementDeleteApiPolicy: {
-    async setupPolicy(ctx) {
-      await ctx.api('loggerId');
-      await ctx.policy('/apis/loggerId', SUPPORTED_DOC);
-    },
-    expect: 200,
-  },
+  ApiManagementDeleteApiOperationPolicy: { setupPolicy: apiPolicy('testapi', 'testoperation'), expect: 200 },
+  ApiManagementDeleteApiPolicy: { setupPolicy: apiPolicy('loggerId'), expect: 200 },
   ApiManagementDeletePolicy: { expect: 200 },
-  ApiManagementDeleteProductPolicy: {
-    async setupPolicy(ctx) {
-      await ctx.product('testproduct');
-      await ctx.policy('/products/testproduct', SUPPORTED_DOC);
-    },
-    expect: 200,
-  },
-  ApiManagementGetApiOperationPolicy: {
-    async setupPolicy(ctx) {
-      await ctx.api('5600b539c53f5b0062040001', '5600b53ac53f5b0062080006');
-      await ctx.policy('/apis/5600b539c53f5b0062040001/operations/5600b53ac53f5b0062080006', SUPPORTED_DOC);
-    },
-  },
-  ApiManagementGetApiPolicy: {
-    async setupPolicy(ctx) {
-      await ctx.api('5600b59475ff190048040001');
-      await ctx.policy('/apis/5600b59475ff190048040001', SUPPORTED_DOC);
-    },
-  },
+  ApiManagementDeleteProductPolicy: { setupPolicy: productPolicy('testproduct'), expect: 200 },
+  ApiManagementGetApiOperationPolicy: { setupPolicy: apiPolicy('5600b539c53f5b0062040001', '5600b53ac53f5b0062080006') },
+  ApiManagementGetApiPolicy: { setupPolicy: apiPolicy('5600b59475ff190048040001') },
   ApiManagementGetPolicy: {},
   ApiManagementGetPolicyFormat: {},
-  ApiManagementGetProductPolicy: {
-    async setupPolicy(ctx) {
-      await ctx.product('kjoshiarmTemplateProduct4');
-      await ctx.policy('/products/kjoshiarmTemplateProduct4', SUPPORTED_DOC);
-    },
-  },
-  ApiManagementHeadApiOperationPolicy: {
-    async setupPolicy(ctx) {
-      await ctx.api('5600b539c53f5b0062040001', '5600b53ac53f5b0062080006');
-      await ctx.policy('/apis/5600b539c53f5b0062040001/operations/5600b53ac53f5b0062080006', SUPPORTED_DOC);
-    },
-  },
-  ApiManagementHeadApiPolicy: {
-    async setupPolicy(ctx) {
-      await ctx.api('57d1f7558aa04f15146d9d8a');
-      await ctx.policy('/apis/57d1f7558aa04f15146d9d8a', SUPPORTED_DOC);
-    },
-  },
+  ApiManagementGetProductPolicy: { setupPolicy: productPolicy('kjoshiarmTemplateProduct4') },
+  ApiManagementHeadApiOperationPolicy: { setupPolicy: apiPolicy('5600b539c53f5b0062040001', '5600b53ac53f5b0062080006') },
+  ApiManagementHeadApiPolicy: { setupPolicy: apiPolicy('57d1f7558aa04f15146d9d8a') },
   ApiManagementHeadPolicy: {},
   ApiManagementHeadProductPolicy: { setupPolicy: (ctx) => ctx.policy('/products/unlimited', SUPPORTED_DOC) },
-  ApiManagementListApiOperationPolicies: {
-    async setupPolicy(ctx) {
-      await ctx.api('599e2953193c3c0bd0b3e2fa', '599e29ab193c3c0bd0b3e2fb');
-      await ctx.policy('/apis/599e2953193c3c0bd0b3e2fa/operations/599e29ab193c3c0bd0b3e2fb', SUPPORTED_DOC);
-    },
-  },
-  ApiManagementListApiPolicies: {
-    async setupPolicy(ctx) {
-      await ctx.api('5600b59475ff190048040001');
-      await ctx.policy('/apis/5600b59475ff190048040001', SUPPORTED_DOC);
-    },
-  },
+  ApiManagementListApiOperationPolicies: { setupPolicy: apiPolicy('599e2953193c3c0bd0b3e2fa', '599e29ab193c3c0bd0b3e2fb') },
+  ApiManagementListApiPolicies: { setupPolicy: apiPolicy('5600b59475ff190048040001') },
   ApiManagementListPolicies: {},
-  ApiManagementListProductPolicies: {
-    async setupPolicy(ctx) {
-      await ctx.product('armTemplateProduct4');
-      await ctx.policy('/products/armTemplateProduct4', SUPPORTED_DOC);
-    },
-  },
+  ApiManagementListProductPolicies: { setupPolicy: productPolicy('armTemplateProduct4') },
   ApiManagementCreateNamedValue: { headersNotSent: NOT_SENT },
   ApiManagementDeleteNamedValue: {
     setupPolicy: (ctx) => ctx.namedValue('testprop2', { displayName: 'prop3name', value: 'propValue' }),
@@ -844,25 +810,7 @@ describe('Azure policy, named value and quota examples replayed', () => {
         return { example, built: buildRequest(server, op, parameters) };
       }
 
-      it(`${name}`, async () => {
-        const { example, built } = await prepare();
-        const res = await send(server, built);
-        const listed = Object.keys(example.responses).map(Number);
-        expect(listed, `status ${res.status}: ${res.text.slice(0, 1000)}`).toContain(res.status);
-        if (scenario.expect !== undefined) expect(res.status, res.text.slice(0, 1000)).toBe(scenario.expect);
-        if (built.method === 'PUT' && listed.includes(201)) expect(res.status, 'a PUT on a new entity creates it').toBe(201);
-        compareWithExample(example, res.status, res, scenario);
-      });
-
-      if (operations.get(name)?.method === 'PUT' && '201' in loadExample(name).responses && '200' in loadExample(name).responses) {
-        it(`${name}: replayed against the existing entity answers 200`, async () => {
-          const { example, built } = await prepare();
-          expect((await send(server, built)).status).toBe(201);
-          const again = await send(server, built);
-          expect(again.status, again.text.slice(0, 1000)).toBe(200);
-          compareWithExample(example, 200, again, scenario);
-        });
-      }
+      replayExample(name, operations.get(name), scenario, () => server, () => prepare());
 
       if (scenario.literalRefused !== undefined) {
         it(`${name} as written is refused: ${scenario.literalRefused} is not enforced`, async () => {
