@@ -150,6 +150,7 @@ describe.each(BACKENDS)('policies over HTTP on %s', (backend) => {
       .replace('"a<b & c"', '"a&lt;b &amp; c"');
 
     it('rawxml in: stored and answered XML-encoded; GET ?format=rawxml gives it back decoded, with format', async () => {
+      await server.request('DELETE', '/apis/papi/policies/policy', { headers: { 'if-match': '*' } });
       const res = await put('/apis/papi/policies', { value: raw, format: 'rawxml' });
       expect(res.status, res.text).toBe(201);
       expect(res.json.properties).toEqual({ value: encoded });
@@ -164,13 +165,14 @@ describe.each(BACKENDS)('policies over HTTP on %s', (backend) => {
     });
 
     it('the link formats are refused: Tollgate fetches no documents from URLs', async () => {
+      const before = await server.request('GET', '/products/pp/policies/policy');
       for (const format of ['xml-link', 'rawxml-link']) {
         const res = await put('/products/pp/policies', { value: 'http://169.254.169.254/latest/meta-data', format });
         expectAzureError(res, 400, 'FeatureNotSupported');
         expect(res.json.error.message).toContain(format);
         expect(res.json.error.message).toMatch(/does not fetch policy documents from URLs/);
       }
-      expectAzureError(await server.request('GET', '/products/pp/policies/policy'), 404);
+      expect((await server.request('GET', '/products/pp/policies/policy')).text).toBe(before.text);
     });
 
     it('refuses other formats and a missing value', async () => {
@@ -178,6 +180,19 @@ describe.each(BACKENDS)('policies over HTTP on %s', (backend) => {
       expectValidationError(await put('/products/pp/policies', { format: 'xml' }), 'value');
       expectValidationError(await server.request('PUT', '/products/pp/policies/policy'), 'properties');
       expectValidationError(await server.request('GET', '/policies/policy', { query: { format: 'xml-link' } }), 'format');
+    });
+  });
+
+  describe('for the admin UI and the portal', () => {
+    it('document() parses a stored document as the gateway enforces it; check() lists problems without storing', async () => {
+      const policies = server.app.services.policies;
+      const starter = await policies.document({ scope: 'product', productId: 'starter' });
+      expect(starter?.sections.inbound.map((e) => e.kind)).toEqual(['rate-limit', 'quota', 'base']);
+      expect(await policies.document({ scope: 'product', productId: 'unlimited' })).toBeUndefined();
+      expect(await policies.check({ scope: 'product', productId: 'pp' }, { value: DOC, format: 'xml' })).toEqual([]);
+      const problems = await policies.check({ scope: 'product', productId: 'pp' }, { value: '<policies>\n  <inbound>\n    <jsonp />\n  </inbound>\n</policies>', format: 'xml' });
+      expect(problems[0]).toMatchObject({ element: 'jsonp', line: 3 });
+      await expect(policies.check({ scope: 'product', productId: 'nope' }, { value: DOC, format: 'xml' })).rejects.toMatchObject({ kind: 'not-found' });
     });
   });
 
