@@ -39,6 +39,10 @@ export interface Config {
   gatewayLimits: ListenerLimits;
   /** GATEWAY_WORKERS: how many processes `tollgate gateway` runs on GATEWAY_PORT (default: one per CPU). */
   gatewayWorkers: number;
+  /** REDIS_URL: where rate-limit and quota counters live when several gateway nodes share them (undefined: in each process). */
+  redisUrl: string | undefined;
+  /** REDIS_UNAVAILABLE: what a limit does while Redis cannot be reached: let calls through (default) or refuse them with 503. */
+  redisUnavailable: 'allow' | 'refuse';
 }
 
 export interface LinkLifetimes {
@@ -140,6 +144,8 @@ const schema = z
     GATEWAY_KEEP_ALIVE_TIMEOUT_MS: keepAliveTimeout.default(DEFAULT_LIMITS.gateway.keepAliveTimeoutMs),
     GATEWAY_MAX_CONNECTIONS: maxConnections.default(DEFAULT_LIMITS.gateway.maxConnections),
     GATEWAY_WORKERS: z.preprocess(optional, workers.optional()),
+    REDIS_URL: z.preprocess(optional, z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' }).optional()),
+    REDIS_UNAVAILABLE: z.preprocess(optional, z.enum(['allow', 'refuse'], { error: 'must be allow (let calls through) or refuse (answer 503)' }).default('allow')),
   })
   .superRefine((e, ctx) => {
     for (const prefix of ['', 'GATEWAY_'] as const) {
@@ -199,6 +205,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: e.GATEWAY_MAX_CONNECTIONS,
     },
     gatewayWorkers: e.GATEWAY_WORKERS ?? availableParallelism(),
+    redisUrl: e.REDIS_URL,
+    redisUnavailable: e.REDIS_UNAVAILABLE,
   };
 }
 

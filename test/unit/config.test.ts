@@ -48,6 +48,9 @@ describe('configuration from the environment', () => {
     ['GATEWAY_WORKERS', '1.5'],
     ['GATEWAY_WORKERS', '0x2'],
     ['GATEWAY_WORKERS', String(MAX_GATEWAY_WORKERS + 1)],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_UNAVAILABLE', 'ignore'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
@@ -86,6 +89,15 @@ describe('configuration from the environment', () => {
     expect(MAX_GATEWAY_WORKERS).toBe(4 * availableParallelism());
     expect(loadConfig({ GATEWAY_WORKERS: String(MAX_GATEWAY_WORKERS) }).gatewayWorkers).toBe(MAX_GATEWAY_WORKERS);
     expect(() => loadConfig({ GATEWAY_WORKERS: '0' })).toThrow(`GATEWAY_WORKERS: must be a whole number from 1 to ${MAX_GATEWAY_WORKERS} (4 per CPU)`);
+  });
+
+  it('keeps limit counters in each process unless REDIS_URL is set, and lets calls through while Redis is away unless told to refuse', () => {
+    expect(loadConfig({})).toMatchObject({ redisUrl: undefined, redisUnavailable: 'allow' });
+    expect(loadConfig({ REDIS_URL: ' redis://127.0.0.1:6379/2 ', REDIS_UNAVAILABLE: 'refuse' })).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379/2',
+      redisUnavailable: 'refuse',
+    });
+    expect(loadConfig({ REDIS_URL: 'rediss://cache.example.com:6380' }).redisUrl).toBe('rediss://cache.example.com:6380');
   });
 
   it('reads --workers by the rule of GATEWAY_WORKERS', () => {
