@@ -41,7 +41,9 @@ Measures the CPU time per request, then req/s and latency, of: (a) the upstream 
 same in the all-in-one process (\`tollgate start\`), (c) Fastify + @fastify/reply-from without checks,
 (d) nginx with one worker, (e) nginx with one worker and its Lua module checking the key against an
 in-memory table before proxy_pass (what Kong does), (f) a bare node:http + undici proxy without
-checks (the floor of the gateway's architecture) — all in front of the same minimal node:http
+checks (the floor of the gateway's architecture), (g) the gateway node called with a key of a product
+with Starter's policy (a rate limit and a quota, limits never reached), counting in its process,
+(h) the same counting in Redis (--redis-url) — all in front of the same minimal node:http
 upstream, each in its own process. The load generator is wrk, one thread. Installs wrk, nginx and
 libnginx-mod-http-lua with apt-get if missing. Prints markdown on stdout.
 
@@ -52,7 +54,9 @@ Options:
   --rate R          req/s of the paced moderate-load pass, all connections together (default 1000;
                     0: no paced pass)
   --moderate-connections N   connections of the paced pass (default 10)
-  --targets LIST    which targets, comma-separated, of a,b,b',c,d,e,f (default all of them)
+  --targets LIST    which targets, comma-separated, of a,b,b',c,d,e,f,g,h (default all of them)
+  --redis-url URL   Redis for (h) (default: $TEST_REDIS_URL, then $REDIS_URL, then
+                    redis://127.0.0.1:6379)
   --no-pin          do not pin processes to CPUs (default: with 2+ CPUs, the server under test and
                     the upstream on CPU 0, wrk and this process on CPU 1)
   --rounds N        repeat the passes N times; figures are judged on the medians (default 3)
@@ -65,8 +69,11 @@ Options:
   -h, --help        this text
 `;
 
-/** Gateway ÷ nginx + Lua, CPU per request, at most (issue 10); added p99 at moderate load, ms. */
-const GOALS = { cpuOverLua: 2.5, addedP99Ms: 1 };
+/**
+ * Gateway ÷ nginx + Lua, CPU per request, at most (issue 10); added p99 at moderate load, ms;
+ * throughput with Starter's policy ÷ without, at least, counting in the process and in Redis (issue 11).
+ */
+const GOALS = { cpuOverLua: 2.5, addedP99Ms: 1, starterLocal: 0.9, starterRedis: 0.75 };
 
 interface Options {
   durationS: number;
@@ -80,6 +87,7 @@ interface Options {
   profileFile: string | undefined;
   rounds: number;
   keepAwake: boolean;
+  redisUrl: string;
 }
 
 const OPTIONS = {
@@ -94,6 +102,7 @@ const OPTIONS = {
   'profile-file': { type: 'string' },
   rounds: { type: 'string', default: '3' },
   'keep-awake': { type: 'boolean', default: false },
+  'redis-url': { type: 'string' },
 } as const;
 
 function parseTargets(raw: string): Set<TargetId> {
@@ -121,6 +130,7 @@ function parseOptions(values: OptionValues<typeof OPTIONS>): Options {
     profileFile: values['profile-file'],
     rounds: count('rounds', 1),
     keepAwake: values['keep-awake'],
+    redisUrl: values['redis-url'] ?? process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   };
 }
 
@@ -270,6 +280,8 @@ const RATIOS: [string, TargetId, TargetId][] = [
   ['nginx + Lua ÷ nginx (e/d)', 'e', 'd'],
   ['bare node:http + undici ÷ nginx + Lua (f/e)', 'f', 'e'],
   ['gateway node ÷ bare node:http + undici (b/f)', 'b', 'f'],
+  ["Starter's policy in the process ÷ none (g/b)", 'g', 'b'],
+  ["Starter's policy in Redis ÷ none (h/b)", 'h', 'b'],
 ];
 
 /** What one round yields: CPU per request and req/s by target at saturation, the paced pass's added p99. */
@@ -285,6 +297,7 @@ interface RoundFigures {
 }
 
 const cpuRatio = (f: RoundFigures, x: TargetId, y: TargetId) => (f.cpu.get(x) ?? NaN) / (f.cpu.get(y) ?? NaN);
+const rpsRatio = (f: RoundFigures, x: TargetId, y: TargetId) => (f.rps.get(x) ?? NaN) / (f.rps.get(y) ?? NaN);
 
 async function measureRound(targets: Target[], upstream: Target, o: Options, passes: Pass[]): Promise<RoundFigures> {
   const [saturation, paced] = passes as [Pass, Pass | undefined];
@@ -373,6 +386,14 @@ function printSummary(rounds: RoundFigures[], targets: Target[]): void {
   const be = m((f) => cpuRatio(f, 'b', 'e'));
   console.log(`### Goals (medians of ${rounds.length} round${rounds.length > 1 ? 's' : ''})\n`);
   console.log(`- CPU per request, gateway node ÷ nginx + Lua ≤ ${GOALS.cpuOverLua}: ${ratio(be)} — ${Number.isFinite(be) ? verdict(be <= GOALS.cpuOverLua, valid) : 'not measured (needs targets b and e)'}`);
+  for (const [id, goal, where] of [['g', GOALS.starterLocal, 'in the process'], ['h', GOALS.starterRedis, 'in Redis']] as const) {
+    const r = m((f) => rpsRatio(f, id, 'b'));
+    const c = m((f) => cpuRatio(f, id, 'b'));
+    console.log(
+      `- req/s with Starter's policy counted ${where} ÷ without (${id}/b) ≥ ${goal}: ${ratio(r)} — ${Number.isFinite(r) ? verdict(r >= goal, valid) : `not measured (needs targets b and ${id})`}` +
+        (Number.isFinite(c) ? `; CPU per request ${ratio(c)} of (b)` : ''),
+    );
+  }
   if (paced) {
     const added = m((f) => f.pacedAddedP99.get('b') ?? NaN);
     const inside = m((f) => f.pacedInGatewayP99);
@@ -411,11 +432,12 @@ async function main(o: Options): Promise<void> {
   const upstream = await startUpstream(serverCpu);
   disposers.push(upstream.stop);
   console.error('starting Tollgate (SQLite in a temporary directory) and configuring it through the management API');
-  const [tollgate, allInOne] = await startTollgate(upstream.origin, serverCpu);
-  disposers.push(tollgate.stop, allInOne.stop);
+  const tollgates = await startTollgate(upstream.origin, serverCpu, { local: want('g'), redisUrl: want('h') ? o.redisUrl : undefined });
+  disposers.push(...tollgates.map((t) => t.stop));
+  const tollgate = tollgates.find((t) => t.id === 'b')!;
   const key = tollgate.headers[KEY_HEADER];
   if (!key) throw new Error('no subscription key');
-  const started: Target[] = [upstream, tollgate, allInOne];
+  const started: Target[] = [upstream, ...tollgates];
   if (want('c')) {
     console.error('starting the Fastify proxy');
     const fastify = await startFastify(upstream.origin, serverCpu);
@@ -442,8 +464,12 @@ async function main(o: Options): Promise<void> {
     started.push(lua);
   }
 
-  // Every target gets the same request, key header included (only (b), (b′) and (e) look at it).
-  const targets = TARGET_IDS.filter(want).map((id) => ({ ...started.find((t) => t.id === id)!, headers: { ...tollgate.headers } }));
+  // Every target gets the same request, key header included (only (b), (b′), (e), (g) and (h) look
+  // at it); (g) and (h) get the key of the product with Starter's policy.
+  const targets = TARGET_IDS.filter(want).map((id) => {
+    const t = started.find((s) => s.id === id)!;
+    return { ...t, headers: { ...(id === 'g' || id === 'h' ? t.headers : tollgate.headers) } };
+  });
   for (const t of targets) await check(t);
 
   printReportHead(

@@ -26,16 +26,38 @@ async function call(base: string, key: string, method: string, path: string, bod
   return text ? JSON.parse(text) : undefined;
 }
 
-/** Returns the subscription's primary key. `upstream` is the upstream's origin. */
-export async function configureTollgate(managementUrl: string, key: string, upstream: string): Promise<string> {
+/**
+ * Starter's policy as Azure ships it (a rate limit, then a quota, then <base />), with limits no
+ * benchmark reaches: every call is counted twice and forwarded, never refused, so what is measured
+ * is the cost of counting.
+ */
+export const STARTER_SHAPED_POLICY =
+  '<policies><inbound><rate-limit calls="100000000" renewal-period="60" /><quota calls="1000000000" renewal-period="604800" /><base /></inbound>' +
+  '<backend><base /></backend><outbound><base /></outbound></policies>';
+
+export interface BenchKeys {
+  /** A subscription to a product without a policy. */
+  plain: string;
+  /** A subscription to a product with STARTER_SHAPED_POLICY. */
+  starter: string;
+}
+
+/** Returns the two subscriptions' primary keys. `upstream` is the upstream's origin. */
+export async function configureTollgate(managementUrl: string, key: string, upstream: string): Promise<BenchKeys> {
   const put = (path: string, properties?: unknown) => call(managementUrl, key, 'PUT', path, properties === undefined ? undefined : { properties });
   // The service URL carries /echo, so the upstream sees the same path (/echo/hello) from every target.
   await put('/apis/echo', { displayName: 'Echo', path: 'echo', serviceUrl: `${upstream}/echo`, protocols: ['http'], subscriptionRequired: true });
   await put('/apis/echo/operations/hello', { displayName: 'Hello', method: 'GET', urlTemplate: '/hello' });
   await put('/products/bench', { displayName: 'Bench', subscriptionRequired: true, approvalRequired: false, state: 'published' });
   await put('/products/bench/apis/echo');
-  await put('/subscriptions/bench', { scope: '/products/bench', displayName: 'Bench', state: 'active' });
-  const secrets = (await call(managementUrl, key, 'POST', '/subscriptions/bench/listSecrets')) as { primaryKey?: string };
-  if (!secrets?.primaryKey) throw new Error('listSecrets returned no primaryKey');
-  return secrets.primaryKey;
+  await put('/products/bench-starter', { displayName: 'Bench (Starter policy)', subscriptionRequired: true, approvalRequired: false, state: 'published' });
+  await put('/products/bench-starter/apis/echo');
+  await put('/products/bench-starter/policies/policy', { format: 'xml', value: STARTER_SHAPED_POLICY });
+  const primaryKey = async (sid: string, scope: string) => {
+    await put(`/subscriptions/${sid}`, { scope, displayName: sid, state: 'active' });
+    const secrets = (await call(managementUrl, key, 'POST', `/subscriptions/${sid}/listSecrets`)) as { primaryKey?: string };
+    if (!secrets?.primaryKey) throw new Error('listSecrets returned no primaryKey');
+    return secrets.primaryKey;
+  };
+  return { plain: await primaryKey('bench', '/products/bench'), starter: await primaryKey('bench-starter', '/products/bench-starter') };
 }

@@ -1,7 +1,8 @@
 /**
  * Starts the targets — the upstream itself (a), Tollgate's gateway node (b) and all-in-one process
  * (b′), a Fastify + reply-from proxy (c), nginx (d), nginx + Lua checking the key (e), a bare
- * node:http + undici proxy (f) — each in its own process, and checks that each answers the benchmark request with the upstream's 200 and body
+ * node:http + undici proxy (f), and Tollgate's gateway node calling a product with Starter's policy,
+ * its counters in the process (g) or in Redis (h) — each in its own process, and checks that each answers the benchmark request with the upstream's 200 and body
  * before anything is measured.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,7 +15,7 @@ import { startNginx } from './nginx.js';
 import { adminKey, configureTollgate, KEY_HEADER, REQUEST_PATH } from './setup.js';
 import { UPSTREAM_BODY } from './upstream.js';
 
-export const TARGET_IDS = ['a', 'b', "b'", 'c', 'd', 'e', 'f'] as const;
+export const TARGET_IDS = ['a', 'b', "b'", 'c', 'd', 'e', 'f', 'g', 'h'] as const;
 export type TargetId = (typeof TARGET_IDS)[number];
 
 export interface Target {
@@ -73,11 +74,17 @@ async function refusesBadKeys(name: string, url: string): Promise<void> {
 }
 
 /**
- * Tollgate twice on one SQLite file: (b) a gateway node (`tollgate gateway`: the gateway alone in
- * its process) and (b′) the all-in-one process (`tollgate start`: the gateway next to the idle
- * management API, portal and email worker), configured once through the latter's management API.
+ * Tollgate on one SQLite file: (b) a gateway node (`tollgate gateway`: the gateway alone in its
+ * process), (b′) the all-in-one process (`tollgate start`: the gateway next to the idle management
+ * API, portal and email worker), configured once through the latter's management API; and, when
+ * asked for, gateway nodes called with a key of a product with Starter's policy: counting in the
+ * process (g), or in Redis at `redisUrl` (h).
  */
-export async function startTollgate(upstreamOrigin: string, cpu: number | undefined): Promise<[Target, Target]> {
+export async function startTollgate(
+  upstreamOrigin: string,
+  cpu: number | undefined,
+  policies: { local: boolean; redisUrl: string | undefined },
+): Promise<Target[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-gw-'));
   const key = adminKey();
   const children: Child<{ url?: string; gatewayPort: number }>[] = [];
@@ -88,23 +95,40 @@ export async function startTollgate(upstreamOrigin: string, cpu: number | undefi
   try {
     const app = await startNodeChild<{ url?: string; gatewayPort: number }>('tollgate', ['app', dir, key], { cpu, name: 'Tollgate (all-in-one)' });
     children.push(app);
-    const subscriptionKey = await configureTollgate(app.info.url!, key, upstreamOrigin);
-    const node = await startNodeChild<{ url?: string; gatewayPort: number }>('tollgate', ['gateway', dir, key], { cpu, name: 'Tollgate (gateway node)' });
-    children.push(node);
-    const headers = { [KEY_HEADER]: subscriptionKey };
-    const nodeUrl = `http://127.0.0.1:${node.info.gatewayPort}${REQUEST_PATH}`;
+    const keys = await configureTollgate(app.info.url!, key, upstreamOrigin);
+    const gatewayNode = async (name: string, subscriptionKey: string, extra: string[] = []) => {
+      const node = await startNodeChild<{ url?: string; gatewayPort: number }>('tollgate', ['gateway', dir, key, ...extra], { cpu, name });
+      children.push(node);
+      const headers = { [KEY_HEADER]: subscriptionKey };
+      const url = `http://127.0.0.1:${node.info.gatewayPort}${REQUEST_PATH}`;
+      await waitForKey(name, url, headers);
+      return { node, url, headers };
+    };
+    const plain = await gatewayNode('Tollgate (gateway node)', keys.plain);
     const appUrl = `http://127.0.0.1:${app.info.gatewayPort}${REQUEST_PATH}`;
-    await waitForKey('the gateway node', nodeUrl, headers);
-    await waitForKey("the all-in-one process's gateway", appUrl, headers);
+    await waitForKey("the all-in-one process's gateway", appUrl, plain.headers);
+    const local = policies.local ? await gatewayNode('Tollgate (gateway node, Starter policy)', keys.starter) : undefined;
+    const redis = policies.redisUrl ? await gatewayNode('Tollgate (gateway node, Starter policy, Redis)', keys.starter, [policies.redisUrl]) : undefined;
     // Each target stops its own process; the directory goes with the last one.
-    let left = 2;
+    let left = children.length;
     const stopOne = (child: Child<unknown>) => async () => {
       await child.stop();
       if (--left === 0) rmSync(dir, { recursive: true, force: true });
     };
+    const target = (id: TargetId, name: string, t: { node: Child<unknown>; url: string; headers: Record<string, string> }): Target => ({
+      id,
+      name,
+      url: t.url,
+      headers: t.headers,
+      pid: t.node.pid,
+      ask: t.node.ask,
+      stop: stopOne(t.node),
+    });
     return [
-      { id: 'b', name: "(b) Tollgate's gateway node, key checked", url: nodeUrl, headers, pid: node.pid, ask: node.ask, stop: stopOne(node) },
-      { id: "b'", name: "(b′) Tollgate all-in-one's gateway, key checked", url: appUrl, headers, pid: app.pid, ask: app.ask, stop: stopOne(app) },
+      target('b', "(b) Tollgate's gateway node, key checked", plain),
+      { id: "b'", name: "(b′) Tollgate all-in-one's gateway, key checked", url: appUrl, headers: plain.headers, pid: app.pid, ask: app.ask, stop: stopOne(app) },
+      ...(local ? [target('g', "(g) Tollgate's gateway node, Starter's policy, counted in the process", local)] : []),
+      ...(redis ? [target('h', "(h) Tollgate's gateway node, Starter's policy, counted in Redis", redis)] : []),
     ];
   } catch (error) {
     await stopAll();

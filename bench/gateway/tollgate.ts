@@ -4,7 +4,8 @@
  *   server, portal and email worker in one process (the all-in-one default);
  * - `gateway`: createGatewayNode exactly as `tollgate gateway` does, on the database the `app`
  *   child prepared: the gateway alone in its process.
- * Usage: `tollgate.js <app|gateway> <data dir> <admin key>`; reports `{ url, gatewayPort }` (no url
+ * Usage: `tollgate.js <app|gateway> <data dir> <admin key> [redis url]` (a gateway node with a Redis
+ * URL keeps its limit counters there, as REDIS_URL does); reports `{ url, gatewayPort }` (no url
  * for a gateway node); answers `profile-start` and `profile-stop` (`{ file }`) by CPU-profiling the
  * time in between, and (gateway node) `timings-reset` / `timings`: percentiles of the time the
  * gateway itself spent on each forwarded request since the reset.
@@ -19,7 +20,7 @@ import { failChild, serveChild } from './child.js';
 import { percentile } from './measure.js';
 
 async function main(): Promise<void> {
-  const [mode, dir, key] = process.argv.slice(2);
+  const [mode, dir, key, redisUrl] = process.argv.slice(2);
   if ((mode !== 'app' && mode !== 'gateway') || !dir || !key) throw new Error('usage: tollgate.js <app|gateway> <data dir> <admin key>');
   const config = loadConfig({
     PORT: '0',
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     TOLLGATE_SERVICE_NAME: 'tollgate-bench',
     TOLLGATE_ADMIN_KEY: key,
     LOG_LEVEL: 'silent',
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   });
   let timings: number[] = [];
   let ready: { url?: string; gatewayPort: number };

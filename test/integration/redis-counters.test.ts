@@ -5,13 +5,13 @@
  * answering — with the configured fallback, one warning, and recovery when it is back.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOCK_SKEW_MS, createRedisCounters, type RedisCounters, type RedisCountersOptions } from '../../src/gateway/counters/redis.js';
 import type { Counters, QuotaWindow, RateDecision } from '../../src/gateway/counters/types.js';
 import { describeCountersContract } from '../helpers/counters-contract.js';
 import { freePort } from '../helpers/net.js';
+import { TcpRelay } from '../helpers/tcp-relay.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 /** Every key of this run starts with it; all are deleted at the end. */
@@ -50,63 +50,6 @@ function recordingLogger() {
 
 const UNAVAILABLE = 'Redis counters unavailable';
 const BACK = 'Redis counters reachable again';
-
-/**
- * A TCP proxy in front of Redis that a test can cut (close every connection and stop listening),
- * start again on the same port, or make stop answering while connections stay open.
- */
-class RedisProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private silent = false;
-
-  constructor(
-    private readonly target: { host: string; port: number },
-    readonly port: number,
-  ) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.silent = false;
-    const server = createServer((client) => {
-      const upstream = connect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {});
-      }
-      client.on('data', (chunk) => this.silent || upstream.write(chunk));
-      upstream.on('data', (chunk) => this.silent || client.write(chunk));
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-  }
-
-  /** Redis is gone: connections drop and new ones are refused. */
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const s of this.sockets) s.destroy();
-    if (server) await new Promise((resolve) => server.close(resolve));
-  }
-
-  /** Redis no longer answers: connections stay open, nothing passes either way. */
-  mute(): void {
-    this.silent = true;
-  }
-
-  unmute(): void {
-    this.silent = false;
-  }
-}
 
 function redisTarget(url: string): { host: string; port: number } {
   const u = new URL(url);
@@ -300,7 +243,7 @@ describe.runIf(REDIS_URL)('Redis counters', () => {
       expect(log.count(UNAVAILABLE)).toBe(1);
       expect(log.lines.find((l) => l.msg.startsWith(UNAVAILABLE))!.msg).toBe('Redis counters unavailable: letting calls through uncounted');
 
-      const proxy = new RedisProxy(redisTarget(REDIS_URL!), port);
+      const proxy = new TcpRelay(redisTarget(REDIS_URL!), port);
       await proxy.start();
       try {
         const back = log.next(BACK);
@@ -325,7 +268,7 @@ describe.runIf(REDIS_URL)('Redis counters', () => {
 
     for (const onUnavailable of ['allow', 'refuse'] as const) {
       it(`keeps its behaviour (${onUnavailable}) when Redis goes away mid-run, and counts on where it stopped once back`, async () => {
-        const proxy = new RedisProxy(redisTarget(REDIS_URL!), await freePort());
+        const proxy = new TcpRelay(redisTarget(REDIS_URL!), await freePort());
         await proxy.start();
         const log = recordingLogger();
         const counters = make({ url: proxy.url, logger: log.logger, onUnavailable });
@@ -359,7 +302,7 @@ describe.runIf(REDIS_URL)('Redis counters', () => {
     }
 
     it('gives up on a command Redis does not answer within the timeout, drops the connection, and recovers', async () => {
-      const proxy = new RedisProxy(redisTarget(REDIS_URL!), await freePort());
+      const proxy = new TcpRelay(redisTarget(REDIS_URL!), await freePort());
       await proxy.start();
       const log = recordingLogger();
       const counters = make({ url: proxy.url, logger: log.logger, commandTimeoutMs: 150 });
