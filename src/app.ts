@@ -36,6 +36,8 @@ import { AppError } from './domain/errors.js';
 import { ConfigError } from './config.js';
 import { buildHttpServer } from './http/server.js';
 import { createGateway, type Gateway } from './gateway/index.js';
+import { deploymentCounters } from './gateway/counters/deployment.js';
+import type { Counters } from './gateway/counters/types.js';
 import { createEmailPreparer } from './services/email-delivery.js';
 import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker.js';
 import { createFeedRetention, type FeedRetention } from './services/feed-retention.js';
@@ -179,7 +181,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // reaches it through this reference; before it exists nothing is served that could be stale.
   let gateway: Gateway | undefined;
   const afterChanges = () => gateway?.catchUp() ?? Promise.resolve();
-  const { deps, services } = buildServices(config, store, { clock, hasher: options.hasher, afterChanges });
+  // Likewise the limit counters: /quotas reads and sets what the gateway counts (in this process, or in Redis).
+  let counters: Counters | undefined;
+  const quotaCounters: QuotaCounterPort = {
+    quotaPeriods: (key) => counters!.quotaPeriods(key),
+    setQuota: (key, values, windowStart) => counters!.setQuota(key, values, windowStart),
+  };
+  const { deps, services } = buildServices(config, store, { clock, hasher: options.hasher, afterChanges, quotaCounters });
   const { users, sessions, adminSetup, tokens } = services;
   if (config.firstAdmin) {
     try {
@@ -242,7 +250,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   });
 
-  gateway = createGateway({ store, clock, logger: http.log, notifications: database.notifications, upstreamTimeoutMs: config.gatewayTimeoutMs, limits: config.gatewayLimits });
+  counters = deploymentCounters({ redisUrl: config.redisUrl, redisUnavailable: config.redisUnavailable, store, logger: http.log, clock });
+  gateway = createGateway({
+    store,
+    clock,
+    logger: http.log,
+    notifications: database.notifications,
+    upstreamTimeoutMs: config.gatewayTimeoutMs,
+    limits: config.gatewayLimits,
+    counters,
+  });
   const transport = options.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = transport
     ? createOutboxWorker({

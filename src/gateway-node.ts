@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './domain/clock.js';
 import { assertMigrated, openDatabase, type OpenDatabase, type OpenOptions } from './store/database.js';
 import { createStore } from './store/index.js';
 import { createGateway, type Gateway } from './gateway/index.js';
+import { deploymentCounters } from './gateway/counters/deployment.js';
 
 export interface GatewayNodeOptions {
   clock?: Clock;
@@ -41,10 +42,13 @@ export async function createGatewayNode(config: Config, options: GatewayNodeOpti
     throw error;
   }
   const logger = pino({ level: config.logLevel }, options.logStream ?? process.stdout);
+  const store = createStore(database.db, database.dialect);
+  const clock = options.clock ?? systemClock;
   const gateway = createGateway({
-    store: createStore(database.db, database.dialect),
+    store,
+    counters: deploymentCounters({ redisUrl: config.redisUrl, redisUnavailable: config.redisUnavailable, store, logger, clock }),
     notifications: database.notifications,
-    clock: options.clock ?? systemClock,
+    clock,
     logger,
     upstreamTimeoutMs: config.gatewayTimeoutMs,
     limits: config.gatewayLimits,

@@ -71,6 +71,9 @@ export interface GatewayStats {
   feedSeq: number;
 }
 
+/** How long listening waits for the counters' store (Redis) to answer before serving with its fallback. */
+const COUNTERS_READY_MS = 3_000;
+
 export function createGateway(options: GatewayOptions): Gateway {
   const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const upstreams = createUpstreams(timeoutMs);
@@ -127,6 +130,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async listen(port, host) {
       ring ??= await subscriptionKeyRing(options.store);
       await follower.sync();
+      await counters.ready?.(COUNTERS_READY_MS);
       const limits = options.limits ?? DEFAULT_LIMITS.gateway;
       const s = createServer(serverOptions(limits), handler);
       applyLimits(s, limits);

@@ -230,6 +230,7 @@ export function createRedisCounters(options: RedisCountersOptions): RedisCounter
     close: () => link.close(),
     available: () => link.ready(),
     waitUntilAvailable: (timeoutMs) => link.waitUntilReady(timeoutMs),
+    ready: (timeoutMs) => link.waitUntilReady(timeoutMs),
   };
 }
 

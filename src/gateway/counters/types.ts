@@ -70,6 +70,13 @@ export interface Counters {
   /** Sets a period's values (PATCH /quotas/...): all periods of the key, or the one starting at `windowStart`. */
   setQuota(counterKey: string, values: { calls?: number; kilobytes?: number }, windowStart?: number): Promise<QuotaPeriod[]>;
 
+  /**
+   * Resolves once the counters can be used, or after `timeoutMs` if they cannot yet (they then answer
+   * as configured for an unreachable store): the gateway waits for it before it listens, so its first
+   * calls are counted. Absent: usable at once.
+   */
+  ready?(timeoutMs: number): Promise<unknown>;
+
   /** Writes what is still buffered and lets go of connections. */
   close(): Promise<void>;
 }
