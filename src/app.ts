@@ -21,6 +21,9 @@ import { createEmailTemplateService, type EmailTemplateService } from './service
 import { createApiService, type ApiService } from './services/apis.js';
 import { createProductService, type ProductService } from './services/products.js';
 import { createSubscriptionCore } from './services/subscriptions/core.js';
+import { createPolicyService, type PolicyService } from './services/policies.js';
+import { createNamedValueService, type NamedValueService } from './services/named-values.js';
+import { createQuotaService, databaseQuotaCounters, type QuotaCounterPort, type QuotaService } from './services/quotas.js';
 import { createSubscriptionService, type SubscriptionService } from './services/subscriptions/management.js';
 import { createAdminSubscriptionService, type AdminSubscriptionService } from './services/subscriptions/admin.js';
 import { createPortalSubscriptionService, type PortalSubscriptionService } from './services/subscriptions/portal.js';
@@ -65,6 +68,9 @@ export interface Services {
   subscriptions: SubscriptionService;
   adminSubscriptions: AdminSubscriptionService;
   portalSubscriptions: PortalSubscriptionService;
+  policies: PolicyService;
+  namedValues: NamedValueService;
+  quotas: QuotaService;
   adminSetup: AdminSetupService;
   auditLog: AuditLogService;
   outbox: OutboxService;
@@ -112,7 +118,13 @@ export async function prepareDatabase(config: Config, options: AppOptions = {}):
 export function buildServices(
   config: Config,
   store: Store,
-  options: { clock: Clock; hasher?: PasswordHasher | undefined; afterChanges?: () => Promise<void> },
+  options: {
+    clock: Clock;
+    hasher?: PasswordHasher | undefined;
+    afterChanges?: () => Promise<void>;
+    /** The counters quotas are read and set through (the gateway's); by default the quota_counters table. */
+    quotaCounters?: QuotaCounterPort;
+  },
 ): { deps: ServiceDeps; services: Services } {
   const clock = options.clock;
   const deps: ServiceDeps = {
@@ -134,6 +146,7 @@ export function buildServices(
   const sessions = createSessionService(deps);
   const attempts = createAttemptLimiter(deps);
   const adminSetup = createAdminSetupService(deps, { tokens, sessions });
+  const policies = createPolicyService(deps);
   const services: Services = {
     users,
     groups: createGroupService(deps),
@@ -148,6 +161,9 @@ export function buildServices(
     subscriptions: createSubscriptionService(deps, subscriptionCore),
     adminSubscriptions: createAdminSubscriptionService(deps, subscriptionCore),
     portalSubscriptions: createPortalSubscriptionService(deps, subscriptionCore),
+    policies,
+    namedValues: createNamedValueService(deps, policies.references),
+    quotas: createQuotaService(deps, options.quotaCounters ?? databaseQuotaCounters(store, () => clock.now())),
     adminSetup,
     auditLog: createAuditLogService(deps),
     outbox: createOutboxService(deps),
@@ -190,6 +206,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       apis: services.apis,
       products: services.products,
       subscriptions: services.subscriptions,
+      policies: services.policies,
+      namedValues: services.namedValues,
+      quotas: services.quotas,
       serviceName: config.serviceName,
       publicUrl: config.publicUrl,
     },

@@ -365,14 +365,12 @@ describe.each(BACKENDS)('APIs over HTTP (%s)', (backend) => {
     it.each([
       ['GET', '/apis/echo/revisions', /API revisions are not supported/],
       ['GET', '/apis/echo/releases/r1', /releases/],
-      ['PUT', '/apis/echo/policies/policy', /API policies/],
       ['GET', '/apis/echo/schemas', /schemas/],
       ['PATCH', '/apis/echo/diagnostics/applicationinsights', /diagnostics/],
       ['DELETE', '/apis/echo/issues/i1', /issues/],
       ['POST', '/apis/echo/tags', /tags/],
       ['GET', '/apis/echo/resolvers', /resolvers/],
       ['GET', '/apis/echo/wikis/default', /wikis/],
-      ['GET', '/apis/echo/operations/op/policies', /operation policies/],
       ['GET', '/apis/echo;rev=2', /revisions/],
     ])('%s %s → 400 FeatureNotSupported', async (method, path, message) => {
       const res = await server.request(method, path, method === 'PUT' || method === 'PATCH' ? { body: { properties: {} } } : {});

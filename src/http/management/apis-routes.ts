@@ -1,7 +1,8 @@
 /**
  * API and API-operation operations of apimapis.json, and ApiProduct_ListByApis. The other
- * sub-resources of an API (revisions, releases, policies, schemas, ...) are answered with a clear
- * 400 FeatureNotSupported rather than a 404 that would read as "the API does not exist".
+ * sub-resources of an API (revisions, releases, schemas, ...) are answered with a clear
+ * 400 FeatureNotSupported rather than a 404 that would read as "the API does not exist". (Policies
+ * are in policies-routes.ts.)
  *
  * Api_CreateOrUpdate and Api_Delete are long-running operations in Azure; Tollgate finishes them
  * within the request and answers 201/200 (with the body, provisioningState Succeeded) and 200/204,
@@ -31,7 +32,6 @@ import { bodyProperties, header, listResponse, pageRequest, pathId, servicePath 
 const UNSUPPORTED_API_CHILDREN: Readonly<Record<string, string>> = {
   revisions: 'API revisions are',
   releases: 'API releases are',
-  policies: 'API policies are',
   schemas: 'API schemas are',
   diagnostics: 'API diagnostics are',
   issues: 'API issues are',
@@ -43,7 +43,6 @@ const UNSUPPORTED_API_CHILDREN: Readonly<Record<string, string>> = {
 };
 
 const UNSUPPORTED_OPERATION_CHILDREN: Readonly<Record<string, string>> = {
-  policies: 'API operation policies are',
   tags: 'API operation tags are',
 };
 

@@ -3,7 +3,10 @@ import type { ApiService } from '../../services/apis.js';
 import type { EmailTemplateService } from '../../services/email-templates.js';
 import type { GroupService } from '../../services/groups.js';
 import type { ManagementKeyService } from '../../services/management-keys.js';
+import type { NamedValueService } from '../../services/named-values.js';
+import type { PolicyService } from '../../services/policies.js';
 import type { ProductService } from '../../services/products.js';
+import type { QuotaService } from '../../services/quotas.js';
 import type { SubscriptionService } from '../../services/subscriptions/management.js';
 import type { UserService } from '../../services/users.js';
 
@@ -15,6 +18,9 @@ export interface ManagementDeps {
   apis: ApiService;
   products: ProductService;
   subscriptions: SubscriptionService;
+  policies: PolicyService;
+  namedValues: NamedValueService;
+  quotas: QuotaService;
   serviceName: string;
   publicUrl: string;
 }

@@ -16,6 +16,9 @@ import { registerTemplateRoutes } from './templates-routes.js';
 import { registerApiRoutes } from './apis-routes.js';
 import { registerProductRoutes } from './products-routes.js';
 import { registerSubscriptionRoutes } from './subscriptions-routes.js';
+import { registerPolicyRoutes } from './policies-routes.js';
+import { registerNamedValueRoutes } from './named-values-routes.js';
+import { registerQuotaRoutes } from './quotas-routes.js';
 
 export type { ManagementDeps } from './deps.js';
 
@@ -79,4 +82,7 @@ export async function managementPlugin(app: FastifyInstance, deps: ManagementDep
   registerApiRoutes(app, deps);
   registerProductRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
+  registerPolicyRoutes(app, deps);
+  registerNamedValueRoutes(app, deps);
+  registerQuotaRoutes(app, deps);
 }

@@ -5,6 +5,8 @@
  */
 import { API_REVISION } from '../../domain/api-input.js';
 import type { EmailTemplateView } from '../../services/email-templates.js';
+import type { NamedValueView } from '../../services/named-values.js';
+import { policyValue, type PolicyTarget, type PolicyView } from '../../services/policies.js';
 import type { ProductLinkView } from '../../services/products.js';
 import type { SubscriptionView } from '../../services/subscriptions/views.js';
 import type { ApiOperationView, ApiView, GroupView, ProductView, UserView } from '../../services/views.js';
@@ -220,5 +222,56 @@ export function templateResource(p: ServicePath, t: EmailTemplateView) {
       isDefault: t.isDefault,
       parameters: t.parameters.map((x) => ({ name: x.name, title: x.title, ...(x.description ? { description: x.description } : {}) })),
     },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Named values
+
+/** A named value; `written`: the answer to a PUT or PATCH, finished when it answers (provisioningState Succeeded tells a poller so). */
+export function namedValueResource(p: ServicePath, n: NamedValueView, written = false) {
+  return {
+    id: `${serviceId(p)}/namedValues/${n.id}`,
+    type: `${TYPE}/namedValues`,
+    name: n.id,
+    properties: {
+      displayName: n.displayName,
+      ...(n.value !== undefined ? { value: n.value } : {}),
+      tags: n.tags,
+      secret: n.secret,
+      ...(written ? { provisioningState: 'Succeeded' } : {}),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policies
+
+/** Where a policy resource hangs, in ARM terms: its parent's path and the type segment. */
+function policyParent(p: ServicePath, target: PolicyTarget): { path: string; type: string } {
+  const svc = serviceId(p);
+  switch (target.scope) {
+    case 'global':
+      return { path: svc, type: TYPE };
+    case 'product':
+      return { path: `${svc}/products/${target.productId}`, type: `${TYPE}/products` };
+    case 'api':
+      return { path: `${svc}/apis/${target.apiId}`, type: `${TYPE}/apis` };
+    case 'operation':
+      return { path: `${svc}/apis/${target.apiId}/operations/${target.operationId}`, type: `${TYPE}/apis/operations` };
+  }
+}
+
+/**
+ * A policy (PolicyContract). As in Azure's 2024-05-01 examples, `format` is sent only for `rawxml`
+ * (the value then with its expressions decoded); an `xml` value goes without it.
+ */
+export function policyResource(p: ServicePath, policy: PolicyView, format: 'xml' | 'rawxml' = 'xml') {
+  const parent = policyParent(p, policy.target);
+  return {
+    id: `${parent.path}/policies/policy`,
+    type: `${parent.type}/policies`,
+    name: 'policy',
+    properties: { ...(format === 'rawxml' ? { format } : {}), value: policyValue(policy, format) },
   };
 }
