@@ -24,6 +24,8 @@ import { createSubscriptionCore } from './services/subscriptions/core.js';
 import { createPolicyService, type PolicyService } from './services/policies.js';
 import { createNamedValueService, type NamedValueService } from './services/named-values.js';
 import { createQuotaService, databaseQuotaCounters, type QuotaCounterPort, type QuotaService } from './services/quotas.js';
+import { createPolicyViews, type PolicyViews } from './services/policy-views.js';
+import { createProductLimits, type ProductLimits } from './services/product-limits.js';
 import { createSubscriptionService, type SubscriptionService } from './services/subscriptions/management.js';
 import { createAdminSubscriptionService, type AdminSubscriptionService } from './services/subscriptions/admin.js';
 import { createPortalSubscriptionService, type PortalSubscriptionService } from './services/subscriptions/portal.js';
@@ -71,6 +73,9 @@ export interface Services {
   policies: PolicyService;
   namedValues: NamedValueService;
   quotas: QuotaService;
+  /** Composed policies as the admin UI and the portal show them. */
+  policyViews: PolicyViews;
+  productLimits: ProductLimits;
   adminSetup: AdminSetupService;
   auditLog: AuditLogService;
   outbox: OutboxService;
@@ -147,6 +152,9 @@ export function buildServices(
   const attempts = createAttemptLimiter(deps);
   const adminSetup = createAdminSetupService(deps, { tokens, sessions });
   const policies = createPolicyService(deps);
+  const namedValues = createNamedValueService(deps, policies.references);
+  const quotas = createQuotaService(deps, options.quotaCounters ?? databaseQuotaCounters(store, () => clock.now()));
+  const policyViews = createPolicyViews({ policies, namedValues });
   const services: Services = {
     users,
     groups: createGroupService(deps),
@@ -162,8 +170,10 @@ export function buildServices(
     adminSubscriptions: createAdminSubscriptionService(deps, subscriptionCore),
     portalSubscriptions: createPortalSubscriptionService(deps, subscriptionCore),
     policies,
-    namedValues: createNamedValueService(deps, policies.references),
-    quotas: createQuotaService(deps, options.quotaCounters ?? databaseQuotaCounters(store, () => clock.now())),
+    namedValues,
+    quotas,
+    policyViews,
+    productLimits: createProductLimits(deps, { policyViews, quotas }),
     adminSetup,
     auditLog: createAuditLogService(deps),
     outbox: createOutboxService(deps),
@@ -218,6 +228,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       products: services.products,
       apis: services.apis,
       subscriptions: services.portalSubscriptions,
+      productLimits: services.productLimits,
       gatewayUrl: config.gatewayPublicUrl,
       publicUrl: config.publicUrl,
       organizationName: config.organizationName,
@@ -234,6 +245,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       apis: services.apis,
       products: services.products,
       subscriptions: services.adminSubscriptions,
+      policies: services.policies,
+      policyViews: services.policyViews,
+      namedValues: services.namedValues,
       auditLog: services.auditLog,
       outbox: services.outbox,
       publicUrl: config.publicUrl,

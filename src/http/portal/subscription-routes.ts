@@ -59,6 +59,25 @@ function formatDate(iso: string): string {
   return date.toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 }
 
+/** A moment in words, to the minute, in UTC: "March 9, 2026, 10:00 UTC". */
+function formatMoment(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const day = date.toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+  const time = date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+  return `${day}, ${time} UTC`;
+}
+
+/** Calls left in each quota period: "97 of 100 calls left; the period renews on March 9, 2026, 10:00 UTC". */
+function quotaLines(sub: OwnSubscription): SafeHtml | false {
+  if (sub.quotas.length === 0) return false;
+  return html`<dt>Calls left</dt>${sub.quotas.map(
+    (q) => html`<dd class="quota">${q.callsLeft} of ${q.calls} calls left; ${
+      q.renewsAt === undefined ? 'the quota never renews' : html`the period renews on <time datetime="${q.renewsAt}">${formatMoment(q.renewsAt)}</time>`
+    }</dd>`,
+  )}`;
+}
+
 function subscriptionPath(id: string): string {
   return `/subscriptions/${encodeURIComponent(id)}`;
 }
@@ -111,6 +130,7 @@ function subscriptionCard(index: number, sub: OwnSubscription, token: SafeHtml, 
     <dt>Product</dt><dd>${sub.productId !== undefined ? html`<a href="${productPath(sub.productId)}">${sub.scopeName}</a>` : sub.scopeName}</dd>
     <dt>State</dt><dd><span class="tag ${STATE_TAGS[sub.state]}">${STATE_LABELS[sub.state] ?? sub.state}</span></dd>
     <dt>Created</dt><dd><time datetime="${sub.createdDate}">${formatDate(sub.createdDate)}</time></dd>
+    ${quotaLines(sub)}
   </dl>
   ${sub.keys && html`<div class="keys">${keyBlock(index, 'primary', sub.keys.primary)}${keyBlock(index, 'secondary', sub.keys.secondary)}</div>`}
   ${

@@ -14,6 +14,8 @@ import { parseInput } from '../../../domain/validate.js';
 import { AppError } from '../../../domain/errors.js';
 import { NEW_ID_MAX } from '../../../services/entity-ids.js';
 import type { ProductView } from '../../../services/views.js';
+import type { EffectiveView } from '../../../services/policy-views.js';
+import { describeLimits } from '../../../domain/policy/describe.js';
 import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, type FormState } from '../../web/components.js';
 import { field, formOf, type FormFields } from '../../web/form.js';
 import { formErrors } from '../../web/form-errors.js';
@@ -69,6 +71,13 @@ function trail(product?: ProductView, last?: string): SafeHtml {
 function limitText(product: ProductView): string {
   if (!product.subscriptionRequired) return '–';
   return product.subscriptionsLimit === null ? 'Unlimited' : String(product.subscriptionsLimit);
+}
+
+/** What the product's policy, composed with the global one, limits, in words. */
+function limitsText(view: EffectiveView): string {
+  if (!view.ok) return 'Not shown (the policy uses a secret named value)';
+  const limits = describeLimits(view.policy);
+  return limits.length > 0 ? limits.join(', ') : 'None';
 }
 
 type ProductValues = Record<'displayName' | 'description' | 'terms' | 'subscriptionRequired' | 'approvalRequired' | 'subscriptionsLimit', string>;
@@ -207,11 +216,12 @@ ${dataTable({
     status?: number,
   ): Promise<FastifyReply> {
     const product = await ctx.products.get(id);
-    const [apis, groups, allApis, allGroups] = await Promise.all([
+    const [apis, groups, allApis, allGroups, limits] = await Promise.all([
       ctx.products.listApis(id, { top: CHOICES_MAX, skip: 0 }),
       ctx.products.listGroups(id, { top: CHOICES_MAX, skip: 0 }),
       ctx.apis.list({ top: CHOICES_MAX, skip: 0 }),
       ctx.groups.list({ top: CHOICES_MAX, skip: 0 }),
+      ctx.policyViews.product(id),
     ]);
     const token = csrfInput(formToken(request));
     const path = productPath(id);
@@ -248,7 +258,7 @@ ${dataTable({
       main: html`${trail(undefined, product.displayName)}
 ${pageHead(
   product.displayName,
-  html`<a class="button secondary" href="${path}/edit">Edit</a> <a class="button danger" href="${path}/delete">Delete</a>`,
+  html`<a class="button secondary" href="${path}/edit">Edit</a> <a class="button secondary" href="${path}/policy">Policy</a> <a class="button danger" href="${path}/delete">Delete</a>`,
 )}
 ${notice(request)}
 <div class="grid-2">
@@ -260,6 +270,7 @@ ${notice(request)}
     <dt>Subscription required</dt><dd>${yesNo(product.subscriptionRequired)}</dd>
     <dt>Approval required</dt><dd>${product.subscriptionRequired ? yesNo(product.approvalRequired) : '–'}</dd>
     <dt>Subscriptions per developer</dt><dd>${limitText(product)}</dd>
+    <dt>Limits</dt><dd>${limitsText(limits)} <a href="${path}/policy">Policy</a></dd>
     <dt>Description</dt><dd class="prose">${product.description ?? '–'}</dd>
   </dl>
   ${product.terms && html`<h3>Terms of use</h3><div class="terms prose">${product.terms}</div>`}
