@@ -270,7 +270,7 @@ ${notice(request)}
     <dt>Subscription required</dt><dd>${yesNo(product.subscriptionRequired)}</dd>
     <dt>Approval required</dt><dd>${product.subscriptionRequired ? yesNo(product.approvalRequired) : '–'}</dd>
     <dt>Subscriptions per developer</dt><dd>${limitText(product)}</dd>
-    <dt>Limits</dt><dd>${limitsText(limits)} <a href="${path}/policy">Policy</a></dd>
+    <dt>Limits</dt><dd>${limitsText(limits)}</dd>
     <dt>Description</dt><dd class="prose">${product.description ?? '–'}</dd>
   </dl>
   ${product.terms && html`<h3>Terms of use</h3><div class="terms prose">${product.terms}</div>`}
