@@ -13,7 +13,8 @@ import { AppError, notFound, validationError, type ErrorDetail } from '../domain
 import { namedValueReferences } from '../domain/policy/named-values.js';
 import { parsePolicy } from '../domain/policy/parse.js';
 import { rawXmlToXml, xmlToRawXml } from '../domain/policy/raw-xml.js';
-import type { NamedValueLookup, PolicyProblem, PolicyScope } from '../domain/policy/types.js';
+import type { KeyRing } from '../domain/subscription-keys.js';
+import type { NamedValueLookup, PolicyDocument, PolicyProblem, PolicyScope } from '../domain/policy/types.js';
 import type { PolicyInput } from '../domain/policy-input.js';
 import type { Store } from '../store/index.js';
 import type { PolicyRow } from '../store/policies-repo.js';
@@ -130,6 +131,16 @@ export function createPolicyService(deps: ServiceDeps) {
     if (!result.ok) throw validationError('One or more fields contain incorrect values:', problemDetails(result.problems));
   }
 
+  /**
+   * Validation inside a write. The named values the document references are locked first, so that
+   * a concurrent change or delete of one either waits for this write (and then sees the document)
+   * or is seen by it: a stored document never references a value that no longer fits.
+   */
+  async function checkInWrite(tx: Store, xml: string, scope: PolicyScope, keys: KeyRing): Promise<void> {
+    await tx.namedValues.lockNamedValuesByName(namedValueReferences(xml).map((n) => n.toLowerCase()));
+    mustPass(xml, scope, await namedValueLookup(tx, keys));
+  }
+
   async function find(tx: Store, target: PolicyTarget): Promise<PolicyView | undefined> {
     await checkParent(tx, target);
     const row = await tx.policies.findPolicy(policyScopeKey(target));
@@ -200,6 +211,19 @@ export function createPolicyService(deps: ServiceDeps) {
       return view ? [view] : [];
     },
 
+    /**
+     * The stored document of the scope, parsed with the named values as they are (what the gateway
+     * enforces: for a product page's limits in words); undefined when the scope has none.
+     */
+    async document(target: PolicyTarget): Promise<PolicyDocument | undefined> {
+      const view = await find(store, target);
+      if (!view) return undefined;
+      const result = parsePolicy(view.xml, target.scope, await namedValueLookup(store, await ring()));
+      // Stored documents passed when written and are re-checked when a named value changes.
+      if (!result.ok) throw new Error(`the stored policy ${view.scopeKey} no longer parses: ${result.problems[0]?.message ?? ''}`);
+      return result.document;
+    },
+
     /** The problems of a document at a scope, checked against the named values as they are; empty when it would be accepted. */
     async check(target: PolicyTarget, input: PolicyInput): Promise<readonly PolicyProblem[]> {
       await checkParent(store, target);
@@ -207,8 +231,13 @@ export function createPolicyService(deps: ServiceDeps) {
       return result.ok ? [] : result.problems;
     },
 
-    /** PUT: validated, then stored as written (a `rawxml` document in its `xml` form). */
-    async createOrUpdate(target: PolicyTarget, input: PolicyInput, ifMatch?: string, ctx: ActorContext = SYSTEM): Promise<{ policy: PolicyView; created: boolean }> {
+    /**
+     * PUT: validated, then stored as written (a `rawxml` document in its `xml` form). `If-Match: *`
+     * also creates: every scope has a policy in effect (all `<base />` when none is stored), and
+     * Azure's own examples create with it.
+     */
+    async createOrUpdate(target: PolicyTarget, input: PolicyInput, ifMatchHeader?: string, ctx: ActorContext = SYSTEM): Promise<{ policy: PolicyView; created: boolean }> {
+      const ifMatch = ifMatchHeader?.trim() === '*' ? undefined : ifMatchHeader;
       const xml = documentOf(input);
       const keys = await ring();
       const scopeKey = policyScopeKey(target);
@@ -218,11 +247,11 @@ export function createPolicyService(deps: ServiceDeps) {
           return tx.policies.findPolicy(scopeKey, true);
         },
         update: async (w, existing) => {
-          mustPass(xml, target.scope, await namedValueLookup(w.tx, keys));
+          await checkInWrite(w.tx, xml, target.scope, keys);
           return written(w, target, xml, existing);
         },
         insert: async (w) => {
-          mustPass(xml, target.scope, await namedValueLookup(w.tx, keys));
+          await checkInWrite(w.tx, xml, target.scope, keys);
           return written(w, target, xml, undefined);
         },
       });

@@ -1,6 +1,7 @@
 /**
  * What a new instance ships with, as Azure's does: the three system groups and the built-in
- * administrator (user `1`, in Administrators, without a password), plus the signing keys.
+ * administrator (user `1`, in Administrators, without a password), the signing keys, the two
+ * products and the default policies.
  * Idempotent: it runs at every start and only adds what is missing.
  */
 import { createIdGenerator } from '../domain/ids.js';
@@ -9,7 +10,7 @@ import { ADMIN_USER_ID, normalizeEmail } from '../domain/user.js';
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/index.js';
 import { ensureSigningKeys } from './signing-keys.js';
-import { seedProducts } from './products-seed.js';
+import { seedPolicies, seedProducts } from './products-seed.js';
 import { seedSubscriptions } from './subscriptions-seed.js';
 import { SYSTEM } from './audit.js';
 import { beginWrite } from './writes.js';
@@ -54,6 +55,7 @@ export async function seed(store: Store, clock: Clock): Promise<void> {
     }
     await ensureSigningKeys(tx);
     await seedProducts(w);
+    await seedPolicies(w);
     await seedSubscriptions(w);
   });
 }

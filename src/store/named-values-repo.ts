@@ -3,7 +3,7 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { FilterNode } from '../domain/filter/ast.js';
 import { compileFilter } from './filter-sql.js';
 import type { Executor } from './database.js';
-import { findRowById, pageAndCount, toCount } from './database.js';
+import { canLockRows, findRowById, pageAndCount, toCount } from './database.js';
 import type { NamedValuesTable } from './schema.js';
 
 export type NamedValueRow = Selectable<NamedValuesTable>;
@@ -51,4 +51,13 @@ export async function listNamedValues(ex: Executor, q: NamedValueListQuery): Pro
 /** Every named value: what a policy's `{{name}}`s are checked and substituted against. */
 export async function listAllNamedValues(ex: Executor): Promise<NamedValueRow[]> {
   return ex.selectFrom('named_values').selectAll().orderBy('id').execute();
+}
+
+/**
+ * Locks the named values with these display names (lower-cased) until the transaction ends
+ * (PostgreSQL): a policy written with them is then checked against the values that will stand.
+ */
+export async function lockNamedValuesByName(ex: Executor, displayNamesLower: readonly string[]): Promise<void> {
+  if (displayNamesLower.length === 0 || !canLockRows(ex)) return;
+  await ex.selectFrom('named_values').select('id').where('display_name_lower', 'in', displayNamesLower).orderBy('id').forUpdate().execute();
 }

@@ -35,6 +35,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS, startServer, type TestResponse, type TestServer } from '../helpers/server.js';
 import { compareShapes, expectAzureError, expectValidationError, shape } from '../helpers/shape.js';
+import { DEFAULT_GLOBAL_POLICY_XML, STARTER_POLICY_XML } from '../../src/domain/policy/defaults.js';
 
 // Copies of Azure's files ship in the repository (test/fixtures/azure-apim-rest/README.md), so this
 // suite runs everywhere; AZURE_APIM_REFERENCE points it at another copy.
@@ -90,10 +91,10 @@ function resolveParameter(p: SwaggerParameter, shared: Record<string, SwaggerPar
 }
 
 /** Example file name (without .json) → the swagger operation that cites it. */
-function loadOperations(): Map<string, Operation> {
+function loadOperations(files: readonly string[] = ['apimusers.json', 'apimgroups.json']): Map<string, Operation> {
   const shared = readJson<{ parameters: Record<string, SwaggerParameter> }>(join(REFERENCE, 'apimanagement.json')).parameters;
   const out = new Map<string, Operation>();
-  for (const file of ['apimusers.json', 'apimgroups.json']) {
+  for (const file of files) {
     const spec = readJson<{ paths: Record<string, Record<string, unknown>> }>(join(REFERENCE, file));
     for (const [path, item] of Object.entries(spec.paths)) {
       for (const [method, raw] of Object.entries(item)) {
@@ -147,6 +148,12 @@ interface Scenario {
   allowEmptyArrays?: boolean;
   /** Instead of the example's listed statuses: the route exists but the data cannot (yet). */
   expectNotFound?: boolean;
+  /** Headers the example lists that are deliberately not sent (a long-running operation finished at once needs no polling URLs). */
+  headersNotSent?: readonly string[];
+  /** The example's response names another instance and resource than its request: ids, types and names are not compared. */
+  idsOfAnotherInstance?: boolean;
+  /** Items of the example's list that cannot exist here (Key Vault named values), left out of the comparison. */
+  itemsLeftOut?: readonly string[];
 }
 
 /** Properties from an example's user contract that a PUT accepts. */
@@ -352,6 +359,7 @@ function compareWithExample(example: Example, status: number, res: TestResponse,
   const expected = example.responses[String(status)];
   expect(expected, `status ${status} is listed by the example (${Object.keys(example.responses).join(', ')})`).toBeDefined();
   for (const header of Object.keys(expected?.headers ?? {})) {
+    if (scenario.headersNotSent?.includes(header)) continue;
     expect(res.headers.get(header), `header ${header}`).toBeTruthy();
   }
   if (expected?.body === undefined) {
@@ -363,15 +371,17 @@ function compareWithExample(example: Example, status: number, res: TestResponse,
 
   const exampleBody = expected.body as Resource & { value?: unknown };
   const ours = res.json as Resource & { value?: Resource[] };
-  if (typeof exampleBody.id === 'string') {
+  if (typeof exampleBody.id === 'string' && !scenario.idsOfAnotherInstance) {
     expect(ours.id, 'id echoes the example').toBe(exampleBody.id);
     expect(ours.type, 'type').toBe(exampleBody.type);
-    expect(ours.name, 'name').toBe(exampleBody.name);
+    // ApiManagementUpdateNamedValue's body has no name (a defect of the example): ours is compared when it has one.
+    if (exampleBody.name !== undefined) expect(ours.name, 'name').toBe(exampleBody.name);
   }
   if (Array.isArray(exampleBody.value) && Array.isArray(ours.value)) {
     expect(typeof (res.json as { nextLink?: unknown }).nextLink).toBe('string');
     for (const item of exampleBody.value as Resource[]) {
       if (typeof item.id !== 'string' || typeof item.type !== 'string') continue; // not a resource (e.g. an identity)
+      if (item.name !== undefined && scenario.itemsLeftOut?.includes(item.name)) continue;
       const mine = matchItem(item, ours.value);
       if (!mine) {
         if (scenario.allowEmptyArrays && ours.value.length === 0) continue;
@@ -383,6 +393,39 @@ function compareWithExample(example: Example, status: number, res: TestResponse,
       const itemMismatches = compareShapes(item, mine);
       expect(itemMismatches, `shape of ${item.name}:\n${itemMismatches.join('\n')}`).toEqual([]);
     }
+  }
+}
+
+/**
+ * The tests of one example: sent as its scenario prepares it, the answer compared with the
+ * example's; a PUT whose example lists both 201 and 200 is also replayed twice (201, then 200).
+ */
+function replayExample(
+  name: string,
+  operation: Operation | undefined,
+  scenario: Scenario,
+  server: () => TestServer,
+  prepare: () => Promise<{ example: Example; built: Built }>,
+): void {
+  it(`${name}`, async () => {
+    const { example, built } = await prepare();
+    const res = await send(server(), built);
+    const listed = Object.keys(example.responses).map(Number);
+    expect(listed, `status ${res.status}: ${res.text.slice(0, 1000)}`).toContain(res.status);
+    if (scenario.expect !== undefined) expect(res.status, res.text.slice(0, 1000)).toBe(scenario.expect);
+    if (built.method === 'PUT' && listed.includes(201)) expect(res.status, 'a PUT on a new entity creates it').toBe(201);
+    compareWithExample(example, res.status, res, scenario);
+  });
+
+  if (operation?.method === 'PUT' && '201' in loadExample(name).responses && '200' in loadExample(name).responses) {
+    it(`${name}: replayed against the existing entity answers 200`, async () => {
+      const { example, built } = await prepare();
+      const first = await send(server(), built);
+      expect(first.status, first.text.slice(0, 1000)).toBe(201);
+      const again = await send(server(), built);
+      expect(again.status, again.text.slice(0, 1000)).toBe(200);
+      compareWithExample(example, 200, again, scenario);
+    });
   }
 }
 
@@ -493,26 +536,7 @@ describe('Azure examples replayed', () => {
         continue;
       }
 
-      it(`${name}`, async () => {
-        const { example, built } = await prepare();
-        const res = await send(server, built);
-        const listed = Object.keys(example.responses).map(Number);
-        expect(listed, `status ${res.status}: ${res.text.slice(0, 1000)}`).toContain(res.status);
-        if (scenario.expect !== undefined) expect(res.status, res.text.slice(0, 1000)).toBe(scenario.expect);
-        if (built.method === 'PUT' && listed.includes(201)) expect(res.status, 'a PUT on a new entity creates it').toBe(201);
-        compareWithExample(example, res.status, res, scenario);
-      });
-
-      if (operations.get(name)?.method === 'PUT' && '201' in loadExample(name).responses && '200' in loadExample(name).responses) {
-        it(`${name}: replayed against the existing entity answers 200`, async () => {
-          const { example, built } = await prepare();
-          const first = await send(server, built);
-          expect(first.status, first.text.slice(0, 1000)).toBe(201);
-          const again = await send(server, built);
-          expect(again.status, again.text.slice(0, 1000)).toBe(200);
-          compareWithExample(example, 200, again, scenario);
-        });
-      }
+      replayExample(name, operations.get(name), scenario, () => server, prepare);
     }
 
     it('ApiManagementHeadGroupUser: 404 (also listed) when the user is not a member', async () => {
@@ -552,6 +576,277 @@ describe('Azure examples replayed', () => {
       const url = new URL((res.json as { value: string }).value);
       expect(url.pathname).toBe('/signin-sso');
       expect(url.searchParams.get('token')).toMatch(/^57127d485157a511ace86ae7&\d{12}&/);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Policies, named values and quota counters
+//
+// Decisions:
+// - Documents Azure's examples hold that use what the gateway does not enforce (log-to-eventhub,
+//   jsonp, C# beyond the supported expressions) are refused, as a policy the gateway cannot enforce
+//   must be: those examples are replayed with the supported part of their document (`adjust` or
+//   the setup's document), and their literal documents are checked to be refused.
+// - Examples that create with `If-Match: *` create (every scope has a policy in effect).
+// - ApiManagementCreatePolicy creates: the seeded global policy is deleted first.
+// - ApiManagementCreateApiPolicyNonXmlEncoded: its response names another instance and an
+//   operation policy; ids, types and names are not compared.
+// - Named value writes finish at once: the examples' polling headers (location,
+//   Azure-AsyncOperation) are not sent, and provisioningState is Succeeded, not InProgress.
+// - ApiManagementListNamedValues: its Key Vault item (testprop6) cannot exist (Key Vault is refused).
+// - Quota period keys name the renewal period in days, hours, minutes and seconds (0_P1284DT12H30M5S
+//   for the examples' window, which Azure writes 0_P3Y6M4DT12H30M5S): the examples' period key is
+//   replaced by ours for the same window.
+
+const POLICY_SPEC_FILES = ['apimpolicies.json', 'apimproducts.json', 'apimapis.json', 'apimnamedvalues.json', 'apimquotas.json'];
+
+/** The policy, named value and quota examples that ship with the tests (not policy descriptions or fragments). */
+function policyExamples(operations: Map<string, Operation>): string[] {
+  return readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''))
+    .filter((n) => /Policy$|Policies$|PolicyFormat$|PolicyNonXmlEncoded$|NamedValue|Quota/.test(n) && operations.has(n))
+    .sort();
+}
+
+interface PolicyCtx {
+  server: TestServer;
+  product(id: string): Promise<void>;
+  api(id: string, operationId?: string): Promise<void>;
+  policy(path: string, xml: string): Promise<void>;
+  namedValue(id: string, properties: Record<string, unknown>): Promise<void>;
+  quota(counterKey: string, start: string, end: string, calls: number, kilobytes: number): Promise<void>;
+}
+
+interface PolicyScenario extends Scenario {
+  setupPolicy?: (ctx: PolicyCtx, example: Example) => Promise<void>;
+  /** The literal example is refused: a 400 ValidationError whose text names this. */
+  literalRefused?: string;
+}
+
+/** A document the gateway enforces, for the examples that only need one to exist. */
+const SUPPORTED_DOC =
+  '<policies>\r\n  <inbound>\r\n    <base />\r\n  </inbound>\r\n  <backend>\r\n    <base />\r\n  </backend>\r\n  <outbound>\r\n    <base />\r\n    <set-header name="X-My-Sample" exists-action="override">\r\n      <value>This is a sample</value>\r\n    </set-header>\r\n  </outbound>\r\n</policies>';
+
+const EXAMPLE_QUOTA_START = '2014-08-04T04:24:35Z';
+const EXAMPLE_QUOTA_END = '2018-02-08T16:54:40Z';
+/** Our period key for the examples' window (see the decisions above). */
+const OUR_PERIOD_KEY = '0_P1284DT12H30M5S';
+
+const withBody = (p: Record<string, unknown>, properties: Record<string, unknown>) => ({ ...p, parameters: { properties } });
+const withPeriodKey = (p: Record<string, unknown>) => ({ ...p, quotaPeriodKey: OUR_PERIOD_KEY });
+const exampleQuota = (ctx: PolicyCtx) => ctx.quota('ba', EXAMPLE_QUOTA_START, EXAMPLE_QUOTA_END, 5, 2.5830078125);
+const namedValueProps = (ex: Example, status: string) => {
+  const { displayName, value, tags, secret } = propsOf(bodyOf(ex, status)) as Record<string, unknown>;
+  return { displayName, value, ...(tags !== undefined ? { tags } : {}), ...(secret !== undefined ? { secret } : {}) };
+};
+const NOT_SENT = ['location', 'Azure-AsyncOperation'];
+
+/** Setups: an API (and operation) or a product, with a document the gateway enforces. */
+const apiPolicy = (apiId: string, operationId?: string) => async (ctx: PolicyCtx) => {
+  await ctx.api(apiId, operationId);
+  await ctx.policy(operationId ? `/apis/${apiId}/operations/${operationId}` : `/apis/${apiId}`, SUPPORTED_DOC);
+};
+const productPolicy = (productId: string) => async (ctx: PolicyCtx) => {
+  await ctx.product(productId);
+  await ctx.policy(`/products/${productId}`, SUPPORTED_DOC);
+};
+
+const POLICY_SCENARIOS: Record<string, PolicyScenario> = {
+  ApiManagementCreateApiOperationPolicy: { setupPolicy: (ctx) => ctx.api('5600b57e7e8880006a040001', '5600b57e7e8880006a080001') },
+  ApiManagementCreateApiPolicy: { setupPolicy: (ctx) => ctx.api('5600b57e7e8880006a040001') },
+  ApiManagementCreateApiPolicyNonXmlEncoded: {
+    setupPolicy: (ctx) => ctx.api('5600b57e7e8880006a040001'),
+    // FirstOrDefault(h => ...) is C# beyond the supported expressions; the same raw characters in one that is supported.
+    adjust: (p) =>
+      withBody(p, {
+        format: 'rawxml',
+        value:
+          '<policies>\r\n     <inbound>\r\n     <base />\r\n  <set-header name="newvalue" exists-action="override">\r\n   <value>"@(context.Request.Headers.GetValueOrDefault("Via", "a<b>c"))" </value>\r\n    </set-header>\r\n  </inbound>\r\n      </policies>',
+      }),
+    idsOfAnotherInstance: true,
+    literalRefused: 'FirstOrDefault',
+  },
+  ApiManagementCreatePolicy: {
+    async setupPolicy(ctx) {
+      const res = await ctx.server.request('DELETE', '/policies/policy', { headers: { 'if-match': '*' } });
+      expect(res.status, res.text).toBe(200);
+    },
+  },
+  ApiManagementCreateProductPolicy: {
+    async setupPolicy(ctx) {
+      await ctx.product('5702e97e5157a50f48dce801');
+      await ctx.namedValue('call-count', { displayName: 'call-count', value: '10' });
+    },
+    // log-to-eventhub and an increment-count expression are not enforced; the limits are.
+    adjust: (p) =>
+      withBody(p, {
+        format: 'xml',
+        value:
+          '<policies>\r\n  <inbound>\r\n    <rate-limit calls="{{call-count}}" renewal-period="15"></rate-limit>\r\n    <quota-by-key calls="40" counter-key="cc" renewal-period="3600" />\r\n    <base />\r\n  </inbound>\r\n  <backend>\r\n    <base />\r\n  </backend>\r\n  <outbound>\r\n    <base />\r\n  </outbound>\r\n</policies>',
+      }),
+    literalRefused: 'log-to-eventhub',
+  },
+  ApiManagementDeleteApiOperationPolicy: { setupPolicy: apiPolicy('testapi', 'testoperation'), expect: 200 },
+  ApiManagementDeleteApiPolicy: { setupPolicy: apiPolicy('loggerId'), expect: 200 },
+  ApiManagementDeletePolicy: { expect: 200 },
+  ApiManagementDeleteProductPolicy: { setupPolicy: productPolicy('testproduct'), expect: 200 },
+  ApiManagementGetApiOperationPolicy: { setupPolicy: apiPolicy('5600b539c53f5b0062040001', '5600b53ac53f5b0062080006') },
+  ApiManagementGetApiPolicy: { setupPolicy: apiPolicy('5600b59475ff190048040001') },
+  ApiManagementGetPolicy: {},
+  ApiManagementGetPolicyFormat: {},
+  ApiManagementGetProductPolicy: { setupPolicy: productPolicy('kjoshiarmTemplateProduct4') },
+  ApiManagementHeadApiOperationPolicy: { setupPolicy: apiPolicy('5600b539c53f5b0062040001', '5600b53ac53f5b0062080006') },
+  ApiManagementHeadApiPolicy: { setupPolicy: apiPolicy('57d1f7558aa04f15146d9d8a') },
+  ApiManagementHeadPolicy: {},
+  ApiManagementHeadProductPolicy: { setupPolicy: (ctx) => ctx.policy('/products/unlimited', SUPPORTED_DOC) },
+  ApiManagementListApiOperationPolicies: { setupPolicy: apiPolicy('599e2953193c3c0bd0b3e2fa', '599e29ab193c3c0bd0b3e2fb') },
+  ApiManagementListApiPolicies: { setupPolicy: apiPolicy('5600b59475ff190048040001') },
+  ApiManagementListPolicies: {},
+  ApiManagementListProductPolicies: { setupPolicy: productPolicy('armTemplateProduct4') },
+  ApiManagementCreateNamedValue: { headersNotSent: NOT_SENT },
+  ApiManagementDeleteNamedValue: {
+    setupPolicy: (ctx) => ctx.namedValue('testprop2', { displayName: 'prop3name', value: 'propValue' }),
+    expect: 200,
+  },
+  ApiManagementGetNamedValue: { setupPolicy: (ctx, ex) => ctx.namedValue('testarmTemplateproperties2', namedValueProps(ex, '200')) },
+  ApiManagementHeadNamedValue: { setupPolicy: (ctx) => ctx.namedValue('testarmTemplateproperties2', { displayName: 'propName', value: 'propValue' }) },
+  ApiManagementListNamedValues: {
+    setupPolicy: (ctx) => ctx.namedValue('592f1174cc83890dc4f32686', { displayName: 'Logger-Credentials-592f1174cc83890dc4f32687', value: 'propValue' }),
+    itemsLeftOut: ['testprop6'],
+  },
+  ApiManagementNamedValueListValue: { setupPolicy: (ctx) => ctx.namedValue('testarmTemplateproperties2', { displayName: 'propName', value: 'propValue', secret: true }) },
+  ApiManagementUpdateNamedValue: {
+    setupPolicy: (ctx) => ctx.namedValue('testprop2', { displayName: 'prop3name', value: 'before', tags: ['foo'] }),
+    expect: 200,
+  },
+  ApiManagementGetQuotaCounterKeys: { setupPolicy: exampleQuota },
+  ApiManagementGetQuotaCounterKeysByQuotaPeriod: { setupPolicy: exampleQuota, adjust: withPeriodKey },
+  ApiManagementUpdateQuotaCounterKey: { setupPolicy: exampleQuota },
+  ApiManagementUpdateQuotaCounterKeyByQuotaPeriod: { setupPolicy: exampleQuota, adjust: withPeriodKey },
+};
+
+describe('Azure policy, named value and quota examples replayed', () => {
+  const operations = loadOperations(POLICY_SPEC_FILES);
+  const names = policyExamples(operations);
+
+  it('every policy, named value and quota example that ships has a scenario', () => {
+    expect(names.length).toBeGreaterThan(30);
+    expect(names).toEqual(Object.keys(POLICY_SCENARIOS).sort());
+  });
+
+  describe.each(BACKENDS)('on %s', (backend) => {
+    let server: TestServer;
+    let ctx: PolicyCtx;
+
+    async function ok(res: Promise<TestResponse>, status: number, what: string): Promise<void> {
+      const r = await res;
+      expect(r.status, `${what}: ${r.text}`).toBe(status);
+    }
+
+    /** Back to a fresh instance's policies, named values, quotas, APIs and products. */
+    async function reset(): Promise<void> {
+      const db = server.app.database.db;
+      await db.deleteFrom('policies').execute();
+      await db.deleteFrom('named_values').execute();
+      await db.deleteFrom('quota_counters').execute();
+      for (const a of (await server.request('GET', '/apis', { query: { $top: 1000 } })).json.value as { name: string }[]) {
+        await ok(server.request('DELETE', `/apis/${a.name}`, { headers: { 'if-match': '*' } }), 200, `delete API ${a.name}`);
+      }
+      for (const p of (await server.request('GET', '/products', { query: { $top: 1000 } })).json.value as { name: string }[]) {
+        if (p.name === 'starter' || p.name === 'unlimited') continue;
+        await ok(server.request('DELETE', `/products/${p.name}`, { headers: { 'if-match': '*' }, query: { deleteSubscriptions: true } }), 200, `delete product ${p.name}`);
+      }
+      await ctx.policy('', DEFAULT_GLOBAL_POLICY_XML);
+      await ctx.policy('/products/starter', STARTER_POLICY_XML);
+    }
+
+    beforeAll(async () => {
+      server = await startServer(backend);
+      ctx = {
+        server,
+        product: (id) => ok(server.request('PUT', `/products/${id}`, { body: { properties: { displayName: id } } }), 201, `product ${id}`),
+        async api(id, operationId) {
+          await ok(server.request('PUT', `/apis/${id}`, { body: { properties: { path: id, serviceUrl: 'https://backend.example.com' } } }), 201, `API ${id}`);
+          if (operationId) {
+            await ok(
+              server.request('PUT', `/apis/${id}/operations/${operationId}`, { body: { properties: { displayName: operationId, method: 'GET', urlTemplate: '/' } } }),
+              201,
+              `operation ${operationId}`,
+            );
+          }
+        },
+        policy: async (path, xml) => {
+          const res = await server.request('PUT', `${path}/policies/policy`, { body: { properties: { value: xml } } });
+          expect([200, 201], `policy at ${path || '/'}: ${res.text}`).toContain(res.status);
+        },
+        namedValue: (id, properties) => ok(server.request('PUT', `/namedValues/${id}`, { body: { properties } }), 201, `named value ${id}`),
+        async quota(counterKey, start, end, calls, kilobytes) {
+          await server.app.database.db
+            .insertInto('quota_counters')
+            .values({ counter_key: counterKey, period_start: new Date(start).toISOString(), period_end: new Date(end).toISOString(), calls, kilobytes, updated_at: new Date().toISOString() })
+            .execute();
+        },
+      };
+    });
+
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    beforeEach(async () => {
+      await reset();
+    });
+
+    for (const name of names) {
+      const scenario = POLICY_SCENARIOS[name] ?? {};
+
+      async function prepare(adjusted = true): Promise<{ example: Example; built: Built }> {
+        const example = loadExample(name);
+        const op = operations.get(name)!;
+        await scenario.setupPolicy?.(ctx, example);
+        const parameters = adjusted && scenario.adjust ? scenario.adjust(example.parameters) : example.parameters;
+        return { example, built: buildRequest(server, op, parameters) };
+      }
+
+      replayExample(name, operations.get(name), scenario, () => server, () => prepare());
+
+      if (scenario.literalRefused !== undefined) {
+        it(`${name} as written is refused: ${scenario.literalRefused} is not enforced`, async () => {
+          const { built } = await prepare(false);
+          const res = await send(server, built);
+          expectAzureError(res, 400, 'ValidationError');
+          expect(res.text).toContain(scenario.literalRefused);
+          expect(res.json.error.details[0].message).toMatch(/line \d+, column \d+/);
+        });
+      }
+    }
+
+    it('ApiManagementCreateApiPolicyNonXmlEncoded: the rawxml document comes back XML-encoded as in the example', async () => {
+      await ctx.api('5600b57e7e8880006a040001');
+      const op = operations.get('ApiManagementCreateApiPolicyNonXmlEncoded')!;
+      const params = POLICY_SCENARIOS.ApiManagementCreateApiPolicyNonXmlEncoded!.adjust!(loadExample('ApiManagementCreateApiPolicyNonXmlEncoded').parameters);
+      const res = await send(server, buildRequest(server, op, params));
+      expect(res.status, res.text).toBe(201);
+      expect(res.json.properties.value).toContain('<value>"@(context.Request.Headers.GetValueOrDefault("Via", "a&lt;b&gt;c"))" </value>');
+    });
+
+    it('ApiManagementGetPolicyFormat: rawxml answers with the format and the document decoded', async () => {
+      const res = await send(server, buildRequest(server, operations.get('ApiManagementGetPolicyFormat')!, loadExample('ApiManagementGetPolicyFormat').parameters));
+      expect(res.json.properties).toEqual({ format: 'rawxml', value: DEFAULT_GLOBAL_POLICY_XML });
+    });
+
+    it('ApiManagementHeadProductPolicy: 404 without a document (Unlimited has none)', async () => {
+      const res = await send(server, buildRequest(server, operations.get('ApiManagementHeadProductPolicy')!, loadExample('ApiManagementHeadProductPolicy').parameters));
+      expect(res.status).toBe(404);
+    });
+
+    it('ApiManagementGetQuotaCounterKeysByQuotaPeriod with Azure’s period key spelling is 404', async () => {
+      await exampleQuota(ctx);
+      const op = operations.get('ApiManagementGetQuotaCounterKeysByQuotaPeriod')!;
+      const res = await send(server, buildRequest(server, op, loadExample('ApiManagementGetQuotaCounterKeysByQuotaPeriod').parameters));
+      expectAzureError(res, 404);
     });
   });
 });

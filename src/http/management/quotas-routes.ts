@@ -2,29 +2,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { quotaCounterUpdateInput } from '../../domain/quota-counter.js';
 import { parseInput } from '../../domain/validate.js';
-import type { QuotaPeriodView } from '../../services/quotas.js';
 import { actorOf } from './actor.js';
 import type { ManagementDeps } from './deps.js';
+import { quotaCounter, quotaCounterCollection as collection } from './resources.js';
 import { bodyProperties, pathId } from './request.js';
 
 /** Counter keys are what a policy's counter-key evaluates to: anything but path syntax, within reason. */
 const COUNTER_KEY_MAX = 1024;
-
-/** QuotaCounterContract: not an ARM resource (no id, type or name). */
-function quotaCounter(v: QuotaPeriodView) {
-  return {
-    counterKey: v.counterKey,
-    periodKey: v.periodKey,
-    periodStartTime: v.periodStartTime,
-    periodEndTime: v.periodEndTime,
-    value: { callsCount: v.callsCount, kbTransferred: v.kbTransferred },
-  };
-}
-
-/** QuotaCounterCollection: every period of a key fits one page. */
-function collection(items: readonly QuotaPeriodView[]) {
-  return { value: items.map(quotaCounter), count: items.length, nextLink: '' };
-}
 
 export function registerQuotaRoutes(app: FastifyInstance, deps: ManagementDeps): void {
   const { quotas } = deps;

@@ -7,6 +7,7 @@ import { API_REVISION } from '../../domain/api-input.js';
 import type { EmailTemplateView } from '../../services/email-templates.js';
 import type { NamedValueView } from '../../services/named-values.js';
 import { policyValue, type PolicyTarget, type PolicyView } from '../../services/policies.js';
+import type { QuotaPeriodView } from '../../services/quotas.js';
 import type { ProductLinkView } from '../../services/products.js';
 import type { SubscriptionView } from '../../services/subscriptions/views.js';
 import type { ApiOperationView, ApiView, GroupView, ProductView, UserView } from '../../services/views.js';
@@ -274,4 +275,23 @@ export function policyResource(p: ServicePath, policy: PolicyView, format: 'xml'
     name: 'policy',
     properties: { ...(format === 'rawxml' ? { format } : {}), value: policyValue(policy, format) },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quota counters
+
+/** QuotaCounterContract: not an ARM resource (no id, type or name). */
+export function quotaCounter(v: QuotaPeriodView) {
+  return {
+    counterKey: v.counterKey,
+    periodKey: v.periodKey,
+    periodStartTime: v.periodStartTime,
+    periodEndTime: v.periodEndTime,
+    value: { callsCount: v.callsCount, kbTransferred: v.kbTransferred },
+  };
+}
+
+/** QuotaCounterCollection: every period of a key fits one page. */
+export function quotaCounterCollection(items: readonly QuotaPeriodView[]) {
+  return { value: items.map(quotaCounter), count: items.length, nextLink: '' };
 }
