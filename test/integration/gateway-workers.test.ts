@@ -3,7 +3,7 @@
  * over the SQLite file of a Tollgate that manages the APIs and keys. Which worker answered a request
  * is read off its debug log line (pino's `pid`), so the answers themselves carry nothing about it.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../helpers/cli-bundle.js';
+import { logLines, startGatewayProcess, waitFor, type GatewayProcess } from '../helpers/gateway-process.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { activeSubscription, putApi, putProduct, until } from '../helpers/gateway.js';
@@ -19,46 +20,9 @@ const run = promisify(execFile);
 let cli: CliBundle;
 const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-workers-'));
 
-interface Gateway {
-  child: ChildProcess;
-  /** stdout and stderr as they arrived. */
-  output: () => string;
-  exited: Promise<number | null>;
-  url: string;
-}
+type Gateway = GatewayProcess;
 
-/** Runs `tollgate gateway ...args` and resolves once it says it is running (or fails, with its output). */
-async function startGateway(databaseUrl: string, args: string[]): Promise<Gateway> {
-  const child = spawn(process.execPath, [cli.path, 'gateway', ...args], {
-    env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, GATEWAY_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug' },
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await Promise.race([
-    waitFor(() => output.includes('Stop with Ctrl+C'), () => `the gateway did not start: ${output}`),
-    exited.then((code) => Promise.reject(new Error(`the gateway exited with ${code}: ${output}`))),
-  ]);
-  const url = /Gateway {10}(http:\/\/127\.0\.0\.1:\d+)\//.exec(output)![1]!;
-  return { child, output: () => output, exited, url };
-}
-
-async function waitFor(condition: () => boolean, failure: () => string, limitMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > limitMs) throw new Error(failure());
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** The JSON log lines with this `msg`. */
-function logLines(output: string, msg: string): { pid: number; path?: string; port?: number }[] {
-  return output
-    .split('\n')
-    .filter((line) => line.startsWith('{') && line.includes(`"msg":"${msg}"`))
-    .map((line) => JSON.parse(line));
-}
+const startGateway = (databaseUrl: string, args: string[]) => startGatewayProcess(cli.path, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'debug' }, args);
 
 const listeningPids = (gateway: Gateway) => logLines(gateway.output(), 'gateway listening').map((l) => l.pid);
 
