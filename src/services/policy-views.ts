@@ -3,10 +3,10 @@
  * operation, for a product or none, as read-only XML; and the documents of a product and the
  * global scope composed, for the limits a product page states.
  *
- * The documents are parsed against the named values with every secret one left as its
- * `{{name}}`: what is shown never holds a secret's value (only `listValue` reveals one). A document
- * that uses a secret where a value of a particular form is needed (a number, a signing key) then
- * does not pass, and the view says so rather than show the secret.
+ * The XML shown is parsed against the named values with every secret one left as its `{{name}}`:
+ * it never holds a secret's value (only `listValue` reveals one). A document that uses a secret
+ * where a value of a particular form is needed (a number, a signing key) then does not pass, and
+ * the view says so rather than show the secret.
  */
 import { composePolicy } from '../domain/policy/compose.js';
 import { parsePolicy } from '../domain/policy/parse.js';
@@ -86,9 +86,11 @@ export function createPolicyViews(services: { policies: PolicyService; namedValu
     /**
      * The global and the product's documents composed, as for a call of an API and operation that
      * have no policy of their own: what every call made with a subscription to the product runs.
+     * Parsed with the named values as they are (nothing of it is shown but its limits, in words).
      */
-    product(productId: string): Promise<EffectiveView> {
-      return composed({ global: { scope: 'global' }, product: { scope: 'product', productId } }, { productId, apiId: '', operationId: '' });
+    async product(productId: string): Promise<EffectivePolicy> {
+      const [global, product] = await Promise.all([policies.document({ scope: 'global' }), policies.document({ scope: 'product', productId })]);
+      return composePolicy({ ...(global ? { global } : {}), ...(product ? { product } : {}) }, { productId, apiId: '', operationId: '' });
     },
   };
 }

@@ -50,16 +50,14 @@ export function createProductLimits(deps: { clock: Clock }, services: { policyVi
 
   /** The calls-per-period quotas of the product's composed policy (not those of one API or operation inside them). */
   async function callQuotas(productId: string): Promise<PlacedQuota[]> {
-    const view = await policyViews.product(productId);
-    if (!view.ok) return [];
-    return view.policy.sections.inbound.filter((e): e is PlacedQuota => e.kind === 'quota' && e.calls !== undefined);
+    const policy = await policyViews.product(productId);
+    return policy.sections.inbound.filter((e): e is PlacedQuota => e.kind === 'quota' && e.calls !== undefined);
   }
 
   return {
     /** The product's limits in words; none when its policy (with the global one) sets none. */
     async describe(productId: string): Promise<string[]> {
-      const view = await policyViews.product(productId);
-      return view.ok ? describeLimits(view.policy) : [];
+      return describeLimits(await policyViews.product(productId));
     },
 
     /** Where the subscription stands against each of its product's call quotas, now. */

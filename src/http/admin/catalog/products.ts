@@ -14,7 +14,7 @@ import { parseInput } from '../../../domain/validate.js';
 import { AppError } from '../../../domain/errors.js';
 import { NEW_ID_MAX } from '../../../services/entity-ids.js';
 import type { ProductView } from '../../../services/views.js';
-import type { EffectiveView } from '../../../services/policy-views.js';
+import type { EffectivePolicy } from '../../../domain/policy/types.js';
 import { describeLimits } from '../../../domain/policy/describe.js';
 import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, type FormState } from '../../web/components.js';
 import { field, formOf, type FormFields } from '../../web/form.js';
@@ -74,9 +74,8 @@ function limitText(product: ProductView): string {
 }
 
 /** What the product's policy, composed with the global one, limits, in words. */
-function limitsText(view: EffectiveView): string {
-  if (!view.ok) return 'Not shown (the policy uses a secret named value)';
-  const limits = describeLimits(view.policy);
+function limitsText(policy: EffectivePolicy): string {
+  const limits = describeLimits(policy);
   return limits.length > 0 ? limits.join(', ') : 'None';
 }
 
