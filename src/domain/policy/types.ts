@@ -54,6 +54,11 @@ export type Condition =
 
 interface Positioned {
   at: SourcePosition;
+  /**
+   * The element as written in its document (before `{{named value}}` substitution, so no secret
+   * shows), for the composed policy's read-only view; set on the elements of a section.
+   */
+  source?: string;
 }
 
 /** `<base />`: where the enclosing scope's section runs. */
