@@ -4,7 +4,7 @@
  * key is held in memory and no string comparison of secrets happens.
  *
  * Built for a million subscriptions and changed one entity at a time:
- * - each subscription is a slot in a few typed arrays (state, owner, scope, expiry, its two key
+ * - each subscription is a slot in a few typed arrays (state, owner, scope, expiry, start, its two key
  *   digests), and the keys are 128-bit digests in a DigestTable pointing at the slot;
  * - what many subscriptions share is held once and referred to by number: the owner's state (so
  *   blocking a user is one write, whatever their number of keys), the scope, and the product
@@ -26,6 +26,8 @@ export interface SubscriptionRecord {
   expirationDate: string | null;
   primaryLookup: string;
   secondaryLookup: string;
+  /** When its quota windows count from (its start date, else its creation); absent: the epoch. */
+  startedAt?: string | null;
 }
 
 export interface ProductRecord {
@@ -36,7 +38,19 @@ export interface ProductRecord {
 
 type Scope = { kind: 'all' } | { kind: 'api'; apiId: string } | { kind: 'product'; productId: string } | { kind: 'none' };
 
-export type AccessDecision = { allowed: true; subscriptionId: string } | { allowed: false; status: 401 | 403; message: string };
+/** What policies need of the subscription a call was let through with. */
+export interface Admitted {
+  allowed: true;
+  subscriptionId: string;
+  /** The owner's user id; undefined for a subscription without one. */
+  ownerId: string | undefined;
+  /** The product of a product-scoped subscription; undefined for the others. */
+  productId: string | undefined;
+  /** Epoch ms its quota windows count from. */
+  startedAt: number;
+}
+
+export type AccessDecision = Admitted | { allowed: false; status: 401 | 403; message: string };
 
 const STATE_CODE = new Map<string, number>(SUBSCRIPTION_STATES.map((s, i) => [s, i]));
 const GIVES_ACCESS = Uint8Array.from(SUBSCRIPTION_STATES, (s) => (givesAccess(s) ? 1 : 0));
@@ -58,17 +72,18 @@ const PAGE_BITS = 16;
 const PAGE = 1 << PAGE_BITS;
 const IN_PAGE = PAGE - 1;
 
-/** One page of slots: each subscription's two key digests, state, owner, scope, expiry and id. */
+/** One page of slots: each subscription's two key digests, state, owner, scope, expiry, start and id. */
 interface Page {
   keyWords: Uint32Array;
   states: Uint8Array;
   owners: Int32Array;
   scopes: Int32Array;
   expires: Float64Array;
+  starts: Float64Array;
   ids: (string | undefined)[];
 }
 
-const PAGE_BYTES = PAGE * (8 * 4 + 1 + 4 + 4 + 8 + 8);
+const PAGE_BYTES = PAGE * (8 * 4 + 1 + 4 + 4 + 8 + 8 + 8);
 
 function newPage(): Page {
   return {
@@ -77,6 +92,7 @@ function newPage(): Page {
     owners: new Int32Array(PAGE),
     scopes: new Int32Array(PAGE),
     expires: new Float64Array(PAGE),
+    starts: new Float64Array(PAGE),
     ids: new Array<string | undefined>(PAGE).fill(undefined),
   };
 }
@@ -94,6 +110,8 @@ export class KeyIndex {
 
   private readonly ownerIndex = new Map<string, number>();
   private readonly ownerStates: string[] = [];
+  /** The user id of each owner number (the same strings as the keys of ownerIndex). */
+  private readonly ownerIds: string[] = [];
   private readonly scopeIndex = new Map<string, number>();
   private readonly scopeList: Scope[] = [];
   private readonly products = new Map<string, ProductRecord>();
@@ -116,7 +134,7 @@ export class KeyIndex {
 
   /** What the index takes: its typed arrays exactly, the id and owner strings by estimate. */
   get bytes(): number {
-    const owners = this.ownerIndex.size * (MAP_ENTRY_BYTES + STRING_HEADER_BYTES + 8) + this.ownerBytes;
+    const owners = this.ownerIndex.size * (MAP_ENTRY_BYTES + STRING_HEADER_BYTES + 8 + 8) + this.ownerBytes;
     const ids = this.bySubscription.size * STRING_HEADER_BYTES + this.idBytes;
     return this.digests.bytes + this.bySubscription.bytes + this.pages.length * PAGE_BYTES + ids + owners;
   }
@@ -145,6 +163,7 @@ export class KeyIndex {
     page.owners[i] = s.ownerId === null ? NO_OWNER : this.owner(s.ownerId, s.ownerState ?? 'missing');
     page.scopes[i] = this.scope(s.scope);
     page.expires[i] = s.expirationDate ? Date.parse(s.expirationDate) : NaN;
+    page.starts[i] = s.startedAt ? Date.parse(s.startedAt) || 0 : 0;
   }
 
   removeSubscription(id: string): void {
@@ -183,6 +202,7 @@ export class KeyIndex {
     const owner = page.owners[i]!;
     if (owner !== NO_OWNER && this.ownerStates[owner] !== 'active') return OWNER_INACTIVE;
     const scope = this.scopeList[page.scopes[i]!]!;
+    let productId: string | undefined;
     switch (scope.kind) {
       case 'all':
         break;
@@ -193,12 +213,13 @@ export class KeyIndex {
         const product = this.products.get(scope.productId);
         if (!product?.published) return UNPUBLISHED;
         if (!product.apiIds.has(apiId)) return OUT_OF_SCOPE;
+        productId = scope.productId;
         break;
       }
       case 'none':
         return OUT_OF_SCOPE;
     }
-    return { allowed: true, subscriptionId: page.ids[i]! };
+    return { allowed: true, subscriptionId: page.ids[i]!, ownerId: owner === NO_OWNER ? undefined : this.ownerIds[owner], productId, startedAt: page.starts[i]! };
   }
 
   /** The slot of subscription `id`, or -1; leaves the id's digest in idScratch. */
@@ -223,6 +244,7 @@ export class KeyIndex {
     if (index === undefined) {
       index = this.ownerStates.length;
       this.ownerIndex.set(userId, index);
+      this.ownerIds[index] = userId;
       this.ownerBytes += userId.length;
     }
     this.ownerStates[index] = state;

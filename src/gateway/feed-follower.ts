@@ -10,7 +10,7 @@
 import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/index.js';
 import { FeedCursor } from './feed-cursor.js';
-import { applyChanges, loadSnapshot, type Snapshot } from './snapshot.js';
+import { applyChanges, loadSnapshot, type Snapshot, type SnapshotEnv } from './snapshot.js';
 import type { GatewayLogger } from './types.js';
 
 /** Numbers below the head that are awaited at start (see FeedCursor): transactions in flight then. */
@@ -35,8 +35,10 @@ export interface FeedFollowerOptions {
   store: Store;
   clock: Clock;
   logger: GatewayLogger;
-  /** After each change of the snapshot: the routes may name other backends. */
-  onApplied?(snapshot: Snapshot, apisChanged: boolean): void;
+  /** What reading policies needs (named values' secrets, the counters the compiled policies use). */
+  env: SnapshotEnv;
+  /** After each change of the snapshot: the routes (or set-backend-service policies) may name other backends. */
+  onApplied?(snapshot: Snapshot, backendsChanged: boolean): void;
 }
 
 export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
@@ -48,12 +50,12 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
     const started = clock.now().getTime();
     // Position first, data second: a change landing during the load is applied by the sync after it.
     const head = await store.changes.feedHead(HEAD_WINDOW);
-    const next = await loadSnapshot(store);
+    const next = await loadSnapshot(store, options.env);
     snapshot = next;
     cursor = FeedCursor.at(head, HEAD_WINDOW, clock.now().getTime());
     options.onApplied?.(next, true);
     logger.info(
-      { subscriptions: next.keys.subscriptions, apis: next.routes.size, feedSeq: head.max, ms: clock.now().getTime() - started },
+      { subscriptions: next.keys.subscriptions, apis: next.routes.size, policies: next.policies.size, feedSeq: head.max, ms: clock.now().getTime() - started },
       'gateway: configuration loaded',
     );
   }
@@ -80,8 +82,8 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
       );
       if (fresh.length > 0) {
         const wanted = new Set(fresh);
-        const applied = await applyChanges(snapshot!, store, rows.filter((r) => wanted.has(r.seq)));
-        options.onApplied?.(snapshot!, applied.apis > 0);
+        const applied = await applyChanges(snapshot!, store, rows.filter((r) => wanted.has(r.seq)), options.env);
+        options.onApplied?.(snapshot!, applied.apis > 0 || applied.policies > 0);
       }
       // Only once the rows are applied: a failure leaves the cursor where the next sync retries them.
       cursor = next;

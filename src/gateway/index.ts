@@ -4,11 +4,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Clock } from '../domain/clock.js';
-import type { KeyRing } from '../domain/subscription-keys.js';
+import { unseal, type KeyRing } from '../domain/subscription-keys.js';
 import type { Store } from '../store/index.js';
 import type { ChangeNotifications } from '../store/change-notifications.js';
 import { subscriptionKeyRing } from '../services/signing-keys.js';
 import { createChangeWatcher } from './change-watcher.js';
+import { createLocalCounters } from './counters/local.js';
+import type { Counters } from './counters/types.js';
+import { createOpenIdConfigs } from './policy/openid.js';
+import type { PolicyEnv } from './policy/types.js';
 import { createFeedFollower } from './feed-follower.js';
 import { createHandler } from './handler.js';
 import type { GatewayLogger } from './types.js';
@@ -34,6 +38,11 @@ export interface GatewayOptions {
   pollIntervalMs?: number;
   /** Measurement hook (the benchmark): see ProxyOptions.onTiming. */
   onTiming?: (gatewayMs: number) => void;
+  /**
+   * The counters of rate limits and quotas (default: in this process). Closed with the gateway.
+   * Redis (several nodes) or quotas kept in the database are made by the caller.
+   */
+  counters?: Counters;
 }
 
 export interface Gateway {
@@ -65,15 +74,30 @@ export interface GatewayStats {
 export function createGateway(options: GatewayOptions): Gateway {
   const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const upstreams = createUpstreams(timeoutMs);
+  const counters = options.counters ?? createLocalCounters();
   let ring: KeyRing | undefined;
   let server: Server | undefined;
 
+  const policy: PolicyEnv = {
+    counters,
+    clock: options.clock,
+    logger: options.logger,
+    gatewayTimeoutMs: timeoutMs,
+    openid: createOpenIdConfigs({ logger: options.logger }),
+  };
   const follower = createFeedFollower({
     store: options.store,
     clock: options.clock,
     logger: options.logger,
-    onApplied(snapshot, apisChanged) {
-      if (apisChanged) upstreams.retain(snapshot.routes.origins());
+    env: {
+      policy,
+      unseal(sealed) {
+        if (!ring) throw new Error('the subscription key ring is not loaded yet');
+        return unseal(ring, sealed);
+      },
+    },
+    onApplied(snapshot, backendsChanged) {
+      if (backendsChanged) upstreams.retain(new Set([...snapshot.routes.origins(), ...snapshot.policies.origins()]));
     },
   });
 
@@ -133,8 +157,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       await upstreams.close();
       await follower.idle();
+      await counters.close();
     },
-    refresh: () => follower.reload(),
+    async refresh() {
+      ring ??= await subscriptionKeyRing(options.store);
+      await follower.reload();
+    },
     catchUp: () => (server ? follower.sync().catch((error: unknown) => warn(error, 'sync')) : Promise.resolve()),
     stats() {
       const snapshot = follower.current();

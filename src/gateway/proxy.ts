@@ -3,10 +3,11 @@
  * (never buffered), headers rewritten by headers.ts. Unreachable backend → 502, no answer within
  * the timeout → 504; undici's error text never reaches the client.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { clientResponseHeaders, hasBody, upstreamRequestHeaders } from './headers.js';
-import { MESSAGES, sendError } from './responses.js';
+import type { Answer } from './policy/exchange.js';
+import { MESSAGES, sendAnswer, sendError } from './responses.js';
 import type { UpstreamTarget } from './routing.js';
 import type { Upstreams } from './upstreams.js';
 
@@ -23,6 +24,22 @@ export interface ProxyRequest {
   keyHeader: string;
   /** performance.now() when the request reached the gateway; only kept when `onTiming` is set. */
   startedAt?: number;
+  /** A call with policies: what they changed, and what they do with the answer. Absent on the plain path. */
+  policy?: PolicyHooks;
+}
+
+/** What a call's policies give and take around the backend's exchange (policy/run.ts). */
+export interface PolicyHooks {
+  /** The backend's request headers, as edited. */
+  headers: string[];
+  /** forward-request's timeout. */
+  timeoutMs: number;
+  /** The backend's head: its headers are changed in place (outbound), or another answer is sent instead (its body is then dropped). */
+  response(status: number, headers: OutgoingHttpHeaders): Answer | undefined;
+  /** The backend failed before its head: the answer to send (on-error has run on it). */
+  failed(status: 502 | 504, message: string): Answer;
+  /** The exchange is over: the status sent (0: the client went away) and the body's bytes. */
+  ended(status: number, bytes: number): void;
 }
 
 export interface ProxyOptions {
@@ -49,9 +66,12 @@ export interface ProxyOptions {
  */
 export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (status: number) => void): void {
   const { req, res, target } = p;
+  const hooks = p.policy;
   const path = (target.basePath + p.rest || '/') + (p.query ? `?${p.query}` : '');
+  const timeoutMs = hooks ? hooks.timeoutMs : options.timeoutMs;
   let controller: Dispatcher.DispatchController | undefined;
   let status = 0;
+  let bytes = 0;
   let settled = false;
   let draining = false;
   const settle = (s: number) => {
@@ -59,6 +79,7 @@ export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (sta
     settled = true;
     res.off('close', onClose);
     if (draining) res.off('drain', onDrain);
+    hooks?.ended(s, bytes);
     done?.(s);
   };
   const onClose = () => {
@@ -75,22 +96,34 @@ export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (sta
     {
       method: req.method as Dispatcher.HttpMethod,
       path,
-      headers: upstreamRequestHeaders(req, p.keyHeader),
+      headers: hooks ? hooks.headers : upstreamRequestHeaders(req, p.keyHeader),
       body: hasBody(req) ? req : null,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     },
     {
       onRequestStart(c) {
         controller = c;
         if (res.destroyed) c.abort(new Error('client went away'));
       },
-      onResponseStart(_c, statusCode, headers) {
+      onResponseStart(c, statusCode, headers) {
         if (timing) answeredAt = performance.now();
         status = statusCode;
-        res.writeHead(statusCode, clientResponseHeaders(headers));
+        const out = clientResponseHeaders(headers);
+        const instead = hooks?.response(statusCode, out);
+        if (instead) {
+          // An outbound return-response: the backend's body is not wanted.
+          status = instead.status;
+          bytes = sendAnswer(res, instead, req.method === 'HEAD');
+          settle(status);
+          c.abort(new Error('answered by a policy'));
+          return;
+        }
+        res.writeHead(statusCode, out);
       },
       onResponseData(c, chunk) {
+        if (settled) return;
+        bytes += chunk.length;
         if (res.write(chunk)) return;
         // Backpressure is rare with most answers fitting one chunk: listen for 'drain' only once needed.
         if (!draining) {
@@ -100,6 +133,7 @@ export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (sta
         c.pause();
       },
       onResponseEnd() {
+        if (settled) return;
         res.end();
         if (timing) timing(dispatchedAt - (p.startedAt ?? dispatchedAt) + (performance.now() - answeredAt));
         settle(status);
@@ -113,10 +147,16 @@ export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (sta
           return;
         }
         const s = TIMEOUTS.has(errorCode(error)) ? 504 : 502;
-        sendError(res, s, s === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway);
+        const message = s === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway;
+        let sent: number = s;
+        if (hooks) {
+          const answer = hooks.failed(s, message);
+          sent = answer.status;
+          bytes = sendAnswer(res, answer, req.method === 'HEAD');
+        } else sendError(res, s, message);
         // A request body the backend never read must not stall the connection.
         if (!req.complete) req.resume();
-        settle(s);
+        settle(sent);
       },
     },
   );

@@ -5,7 +5,7 @@
  * "we know the key, and it may not be used here" (subscription not active or expired, owner not
  * active, scope not covering the API, product not published). Internal details never leave.
  */
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ClientErrorStatus } from '../listener/client-error.js';
 
 export const MESSAGES = {
@@ -24,6 +24,8 @@ export const MESSAGES = {
   gatewayTimeout: 'Gateway timeout: the backend did not answer in time.',
   unavailable: 'Service unavailable: the gateway is starting.',
   internal: 'Internal server error.',
+  countersUnavailable: 'Service unavailable: the rate limit and quota counters cannot be reached.',
+  forbidden: 'Forbidden',
   unsafePath:
     'Bad request: the path contains an encoded slash or backslash, a backslash, or a . or .. segment (also percent-encoded).',
   badRequest: 'Bad request: the request could not be understood.',
@@ -59,4 +61,30 @@ export function sendError(res: ServerResponse, statusCode: number, message: stri
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+/**
+ * Sends an answer the gateway made (a policy's refusal, return-response, mock-response, an error
+ * after on-error) with its exact length; a HEAD gets the headers only. Returns the body's bytes.
+ */
+export function sendAnswer(
+  res: ServerResponse,
+  answer: { status: number; reason?: string; headers: OutgoingHttpHeaders; body: string },
+  head: boolean,
+): number {
+  if (res.headersSent) {
+    res.destroy();
+    return 0;
+  }
+  const body = Buffer.from(answer.body, 'utf8');
+  const headers: OutgoingHttpHeaders = {};
+  for (const name in answer.headers) {
+    const lower = name.toLowerCase();
+    if (lower !== 'content-length' && lower !== 'transfer-encoding') headers[name] = answer.headers[name];
+  }
+  headers['content-length'] = body.length;
+  if (answer.reason !== undefined) res.writeHead(answer.status, answer.reason, headers);
+  else res.writeHead(answer.status, headers);
+  res.end(head ? undefined : body);
+  return head ? 0 : body.length;
 }

@@ -13,6 +13,8 @@ export interface UpstreamTarget {
 
 export interface RouteApi {
   id: string;
+  /** What `<api name="...">` of a limit policy matches. */
+  displayName: string;
   subscriptionRequired: boolean;
   /** Lower-case, as node:http names incoming headers. */
   keyHeader: string;
@@ -24,6 +26,7 @@ export interface RouteApi {
 
 export interface RouteOperation {
   id: string;
+  displayName: string;
   /** Upper-case; '*' matches any method. */
   method: string;
   template: CompiledTemplate;
@@ -50,6 +53,7 @@ export interface RoutingTable {
 
 export interface ApiInput {
   id: string;
+  displayName?: string;
   path: string;
   serviceUrl: string | null;
   subscriptionRequired: boolean;
@@ -60,6 +64,7 @@ export interface ApiInput {
 export interface OperationInput {
   apiId: string;
   id: string;
+  displayName?: string;
   method: string;
   urlTemplate: string;
 }
@@ -86,12 +91,13 @@ export function parseServiceUrl(serviceUrl: string | null): UpstreamTarget | und
 function routeOf(a: ApiInput, operations: readonly OperationInput[]): RouteApi {
   return {
     id: a.id,
+    displayName: a.displayName ?? a.id,
     subscriptionRequired: a.subscriptionRequired,
     keyHeader: (a.keyHeader || 'Ocp-Apim-Subscription-Key').toLowerCase(),
     keyQuery: a.keyQuery || 'subscription-key',
     upstream: parseServiceUrl(a.serviceUrl),
     operations: operations
-      .map((o) => ({ id: o.id, method: o.method.toUpperCase(), template: compileTemplate(o.urlTemplate) }))
+      .map((o) => ({ id: o.id, displayName: o.displayName ?? o.id, method: o.method.toUpperCase(), template: compileTemplate(o.urlTemplate) }))
       .sort((x, y) => x.template.rank - y.template.rank),
   };
 }

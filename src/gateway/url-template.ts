@@ -10,6 +10,8 @@ export interface CompiledTemplate {
   /** Sort key: literal templates before templated ones before wildcards, longer before shorter. */
   readonly rank: number;
   matches(rest: string): boolean;
+  /** The template parameters' values in `rest` (as received, not decoded); undefined when it does not match. */
+  params(rest: string): Map<string, string> | undefined;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -24,7 +26,7 @@ export function compileTemplate(template: string): CompiledTemplate {
     segments.pop();
   }
   if (segments[segments.length - 1] === '') segments.pop();
-  let params = 0;
+  const names: string[] = [];
   const body = segments
     .map((segment) => {
       const parts = segment.split(/(\{[^}]*\})/);
@@ -33,7 +35,7 @@ export function compileTemplate(template: string): CompiledTemplate {
         parts
           .map((p) => {
             if (/^\{[^}]*\}$/.test(p)) {
-              params++;
+              names.push(p.slice(1, -1));
               return '[^/]+';
             }
             return escape(p);
@@ -44,10 +46,18 @@ export function compileTemplate(template: string): CompiledTemplate {
     .join('');
   const source = wildcard ? `^${body}(?:/.*)?$` : `^${body}/?$`;
   const regex = new RegExp(source, 'i');
-  const kind = wildcard ? 2 : params > 0 ? 1 : 0;
+  const kind = wildcard ? 2 : names.length > 0 ? 1 : 0;
+  // Only rewrite-uri asks for the values: the capturing form is built the first time it does.
+  let capturing: RegExp | undefined;
   return {
     template,
     rank: kind * 100_000 - body.length,
     matches: (rest) => regex.test(rest),
+    params(rest) {
+      capturing ??= new RegExp(source.replaceAll('[^/]+', '([^/]+)'), 'i');
+      const m = capturing.exec(rest);
+      if (!m) return undefined;
+      return new Map(names.map((n, i) => [n, m[i + 1]!]));
+    },
   };
 }

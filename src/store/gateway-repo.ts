@@ -8,6 +8,7 @@ import type { Executor, SqlDialect } from './database.js';
 
 export interface GatewayApiRow {
   id: string;
+  display_name: string;
   path: string;
   service_url: string | null;
   subscription_required: number;
@@ -18,6 +19,7 @@ export interface GatewayApiRow {
 export interface GatewayOperationRow {
   api_id: string;
   id: string;
+  display_name: string;
   method: string;
   url_template: string;
 }
@@ -31,14 +33,30 @@ export interface GatewaySubscriptionRow {
   primary_key_lookup: string;
   secondary_key_lookup: string;
   owner_state: string | null;
+  created_at: string;
+  start_date: string | null;
+}
+
+/** One stored policy document, as written. */
+export interface GatewayPolicyRow {
+  scope_key: string;
+  scope: string;
+  xml: string;
+}
+
+/** A named value; `value` is sealed when `secret` is 1. */
+export interface GatewayNamedValueRow {
+  display_name: string;
+  value: string;
+  secret: number;
 }
 
 function apisQuery(ex: Executor) {
-  return ex.selectFrom('apis').select(['id', 'path', 'service_url', 'subscription_required', 'key_header', 'key_query']);
+  return ex.selectFrom('apis').select(['id', 'display_name', 'path', 'service_url', 'subscription_required', 'key_header', 'key_query']);
 }
 
 function operationsQuery(ex: Executor) {
-  return ex.selectFrom('api_operations').select(['api_id', 'id', 'method', 'url_template']);
+  return ex.selectFrom('api_operations').select(['api_id', 'id', 'display_name', 'method', 'url_template']);
 }
 
 function subscriptionsQuery(ex: Executor) {
@@ -54,6 +72,8 @@ function subscriptionsQuery(ex: Executor) {
       'subscriptions.primary_key_lookup',
       'subscriptions.secondary_key_lookup',
       'users.state as owner_state',
+      'subscriptions.created_at',
+      'subscriptions.start_date',
     ]);
 }
 
@@ -115,4 +135,27 @@ export function subscriptionsByIds(ex: Executor, ids: readonly string[]): Promis
 
 export function userStates(ex: Executor, ids: readonly string[]): Promise<{ id: string; state: string }[]> {
   return ids.length === 0 ? Promise.resolve([]) : ex.selectFrom('users').select(['id', 'state']).where('id', 'in', ids).execute();
+}
+
+function policiesQuery(ex: Executor) {
+  return ex.selectFrom('policies').select(['scope_key', 'scope', 'xml']);
+}
+
+export function allPolicies(ex: Executor): Promise<GatewayPolicyRow[]> {
+  return policiesQuery(ex).execute();
+}
+
+/** The policies of an API and of its operations (what an API's change may have taken with it). */
+export function apiPolicies(ex: Executor, apiId: string): Promise<GatewayPolicyRow[]> {
+  return policiesQuery(ex).where('api_id', '=', apiId).execute();
+}
+
+/** One scope's policy ('/', '/products/p', '/apis/a', '/apis/a/operations/o'); undefined: none stored. */
+export function policyAt(ex: Executor, scopeKey: string): Promise<GatewayPolicyRow | undefined> {
+  return policiesQuery(ex).where('scope_key', '=', scopeKey).executeTakeFirst();
+}
+
+/** Every named value (a small table: read whole whenever one changes). */
+export function allNamedValues(ex: Executor): Promise<GatewayNamedValueRow[]> {
+  return ex.selectFrom('named_values').select(['display_name', 'value', 'secret']).execute();
 }
