@@ -57,9 +57,10 @@ describe.each(BACKENDS)('admin UI: named values (%s)', (backend) => {
   it('lists them with a secret shown as "Secret", never its value', async () => {
     const list = await admin.get('/admin/named-values');
     expect(list.status).toBe(200);
-    expect(list.text).toContain('aria-current="page">Named values</a>');
+    expect(list.text).toContain('<a href="/admin/policy" aria-current="page">Policies</a>');
+    expect(list.text).toContain('<a href="/admin/named-values" aria-current="page">Named values</a>');
     expect(list.text).toMatch(/<a href="\/admin\/named-values\/backend-url"><code>backend-url<\/code><\/a><\/th>\s*<td><code class="named-value">https:\/\/backend.example\/v2<\/code><\/td>\s*<td>urls, backends<\/td>/);
-    expect(list.text).toMatch(/<a href="\/admin\/named-values\/key1"><code>backend-key<\/code><\/a><\/th>\s*<td><span class="state secret">Secret<\/span><\/td>/);
+    expect(list.text).toMatch(/<a href="\/admin\/named-values\/key1"><code>backend-key<\/code><\/a><\/th>\s*<td><span class="state sealed">Secret<\/span><\/td>/);
     expect(list.text).not.toContain(SECRET);
 
     const search = await admin.get('/admin/named-values?q=URL');

@@ -25,7 +25,7 @@ export function textareaOf(page: string, id = 'policy-xml'): string {
 
 /** The effective policy's XML shown on an operation's page. */
 function effectiveOf(page: string): string {
-  const match = /<pre class="policy-view" tabindex="0" aria-label="Effective policy"><code>([\s\S]*?)<\/code><\/pre>/.exec(page);
+  const match = /<pre class="policy-view" tabindex="0" aria-label="Effective policy XML"><code>([\s\S]*?)<\/code><\/pre>/.exec(page);
   if (!match) throw new Error(`no effective policy in:\n${page}`);
   return unescapeHtml(match[1]!);
 }
@@ -78,10 +78,11 @@ describe.each(BACKENDS)('admin UI: policies (%s)', (backend) => {
 
   it('shows the global policy in its editor, reachable from the navigation', async () => {
     const home = await admin.get('/admin');
-    expect(home.text).toContain('<a href="/admin/policy">Global policy</a>');
+    expect(home.text).toContain('<a href="/admin/policy">Policies</a>');
     const page = await admin.get('/admin/policy');
     expect(page.status).toBe(200);
-    expect(page.text).toContain('aria-current="page">Global policy</a>');
+    expect(page.text).toContain('<a href="/admin/policy" aria-current="page">Policies</a>');
+    expect(page.text).toContain('<a href="/admin/policy" aria-current="page">Global policy</a></li><li><a href="/admin/named-values">Named values</a>');
     const stored = await policyOf('');
     const expected = stored.status === 200 ? (stored.json.properties.value as string) : DEFAULT_GLOBAL_POLICY_XML;
     expect(textareaOf(page.text)).toBe(expected);

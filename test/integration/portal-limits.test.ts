@@ -20,7 +20,7 @@ const WEEK_MS = 604_800_000;
 const GLOBAL_WITH_LIMIT = [
   '<policies>',
   '  <inbound>',
-  '    <rate-limit-by-key calls="1000" renewal-period="3600" counter-key="@(context.Request.IpAddress)" />',
+  '    <rate-limit-by-key calls="1000" renewal-period="300" counter-key="@(context.Request.IpAddress)" />',
   '  </inbound>',
   '  <backend>',
   '    <forward-request />',

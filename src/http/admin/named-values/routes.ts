@@ -20,6 +20,7 @@ import type { AdminContext } from '../context.js';
 import { registerCreatePage } from '../entity-form-pages.js';
 import { attempt, buttonRow, confirmPage, etagOf, postForm } from '../forms.js';
 import { dataTable, entityTrail, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, stateBadge } from '../render.js';
+import { policiesSubnav } from '../policies/subnav.js';
 import { NAMED_VALUE_IDS, NAMED_VALUE_TARGETS, createInputOf, namedValueFields, updateInputOf, valuesOf, valuesOfNamedValue, type NamedValueValues } from './form.js';
 
 const PER_PAGE = 50;
@@ -29,8 +30,10 @@ function namedValuePath(id: string): string {
   return `/admin/named-values/${seg(id)}`;
 }
 
+/** The Policies section's links above the trail of a named value's pages. */
 function trail(v?: NamedValueView, last?: string): SafeHtml {
-  return entityTrail({ href: '/admin/named-values', label: 'Named values' }, v && { href: namedValuePath(v.id), label: v.displayName }, last);
+  return html`${policiesSubnav('named-values')}
+${entityTrail({ href: '/admin/named-values', label: 'Named values' }, v && { href: namedValuePath(v.id), label: v.displayName }, last)}`;
 }
 
 /** `?q=`: the names that contain it (ignoring case), as the management API's $filter says it. */
@@ -40,7 +43,7 @@ function searchOf(request: FastifyRequest): string {
 }
 
 function valueCell(v: NamedValueView): SafeHtml {
-  return v.secret ? stateBadge('secret', 'Secret') : html`<code class="named-value">${v.value ?? ''}</code>`;
+  return v.secret ? stateBadge('sealed', 'Secret') : html`<code class="named-value">${v.value ?? ''}</code>`;
 }
 
 export function registerNamedValuePages(app: FastifyInstance, ctx: AdminContext): void {
@@ -70,8 +73,9 @@ export function registerNamedValuePages(app: FastifyInstance, ctx: AdminContext)
     const query = q === '' ? '' : `&q=${encodeURIComponent(q)}`;
     return sendAdminPage(ctx, request, reply, {
       title: 'Named values',
-      section: 'named-values',
-      main: html`${pageHead('Named values', html`<a class="button" href="/admin/named-values/new">New named value</a>`)}
+      section: 'policy',
+      main: html`${policiesSubnav('named-values')}
+${pageHead('Named values', html`<a class="button" href="/admin/named-values/new">New named value</a>`)}
 ${notice(request)}
 <p class="muted">Constants that policies name as <code>{{name}}</code>, such as a backend’s address or a key it expects. A secret one is sealed at rest and shown only when you ask for it on its page.</p>
 <form method="get" action="/admin/named-values" class="toolbar" role="search">
@@ -97,7 +101,7 @@ ${dataTable({
   registerCreatePage<NamedValueView, NamedValueValues>(app, ctx, {
     path: '/admin/named-values/new',
     title: 'New named value',
-    section: 'named-values',
+    section: 'policy',
     trail: trail(undefined, 'New named value'),
     ids: NAMED_VALUE_IDS,
     fields: (state) => namedValueFields(state, { creating: true, existingSecret: false }),
@@ -130,7 +134,7 @@ ${dataTable({
     const path = namedValuePath(v.id);
     return sendAdminPage(ctx, request, reply, {
       title: `${Object.keys(state.errors).length > 0 || state.message ? 'Error: ' : ''}${v.displayName}`,
-      section: 'named-values',
+      section: 'policy',
       status: options.status,
       main: html`${trail(undefined, v.displayName)}
 ${pageHead(v.displayName, html`<a class="button danger" href="${path}/delete">Delete</a>`)}
@@ -192,7 +196,7 @@ ${notice(request)}
   function deletePage(request: FastifyRequest, reply: FastifyReply, v: NamedValueView, state?: FormState, status?: number): FastifyReply {
     return confirmPage(ctx, request, reply, {
       title: `Delete ${v.displayName}?`,
-      section: 'named-values',
+      section: 'policy',
       trail: trail(v, 'Delete'),
       explanation: html`<p>The named value will be deleted. A named value that a policy uses cannot be deleted: remove <code>{{${v.displayName}}}</code> from the policies first. This cannot be undone.</p>`,
       action: `${namedValuePath(v.id)}/delete`,

@@ -38,7 +38,7 @@ function body(view: EffectiveView): SafeHtml {
   }
   const limits = describeLimits(view.policy);
   return html`${limits.length > 0 ? html`<p>Limits: <strong>${limits.join(', ')}</strong>.</p>` : html`<p class="muted">No rate limit or quota applies to these calls.</p>`}
-  <pre class="policy-view" tabindex="0" aria-label="Effective policy"><code>${view.xml}</code></pre>`;
+  <pre class="policy-view" tabindex="0" aria-label="Effective policy XML"><code>${view.xml}</code></pre>`;
 }
 
 export function effectivePanel(p: EffectivePanel): SafeHtml {

@@ -12,6 +12,7 @@ import type { SafeHtml } from '../../web/html.js';
 import type { AdminContext } from '../context.js';
 import type { SectionId } from '../layout.js';
 import { breadcrumb, seg } from '../render.js';
+import { policiesSubnav } from './subnav.js';
 
 export type ScopeKind = PolicyTarget['scope'];
 
@@ -83,7 +84,7 @@ export async function loadScope(ctx: AdminContext, kind: ScopeKind, request: Fas
         appliesTo: 'every call of every API',
         path,
         owner: { href: '/admin', label: 'Overview' },
-        trail: breadcrumb({ href: '/admin', label: 'Overview' }, { label: 'Global policy' }),
+        trail: policiesSubnav('global'),
         defaultXml: DEFAULT_GLOBAL_POLICY_XML,
       };
     case 'product': {

@@ -17,8 +17,14 @@ pre.policy-view:focus { outline: 3px solid #1d4ed8; outline-offset: 2px; }
 .effective-picker select { min-width: 20rem; }
 td.row-actions { white-space: nowrap; }
 
+/* The Policies section's two pages */
+.subnav ul { list-style: none; margin: 0 0 1rem; padding: 0; display: flex; flex-wrap: wrap; gap: 0.25rem; border-bottom: 1px solid #d1d5db; }
+.subnav a { display: inline-block; padding: 0.375rem 0.75rem; color: #1f2937; text-decoration: none; border-bottom: 3px solid transparent; margin-bottom: -1px; }
+.subnav a:hover { color: #1d4ed8; border-bottom-color: #93c5fd; }
+.subnav a[aria-current="page"] { color: #1d4ed8; font-weight: 600; border-bottom-color: #1d4ed8; }
+
 /* Named values */
 table.data.named-values code.named-value { overflow-wrap: anywhere; }
 textarea.named-value-input { min-height: 4rem; }
-.state.secret { background: #f5f3ff; border-color: #6d28d9; color: #4c1d95; }
+.state.sealed { background: #f5f3ff; border-color: #6d28d9; color: #4c1d95; }
 `;
