@@ -4,6 +4,7 @@
  * in Azure Key Vault are not supported: Tollgate makes no outbound calls to fetch secrets.
  */
 import { z } from 'zod';
+import { isNamedValueName } from './policy/named-values.js';
 import { text } from './validate.js';
 
 export const NAMED_VALUE_ID_MAX = 256;
@@ -12,13 +13,11 @@ export const NAMED_VALUE_VALUE_MAX = 4096;
 export const NAMED_VALUE_TAGS_MAX = 32;
 export const NAMED_VALUE_TAG_MAX = 256;
 
-/** The display-name rule of the specification (letters, digits, '.', '-', '_'); also what `{{...}}` can name. */
-export const NAMED_VALUE_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
-
+/** The specification's rule (letters, digits, '.', '-', '_'), which is also what a policy's `{{...}}` can name. */
 const displayName = text()
   .min(1, 'is required')
   .max(NAMED_VALUE_DISPLAY_NAME_MAX, `must be at most ${NAMED_VALUE_DISPLAY_NAME_MAX} characters`)
-  .regex(NAMED_VALUE_NAME_PATTERN, 'may contain only letters, digits, period, dash and underscore characters');
+  .refine(isNamedValueName, 'may contain only letters, digits, period, dash and underscore characters');
 /** "It may not be empty or consist only of whitespace." */
 const value = text()
   .max(NAMED_VALUE_VALUE_MAX, `must be at most ${NAMED_VALUE_VALUE_MAX} characters`)

@@ -11,10 +11,12 @@
  */
 import { AppError, notFound, validationError, type ErrorDetail } from '../domain/errors.js';
 import { namedValueReferences } from '../domain/policy/named-values.js';
+import { composePolicy } from '../domain/policy/compose.js';
 import { parsePolicy } from '../domain/policy/parse.js';
+import { renderEffectivePolicy } from '../domain/policy/render.js';
 import { rawXmlToXml, xmlToRawXml } from '../domain/policy/raw-xml.js';
 import type { KeyRing } from '../domain/subscription-keys.js';
-import type { NamedValueLookup, PolicyDocument, PolicyProblem, PolicyScope } from '../domain/policy/types.js';
+import type { EffectivePolicy, NamedValueLookup, PolicyDocument, PolicyProblem, PolicyScope } from '../domain/policy/types.js';
 import type { PolicyInput } from '../domain/policy-input.js';
 import type { Store } from '../store/index.js';
 import type { PolicyRow } from '../store/policies-repo.js';
@@ -147,6 +149,15 @@ export function createPolicyService(deps: ServiceDeps) {
     return row ? policyView(row) : undefined;
   }
 
+  async function parsedDocument(target: PolicyTarget, lookup: NamedValueLookup): Promise<PolicyDocument | undefined> {
+    const view = await find(store, target);
+    if (!view) return undefined;
+    const result = parsePolicy(view.xml, target.scope, lookup);
+    // Stored documents passed when written and are re-checked when a named value changes.
+    if (!result.ok) throw new Error(`the stored policy ${view.scopeKey} no longer parses: ${result.problems[0]?.message ?? ''}`);
+    return result.document;
+  }
+
   async function written(w: Write, target: PolicyTarget, xml: string, existing: PolicyRow | undefined): Promise<PolicyView> {
     const { tx } = w;
     const scopeKey = policyScopeKey(target);
@@ -216,12 +227,27 @@ export function createPolicyService(deps: ServiceDeps) {
      * enforces: for a product page's limits in words); undefined when the scope has none.
      */
     async document(target: PolicyTarget): Promise<PolicyDocument | undefined> {
-      const view = await find(store, target);
-      if (!view) return undefined;
-      const result = parsePolicy(view.xml, target.scope, await namedValueLookup(store, await ring()));
-      // Stored documents passed when written and are re-checked when a named value changes.
-      if (!result.ok) throw new Error(`the stored policy ${view.scopeKey} no longer parses: ${result.problems[0]?.message ?? ''}`);
-      return result.document;
+      return parsedDocument(target, await namedValueLookup(store, await ring()));
+    },
+
+    /**
+     * What a call to the operation runs, composed from its four scopes (through the product's when
+     * the call is made with a subscription to it), and that as XML for a read-only view: each
+     * element as written, its scope named. 404 when the API, the operation or the product does not exist.
+     */
+    async effective(apiId: string, operationId: string, productId?: string): Promise<{ policy: EffectivePolicy; xml: string }> {
+      const lookup = await namedValueLookup(store, await ring());
+      const [global, product, api, operation] = await Promise.all([
+        parsedDocument({ scope: 'global' }, lookup),
+        productId === undefined ? undefined : parsedDocument({ scope: 'product', productId }, lookup),
+        parsedDocument({ scope: 'api', apiId }, lookup),
+        parsedDocument({ scope: 'operation', apiId, operationId }, lookup),
+      ]);
+      const policy = composePolicy(
+        { ...(global ? { global } : {}), ...(product ? { product } : {}), ...(api ? { api } : {}), ...(operation ? { operation } : {}) },
+        { apiId, operationId, ...(productId !== undefined ? { productId } : {}) },
+      );
+      return { policy, xml: renderEffectivePolicy(policy) };
     },
 
     /** The problems of a document at a scope, checked against the named values as they are; empty when it would be accepted. */

@@ -194,6 +194,22 @@ describe.each(BACKENDS)('policies over HTTP on %s', (backend) => {
       expect(problems[0]).toMatchObject({ element: 'jsonp', line: 3 });
       await expect(policies.check({ scope: 'product', productId: 'nope' }, { value: DOC, format: 'xml' })).rejects.toMatchObject({ kind: 'not-found' });
     });
+
+    it('effective() composes an operation’s four scopes and renders them for reading', async () => {
+      const policies = server.app.services.policies;
+      await server.request('DELETE', '/apis/papi/policies/policy', { headers: { 'if-match': '*' } });
+      await put('/policies', { value: GLOBAL_DOC });
+      await put('/products/pp/policies', { value: DOC });
+      await put('/apis/papi/operations/pop/policies', { value: DOC });
+      const withProduct = await policies.effective('papi', 'pop', 'pp');
+      expect(withProduct.policy.sections.outbound.map((e) => `${e.kind}@${e.origin.scope}`)).toEqual(['set-header@global', 'set-header@product', 'set-header@operation']);
+      expect(withProduct.policy.sections.backend.map((e) => e.kind)).toEqual(['forward-request']);
+      expect(withProduct.xml).toContain('X-Scope');
+      const without = await policies.effective('papi', 'pop');
+      expect(without.policy.sections.outbound.map((e) => e.origin.scope)).toEqual(['global', 'operation']);
+      await expect(policies.effective('papi', 'nope')).rejects.toMatchObject({ kind: 'not-found' });
+      await expect(policies.effective('papi', 'pop', 'nope')).rejects.toMatchObject({ kind: 'not-found' });
+    });
   });
 
   describe('the parent must exist', () => {
