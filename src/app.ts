@@ -24,7 +24,6 @@ import { createSubscriptionCore } from './services/subscriptions/core.js';
 import { createPolicyService, type PolicyService } from './services/policies.js';
 import { createNamedValueService, type NamedValueService } from './services/named-values.js';
 import { createQuotaService, databaseQuotaCounters, type QuotaCounterPort, type QuotaService } from './services/quotas.js';
-import { createPolicyViews, type PolicyViews } from './services/policy-views.js';
 import { createProductLimits, type ProductLimits } from './services/product-limits.js';
 import { createSubscriptionService, type SubscriptionService } from './services/subscriptions/management.js';
 import { createAdminSubscriptionService, type AdminSubscriptionService } from './services/subscriptions/admin.js';
@@ -73,8 +72,7 @@ export interface Services {
   policies: PolicyService;
   namedValues: NamedValueService;
   quotas: QuotaService;
-  /** Composed policies as the admin UI and the portal show them. */
-  policyViews: PolicyViews;
+  /** A product's limits in words, and a subscription's calls left (the portal's and the admin UI's). */
   productLimits: ProductLimits;
   adminSetup: AdminSetupService;
   auditLog: AuditLogService;
@@ -154,7 +152,6 @@ export function buildServices(
   const policies = createPolicyService(deps);
   const namedValues = createNamedValueService(deps, policies.references);
   const quotas = createQuotaService(deps, options.quotaCounters ?? databaseQuotaCounters(store, () => clock.now()));
-  const policyViews = createPolicyViews({ policies, namedValues });
   const services: Services = {
     users,
     groups: createGroupService(deps),
@@ -172,8 +169,7 @@ export function buildServices(
     policies,
     namedValues,
     quotas,
-    policyViews,
-    productLimits: createProductLimits(deps, { policyViews, quotas }),
+    productLimits: createProductLimits(deps, { policies, quotas }),
     adminSetup,
     auditLog: createAuditLogService(deps),
     outbox: createOutboxService(deps),
@@ -246,7 +242,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       products: services.products,
       subscriptions: services.adminSubscriptions,
       policies: services.policies,
-      policyViews: services.policyViews,
+      productLimits: services.productLimits,
       namedValues: services.namedValues,
       auditLog: services.auditLog,
       outbox: services.outbox,

@@ -9,12 +9,13 @@
  * held, and the window is worked out from the start the same way.
  */
 import type { Clock } from '../domain/clock.js';
+import { composePolicy } from '../domain/policy/compose.js';
 import { describeLimits } from '../domain/policy/describe.js';
-import type { PlacedElement } from '../domain/policy/types.js';
+import type { EffectivePolicy, PlacedElement } from '../domain/policy/types.js';
+import type { PolicyService } from './policies.js';
+import type { QuotaService } from './quotas.js';
 
 type PlacedQuota = Extract<PlacedElement, { kind: 'quota' }>;
-import type { PolicyViews } from './policy-views.js';
-import type { QuotaService } from './quotas.js';
 
 /** The counter key of a subscription's `quota` policy. */
 export function subscriptionQuotaKey(subscriptionId: string): string {
@@ -45,19 +46,28 @@ export function quotaWindow(start: number, periodSeconds: number, now: number): 
   return { start: start + index * length, end: start + (index + 1) * length };
 }
 
-export function createProductLimits(deps: { clock: Clock }, services: { policyViews: PolicyViews; quotas: QuotaService }) {
-  const { policyViews, quotas } = services;
+export function createProductLimits(deps: { clock: Clock }, services: { policies: PolicyService; quotas: QuotaService }) {
+  const { policies, quotas } = services;
+
+  /**
+   * The global and the product's documents composed, as for a call of an API and operation that
+   * have no policy of their own: what every call made with a subscription to the product runs.
+   */
+  async function productPolicy(productId: string): Promise<EffectivePolicy> {
+    const [global, product] = await Promise.all([policies.document({ scope: 'global' }), policies.document({ scope: 'product', productId })]);
+    return composePolicy({ ...(global ? { global } : {}), ...(product ? { product } : {}) }, { productId, apiId: '', operationId: '' });
+  }
 
   /** The calls-per-period quotas of the product's composed policy (not those of one API or operation inside them). */
   async function callQuotas(productId: string): Promise<PlacedQuota[]> {
-    const policy = await policyViews.product(productId);
+    const policy = await productPolicy(productId);
     return policy.sections.inbound.filter((e): e is PlacedQuota => e.kind === 'quota' && e.calls !== undefined);
   }
 
   return {
     /** The product's limits in words; none when its policy (with the global one) sets none. */
     async describe(productId: string): Promise<string[]> {
-      return describeLimits(await policyViews.product(productId));
+      return describeLimits(await productPolicy(productId));
     },
 
     /** Where the subscription stands against each of its product's call quotas, now. */

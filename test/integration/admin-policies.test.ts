@@ -212,8 +212,7 @@ describe.each(BACKENDS)('admin UI: policies (%s)', (backend) => {
     expect(composed).not.toContain('rate-limit');
     expect(none.text).toContain('<option value="shop">Shop</option>');
     expect(none.text).not.toContain('<option value="other">');
-    const expected = await server.app.services.policyViews.effective({ apiId: 'orders', operationId: 'get-order' });
-    expect(expected.ok && expected.xml).toBe(composed);
+    expect((await server.app.services.policies.effective('orders', 'get-order')).xml).toBe(composed);
 
     const shop = await admin.get(`${path}?product=shop`);
     expect(shop.status).toBe(200);

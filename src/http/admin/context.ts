@@ -12,7 +12,7 @@ import type { GroupService } from '../../services/groups.js';
 import type { ManagementKeyService } from '../../services/management-keys.js';
 import type { NamedValueService } from '../../services/named-values.js';
 import type { PolicyService } from '../../services/policies.js';
-import type { PolicyViews } from '../../services/policy-views.js';
+import type { ProductLimits } from '../../services/product-limits.js';
 import type { OutboxService } from '../../services/outbox.js';
 import type { ProductService } from '../../services/products.js';
 import type { SessionService } from '../../services/sessions.js';
@@ -34,8 +34,8 @@ export interface AdminDeps {
   products: ProductService;
   subscriptions: AdminSubscriptionService;
   policies: PolicyService;
-  /** The effective policy of an operation, shown read-only. */
-  policyViews: PolicyViews;
+  /** A product's limits in words, on its page. */
+  productLimits: ProductLimits;
   namedValues: NamedValueService;
   auditLog: AuditLogService;
   outbox: OutboxService;

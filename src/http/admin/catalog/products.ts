@@ -14,8 +14,6 @@ import { parseInput } from '../../../domain/validate.js';
 import { AppError } from '../../../domain/errors.js';
 import { NEW_ID_MAX } from '../../../services/entity-ids.js';
 import type { ProductView } from '../../../services/views.js';
-import type { EffectivePolicy } from '../../../domain/policy/types.js';
-import { describeLimits } from '../../../domain/policy/describe.js';
 import { EMPTY_FORM, button, csrfInput, errorSummary, hidden, type FormState } from '../../web/components.js';
 import { field, formOf, type FormFields } from '../../web/form.js';
 import { formErrors } from '../../web/form-errors.js';
@@ -74,8 +72,7 @@ function limitText(product: ProductView): string {
 }
 
 /** What the product's policy, composed with the global one, limits, in words. */
-function limitsText(policy: EffectivePolicy): string {
-  const limits = describeLimits(policy);
+function limitsText(limits: readonly string[]): string {
   return limits.length > 0 ? limits.join(', ') : 'None';
 }
 
@@ -220,7 +217,7 @@ ${dataTable({
       ctx.products.listGroups(id, { top: CHOICES_MAX, skip: 0 }),
       ctx.apis.list({ top: CHOICES_MAX, skip: 0 }),
       ctx.groups.list({ top: CHOICES_MAX, skip: 0 }),
-      ctx.policyViews.product(id),
+      ctx.productLimits.describe(id),
     ]);
     const token = csrfInput(formToken(request));
     const path = productPath(id);

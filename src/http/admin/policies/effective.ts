@@ -5,7 +5,7 @@
  * product" by default (a call made without a subscription, or with one to all APIs).
  */
 import { describeLimits } from '../../../domain/policy/describe.js';
-import type { EffectiveView } from '../../../services/policy-views.js';
+import type { EffectivePolicy } from '../../../domain/policy/types.js';
 import { html, type SafeHtml } from '../../web/html.js';
 
 export interface EffectivePanel {
@@ -16,7 +16,7 @@ export interface EffectivePanel {
   productId: string | undefined;
   /** The product asked for (`?product=`) when it does not hold the API. */
   refused?: string | undefined;
-  view: EffectiveView;
+  view: { policy: EffectivePolicy; xml: string };
 }
 
 function picker(p: EffectivePanel): SafeHtml {
@@ -32,10 +32,7 @@ function picker(p: EffectivePanel): SafeHtml {
   </form>`;
 }
 
-function body(view: EffectiveView): SafeHtml {
-  if (!view.ok) {
-    return html`<div class="alert warning" role="status"><p>The effective policy cannot be shown: the policy of <code>${view.scopeKey}</code> uses a secret named value where a value of a particular form is needed, and the view never shows a secret’s value.</p></div>`;
-  }
+function body(view: EffectivePanel['view']): SafeHtml {
   const limits = describeLimits(view.policy);
   return html`${limits.length > 0 ? html`<p>Limits: <strong>${limits.join(', ')}</strong>.</p>` : html`<p class="muted">No rate limit or quota applies to these calls.</p>`}
   <pre class="policy-view" tabindex="0" aria-label="Effective policy XML"><code>${view.xml}</code></pre>`;
@@ -44,7 +41,7 @@ function body(view: EffectiveView): SafeHtml {
 export function effectivePanel(p: EffectivePanel): SafeHtml {
   return html`<section class="panel" id="effective" aria-labelledby="effective-heading">
   <h2 id="effective-heading">Effective policy</h2>
-  <p class="muted">What a call of this operation runs, read-only: the global, product, API and operation policies composed, each scope’s section where the next one’s <code>&lt;base /&gt;</code> stands. Secret named values are shown as <code>{{name}}</code>.</p>
+  <p class="muted">What a call of this operation runs, read-only: the global, product, API and operation policies composed, each scope’s section where the next one’s <code>&lt;base /&gt;</code> stands. Each element is shown as written in its scope’s document, named values as <code>{{name}}</code>.</p>
   ${picker(p)}
   ${p.refused !== undefined && html`<div class="alert warning" role="status"><p>The product <code>${p.refused}</code> does not hold this API, so no call of it is made with a subscription to it. Shown without a product.</p></div>`}
   ${body(p.view)}

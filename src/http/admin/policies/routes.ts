@@ -40,7 +40,7 @@ export function registerPolicyPages(app: FastifyInstance, ctx: AdminContext): vo
     const products = (await ctx.apis.listProducts(apiId, { top: PRODUCT_CHOICES_MAX, skip: 0 })).items;
     const wanted = typeof asked === 'string' && asked !== '' ? asked : undefined;
     const productId = wanted !== undefined && products.some((p) => p.id === wanted) ? wanted : undefined;
-    const view = await ctx.policyViews.effective({ productId, apiId, operationId });
+    const view = await ctx.policies.effective(apiId, operationId, productId);
     return effectivePanel({ path: scope.path, products, productId, refused: productId === wanted ? undefined : wanted, view });
   }
 
