@@ -230,6 +230,22 @@ describe.each(BACKENDS)('admin UI: policies (%s)', (backend) => {
     expect(effectiveOf(other.text)).toBe(composed);
   });
 
+  it('shows a secret named value by its name in the effective policy, never its value', async () => {
+    const secret = 'tok_9f8e7d6c5b4a3f2e1d0c';
+    const nv = await server.request('PUT', '/namedValues/orders-token', { body: { properties: { displayName: 'orders-token', value: secret, secret: true } } });
+    expect(nv.status, nv.text).toBe(201);
+    const path = '/admin/apis/orders/operations/get-order/policy';
+    const withToken = EMPTY_SCOPE_POLICY_XML.replace(
+      '<base />\r\n  </inbound>',
+      '<base />\r\n    <set-header name="Authorization" exists-action="override"><value>Bearer {{orders-token}}</value></set-header>\r\n  </inbound>',
+    );
+    const saved = await admin.submit(path, path, { value: withToken });
+    expect(saved.status, saved.text).toBe(303);
+    const page = await admin.get(`${path}?product=shop`);
+    expect(effectiveOf(page.text)).toContain('<value>Bearer {{orders-token}}</value>');
+    expect(page.text).not.toContain(secret);
+  });
+
   it('asks before deleting a policy, then deletes it with its tag', async () => {
     const path = '/admin/apis/orders/policy';
     const editor = await admin.get(path);
