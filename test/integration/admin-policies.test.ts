@@ -149,6 +149,30 @@ describe.each(BACKENDS)('admin UI: policies (%s)', (backend) => {
     expect(after.headers.get('etag')).toBe(before.headers.get('etag'));
   });
 
+  it('shows the part of a long line around the column, the marker under it, and a malformed document at its place', async () => {
+    const header = '<set-header name="X-A" exists-action="override"><value>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</value></set-header>';
+    const oneLine = `<policies><inbound><base />${header.repeat(2)}<rate-limit calls="x" renewal-period="60" /></inbound><backend><base /></backend><outbound><base /></outbound></policies>`;
+    const refused = await admin.submit('/admin/products/shop/policy', '/admin/products/shop/policy', { value: oneLine });
+    expect(refused.status).toBe(400);
+    expect(textareaOf(refused.text)).toBe(oneLine);
+    const [problem] = await server.app.services.policies.check({ scope: 'product', productId: 'shop' }, { value: oneLine, format: 'xml' });
+    expect(problem!.column).toBeGreaterThan(200);
+    const excerpt = /<span class="gutter" aria-hidden="true">1 \| <\/span>…([^\n]*)…\n<span aria-hidden="true"><span class="gutter">  \| <\/span>( *)<span class="marker">\^<\/span>/.exec(refused.text);
+    expect(excerpt, refused.text).not.toBeNull();
+    const shown = unescapeHtml(excerpt![1]!);
+    expect(shown.length).toBe(100);
+    // The marker stands under the column's character ("…" takes the first place).
+    expect(shown[excerpt![2]!.length - 1]).toBe(oneLine[problem!.column - 1]);
+    expect(shown).toContain('<rate-limit calls="x"');
+
+    const malformed = '<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies';
+    const bad = await admin.submit('/admin/products/shop/policy', '/admin/products/shop/policy', { value: malformed });
+    expect(bad.status).toBe(400);
+    expect(textareaOf(bad.text)).toBe(malformed);
+    expect(messageText(bad.text)).toMatch(/Line 5, column \d+ : policies : The document is not well-formed XML/);
+    expect((await policyOf('/products/shop')).json.properties.value).toBe(RATE_LIMITED);
+  });
+
   it('says what is wrong with an empty document, and writes nothing', async () => {
     const refused = await admin.submit('/admin/products/shop/policy', '/admin/products/shop/policy', { value: '' });
     expect(refused.status).toBe(400);
