@@ -8,6 +8,8 @@ import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
 import { expectAzureError, expectValidationError } from '../helpers/shape.js';
 import { DEFAULT_GLOBAL_POLICY_XML, STARTER_POLICY_XML } from '../../src/domain/policy/defaults.js';
 import { STARTER_DESCRIPTION } from '../../src/services/products-seed.js';
+import { seed } from '../../src/services/seed.js';
+import { systemClock } from '../../src/domain/clock.js';
 
 const SVC = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1';
 const TYPE = 'Microsoft.ApiManagement/service';
@@ -66,6 +68,34 @@ describe.each(BACKENDS)('policies over HTTP on %s', (backend) => {
       expect((await server.request('GET', '/products/starter')).json.properties.description).toBe(STARTER_DESCRIPTION);
       expectAzureError(await server.request('GET', '/products/unlimited/policies/policy'), 404, 'ResourceNotFound');
       expect((await server.request('GET', '/products/unlimited/policies')).json).toEqual({ value: [], count: 0, nextLink: '' });
+    });
+  });
+
+  describe('seeding again', () => {
+    it('keeps an administrator’s changes: a deleted or edited seeded policy stays as it was left', async () => {
+      const starter = await server.request('GET', '/products/starter/policies/policy');
+      expect((await server.request('DELETE', '/products/starter/policies/policy', { headers: { 'if-match': '*' } })).status).toBe(200);
+      await seed(server.app.store, systemClock);
+      expectAzureError(await server.request('GET', '/products/starter/policies/policy'), 404);
+      expect((await put('/products/starter/policies', { value: starter.json.properties.value })).status).toBe(201);
+    });
+
+    it('an instance from before policies gets them once, and Starter’s old description is brought up to date', async () => {
+      await db().deleteFrom('policies').execute();
+      await db().deleteFrom('service_settings').where('name', '=', 'seed.policies').execute();
+      const old =
+        'Subscribers can call the APIs of this product as soon as they subscribe, with one subscription per developer. Tollgate applies no rate limits or quotas to it.';
+      await db().updateTable('products').set({ description: old }).where('id', '=', 'starter').execute();
+      await seed(server.app.store, systemClock);
+      expect((await server.request('GET', '/policies/policy')).json.properties.value).toBe(DEFAULT_GLOBAL_POLICY_XML);
+      expect((await server.request('GET', '/products/starter/policies/policy')).json.properties.value).toBe(STARTER_POLICY_XML);
+      expect((await server.request('GET', '/products/starter')).json.properties.description).toBe(STARTER_DESCRIPTION);
+      // An edited description is the administrator's.
+      await db().deleteFrom('service_settings').where('name', '=', 'seed.policies').execute();
+      await db().updateTable('products').set({ description: 'Ours' }).where('id', '=', 'starter').execute();
+      await seed(server.app.store, systemClock);
+      expect((await server.request('GET', '/products/starter')).json.properties.description).toBe('Ours');
+      await db().updateTable('products').set({ description: STARTER_DESCRIPTION }).where('id', '=', 'starter').execute();
     });
   });
 
