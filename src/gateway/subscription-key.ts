@@ -11,7 +11,8 @@ export interface PresentedKey {
   forwardQuery: string;
 }
 
-function decode(s: string): string | undefined {
+/** A query string's name or value decoded ('+' is a space); undefined when it is not valid percent-encoding. */
+export function decodeQueryPart(s: string): string | undefined {
   try {
     return decodeURIComponent(s.replace(/\+/g, ' '));
   } catch {
@@ -27,10 +28,10 @@ export function takeKey(req: IncomingMessage, query: string, keyHeader: string, 
   const kept: string[] = [];
   for (const part of query.split('&')) {
     const eq = part.indexOf('=');
-    const name = decode(eq < 0 ? part : part.slice(0, eq));
+    const name = decodeQueryPart(eq < 0 ? part : part.slice(0, eq));
     if (name === keyQuery) {
       if (key === undefined && eq >= 0) {
-        const value = decode(part.slice(eq + 1));
+        const value = decodeQueryPart(part.slice(eq + 1));
         if (value) key = value;
       }
       continue;
@@ -38,4 +39,11 @@ export function takeKey(req: IncomingMessage, query: string, keyHeader: string, 
     kept.push(part);
   }
   return { key, forwardQuery: kept.join('&') };
+}
+
+/** The decoded name of one `name=value` part of a query string (as written when it does not decode). */
+export function queryName(part: string): string {
+  const eq = part.indexOf('=');
+  const raw = eq < 0 ? part : part.slice(0, eq);
+  return decodeQueryPart(raw) ?? raw;
 }

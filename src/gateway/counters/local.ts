@@ -42,37 +42,30 @@ export interface LocalCounters extends Counters {
   size(): { rate: number; quota: number };
 }
 
+/**
+ * Drops the entries of `map` that `idle` says are over, SWEEP_STEP of them per call, going round
+ * the map (a Map's iterator sees entries added after it was made, and survives deletions).
+ */
+function sweeper<V>(map: Map<string, V>, idle: (v: V, now: number) => boolean): (now: number) => void {
+  let cursor: Iterator<[string, V]> | undefined;
+  return (now) => {
+    for (let i = 0; i < SWEEP_STEP; i++) {
+      cursor ??= map.entries();
+      const next = cursor.next();
+      if (next.done) {
+        cursor = undefined;
+        return;
+      }
+      if (idle(next.value[1], now)) map.delete(next.value[0]);
+    }
+  };
+}
+
 export function createLocalCounters(): LocalCounters {
   const rates = new Map<string, RateLog>();
   const quotas = new Map<string, QuotaCell[]>();
-  let rateSweep: Iterator<[string, RateLog]> | undefined;
-  let quotaSweep: Iterator<[string, QuotaCell[]]> | undefined;
-
-  function sweepRates(now: number): void {
-    for (let i = 0; i < SWEEP_STEP; i++) {
-      rateSweep ??= rates.entries();
-      const next = rateSweep.next();
-      if (next.done) {
-        rateSweep = undefined;
-        return;
-      }
-      const [key, log] = next.value;
-      if (log.newest + log.periodMs <= now) rates.delete(key);
-    }
-  }
-
-  function sweepQuotas(now: number): void {
-    for (let i = 0; i < SWEEP_STEP; i++) {
-      quotaSweep ??= quotas.entries();
-      const next = quotaSweep.next();
-      if (next.done) {
-        quotaSweep = undefined;
-        return;
-      }
-      const [key, cells] = next.value;
-      if (cells.every((c) => c.window.end <= now)) quotas.delete(key);
-    }
-  }
+  const sweepRates = sweeper(rates, (log, now) => log.newest + log.periodMs <= now);
+  const sweepQuotas = sweeper(quotas, (cells, now) => cells.every((c) => c.window.end <= now));
 
   /** The log of `key`, able to hold at least `limit` times. */
   function logOf(key: string, limit: number, periodMs: number, now: number): RateLog {

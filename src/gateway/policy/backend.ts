@@ -10,6 +10,7 @@
  */
 import type { ForwardRequestElement, RewriteUriElement, SetBackendServiceElement } from '../../domain/policy/types.js';
 import { parseServiceUrl } from '../routing.js';
+import { queryName } from '../subscription-key.js';
 import type { Exchange, Step } from './exchange.js';
 import { PolicyCompileError } from './types.js';
 
@@ -36,15 +37,6 @@ function pieces(text: string): Piece[] {
     out.push(/^\{[^{}]*\}$/.test(chunk) ? { param: chunk.slice(1, -1) } : { literal: chunk });
   }
   return out;
-}
-
-function queryName(part: string): string {
-  const raw = part.includes('=') ? part.slice(0, part.indexOf('=')) : part;
-  try {
-    return decodeURIComponent(raw.replace(/\+/g, ' '));
-  } catch {
-    return raw;
-  }
 }
 
 export function compileRewriteUri(e: RewriteUriElement): Step {

@@ -13,6 +13,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { CheckHeaderElement, ExistsAction, SetHeaderElement, SetQueryParameterElement } from '../../domain/policy/types.js';
 import { upstreamRequestHeaders } from '../headers.js';
+import { queryName } from '../subscription-key.js';
 import { compileExpr, requestHeader, type Evaluate } from './expressions.js';
 import { jsonAnswer, type Exchange, type ResponseStep, type Step } from './exchange.js';
 import { PolicyCompileError } from './types.js';
@@ -101,21 +102,13 @@ export function compileAnswerHeader(e: SetHeaderElement): ResponseStep {
   };
 }
 
-function decodeName(raw: string): string {
-  try {
-    return decodeURIComponent(raw.replace(/\+/g, ' '));
-  } catch {
-    return raw;
-  }
-}
-
 export function compileQueryParameter(e: SetQueryParameterElement): Step {
   const { name, existsAction } = e;
   const encodedName = encodeURIComponent(name);
   const values = e.values.map(compileExpr);
   return (x) => {
     const parts = x.query === '' ? [] : x.query.split('&');
-    const isThis = (p: string) => decodeName(p.includes('=') ? p.slice(0, p.indexOf('=')) : p) === name;
+    const isThis = (p: string) => queryName(p) === name;
     const present = parts.some(isThis);
     if (existsAction === 'skip' && present) return undefined;
     const kept = existsAction === 'override' || existsAction === 'delete' ? parts.filter((p) => !isThis(p)) : parts;

@@ -9,6 +9,7 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, UnsecuredJWT, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { JwtSigningKey, RequiredClaim, ValidateJwtElement } from '../../domain/policy/types.js';
+import { decodeQueryPart, queryName } from '../subscription-key.js';
 import { compileExpr, requestHeader } from './expressions.js';
 import { jsonAnswer, type Answer, type Exchange, type Step } from './exchange.js';
 import { PolicyCompileError, type PolicyEnv } from './types.js';
@@ -46,12 +47,7 @@ function tokenSource(e: ValidateJwtElement): (x: Exchange) => string | undefined
     return (x) => {
       for (const part of x.query.split('&')) {
         const eq = part.indexOf('=');
-        if (eq < 0) continue;
-        try {
-          if (decodeURIComponent(part.slice(0, eq).replace(/\+/g, ' ')) === name) return decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' ')) || undefined;
-        } catch {
-          continue;
-        }
+        if (eq >= 0 && queryName(part) === name) return decodeQueryPart(part.slice(eq + 1)) || undefined;
       }
       return undefined;
     };

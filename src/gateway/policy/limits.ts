@@ -87,20 +87,19 @@ function rateOutcome(x: Exchange, h: LimitHeaders, d: RateDecision): StepResult 
   return jsonAnswer(429, `Rate limit is exceeded. Try again in ${seconds} seconds.`, 'RateLimitExceeded', { [h.retryAfterHeaderName]: String(seconds) });
 }
 
-/** Runs `decide(i)` for each of `n` counters in turn, stopping at the first answer; synchronous while the counters are. */
-function eachInTurn<D>(n: number, decide: (i: number) => D | Promise<D>, outcome: (d: D, i: number) => StepResult, from = 0): StepResult | Promise<StepResult> {
-  for (let i = from; i < n; i++) {
-    const d = decide(i);
-    if (isPromise(d)) {
-      return d.then((v) => {
-        const r = outcome(v, i);
-        return r ?? eachInTurn(n, decide, outcome, i + 1);
-      });
+/** Steps run one after another, stopping at the first answer; synchronous while they are. */
+function inTurn(steps: readonly Step[]): Step {
+  if (steps.length === 1) return steps[0]!;
+  const from = (x: Exchange, i: number): StepResult | Promise<StepResult> => {
+    for (; i < steps.length; i++) {
+      const r = steps[i]!(x);
+      if (r === undefined) continue;
+      const next = i + 1;
+      return isPromise(r) ? r.then((v) => v ?? from(x, next)) : r;
     }
-    const r = outcome(d, i);
-    if (r) return r;
-  }
-  return undefined;
+    return undefined;
+  };
+  return (x) => from(x, 0);
 }
 
 export function compileRateLimit(e: Placed<'rate-limit'>, target: CompileTarget, env: PolicyEnv): Step {
@@ -109,16 +108,14 @@ export function compileRateLimit(e: Placed<'rate-limit'>, target: CompileTarget,
     t.calls === undefined ? undefined : { suffix: prefix + suffix, calls: t.calls, periodSeconds: t.renewalPeriodSeconds },
   );
   const { counters } = env;
-  return (x) => {
-    const sub = x.subscription;
-    if (!sub) return undefined;
-    const base = `sub:${sub.subscriptionId}`;
-    return eachInTurn(
-      targets.length,
-      (i) => counters.takeRate(base + targets[i]!.suffix, targets[i]!.calls, targets[i]!.periodSeconds, 1, x.now),
-      (d) => rateOutcome(x, e, d),
-    );
-  };
+  return inTurn(
+    targets.map(({ suffix, calls, periodSeconds }): Step => (x) => {
+      const sub = x.subscription;
+      if (!sub) return undefined;
+      const d = counters.takeRate(`sub:${sub.subscriptionId}${suffix}`, calls, periodSeconds, 1, x.now);
+      return isPromise(d) ? d.then((v) => rateOutcome(x, e, v)) : rateOutcome(x, e, d);
+    }),
+  );
 }
 
 export function compileRateLimitByKey(e: Placed<'rate-limit-by-key'> | RateLimitByKeyElement, env: PolicyEnv): Step {
@@ -183,21 +180,25 @@ export function compileQuota(e: Placed<'quota'> | (QuotaElement & { origin: Poli
     t.calls === undefined && t.bandwidthKb === undefined ? undefined : { suffix: placement + suffix, limit: limitOf(t), periodSeconds: t.renewalPeriodSeconds },
   );
   const { counters } = env;
-  return (x) => {
-    const sub = x.subscription;
-    if (!sub) return undefined;
-    const keys = targets.map((t) => sub.subscriptionId + t.suffix);
-    const windows = targets.map((t) => windowAt(sub.startedAt, t.periodSeconds, x.now));
-    return eachInTurn(
-      targets.length,
-      (i) => counters.takeQuota(keys[i]!, windows[i]!, targets[i]!.limit, 1, x.now),
-      (d, i) => {
-        if (!d.allowed) return quotaRefusal(targets[i]!.limit, d);
-        countAfter(x, env, keys[i]!, windows[i]!, undefined);
+  return inTurn(
+    targets.map(({ suffix, limit, periodSeconds }): Step => {
+      // Kilobytes are counted only where they are limited: counting them costs a write per call.
+      const bandwidth = limit.kilobytes !== undefined;
+      const outcome = (x: Exchange, key: string, window: QuotaWindow, d: QuotaDecision): StepResult => {
+        if (!d.allowed) return quotaRefusal(limit, d);
+        if (bandwidth) countAfter(x, env, key, window, undefined);
         return undefined;
-      },
-    );
-  };
+      };
+      return (x) => {
+        const sub = x.subscription;
+        if (!sub) return undefined;
+        const key = sub.subscriptionId + suffix;
+        const window = windowAt(sub.startedAt, periodSeconds, x.now);
+        const d = counters.takeQuota(key, window, limit, 1, x.now);
+        return isPromise(d) ? d.then((v) => outcome(x, key, window, v)) : outcome(x, key, window, d);
+      };
+    }),
+  );
 }
 
 export function compileQuotaByKey(e: Placed<'quota-by-key'> | QuotaByKeyElement, env: PolicyEnv): Step {
@@ -213,7 +214,7 @@ export function compileQuotaByKey(e: Placed<'quota-by-key'> | QuotaByKeyElement,
     x.quotaKeys.add(key);
     const outcome = (d: QuotaDecision): StepResult => {
       if (!d.allowed) return quotaRefusal(limit, d);
-      if (first) countAfter(x, env, key, window, condition);
+      if (first && (condition || limit.kilobytes !== undefined)) countAfter(x, env, key, window, condition);
       return undefined;
     };
     const d = counters.takeQuota(key, window, limit, first && !condition ? 1 : 0, x.now);

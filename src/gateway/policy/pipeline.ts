@@ -120,5 +120,18 @@ export function compilePipeline(policy: EffectivePolicy, target: CompileTarget, 
   const onError = policy.sections['on-error'].map((e) => responseStep(e, 'on-error'));
   const trivial =
     inbound.length === 0 && backend.length === 0 && outbound.length === 0 && onError.length === 0 && forward !== undefined && forward.timeoutMs >= env.gatewayTimeoutMs;
+  // Most operations have no policy of their own: one shared object serves all their cache entries.
+  if (trivial) return trivialFor(env);
   return { trivial, failed: false, inbound, backend, forward, outbound, onError, cors };
+}
+
+const trivialPipelines = new WeakMap<PolicyEnv, Pipeline>();
+
+function trivialFor(env: PolicyEnv): Pipeline {
+  let p = trivialPipelines.get(env);
+  if (!p) {
+    p = Object.freeze({ ...FAILED_PIPELINE, trivial: true, failed: false, forward: Object.freeze({ timeoutMs: env.gatewayTimeoutMs }) });
+    trivialPipelines.set(env, p);
+  }
+  return p;
 }
