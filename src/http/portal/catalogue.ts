@@ -54,8 +54,12 @@ export interface OwnSubscription {
   createdDate: string;
   /** Only while the subscription gives access (the service unseals them only then). */
   keys: { primary: string; secondary: string } | undefined;
-  /** While it is active: where it stands against its product's call quotas (none when the product sets none). */
-  quotas: QuotaStatus[];
+  /**
+   * While it is active: where it stands against its product's call quotas (none when the product
+   * sets none); the failure when the counters could not be read (Redis down), so that the page
+   * still shows the subscription and its keys.
+   */
+  quotas: QuotaStatus[] | { failure: unknown };
 }
 
 export type KeyKind = 'primary' | 'secondary';
@@ -104,7 +108,7 @@ function scopeName(scope: string): string {
   }
 }
 
-function ownOf(view: OwnSubscriptionView, quotas: QuotaStatus[]): OwnSubscription {
+function ownOf(view: OwnSubscriptionView, quotas: OwnSubscription['quotas']): OwnSubscription {
   const parsed = parseScope(view.scope);
   const productId = parsed?.kind === 'product' ? parsed.productId : undefined;
   return {
@@ -123,10 +127,12 @@ export function portalCatalogue(deps: Pick<PortalDeps, 'products' | 'apis' | 'su
   const { products, apis, subscriptions, productLimits } = deps;
 
   /** An active subscription to a product: its quotas; any other: none (it makes no calls). */
-  function quotasOf(view: OwnSubscriptionView): Promise<QuotaStatus[]> {
+  function quotasOf(view: OwnSubscriptionView): Promise<OwnSubscription['quotas']> {
     const parsed = parseScope(view.scope);
     if (view.state !== 'active' || parsed?.kind !== 'product') return Promise.resolve([]);
-    return productLimits.quotaStatus({ id: view.id, productId: parsed.productId, startedAt: view.startDate ?? view.createdDate });
+    return productLimits
+      .quotaStatus({ id: view.id, productId: parsed.productId, startedAt: view.startDate ?? view.createdDate })
+      .catch((failure: unknown) => ({ failure }));
   }
 
   return {

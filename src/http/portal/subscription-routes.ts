@@ -70,6 +70,7 @@ function formatMoment(iso: string): string {
 
 /** Calls left in each quota period: "97 of 100 calls left; the period renews on March 9, 2026, 10:00 UTC". */
 function quotaLines(sub: OwnSubscription): SafeHtml | false {
+  if (!Array.isArray(sub.quotas)) return html`<dt>Calls left</dt><dd class="quota">Not available right now; try again in a moment.</dd>`;
   if (sub.quotas.length === 0) return false;
   return html`<dt>Calls left</dt>${sub.quotas.map(
     (q) => html`<dd class="quota">${q.callsLeft} of ${q.calls} calls left; ${
@@ -153,6 +154,9 @@ async function subscriptionsPage(
   options: { notice?: string | undefined; failed?: FailedForm; status?: number } = {},
 ): Promise<FastifyReply> {
   const subscriptions = await catalogue.listOwn(session.user.id);
+  for (const sub of subscriptions) {
+    if (!Array.isArray(sub.quotas)) request.log.warn({ err: sub.quotas.failure, subscription: sub.id }, 'the quota counters could not be read for My subscriptions');
+  }
   const token = csrfInput(sessionFormToken(session.csrfSecret));
   const main = html`<section class="card broad" aria-labelledby="page-heading">
   <h1 id="page-heading">My subscriptions</h1>
