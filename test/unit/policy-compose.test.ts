@@ -72,9 +72,14 @@ describe('composePolicy', () => {
 
     const onlyApi = composePolicy({ api: doc('api', { inbound: `<base />${header('a')}` }) }, { apiId: 'echo', operationId: 'get' });
     expect(trail(onlyApi)).toEqual(['api:a']);
-    // A section absent from a stored document is empty (types.ts): it has no <base />, so not even
-    // the global forward-request is inherited. Only a missing document inherits everything.
-    expect(trail(onlyApi, 'backend')).toEqual([]);
+    // A section left out of a stored document inherits, as if it held <base />: the API still forwards.
+    expect(onlyApi.sections.backend).toMatchObject([{ kind: 'forward-request', origin: { scope: 'global', id: '' } }]);
+    // Written out empty, it has nothing: the way to stop forwarding.
+    const emptyBackend = composePolicy({ api: doc('api', { inbound: '<base />', backend: '' }) }, { apiId: 'echo', operationId: 'get' });
+    expect(emptyBackend.sections.backend).toEqual([]);
+    // At global, a left-out backend is Azure's default one.
+    const globalInboundOnly = composePolicy({ global: doc('global', { inbound: header('g') }) }, IDS);
+    expect(globalInboundOnly.sections.backend).toMatchObject([{ kind: 'forward-request', timeoutSeconds: 300 }]);
   });
 
   it('names where each element came from: global, the product, the API, the operation', () => {
@@ -126,7 +131,10 @@ describe('renderEffectivePolicy', () => {
         "    <!-- from product 'starter- -x' -->",
         '    <quota calls="100" renewal-period="604800" />',
         '  </inbound>',
-        '  <backend />',
+        '  <backend>',
+        '    <!-- from global -->',
+        '    <forward-request />',
+        '  </backend>',
         '  <outbound />',
         '  <on-error />',
         '</policies>',

@@ -80,7 +80,8 @@ describe("Azure's default documents", () => {
     ]);
     expect(doc.sections.backend).toMatchObject([{ kind: 'base' }]);
     expect(doc.sections.outbound).toMatchObject([{ kind: 'base' }]);
-    expect(doc.sections['on-error']).toEqual([]);
+    // Left out, so inherited (parse.ts absentSection).
+    expect(doc.sections['on-error']).toMatchObject([{ kind: 'base' }]);
   });
 
   it('reads the all-<base /> document at every scope', () => {
@@ -92,9 +93,12 @@ describe("Azure's default documents", () => {
 });
 
 describe('the document', () => {
-  it('treats absent sections as empty, and ignores comments, white space and an XML declaration', () => {
-    const doc = parsed('<?xml version="1.0" encoding="utf-8"?>\n<!-- a comment -->\n<policies>\n  <!-- inside -->\n  <outbound><base /><!-- x --></outbound>\n</policies>\n');
-    expect(doc).toEqual({ scope: 'api', sections: { inbound: [], backend: [], outbound: [{ kind: 'base', at: { line: 5, column: 13 }, source: '<base />' }], 'on-error': [] } });
+  it('reads a left-out section as <base /> (at global: as Azure\'s default), and ignores comments, white space and an XML declaration', () => {
+    const doc = parsed('<?xml version="1.0" encoding="utf-8"?>\n<!-- a comment -->\n<policies>\n  <!-- inside -->\n  <outbound><base /><!-- x --></outbound>\n  <on-error />\n</policies>\n');
+    const inherited = [{ kind: 'base', at: { line: 3, column: 1 } }];
+    expect(doc).toEqual({ scope: 'api', sections: { inbound: inherited, backend: inherited, outbound: [{ kind: 'base', at: { line: 5, column: 13 }, source: '<base />' }], 'on-error': [] } });
+    const global = parsePolicy('<policies><inbound /></policies>', 'global', () => undefined);
+    expect(global.ok && global.document.sections).toEqual({ inbound: [], backend: [{ kind: 'forward-request', at: { line: 1, column: 1 }, timeoutSeconds: 300 }], outbound: [], 'on-error': [] });
   });
 
   it('refuses a document that is not well-formed, at the line and column the parser stopped', () => {

@@ -8,7 +8,8 @@
 import { ELEMENT_RULES, AZURE_ONLY_POLICIES } from './elements/table.js';
 import { substituteNamedValues } from './named-values.js';
 import { ElementReader, Problems } from './reader.js';
-import { SECTIONS, type NamedValueLookup, type ParseResult, type PolicyElement, type PolicyScope, type SectionName } from './types.js';
+import { FORWARD_TIMEOUT_DEFAULT } from './elements/routing.js';
+import { SECTIONS, type NamedValueLookup, type SourcePosition, type ParseResult, type PolicyElement, type PolicyScope, type SectionName } from './types.js';
 import { readXmlTree, type XmlElement } from './xml-tree.js';
 
 const SUPPORTED = ['base', ...ELEMENT_RULES.keys()].join(', ');
@@ -70,17 +71,30 @@ export function parsePolicy(xml: string, scope: PolicyScope, namedValues: NamedV
     return { ok: false, problems: problems.list };
   }
   substitute(tree.root, namedValues, problems);
-  const sections: Record<SectionName, PolicyElement[]> = { inbound: [], backend: [], outbound: [], 'on-error': [] };
+  const read: Partial<Record<SectionName, PolicyElement[]>> = {};
   const handlers = Object.fromEntries(
     SECTIONS.map((name) => [
       name,
       (section: ElementReader) => {
-        sections[name] = readSection(section, name, scope);
+        read[name] = readSection(section, name, scope);
       },
     ]),
   );
   root.children(handlers, { once: SECTIONS });
   root.finish();
   if (problems.count > 0) return { ok: false, problems: problems.list };
+  const at = tree.root.at;
+  const sections = Object.fromEntries(SECTIONS.map((name) => [name, read[name] ?? absentSection(name, scope, at)])) as Record<SectionName, PolicyElement[]>;
   return { ok: true, document: { scope, sections } };
+}
+
+/**
+ * What a section left out of a document does: what its scope does by default. Below global that
+ * is `<base />` (a document written with only `<inbound>` still forwards calls, as the enclosing
+ * scopes say); at global it is Azure's default, whose backend forwards. An empty section written
+ * out (`<backend />`) is the way to have none.
+ */
+function absentSection(name: SectionName, scope: PolicyScope, at: SourcePosition): PolicyElement[] {
+  if (scope !== 'global') return [{ kind: 'base', at }];
+  return name === 'backend' ? [{ kind: 'forward-request', at, timeoutSeconds: FORWARD_TIMEOUT_DEFAULT }] : [];
 }

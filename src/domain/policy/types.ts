@@ -258,7 +258,10 @@ export type PolicyElement =
 
 export type PolicyKind = PolicyElement['kind'];
 
-/** A parsed, checked document of one scope. A section absent from the XML is an empty list. */
+/**
+ * A parsed, checked document of one scope. A section absent from the XML is its scope's default:
+ * `<base />` below global, Azure's default section at global (parse.ts absentSection).
+ */
 export interface PolicyDocument {
   scope: PolicyScope;
   sections: Readonly<Record<SectionName, readonly PolicyElement[]>>;

@@ -15,6 +15,8 @@ export interface RateDecision {
   limit: number;
   /** When refused: whole seconds until a call would be let through again (at least 1). */
   retryAfterSeconds: number;
+  /** The counters could not be reached: the decision is the configured fallback (let through, or refuse: 503). */
+  unavailable?: true;
 }
 
 export interface QuotaWindow {
@@ -30,6 +32,8 @@ export interface QuotaDecision {
   remainingCalls: number;
   /** When refused: milliseconds until the window renews (Infinity: never). */
   retryAfterMs: number;
+  /** The counters could not be reached: the decision is the configured fallback (let through, or refuse: 503). */
+  unavailable?: true;
 }
 
 export interface QuotaLimit {
