@@ -133,7 +133,7 @@ function handle(
     after: undefined,
     quotaKeys: undefined,
   };
-  runPipeline(x, res, pipeline, deps, report && ((status) => report({ status, apiId })));
+  runPipeline(x, res, pipeline, deps, report && ((status) => report({ status, apiId })), startedAt);
   return undefined;
 }
 

@@ -136,10 +136,12 @@ export interface WorldOptions {
   ipv6?: boolean;
   /** The gateway's own upstream timeout (default 30 s). */
   upstreamTimeoutMs?: number;
+  /** Where the test's clock starts (default 2026-03-02T09:00Z; counters in Redis want the real time). */
+  start?: Date;
 }
 
 export async function startPolicyWorld(backend: BackendName, options: WorldOptions = {}): Promise<PolicyWorld> {
-  const clock = new ManualClock('2026-03-02T09:00:00.000Z');
+  const clock = new ManualClock(options.start ?? '2026-03-02T09:00:00.000Z');
   const server = await startServer(backend, { clock });
   const seen: Seen[] = [];
   const main = await startBackend('main', seen);

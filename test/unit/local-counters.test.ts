@@ -1,13 +1,17 @@
 /**
  * The in-process counters (one gateway node): exact sliding windows for rate limits, fixed windows
- * for quotas, every answer synchronous, and memory given back once keys fall idle. Times are
- * passed in: nothing here waits.
+ * for quotas, every answer synchronous, and memory given back once keys fall idle; and the
+ * contract every Counters implementation meets. Times are passed in: nothing here waits.
  */
 import { describe, expect, it } from 'vitest';
-import { createLocalCounters } from '../../src/gateway/counters/local.js';
+import { createLocalCounters, EXACT_UP_TO } from '../../src/gateway/counters/local.js';
 import type { QuotaWindow } from '../../src/gateway/counters/types.js';
+import { describeCountersContract } from '../helpers/counters-contract.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
+
+// What every Counters implementation does (the Redis ones run the same suite).
+describeCountersContract('in process', () => createLocalCounters());
 const HOUR = 3_600_000;
 
 describe('local counters: rate limits', () => {
@@ -68,6 +72,25 @@ describe('local counters: rate limits', () => {
   it('refuses everything under a limit of zero', () => {
     const c = createLocalCounters();
     expect(c.takeRate('z', 0, 30, 1, T0)).toEqual({ allowed: false, remaining: 0, limit: 0, retryAfterSeconds: 30 });
+  });
+
+  it('counts a limit above EXACT_UP_TO in sub-windows: never more than the limit, refusing at most one sub-window early', () => {
+    const c = createLocalCounters();
+    expect(EXACT_UP_TO).toBe(1000);
+    // 1,200 per minute: sub-windows of one second.
+    const at = (s: number, count = 1) => c.takeRate('big', 1200, 60, count, T0 + s * 1000);
+    expect(at(0.5, 600)).toMatchObject({ allowed: true, remaining: 600 });
+    expect(at(30, 600)).toMatchObject({ allowed: true, remaining: 0 });
+    expect(at(31)).toEqual({ allowed: false, remaining: 0, limit: 1200, retryAfterSeconds: 30 });
+    // The calls at 0.5 s are still in the window at 60.4 s; at 60.6 s they have left, but their
+    // sub-window (0-1 s) still counts whole: refused early, until 61 s.
+    expect(at(60.4).allowed).toBe(false);
+    expect(at(60.6)).toMatchObject({ allowed: false, retryAfterSeconds: 1 });
+    expect(at(61)).toMatchObject({ allowed: true, remaining: 599 });
+    // Peek and add after the response go to the same sub-windows.
+    expect(c.peekRate('big', 1200, 60, T0 + 61_500)).toMatchObject({ allowed: true, remaining: 598 });
+    c.addRate('big', 60, 599, T0 + 61_500);
+    expect(c.peekRate('big', 1200, 60, T0 + 62_000).allowed).toBe(false);
   });
 
   it('forgets keys whose last call left their window, a few per call, so idle keys take no memory', () => {

@@ -2,11 +2,16 @@
  * Counters in the gateway process (one node): every answer is immediate, so the hot path of a
  * limited call costs no promise.
  *
- * Rate limits are exact sliding windows: each key keeps a ring of the times of its most recent
- * calls, as many as the largest limit it was judged by. A call is let through when the `limit`-th
- * most recent call has left the window (fewer than `limit` calls in it); that same call's time
- * says when the next one may come. Memory is bounded by evicting keys whose newest call has left
- * their window, a few keys per call (an incremental sweep), so an idle key costs nothing for long.
+ * Rate limits up to EXACT_UP_TO calls are exact sliding windows: each key keeps a ring of the
+ * times of its most recent calls, at most as many as the largest limit it was judged by (grown as
+ * calls come, so a key costs what it holds). A call is let through when the `limit`-th most recent
+ * call has left the window (fewer than `limit` calls in it); that same call's time says when the
+ * next one may come. Larger limits count in BUCKETS sub-windows of the period: the sub-window the
+ * window's start falls in counts whole, so such a limit may refuse up to one sub-window's calls
+ * early, never let through more than the limit, and a key costs a fixed few hundred bytes.
+ *
+ * Memory is bounded by evicting keys whose newest call has left their window, a few keys per call
+ * (an incremental sweep), so an idle key costs nothing for long.
  *
  * Quotas are fixed windows given by the caller, one small record per key and window; a key's
  * ended windows go when a later window of it is counted, and the sweep drops keys whose windows
@@ -19,10 +24,27 @@ interface RateLog {
   times: Float64Array;
   head: number;
   size: number;
+  /** How many times it keeps at most: the largest limit it was judged by. */
+  capacity: number;
   /** The longest window this key was judged by (ms): past it after the newest call, the key is idle. */
   periodMs: number;
   newest: number;
 }
+
+/** A large limit's counter: calls per sub-window, a ring of BUCKETS + 1 slots (the window spans that many at most). */
+interface RateBuckets {
+  counts: Float64Array;
+  /** The sub-window number each slot holds now (NaN: none). */
+  marks: Float64Array;
+  bucketMs: number;
+  periodMs: number;
+  newest: number;
+}
+
+/** Limits up to this are counted exactly (as in Redis, see redis.ts' exactUpTo default). */
+export const EXACT_UP_TO = 1000;
+const BUCKETS = 60;
+const FIRST_RING = 8;
 
 interface QuotaCell {
   window: QuotaWindow;
@@ -63,29 +85,39 @@ function sweeper<V>(map: Map<string, V>, idle: (v: V, now: number) => boolean): 
 
 export function createLocalCounters(): LocalCounters {
   const rates = new Map<string, RateLog>();
+  const buckets = new Map<string, RateBuckets>();
   const quotas = new Map<string, QuotaCell[]>();
-  const sweepRates = sweeper(rates, (log, now) => log.newest + log.periodMs <= now);
+  const sweepLogs = sweeper(rates, (log, now) => log.newest + log.periodMs <= now);
+  const sweepBuckets = sweeper(buckets, (b, now) => b.newest + b.periodMs <= now);
+  const sweepRates = (now: number) => {
+    sweepLogs(now);
+    sweepBuckets(now);
+  };
   const sweepQuotas = sweeper(quotas, (cells, now) => cells.every((c) => c.window.end <= now));
 
-  /** The log of `key`, able to hold at least `limit` times. */
+  /** The log of `key`, able to keep at least `limit` times. */
   function logOf(key: string, limit: number, periodMs: number, now: number): RateLog {
     let log = rates.get(key);
     if (!log) {
       // Made at `now` (by a peek, perhaps): kept a window long for the addRate that may follow.
-      log = { times: new Float64Array(Math.max(1, limit)), head: 0, size: 0, periodMs, newest: now };
+      log = { times: new Float64Array(Math.min(FIRST_RING, Math.max(1, limit))), head: 0, size: 0, capacity: Math.max(1, limit), periodMs, newest: now };
       rates.set(key, log);
       return log;
     }
     if (periodMs > log.periodMs) log.periodMs = periodMs;
-    if (log.times.length < limit) {
-      // Unroll the ring oldest first into a larger one.
-      const grown = new Float64Array(limit);
-      const { times, head, size } = log;
-      for (let i = 0; i < size; i++) grown[i] = times[(head - size + i + times.length) % times.length]!;
-      log.times = grown;
-      log.head = size % limit;
-    }
+    if (limit > log.capacity) log.capacity = limit;
     return log;
+  }
+
+  /** Makes room for one more time when the ring is full but may hold more. */
+  function grow(log: RateLog): void {
+    const { times, head, size } = log;
+    if (size < times.length || times.length >= log.capacity) return;
+    const grown = new Float64Array(Math.min(log.capacity, times.length * 2));
+    // Unrolled oldest first.
+    for (let i = 0; i < size; i++) grown[i] = times[(head - size + i + times.length * 2) % times.length]!;
+    log.times = grown;
+    log.head = size;
   }
 
   /** The n-th most recent call time (1 = newest), or -Infinity when the log holds fewer. */
@@ -103,26 +135,73 @@ export function createLocalCounters(): LocalCounters {
   }
 
   function push(log: RateLog, count: number, now: number): void {
-    const cap = log.times.length;
     for (let i = 0; i < count; i++) {
+      grow(log);
       log.times[log.head] = now;
-      log.head = (log.head + 1) % cap;
-      if (log.size < cap) log.size++;
+      log.head = (log.head + 1) % log.times.length;
+      if (log.size < log.times.length) log.size++;
     }
     if (now > log.newest) log.newest = now;
   }
 
+  const refusedFor = (limit: number, ms: number): RateDecision => ({ allowed: false, remaining: 0, limit, retryAfterSeconds: Math.max(1, Math.ceil(ms / 1000)) });
+  // A peek answers for the call about to be made, as if it counted one.
+  const allowedWith = (limit: number, counted: number, added: number): RateDecision => ({ allowed: true, remaining: Math.max(0, limit - counted - added), limit, retryAfterSeconds: 0 });
+
   function judge(log: RateLog, limit: number, periodMs: number, count: number, now: number, take: boolean): RateDecision {
-    if (limit <= 0) return { allowed: false, remaining: 0, limit, retryAfterSeconds: Math.max(1, Math.ceil(periodMs / 1000)) };
     const since = now - periodMs;
     const limitth = recent(log, limit);
-    if (limitth > since) {
-      return { allowed: false, remaining: 0, limit, retryAfterSeconds: Math.max(1, Math.ceil((limitth + periodMs - now) / 1000)) };
-    }
+    if (limitth > since) return refusedFor(limit, limitth + periodMs - now);
     const counted = inWindow(log, since, limit);
     if (take) push(log, count, now);
-    // A peek answers for the call about to be made, as if it counted one.
-    return { allowed: true, remaining: Math.max(0, limit - counted - (take ? count : 1)), limit, retryAfterSeconds: 0 };
+    return allowedWith(limit, counted, take ? count : 1);
+  }
+
+  function bucketsOf(key: string, periodMs: number, now: number): RateBuckets {
+    let b = buckets.get(key);
+    if (!b) {
+      b = { counts: new Float64Array(BUCKETS + 1), marks: new Float64Array(BUCKETS + 1).fill(NaN), bucketMs: periodMs / BUCKETS, periodMs, newest: now };
+      buckets.set(key, b);
+    }
+    return b;
+  }
+
+  function addToBucket(b: RateBuckets, count: number, now: number): void {
+    const mark = Math.floor(now / b.bucketMs);
+    const slot = mark % b.counts.length;
+    if (b.marks[slot] !== mark) {
+      b.marks[slot] = mark;
+      b.counts[slot] = 0;
+    }
+    b.counts[slot]! += count;
+    if (now > b.newest) b.newest = now;
+  }
+
+  function judgeBuckets(b: RateBuckets, limit: number, periodMs: number, count: number, now: number, take: boolean): RateDecision {
+    const first = Math.floor((now - periodMs) / b.bucketMs);
+    const last = Math.floor(now / b.bucketMs);
+    const held = (mark: number) => (b.marks[mark % b.counts.length] === mark ? b.counts[mark % b.counts.length]! : 0);
+    let sum = 0;
+    for (let m = first; m <= last; m++) sum += held(m);
+    if (sum >= limit) {
+      // The sub-window whose leaving brings the count under the limit says when.
+      let left = sum;
+      for (let m = first; m <= last; m++) {
+        left -= held(m);
+        if (left < limit) return refusedFor(limit, (m + 1) * b.bucketMs + periodMs - now);
+      }
+    }
+    if (take) addToBucket(b, count, now);
+    return allowedWith(limit, sum, take ? count : 1);
+  }
+
+  /** The counter of `key` for `limit`: an exact log, or sub-windows for a large limit. */
+  function rate(key: string, limit: number, periodSeconds: number, count: number, now: number, take: boolean): RateDecision {
+    sweepRates(now);
+    const periodMs = periodSeconds * 1000;
+    if (limit <= 0) return refusedFor(limit, periodMs);
+    if (limit > EXACT_UP_TO) return judgeBuckets(bucketsOf(key, periodMs, now), limit, periodMs, count, now, take);
+    return judge(logOf(key, limit, periodMs, now), limit, periodMs, count, now, take);
   }
 
   function cellsOf(key: string): QuotaCell[] {
@@ -159,20 +238,15 @@ export function createLocalCounters(): LocalCounters {
   const period = (p: QuotaCell): QuotaPeriod => ({ counterKey: '', window: { ...p.window }, calls: p.calls, kilobytes: p.kilobytes });
 
   return {
-    takeRate(key, limit, periodSeconds, count, now) {
-      sweepRates(now);
-      const periodMs = periodSeconds * 1000;
-      return judge(logOf(key, limit, periodMs, now), limit, periodMs, count, now, true);
-    },
-    peekRate(key, limit, periodSeconds, now) {
-      sweepRates(now);
-      const periodMs = periodSeconds * 1000;
-      // The log is made here, sized by the limit, so that the addRate calls after it keep enough times.
-      return judge(logOf(key, limit, periodMs, now), limit, periodMs, 0, now, false);
-    },
+    takeRate: (key, limit, periodSeconds, count, now) => rate(key, limit, periodSeconds, count, now, true),
+    // The counter is made here, sized by the limit, so that the addRate calls after it keep enough times.
+    peekRate: (key, limit, periodSeconds, now) => rate(key, limit, periodSeconds, 0, now, false),
     addRate(key, periodSeconds, count, now) {
       sweepRates(now);
-      push(logOf(key, rates.get(key)?.times.length ?? count, periodSeconds * 1000, now), count, now);
+      // Where a peek made it: a large limit's sub-windows, or the log (made now for a count alone).
+      const b = buckets.get(key);
+      if (b) addToBucket(b, count, now);
+      else push(logOf(key, count, periodSeconds * 1000, now), count, now);
     },
 
     takeQuota(key, window, limit, calls, now) {
@@ -198,7 +272,7 @@ export function createLocalCounters(): LocalCounters {
       return Promise.resolve(cells.map((c) => ({ ...period(c), counterKey })));
     },
 
-    size: () => ({ rate: rates.size, quota: quotas.size }),
+    size: () => ({ rate: rates.size + buckets.size, quota: quotas.size }),
     close: () => Promise.resolve(),
   };
 }

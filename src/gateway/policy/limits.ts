@@ -11,6 +11,12 @@
  * - quota-by-key: the counter-key value itself, as Azure's /quotas/{quotaCounterKey} names it.
  * Calls without a subscription count for neither rate-limit nor quota (Azure counts only calls
  * made with a key).
+ *
+ * When the counters are asked: takeRate before the call for rate-limit and rate-limit-by-key;
+ * with an increment-condition peekRate before and addRate after the answer (if its status meets
+ * the condition); takeQuota before the call (with 0 calls when an increment-condition decides
+ * later, or for a quota-by-key key already counted in this call); addQuota after the answer with
+ * its kilobytes (only where a bandwidth is limited) and, with an increment-condition, the call.
  */
 import type {
   LimitHeaders,
@@ -80,7 +86,7 @@ const unavailable = () => jsonAnswer(503, MESSAGES.countersUnavailable, 'Counter
 
 /** What a rate decision means for the call: go on (headers noted) or the 429. */
 function rateOutcome(x: Exchange, h: LimitHeaders, d: RateDecision): StepResult {
-  if (!d.allowed && (d as { unavailable?: true }).unavailable) return unavailable();
+  if (!d.allowed && d.unavailable) return unavailable();
   limitHeaders(x, h, d);
   if (d.allowed) return undefined;
   const seconds = d.retryAfterSeconds;
@@ -159,7 +165,7 @@ export function timeSpan(ms: number): string {
 }
 
 function quotaRefusal(limit: QuotaLimit, d: QuotaDecision): Answer {
-  if ((d as { unavailable?: true }).unavailable) return unavailable();
+  if (d.unavailable) return unavailable();
   const what = limit.calls === undefined ? 'bandwidth' : 'call volume';
   if (d.retryAfterMs === Infinity) return jsonAnswer(403, `Out of ${what} quota.`, 'QuotaExceeded');
   const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));

@@ -56,7 +56,8 @@ function decorate(x: Exchange, headers: OutgoingHttpHeaders): void {
   if (x.cors) applyCors(headers, x.cors);
 }
 
-export function runPipeline(x: Exchange, res: ServerResponse, pipeline: Pipeline, deps: RunDeps, done?: (status: number) => void): void {
+/** `startedAt`: performance.now() at the call's arrival, for ProxyOptions.onTiming (the benchmark). */
+export function runPipeline(x: Exchange, res: ServerResponse, pipeline: Pipeline, deps: RunDeps, done?: (status: number) => void, startedAt?: number): void {
   const head = x.method === 'HEAD';
 
   const ended = (status: number, bytes: number) => {
@@ -144,7 +145,7 @@ export function runPipeline(x: Exchange, res: ServerResponse, pipeline: Pipeline
       failed: (status, message) => onError(jsonAnswer(status, message, 'BackendConnectionFailure')),
       ended,
     };
-    proxyRequest({ req: x.req, res, target, rest: x.path ?? x.rest, query: x.query, keyHeader: x.api.keyHeader, policy: hooks }, deps.proxy);
+    proxyRequest({ req: x.req, res, target, rest: x.path ?? x.rest, query: x.query, keyHeader: x.api.keyHeader, policy: hooks, ...(startedAt ? { startedAt } : {}) }, deps.proxy);
   };
 
   runSteps(pipeline.inbound, 0, x, (a) => (a ? answered(a) : runSteps(pipeline.backend, 0, x, (b) => (b ? answered(b) : forward()), fail)), fail);
