@@ -120,7 +120,11 @@ describe.each(BACKENDS)('portal: limits in words and calls left (%s)', (backend)
 
     // A week later the next period has begun, with every call of it left.
     clock.set(new Date(start + WEEK_MS + 60_000));
-    page = await browser.get('/subscriptions');
+    // (The session of a week ago has ended meanwhile.)
+    const later = new Browser(server);
+    await later.signIn(developer.email, developer.password);
+    page = await later.get('/subscriptions');
+    expect(page.status).toBe(200);
     expect(quotaLines(page.text)).toEqual(['100 of 100 calls left; the period renews on March 16, 2026, 10:00 UTC']);
     expect(page.text).toContain(`<time datetime="${new Date(start + 2 * WEEK_MS).toISOString()}">`);
   });
