@@ -4,7 +4,7 @@
  * calls left in the current quota period and when that period renews.
  *
  * A subscription's `quota` is counted under the subscription's id (the counter key the gateway
- * uses for it), in fixed windows of the renewal period from the subscription's start. The period
+ * uses for a product's quota, src/gateway/policy/limits.ts), in fixed windows of the renewal period from the subscription's start. The period
  * the counters hold for that key is what counts; before the first call of a period nothing is
  * held, and the window is worked out from the start the same way.
  */
@@ -38,7 +38,11 @@ export interface SubscriptionOfProduct {
   startedAt: string;
 }
 
-/** The window of `periodSeconds` from `start` that holds `now` (epoch ms); end Infinity when it never renews. */
+/**
+ * The window of `periodSeconds` from `start` that holds `now` (epoch ms); end Infinity when it never
+ * renews. The gateway's rule (windowAt in src/gateway/policy/limits.ts), which services may not
+ * import: the one to keep when it moves to the domain.
+ */
 export function quotaWindow(start: number, periodSeconds: number, now: number): { start: number; end: number } {
   if (periodSeconds <= 0) return { start, end: Infinity };
   const length = periodSeconds * 1000;
