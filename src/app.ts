@@ -24,6 +24,7 @@ import { createSubscriptionCore } from './services/subscriptions/core.js';
 import { createPolicyService, type PolicyService } from './services/policies.js';
 import { createNamedValueService, type NamedValueService } from './services/named-values.js';
 import { createQuotaService, databaseQuotaCounters, type QuotaCounterPort, type QuotaService } from './services/quotas.js';
+import { createProductLimits, type ProductLimits } from './services/product-limits.js';
 import { createSubscriptionService, type SubscriptionService } from './services/subscriptions/management.js';
 import { createAdminSubscriptionService, type AdminSubscriptionService } from './services/subscriptions/admin.js';
 import { createPortalSubscriptionService, type PortalSubscriptionService } from './services/subscriptions/portal.js';
@@ -73,6 +74,8 @@ export interface Services {
   policies: PolicyService;
   namedValues: NamedValueService;
   quotas: QuotaService;
+  /** A product's limits in words, and a subscription's calls left (the portal's and the admin UI's). */
+  productLimits: ProductLimits;
   adminSetup: AdminSetupService;
   auditLog: AuditLogService;
   outbox: OutboxService;
@@ -149,6 +152,8 @@ export function buildServices(
   const attempts = createAttemptLimiter(deps);
   const adminSetup = createAdminSetupService(deps, { tokens, sessions });
   const policies = createPolicyService(deps);
+  const namedValues = createNamedValueService(deps, policies.references);
+  const quotas = createQuotaService(deps, options.quotaCounters ?? databaseQuotaCounters(store, () => clock.now()));
   const services: Services = {
     users,
     groups: createGroupService(deps),
@@ -164,8 +169,9 @@ export function buildServices(
     adminSubscriptions: createAdminSubscriptionService(deps, subscriptionCore),
     portalSubscriptions: createPortalSubscriptionService(deps, subscriptionCore),
     policies,
-    namedValues: createNamedValueService(deps, policies.references),
-    quotas: createQuotaService(deps, options.quotaCounters ?? databaseQuotaCounters(store, () => clock.now())),
+    namedValues,
+    quotas,
+    productLimits: createProductLimits(deps, { policies, quotas }),
     adminSetup,
     auditLog: createAuditLogService(deps),
     outbox: createOutboxService(deps),
@@ -226,6 +232,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       products: services.products,
       apis: services.apis,
       subscriptions: services.portalSubscriptions,
+      productLimits: services.productLimits,
       gatewayUrl: config.gatewayPublicUrl,
       publicUrl: config.publicUrl,
       organizationName: config.organizationName,
@@ -242,6 +249,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       apis: services.apis,
       products: services.products,
       subscriptions: services.adminSubscriptions,
+      policies: services.policies,
+      productLimits: services.productLimits,
+      namedValues: services.namedValues,
       auditLog: services.auditLog,
       outbox: services.outbox,
       publicUrl: config.publicUrl,

@@ -10,6 +10,9 @@ import type { AuditLogService } from '../../services/audit-log.js';
 import type { EmailTemplateService } from '../../services/email-templates.js';
 import type { GroupService } from '../../services/groups.js';
 import type { ManagementKeyService } from '../../services/management-keys.js';
+import type { NamedValueService } from '../../services/named-values.js';
+import type { PolicyService } from '../../services/policies.js';
+import type { ProductLimits } from '../../services/product-limits.js';
 import type { OutboxService } from '../../services/outbox.js';
 import type { ProductService } from '../../services/products.js';
 import type { SessionService } from '../../services/sessions.js';
@@ -30,6 +33,10 @@ export interface AdminDeps {
   apis: ApiService;
   products: ProductService;
   subscriptions: AdminSubscriptionService;
+  policies: PolicyService;
+  /** A product's limits in words, on its page. */
+  productLimits: ProductLimits;
+  namedValues: NamedValueService;
   auditLog: AuditLogService;
   outbox: OutboxService;
   /** PUBLIC_URL: cookies are Secure when it is https; the portal's links. */

@@ -13,6 +13,7 @@ export const SECTIONS = [
   { id: 'groups', label: 'Groups', href: '/admin/groups' },
   { id: 'products', label: 'Products', href: '/admin/products' },
   { id: 'apis', label: 'APIs', href: '/admin/apis' },
+  { id: 'policy', label: 'Policies', href: '/admin/policy' },
   { id: 'subscriptions', label: 'Subscriptions', href: '/admin/subscriptions' },
   { id: 'templates', label: 'Email templates', href: '/admin/templates' },
   { id: 'outbox', label: 'Outbox', href: '/admin/outbox' },

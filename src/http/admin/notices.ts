@@ -53,6 +53,15 @@ export const ADMIN_NOTICES = {
   'operation-added': 'The operation was added.',
   'operation-deleted': 'The operation was deleted.',
   'operation-gone': 'The operation did not exist any more.',
+  // Policies and named values
+  'policy-saved': 'The policy was saved: the gateway enforces it.',
+  'policy-deleted': 'The policy was deleted: this scope now inherits everything from the scopes around it.',
+  'global-policy-deleted': "The global policy was deleted: the gateway now runs Azure's default global policy.",
+  'policy-gone': 'There was no policy to delete.',
+  'named-value-created': 'The named value was created.',
+  'named-value-saved': 'The named value was saved.',
+  'named-value-deleted': 'The named value was deleted.',
+  'named-value-gone': 'The named value did not exist any more.',
   // Subscriptions
   'subscription-approve': 'Subscription approved: it is active.',
   'subscription-approve-emailed': 'Subscription approved: it is active. The owner was emailed that the subscription is active.',

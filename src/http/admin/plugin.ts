@@ -25,11 +25,16 @@ import { registerKeyPages } from './keys/routes.js';
 import { registerTemplatePages } from './templates/routes.js';
 import { registerOutboxPages } from './outbox/routes.js';
 import { registerAuditPages } from './audit/routes.js';
+import { registerPolicyPages } from './policies/routes.js';
+import { registerNamedValuePages } from './named-values/routes.js';
 
 export type { AdminDeps } from './context.js';
 
-/** Email templates can be long: the admin UI takes forms up to 256 KiB. */
-const ADMIN_FORM_LIMIT = 256 * 1024;
+/**
+ * Email templates and policy documents can be long: the admin UI takes forms up to 1 MiB (a
+ * policy of Azure's 256 KiB, form-encoded, can take three times its length).
+ */
+const ADMIN_FORM_LIMIT = 1024 * 1024;
 
 export function adminFace(publicUrl: string): WebFace {
   return {
@@ -56,6 +61,8 @@ export async function adminPlugin(app: FastifyInstance, deps: AdminDeps): Promis
   registerUserPages(app, ctx);
   registerGroupPages(app, ctx);
   registerCatalogPages(app, ctx);
+  registerPolicyPages(app, ctx);
+  registerNamedValuePages(app, ctx);
   registerSubscriptionPages(app, ctx);
   registerKeyPages(app, ctx);
   registerTemplatePages(app, ctx);

@@ -67,6 +67,15 @@ function approvalTag(product: CatalogueProduct): SafeHtml {
     : html`<span class="tag success">Instant access</span>`;
 }
 
+/**
+ * The product's limits in words, from its policy and the global one. A product that sets none
+ * shows no line: an API's or operation's own policy may still limit some calls, so "no limits"
+ * would not be sure to be true.
+ */
+function limitsLine(limits: readonly string[]): SafeHtml | false {
+  return limits.length > 0 && html`<p class="limits"><strong>Limits:</strong> ${limits.join(', ')}</p>`;
+}
+
 function text(value: string, fallback: string): SafeHtml {
   return value.trim() === '' ? html`<p class="muted">${fallback}</p>` : html`<p class="prose">${value.trim()}</p>`;
 }
@@ -175,11 +184,12 @@ async function productPage(
   form: FormState,
   status?: number,
 ): Promise<FastifyReply> {
-  const apis = await deps.catalogue.apisOf(product.id);
+  const [apis, limits] = await Promise.all([deps.catalogue.apisOf(product.id), deps.catalogue.limitsOf(product.id)]);
   const main = html`<section class="card broad" aria-labelledby="page-heading">
   <p class="breadcrumb"><a href="/products">Products</a></p>
   <h1 id="page-heading">${product.name}</h1>
   <p class="tags">${approvalTag(product)}</p>
+  ${limitsLine(limits)}
   ${text(product.description, 'No description.')}
 </section>
 ${

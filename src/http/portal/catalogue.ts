@@ -8,6 +8,7 @@ import { parseScope, type SubscriptionState } from '../../domain/subscription.js
 import type { ProductView } from '../../services/views.js';
 import type { Developer } from '../../services/subscriptions/portal.js';
 import type { OwnSubscriptionView } from '../../services/subscriptions/views.js';
+import type { QuotaStatus } from '../../services/product-limits.js';
 import { sessionOf } from '../web/request-state.js';
 import type { PortalDeps } from './plugin.js';
 
@@ -53,6 +54,12 @@ export interface OwnSubscription {
   createdDate: string;
   /** Only while the subscription gives access (the service unseals them only then). */
   keys: { primary: string; secondary: string } | undefined;
+  /**
+   * While it is active: where it stands against its product's call quotas (none when the product
+   * sets none); the failure when the counters could not be read (Redis down), so that the page
+   * still shows the subscription and its keys.
+   */
+  quotas: QuotaStatus[] | { failure: unknown };
 }
 
 export type KeyKind = 'primary' | 'secondary';
@@ -63,6 +70,8 @@ export interface PortalCatalogue {
   /** The product when the user (or a guest) may see it; undefined otherwise, as if it did not exist. */
   visibleProduct(userId: string | undefined, productId: string): Promise<CatalogueProduct | undefined>;
   apisOf(productId: string): Promise<CatalogueApi[]>;
+  /** The product's rate limits and quotas in words ("5 calls per minute"); none when it sets none. */
+  limitsOf(productId: string): Promise<string[]>;
   subscribe(who: Developer, productId: string, displayName: string): Promise<{ state: SubscriptionState }>;
   cancel(who: Developer, subscriptionId: string): Promise<void>;
   regenerate(who: Developer, subscriptionId: string, key: KeyKind): Promise<void>;
@@ -99,7 +108,7 @@ function scopeName(scope: string): string {
   }
 }
 
-function ownOf(view: OwnSubscriptionView): OwnSubscription {
+function ownOf(view: OwnSubscriptionView, quotas: OwnSubscription['quotas']): OwnSubscription {
   const parsed = parseScope(view.scope);
   const productId = parsed?.kind === 'product' ? parsed.productId : undefined;
   return {
@@ -110,11 +119,22 @@ function ownOf(view: OwnSubscriptionView): OwnSubscription {
     state: view.state,
     createdDate: view.createdDate,
     keys: view.keys ?? undefined,
+    quotas,
   };
 }
 
-export function portalCatalogue(deps: Pick<PortalDeps, 'products' | 'apis' | 'subscriptions'>): PortalCatalogue {
-  const { products, apis, subscriptions } = deps;
+export function portalCatalogue(deps: Pick<PortalDeps, 'products' | 'apis' | 'subscriptions' | 'productLimits'>): PortalCatalogue {
+  const { products, apis, subscriptions, productLimits } = deps;
+
+  /** An active subscription to a product: its quotas; any other: none (it makes no calls). */
+  function quotasOf(view: OwnSubscriptionView): Promise<OwnSubscription['quotas']> {
+    const parsed = parseScope(view.scope);
+    if (view.state !== 'active' || parsed?.kind !== 'product') return Promise.resolve([]);
+    return productLimits
+      .quotaStatus({ id: view.id, productId: parsed.productId, startedAt: view.startDate ?? view.createdDate })
+      .catch((failure: unknown) => ({ failure }));
+  }
+
   return {
     async visibleProducts(userId) {
       return (await products.visibleTo(userId)).map(productOf).sort(byName);
@@ -147,6 +167,10 @@ export function portalCatalogue(deps: Pick<PortalDeps, 'products' | 'apis' | 'su
       return withOperations.sort(byName);
     },
 
+    limitsOf(productId) {
+      return productLimits.describe(productId);
+    },
+
     async subscribe(who, productId, displayName) {
       const view = await subscriptions.subscribe(who, productId, displayName);
       return { state: view.state };
@@ -161,7 +185,9 @@ export function portalCatalogue(deps: Pick<PortalDeps, 'products' | 'apis' | 'su
     },
 
     async listOwn(userId) {
-      return (await subscriptions.listOwn(userId)).map(ownOf);
+      const views = await subscriptions.listOwn(userId);
+      const quotas = await Promise.all(views.map(quotasOf));
+      return views.map((view, i) => ownOf(view, quotas[i]!));
     },
   };
 }

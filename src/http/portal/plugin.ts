@@ -28,6 +28,7 @@
 import type { ProductService } from '../../services/products.js';
 import type { ApiService } from '../../services/apis.js';
 import type { PortalSubscriptionService } from '../../services/subscriptions/portal.js';
+import type { ProductLimits } from '../../services/product-limits.js';
 import type { FastifyInstance } from 'fastify';
 import type { AccountService } from '../../services/accounts.js';
 import type { SessionService } from '../../services/sessions.js';
@@ -51,6 +52,8 @@ export interface PortalDeps {
   products: ProductService;
   apis: ApiService;
   subscriptions: PortalSubscriptionService;
+  /** What the product pages and My subscriptions say about rate limits and quotas. */
+  productLimits: ProductLimits;
   /** Where developers call the APIs (the gateway's base URL), shown on product pages. */
   gatewayUrl: string;
   /** PUBLIC_URL: cookies are Secure when it is https. */

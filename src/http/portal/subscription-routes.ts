@@ -59,6 +59,26 @@ function formatDate(iso: string): string {
   return date.toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 }
 
+/** A moment in words, to the minute, in UTC: "March 9, 2026, 10:00 UTC". */
+function formatMoment(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const day = date.toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+  const time = date.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
+  return `${day}, ${time} UTC`;
+}
+
+/** Calls left in each quota period: "97 of 100 calls left; the period renews on March 9, 2026, 10:00 UTC". */
+function quotaLines(sub: OwnSubscription): SafeHtml | false {
+  if (!Array.isArray(sub.quotas)) return html`<dt>Calls left</dt><dd class="quota">Not available right now; try again in a moment.</dd>`;
+  if (sub.quotas.length === 0) return false;
+  return html`<dt>Calls left</dt>${sub.quotas.map(
+    (q) => html`<dd class="quota">${q.callsLeft} of ${q.calls} calls left; ${
+      q.renewsAt === undefined ? 'the quota never renews' : html`the period renews on <time datetime="${q.renewsAt}">${formatMoment(q.renewsAt)}</time>`
+    }</dd>`,
+  )}`;
+}
+
 function subscriptionPath(id: string): string {
   return `/subscriptions/${encodeURIComponent(id)}`;
 }
@@ -111,6 +131,7 @@ function subscriptionCard(index: number, sub: OwnSubscription, token: SafeHtml, 
     <dt>Product</dt><dd>${sub.productId !== undefined ? html`<a href="${productPath(sub.productId)}">${sub.scopeName}</a>` : sub.scopeName}</dd>
     <dt>State</dt><dd><span class="tag ${STATE_TAGS[sub.state]}">${STATE_LABELS[sub.state] ?? sub.state}</span></dd>
     <dt>Created</dt><dd><time datetime="${sub.createdDate}">${formatDate(sub.createdDate)}</time></dd>
+    ${quotaLines(sub)}
   </dl>
   ${sub.keys && html`<div class="keys">${keyBlock(index, 'primary', sub.keys.primary)}${keyBlock(index, 'secondary', sub.keys.secondary)}</div>`}
   ${
@@ -133,6 +154,9 @@ async function subscriptionsPage(
   options: { notice?: string | undefined; failed?: FailedForm; status?: number } = {},
 ): Promise<FastifyReply> {
   const subscriptions = await catalogue.listOwn(session.user.id);
+  for (const sub of subscriptions) {
+    if (!Array.isArray(sub.quotas)) request.log.warn({ err: sub.quotas.failure, subscription: sub.id }, 'the quota counters could not be read for My subscriptions');
+  }
   const token = csrfInput(sessionFormToken(session.csrfSecret));
   const main = html`<section class="card broad" aria-labelledby="page-heading">
   <h1 id="page-heading">My subscriptions</h1>

@@ -223,7 +223,7 @@ ${dataTable({
   <th scope="row">${o.displayName}</th>
   <td><span class="method">${o.method}</span></td>
   <td><code>${o.urlTemplate}</code></td>
-  <td><a class="button secondary small" href="${path}/operations/${seg(o.id)}/delete">Delete<span class="visually-hidden"> ${o.displayName}</span></a></td>
+  <td class="row-actions"><a class="button secondary small" href="${path}/operations/${seg(o.id)}/policy">Policy<span class="visually-hidden"> of ${o.displayName}</span></a> <a class="button secondary small" href="${path}/operations/${seg(o.id)}/delete">Delete<span class="visually-hidden"> ${o.displayName}</span></a></td>
 </tr>`,
     );
     const productItems = products.items.map((p) => html`<li><a href="${productPath(p.id)}">${p.displayName}</a> ${productStateBadge(p.state)}</li>`);
@@ -232,7 +232,10 @@ ${dataTable({
       section: 'apis',
       status,
       main: html`${trail(undefined, api.displayName)}
-${pageHead(api.displayName, html`<a class="button secondary" href="${path}/edit">Edit</a> <a class="button danger" href="${path}/delete">Delete</a>`)}
+${pageHead(
+  api.displayName,
+  html`<a class="button secondary" href="${path}/edit">Edit</a> <a class="button secondary" href="${path}/policy">Policy</a> <a class="button danger" href="${path}/delete">Delete</a>`,
+)}
 ${notice(request)}
 <div class="grid-2">
 <section class="panel" aria-labelledby="details-heading">

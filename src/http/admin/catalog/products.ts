@@ -71,6 +71,11 @@ function limitText(product: ProductView): string {
   return product.subscriptionsLimit === null ? 'Unlimited' : String(product.subscriptionsLimit);
 }
 
+/** What the product's policy, composed with the global one, limits, in words. */
+function limitsText(limits: readonly string[]): string {
+  return limits.length > 0 ? limits.join(', ') : 'None';
+}
+
 type ProductValues = Record<'displayName' | 'description' | 'terms' | 'subscriptionRequired' | 'approvalRequired' | 'subscriptionsLimit', string>;
 
 function valuesOf(form: FormFields): ProductValues {
@@ -207,11 +212,12 @@ ${dataTable({
     status?: number,
   ): Promise<FastifyReply> {
     const product = await ctx.products.get(id);
-    const [apis, groups, allApis, allGroups] = await Promise.all([
+    const [apis, groups, allApis, allGroups, limits] = await Promise.all([
       ctx.products.listApis(id, { top: CHOICES_MAX, skip: 0 }),
       ctx.products.listGroups(id, { top: CHOICES_MAX, skip: 0 }),
       ctx.apis.list({ top: CHOICES_MAX, skip: 0 }),
       ctx.groups.list({ top: CHOICES_MAX, skip: 0 }),
+      ctx.productLimits.describe(id),
     ]);
     const token = csrfInput(formToken(request));
     const path = productPath(id);
@@ -248,7 +254,7 @@ ${dataTable({
       main: html`${trail(undefined, product.displayName)}
 ${pageHead(
   product.displayName,
-  html`<a class="button secondary" href="${path}/edit">Edit</a> <a class="button danger" href="${path}/delete">Delete</a>`,
+  html`<a class="button secondary" href="${path}/edit">Edit</a> <a class="button secondary" href="${path}/policy">Policy</a> <a class="button danger" href="${path}/delete">Delete</a>`,
 )}
 ${notice(request)}
 <div class="grid-2">
@@ -260,6 +266,7 @@ ${notice(request)}
     <dt>Subscription required</dt><dd>${yesNo(product.subscriptionRequired)}</dd>
     <dt>Approval required</dt><dd>${product.subscriptionRequired ? yesNo(product.approvalRequired) : '–'}</dd>
     <dt>Subscriptions per developer</dt><dd>${limitText(product)}</dd>
+    <dt>Limits</dt><dd>${limitsText(limits)}</dd>
     <dt>Description</dt><dd class="prose">${product.description ?? '–'}</dd>
   </dl>
   ${product.terms && html`<h3>Terms of use</h3><div class="terms prose">${product.terms}</div>`}

@@ -3,6 +3,7 @@ import { USERS_DETAIL_CSS } from './users-detail.js';
 import { SUBSCRIPTIONS_KEYS_CSS } from './subscriptions-keys.js';
 import { USERS_LIST_CSS } from './users-list.js';
 import { GROUPS_CATALOG_CSS } from './groups-catalog.js';
+import { POLICIES_CSS } from './policies.js';
 /** Each area's extra rules; an area adds its own module here. */
 export const AREA_CSS: readonly string[] = [
   USERS_LIST_CSS,
@@ -10,4 +11,5 @@ export const AREA_CSS: readonly string[] = [
   USERS_DETAIL_CSS,
   GROUPS_CATALOG_CSS,
   TEMPLATES_OUTBOX_AUDIT_CSS,
+  POLICIES_CSS,
 ];
