@@ -34,14 +34,14 @@ export async function gatewayCommand(options: GatewayCommandOptions = {}): Promi
       process.exit(1);
     },
   });
-  printRunning(workers, startedAt, workersCluster.gatewayUrl, database);
+  printRunning(workers, startedAt, workersCluster.gatewayUrl, database, config.redisUrl !== undefined);
   stopOnSignals(async () => ((await workersCluster.stop()) ? 0 : 1));
 }
 
 async function runSingle(config: Config, startedAt: number): Promise<void> {
   const node = await createGatewayNode(config);
   const { gatewayUrl } = await node.listen();
-  printRunning(1, startedAt, gatewayUrl, node.database.description);
+  printRunning(1, startedAt, gatewayUrl, node.database.description, config.redisUrl !== undefined);
   stopOnSignals(async () => {
     await node.close();
     return 0;
@@ -58,13 +58,14 @@ async function describeMigratedDatabase(config: Config): Promise<string> {
   }
 }
 
-function printRunning(workers: number, startedAt: number, gatewayUrl: string, database: string): void {
+function printRunning(workers: number, startedAt: number, gatewayUrl: string, database: string, sharedCounters: boolean): void {
   process.stdout.write(
     [
       '',
       `Tollgate gateway node is running with ${workers} worker${workers === 1 ? '' : 's'} (started in ${Date.now() - startedAt} ms)`,
       `  Gateway          ${gatewayUrl}/{api path}/...`,
       `  Database         ${database} (${workers === 1 ? 'follows' : 'each worker follows'} its change feed; manage APIs and keys through \`tollgate start\`)`,
+      `  Limit counters   ${sharedCounters ? 'in Redis (REDIS_URL), shared by every node' : workers === 1 ? 'in this process' : 'in each worker: without REDIS_URL a client spread over the workers gets up to ' + workers + ' times its rate limits'}`,
       'Stop with Ctrl+C.',
       '',
     ].join('\n') + '\n',

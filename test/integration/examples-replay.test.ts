@@ -637,7 +637,15 @@ const OUR_PERIOD_KEY = '0_P1284DT12H30M5S';
 
 const withBody = (p: Record<string, unknown>, properties: Record<string, unknown>) => ({ ...p, parameters: { properties } });
 const withPeriodKey = (p: Record<string, unknown>) => ({ ...p, quotaPeriodKey: OUR_PERIOD_KEY });
-const exampleQuota = (ctx: PolicyCtx) => ctx.quota('ba', EXAMPLE_QUOTA_START, EXAMPLE_QUOTA_END, 5, 2.5830078125);
+/**
+ * The examples' period, as long as theirs but running now: the counters keep only periods that
+ * have not ended (an ended one counts nothing any more), and Azure's example period ended in 2018.
+ */
+const exampleQuota = (ctx: PolicyCtx) => {
+  const start = Date.now() - 24 * 3600_000;
+  const length = Date.parse(EXAMPLE_QUOTA_END) - Date.parse(EXAMPLE_QUOTA_START);
+  return ctx.quota('ba', new Date(start).toISOString(), new Date(start + length).toISOString(), 5, 2.5830078125);
+};
 const namedValueProps = (ex: Example, status: string) => {
   const { displayName, value, tags, secret } = propsOf(bodyOf(ex, status)) as Record<string, unknown>;
   return { displayName, value, ...(tags !== undefined ? { tags } : {}), ...(secret !== undefined ? { secret } : {}) };

@@ -90,6 +90,8 @@ describe('tollgate gateway --workers 2', () => {
   it('says how many workers run, and runs that many processes on one port', () => {
     expect(gateway.output()).toMatch(/Tollgate gateway node is running with 2 workers \(started in \d+ ms\)/);
     expect(gateway.output()).toContain(`Database         SQLite ${server.databaseUrl.slice('sqlite:'.length)}`);
+    // Without Redis each worker counts limits on its own: said at startup.
+    expect(gateway.output()).toContain('Limit counters   in each worker: without REDIS_URL a client spread over the workers gets up to 2 times its rate limits');
     const listening = logLines(gateway.output(), 'gateway listening');
     expect(new Set(listening.map((l) => l.pid)).size).toBe(2);
     expect(listening.map((l) => l.pid)).not.toContain(gateway.child.pid);

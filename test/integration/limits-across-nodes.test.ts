@@ -73,6 +73,7 @@ describe.runIf(enabled)('limits across three gateway nodes sharing PostgreSQL an
     });
     nodes = await Promise.all([1, 2, 3].map(() => startGatewayProcess(cli.path, env('allow'), ['--workers', '1'])));
     refusing = await startGatewayProcess(cli.path, env('refuse'), ['--workers', '1']);
+    for (const node of nodes) expect(node.output()).toContain('Limit counters   in Redis (REDIS_URL), shared by every node');
   }, 90_000);
 
   afterAll(async () => {
