@@ -8,6 +8,7 @@
  * the counters hold for that key is what counts; before the first call of a period nothing is
  * held, and the window is worked out from the start the same way.
  */
+import { windowAt } from '../domain/policy/quota-window.js';
 import type { Clock } from '../domain/clock.js';
 import { composePolicy } from '../domain/policy/compose.js';
 import { describeLimits } from '../domain/policy/describe.js';
@@ -36,18 +37,6 @@ export interface SubscriptionOfProduct {
   productId: string;
   /** When its quota windows count from: its start date, else its creation. */
   startedAt: string;
-}
-
-/**
- * The window of `periodSeconds` from `start` that holds `now` (epoch ms); end Infinity when it never
- * renews. The gateway's rule (windowAt in src/gateway/policy/limits.ts), which services may not
- * import: the one to keep when it moves to the domain.
- */
-export function quotaWindow(start: number, periodSeconds: number, now: number): { start: number; end: number } {
-  if (periodSeconds <= 0) return { start, end: Infinity };
-  const length = periodSeconds * 1000;
-  const index = Math.max(0, Math.floor((now - start) / length));
-  return { start: start + index * length, end: start + (index + 1) * length };
 }
 
 export function createProductLimits(deps: { clock: Clock }, services: { policies: PolicyService; quotas: QuotaService }) {
@@ -82,7 +71,7 @@ export function createProductLimits(deps: { clock: Clock }, services: { policies
       const periods = await quotas.list(subscriptionQuotaKey(subscription.id));
       return elements.map((quota) => {
         const calls = quota.calls!;
-        const expected = quotaWindow(Date.parse(subscription.startedAt), quota.renewalPeriodSeconds, now);
+        const expected = windowAt(Date.parse(subscription.startedAt), quota.renewalPeriodSeconds, now);
         const held = periods.find((p) => {
           const start = Date.parse(p.periodStartTime);
           const end = quota.renewalPeriodSeconds <= 0 ? Infinity : Date.parse(p.periodEndTime);

@@ -10,7 +10,8 @@ import type { EffectivePolicy, PlacedElement, PolicyOrigin } from '../../src/dom
 import { createLocalCounters } from '../../src/gateway/counters/local.js';
 import { parseAddress } from '../../src/gateway/policy/ip-filter.js';
 import { createOpenIdConfigs } from '../../src/gateway/policy/openid.js';
-import { timeSpan, windowAt } from '../../src/gateway/policy/limits.js';
+import { timeSpan } from '../../src/gateway/policy/limits.js';
+import { windowAt } from '../../src/domain/policy/quota-window.js';
 import { compilePipeline } from '../../src/gateway/policy/pipeline.js';
 import type { CompileTarget, PolicyEnv } from '../../src/gateway/policy/types.js';
 import { compileTemplate } from '../../src/gateway/url-template.js';

@@ -18,6 +18,7 @@
  * later, or for a quota-by-key key already counted in this call); addQuota after the answer with
  * its kilobytes (only where a bandwidth is limited) and, with an increment-condition, the call.
  */
+import { windowAt } from '../../domain/policy/quota-window.js';
 import type {
   LimitHeaders,
   LimitTarget,
@@ -145,14 +146,6 @@ export function compileRateLimitByKey(e: Placed<'rate-limit-by-key'> | RateLimit
     const d = counters.peekRate(key, calls, period, x.now);
     return isPromise(d) ? d.then(counted) : counted(d);
   };
-}
-
-/** The fixed window of `periodSeconds` from `start` that holds `now`; a period of 0 never renews. */
-export function windowAt(start: number, periodSeconds: number, now: number): QuotaWindow {
-  if (periodSeconds <= 0) return { start, end: Infinity };
-  const length = periodSeconds * 1000;
-  const index = Math.max(0, Math.floor((now - start) / length));
-  return { start: start + index * length, end: start + (index + 1) * length };
 }
 
 /** .NET's TimeSpan text, as Azure's quota message has it: hh:mm:ss, d.hh:mm:ss past a day. */
