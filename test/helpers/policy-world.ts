@@ -9,7 +9,8 @@
  * named values) with their change-feed rows, then `catchUp()`: the tests depend on the gateway and
  * the store only, not on the management API's routes.
  */
-import { request as httpRequest, createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { rawCall, type Reply } from './raw-call.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { lookupHash, newSubscriptionKey, seal, type KeyRing } from '../../src/domain/subscription-keys.js';
 import { createLocalCounters, type LocalCounters } from '../../src/gateway/counters/local.js';
@@ -22,14 +23,7 @@ import { startServer, type BackendName, type TestServer } from './server.js';
 export const KEY_HEADER = 'Ocp-Apim-Subscription-Key';
 const NEVER = 24 * 3_600_000;
 
-export interface Reply {
-  status: number;
-  statusMessage: string;
-  headers: IncomingHttpHeaders;
-  text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json: any;
-}
+export type { Reply } from './raw-call.js';
 
 export interface CallOptions {
   method?: string;
@@ -79,26 +73,7 @@ export interface PolicyWorld {
 }
 
 function call(host: string, port: number, path: string, o: CallOptions): Promise<Reply> {
-  const headers: Record<string, string> = { ...(o.key ? { [KEY_HEADER]: o.key } : {}), ...o.headers };
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host, port, path, method: o.method ?? 'GET', headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', headers: res.headers, text, json });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(o.body);
-  });
+  return rawCall(host, port, path, { ...o, headers: { ...(o.key ? { [KEY_HEADER]: o.key } : {}), ...o.headers } });
 }
 
 function startBackend(name: string, seen: Seen[]): Promise<{ server: Server; url: string }> {

@@ -4,7 +4,8 @@
  * ways, forwarded headers, 502 and 504.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { rawCall, type RawCallOptions, type Reply } from '../helpers/raw-call.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,35 +22,7 @@ import type { ChangedEntity } from '../../src/store/changes-repo.js';
 const KEY_HEADER = 'Ocp-Apim-Subscription-Key';
 const NOW = () => new Date().toISOString();
 
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json: any;
-}
-
-function call(port: number, path: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers: o.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(o.body);
-  });
-}
+const call = (port: number, path: string, o: RawCallOptions = {}): Promise<Reply> => rawCall('127.0.0.1', port, path, o);
 
 /** The backend: echoes method, url, headers and body; /stream pipes the body back; /slow waits; /hop sends hop-by-hop headers. */
 function startBackend(): Promise<{ server: Server; port: number }> {
