@@ -10,7 +10,9 @@ import { lookupHash, type KeyRing } from '../domain/subscription-keys.js';
 import type { Admitted } from './access.js';
 import { isSafePath } from './path-safety.js';
 import { isPreflight, unmatchedPreflight } from './policy/cors.js';
-import type { Exchange } from './policy/exchange.js';
+import { clientIp, type Exchange } from './policy/exchange.js';
+import type { CallCause, CallRecord, CallSink } from './observe/call.js';
+import { newTrace } from './observe/trace.js';
 import { runPipeline } from './policy/run.js';
 import { proxyRequest, type ProxyOptions } from './proxy.js';
 import { MESSAGES, sendAnswer, sendError } from './responses.js';
@@ -25,96 +27,134 @@ export interface HandlerDeps {
   clock: Clock;
   logger: GatewayLogger;
   proxy: ProxyOptions;
+  /** Hears every call once its answer is out (traffic recording, metrics, access log). */
+  sink?: CallSink | undefined;
 }
+
+/** Azure's gateway health path: answered 200 on the gateway's port without a key (load balancers probe it). */
+export const HEALTH_PATH = '/status-0123456789abcdef';
 
 export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   // Decided once: per-request debug lines cost time even when nobody reads them.
   const debug = deps.logger.debug && (deps.logger.isLevelEnabled?.('debug') ?? true) ? deps.logger.debug.bind(deps.logger) : undefined;
+  const sink = deps.sink;
   return (req, res) => {
-    const started = debug || deps.proxy.onTiming ? performance.now() : 0;
+    const startedAt = performance.now();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    const query = q < 0 ? '' : url.slice(q + 1);
     const method = (req.method ?? 'GET').toUpperCase();
+    const trace = newTrace(req.headers.traceparent);
+    const call: CallRecord = {
+      at: deps.clock.now().getTime(),
+      startedAt,
+      requestId: trace.requestId,
+      traceparent: trace.traceparent,
+      method,
+      path: q < 0 ? url : url.slice(0, q),
+      query: '',
+      ip: clientIp(req),
+      apiId: undefined,
+      operationId: undefined,
+      productId: undefined,
+      subscriptionId: undefined,
+      userId: undefined,
+      requestBytes: declaredLength(req),
+      status: 0,
+      backendStatus: 0,
+      responseBytes: 0,
+      apiMs: 0,
+      serviceMs: 0,
+      dispatchedAt: 0,
+      cause: undefined,
+    };
+    res.setHeader('x-request-id', trace.requestId);
+    let finished = false;
     // Synchronous up to the proxy, and the proxy reports by callback: no promise, and no microtask,
-    // per request (see docs/benchmarks.md, gateway). Only a debug line needs the outcome.
-    const report = debug ? (o: Outcome) => logDebug(debug, method, path, o, started) : undefined;
-    let outcome: Outcome | undefined;
+    // per request (see docs/benchmarks.md, gateway).
+    const finish = (status: number, bytes: number) => {
+      if (finished) return;
+      finished = true;
+      call.status = status;
+      call.responseBytes = bytes;
+      call.apiMs = performance.now() - startedAt;
+      if (debug) debug({ method, path: call.path, api: call.apiId, status, ms: Math.round(call.apiMs) }, 'gateway request');
+      if (sink) {
+        try {
+          sink.record(call);
+        } catch (error) {
+          deps.logger.error({ err: error }, 'gateway: recording a call failed');
+        }
+      }
+    };
     try {
-      outcome = handle(req, res, method, path, query, started, deps, report);
+      handle(req, res, q < 0 ? '' : url.slice(q + 1), call, deps, finish);
     } catch (error) {
-      deps.logger.error({ err: error, method, path }, 'gateway request failed');
-      sendError(res, 500, MESSAGES.internal);
-      outcome = { status: 500 };
+      deps.logger.error({ err: error, method, path: call.path }, 'gateway request failed');
+      call.cause = 'internal';
+      finish(500, sendError(res, 500, MESSAGES.internal));
     }
-    if (outcome && report) report(outcome);
   };
 }
 
-function logDebug(debug: (o: object, m?: string) => void, method: string, path: string, outcome: Outcome, started: number): void {
-  debug({ method, path, api: outcome.apiId, status: outcome.status, ms: Math.round(performance.now() - started) }, 'gateway request');
+type Finish = (status: number, bytes: number) => void;
+
+function declaredLength(req: IncomingMessage): number {
+  const length = req.headers['content-length'];
+  if (length === undefined) return 0;
+  const n = Number(length);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
 
-interface Outcome {
-  status: number;
-  apiId?: string;
-}
-
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string, apiId?: string): Outcome {
+function refuse(req: IncomingMessage, res: ServerResponse, call: CallRecord, finish: Finish, status: number, message: string, cause: CallCause): void {
   drain(req);
-  sendError(res, status, message);
-  return apiId === undefined ? { status } : { status, apiId };
+  call.cause = cause;
+  finish(status, sendError(res, status, message));
 }
 
-function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  method: string,
-  path: string,
-  query: string,
-  startedAt: number,
-  deps: HandlerDeps,
-  report: ((o: Outcome) => void) | undefined,
-): Outcome | undefined {
-  if (!isSafePath(path)) return refuse(req, res, 400, MESSAGES.unsafePath);
+function handle(req: IncomingMessage, res: ServerResponse, rawQuery: string, call: CallRecord, deps: HandlerDeps, finish: Finish): void {
+  const { method, path } = call;
+  if (!isSafePath(path)) return refuse(req, res, call, finish, 400, MESSAGES.unsafePath, 'bad-request');
+  if (path === HEALTH_PATH && (method === 'GET' || method === 'HEAD')) {
+    drain(req);
+    call.cause = 'health';
+    res.writeHead(200, { 'content-length': 0 });
+    res.end();
+    return finish(200, 0);
+  }
   const snapshot = deps.snapshot();
   const ring = deps.ring();
-  if (!snapshot || !ring) return refuse(req, res, 503, MESSAGES.unavailable);
-  if (method === 'OPTIONS' && isPreflight(method, req)) {
-    const answered = preflight(req, res, path, snapshot);
-    if (answered) return answered;
-  }
+  if (!snapshot || !ring) return refuse(req, res, call, finish, 503, MESSAGES.unavailable, 'unavailable');
+  if (method === 'OPTIONS' && isPreflight(method, req) && preflight(req, res, path, snapshot, call, finish)) return;
   const match = snapshot.routes.match(method, path);
-  if (!match) return refuse(req, res, 404, MESSAGES.notFound);
+  if (!match) return refuse(req, res, call, finish, 404, MESSAGES.notFound, 'not-found');
   const { api, operation } = match;
-  const presented = takeKey(req, query, api.keyHeader, api.keyQuery);
-  let now = 0;
+  call.apiId = api.id;
+  call.operationId = operation.id;
+  const presented = takeKey(req, rawQuery, api.keyHeader, api.keyQuery);
+  call.query = presented.forwardQuery;
   let admitted: Admitted | undefined;
   if (api.subscriptionRequired) {
-    if (presented.key === undefined) return refuse(req, res, 401, MESSAGES.missingKey, api.id);
-    now = deps.clock.now().getTime();
-    const decision = snapshot.keys.decide(lookupHash(ring, presented.key), api.id, now);
-    if (!decision.allowed) return refuse(req, res, decision.status, decision.message, api.id);
+    if (presented.key === undefined) return refuse(req, res, call, finish, 401, MESSAGES.missingKey, 'key');
+    const decision = snapshot.keys.decide(lookupHash(ring, presented.key), api.id, call.at);
+    if (!decision.allowed) return refuse(req, res, call, finish, decision.status, decision.message, 'key');
     admitted = decision;
   } else if (presented.key !== undefined && snapshot.policies.size > 0) {
     // An open API called with a key: policies see its subscription (and count the call), as Azure's do.
-    now = deps.clock.now().getTime();
-    const decision = snapshot.keys.decide(lookupHash(ring, presented.key), api.id, now);
+    const decision = snapshot.keys.decide(lookupHash(ring, presented.key), api.id, call.at);
     if (decision.allowed) admitted = decision;
   }
-  const pipeline = snapshot.policies.pipeline(admitted?.productId, api, operation);
-  const apiId = api.id;
-  if (pipeline.trivial) {
-    if (!api.upstream) return refuse(req, res, 502, MESSAGES.noBackend, api.id);
-    proxyRequest(
-      { req, res, target: api.upstream, rest: match.rest, query: presented.forwardQuery, keyHeader: api.keyHeader, startedAt },
-      deps.proxy,
-      report && ((status) => report({ status, apiId })),
-    );
-    return undefined;
+  if (admitted) {
+    call.subscriptionId = admitted.subscriptionId;
+    call.userId = admitted.ownerId;
+    call.productId = admitted.productId;
   }
-  if (pipeline.failed) return refuse(req, res, 500, MESSAGES.internal, api.id);
+  const pipeline = snapshot.policies.pipeline(admitted?.productId, api, operation);
+  if (pipeline.trivial) {
+    if (!api.upstream) return refuse(req, res, call, finish, 502, MESSAGES.noBackend, 'upstream-error');
+    proxyRequest({ req, res, target: api.upstream, rest: match.rest, query: presented.forwardQuery, keyHeader: api.keyHeader, call }, deps.proxy, finish);
+    return;
+  }
+  if (pipeline.failed) return refuse(req, res, call, finish, 500, MESSAGES.internal, 'internal');
   const x: Exchange = {
     req,
     method,
@@ -123,7 +163,8 @@ function handle(
     rest: match.rest,
     key: presented.key,
     subscription: admitted,
-    now: now || deps.clock.now().getTime(),
+    now: call.at,
+    call,
     headers: undefined,
     query: presented.forwardQuery,
     target: api.upstream,
@@ -133,22 +174,21 @@ function handle(
     after: undefined,
     quotaKeys: undefined,
   };
-  runPipeline(x, res, pipeline, deps, report && ((status) => report({ status, apiId })), startedAt);
-  return undefined;
+  runPipeline(x, res, pipeline, deps, finish);
 }
 
 /**
  * A CORS preflight, answered by the cors policies of the operation the browser asks about (the
  * method it names), before any key is asked for: browsers send none with it. Without a product:
- * a product's cors policy needs the key a preflight does not carry (as in Azure). undefined: no
- * cors policy there, the call goes on as any OPTIONS.
+ * a product's cors policy needs the key a preflight does not carry (as in Azure). false: no cors
+ * policy there, the call goes on as any OPTIONS.
  */
-function preflight(req: IncomingMessage, res: ServerResponse, path: string, snapshot: Snapshot): Outcome | undefined {
+function preflight(req: IncomingMessage, res: ServerResponse, path: string, snapshot: Snapshot, call: CallRecord, finish: Finish): boolean {
   const asked = String(req.headers['access-control-request-method']).trim().toUpperCase();
   const match = snapshot.routes.match(asked, path);
-  if (!match) return undefined;
+  if (!match) return false;
   const { cors } = snapshot.policies.pipeline(undefined, match.api, match.operation);
-  if (cors.length === 0) return undefined;
+  if (cors.length === 0) return false;
   let answer = unmatchedPreflight();
   for (const c of cors) {
     const a = c.preflight(req);
@@ -158,8 +198,11 @@ function preflight(req: IncomingMessage, res: ServerResponse, path: string, snap
     }
   }
   drain(req);
-  sendAnswer(res, answer, false);
-  return { status: answer.status, apiId: match.api.id };
+  call.apiId = match.api.id;
+  call.operationId = match.operation.id;
+  call.cause = 'policy';
+  finish(answer.status, sendAnswer(res, answer, false));
+  return true;
 }
 
 /** Reads and discards a request body the gateway answers without forwarding. */

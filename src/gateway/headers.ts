@@ -2,7 +2,9 @@
  * Header rules for forwarding: hop-by-hop headers (and those the Connection header names) stay on
  * their hop, the subscription key never reaches the backend, Host becomes the upstream's (undici
  * sets it from the pool's origin), and Forwarded and X-Forwarded-For/-Proto/-Host tell the backend
- * who asked, as the gateway saw it.
+ * who asked, as the gateway saw it. The backend gets the call's request id (`x-request-id`, the
+ * client's own replaced: it is the gateway's id, as in the answer) and its W3C `traceparent`
+ * (observe/trace.ts; `tracestate` passes unchanged).
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -25,7 +27,7 @@ const HOP_BY_HOP = new Set([
  * X-Forwarded-* are dropped, not appended to: Tollgate is the edge, and without a list of trusted
  * proxies (there is none yet) whatever a client claims there is forged as easily as not.
  */
-const REQUEST_DROPPED = new Set(['host', 'expect', 'forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+const REQUEST_DROPPED = new Set(['host', 'expect', 'forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'traceparent', 'x-request-id']);
 
 const NO_TOKENS: ReadonlySet<string> = new Set();
 
@@ -47,7 +49,7 @@ function dropHeader(name: string, named: ReadonlySet<string>): boolean {
 }
 
 /** The headers for the upstream request, as undici's flat [name, value, ...] list (repeats kept). */
-export function upstreamRequestHeaders(req: IncomingMessage, keyHeader: string): string[] {
+export function upstreamRequestHeaders(req: IncomingMessage, keyHeader: string, trace: { requestId: string; traceparent: string }): string[] {
   const named = connectionTokens(req.headers.connection);
   const out: string[] = [];
   const raw = req.rawHeaders;
@@ -64,6 +66,7 @@ export function upstreamRequestHeaders(req: IncomingMessage, keyHeader: string):
   if (client) out.push('x-forwarded-for', client);
   out.push('x-forwarded-proto', proto);
   if (host) out.push('x-forwarded-host', host);
+  out.push('traceparent', trace.traceparent, 'x-request-id', trace.requestId);
   return out;
 }
 

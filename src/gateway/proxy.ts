@@ -10,6 +10,7 @@ import type { Answer } from './policy/exchange.js';
 import { MESSAGES, sendAnswer, sendError } from './responses.js';
 import type { UpstreamTarget } from './routing.js';
 import type { Upstreams } from './upstreams.js';
+import type { CallRecord } from './observe/call.js';
 
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
@@ -22,8 +23,8 @@ export interface ProxyRequest {
   /** Query to forward, without '?'. */
   query: string;
   keyHeader: string;
-  /** performance.now() when the request reached the gateway; only kept when `onTiming` is set. */
-  startedAt?: number;
+  /** The call as recorded: its trace goes to the backend, and the backend's status and time are noted on it. */
+  call: CallRecord;
   /** A call with policies: what they changed, and what they do with the answer. Absent on the plain path. */
   policy?: PolicyHooks;
 }
@@ -64,8 +65,8 @@ export interface ProxyOptions {
  * the gateway's own work). Backpressure pauses the upstream through the handler's controller; a
  * client that goes away aborts it.
  */
-export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (status: number) => void): void {
-  const { req, res, target } = p;
+export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (status: number, bytes: number) => void): void {
+  const { req, res, target, call } = p;
   const hooks = p.policy;
   const path = (target.basePath + p.rest || '/') + (p.query ? `?${p.query}` : '');
   const timeoutMs = hooks ? hooks.timeoutMs : options.timeoutMs;
@@ -79,8 +80,9 @@ export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (sta
     settled = true;
     res.off('close', onClose);
     if (draining) res.off('drain', onDrain);
+    if (call.dispatchedAt && !call.serviceMs) call.serviceMs = performance.now() - call.dispatchedAt;
     hooks?.ended(s, bytes);
-    done?.(s);
+    done?.(s, bytes);
   };
   const onClose = () => {
     if (res.writableFinished) return;
@@ -90,13 +92,14 @@ export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (sta
   const onDrain = () => controller?.resume();
   res.on('close', onClose);
   const timing = options.onTiming;
-  const dispatchedAt = timing ? performance.now() : 0;
+  const dispatchedAt = performance.now();
+  call.dispatchedAt = dispatchedAt;
   let answeredAt = 0;
   options.upstreams.pool(target.origin).dispatch(
     {
       method: req.method as Dispatcher.HttpMethod,
       path,
-      headers: hooks ? hooks.headers : upstreamRequestHeaders(req, p.keyHeader),
+      headers: hooks ? hooks.headers : upstreamRequestHeaders(req, p.keyHeader, call),
       body: hasBody(req) ? req : null,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
@@ -109,6 +112,7 @@ export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (sta
       onResponseStart(c, statusCode, headers) {
         if (timing) answeredAt = performance.now();
         status = statusCode;
+        call.backendStatus = statusCode;
         const out = clientResponseHeaders(headers);
         const instead = hooks?.response(statusCode, out);
         if (instead) {
@@ -134,8 +138,9 @@ export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (sta
       },
       onResponseEnd() {
         if (settled) return;
+        call.serviceMs = performance.now() - dispatchedAt;
         res.end();
-        if (timing) timing(dispatchedAt - (p.startedAt ?? dispatchedAt) + (performance.now() - answeredAt));
+        if (timing) timing(dispatchedAt - call.startedAt + (performance.now() - answeredAt));
         settle(status);
       },
       onResponseError(_c, error) {
@@ -147,6 +152,7 @@ export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (sta
           return;
         }
         const s = TIMEOUTS.has(errorCode(error)) ? 504 : 502;
+        call.cause = s === 504 ? 'upstream-timeout' : 'upstream-error';
         const message = s === 504 ? MESSAGES.gatewayTimeout : MESSAGES.badGateway;
         let sent: number = s;
         if (hooks) {

@@ -50,17 +50,20 @@ export function clientErrorBody(status: ClientErrorStatus): string {
   return body(status, CLIENT_ERROR_MESSAGES[status]);
 }
 
-export function sendError(res: ServerResponse, statusCode: number, message: string): void {
+/** Sends the gateway's JSON error; returns the body's bytes (0 when the answer had already begun: the connection is closed). */
+export function sendError(res: ServerResponse, statusCode: number, message: string): number {
   if (res.headersSent) {
     res.destroy();
-    return;
+    return 0;
   }
   const text = body(statusCode, message);
+  const length = Buffer.byteLength(text);
   res.writeHead(statusCode, {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
+    'content-length': length,
   });
   res.end(text);
+  return length;
 }
 
 /**

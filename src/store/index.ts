@@ -22,6 +22,7 @@ import * as gateway from './gateway-repo.js';
 import * as policies from './policies-repo.js';
 import * as namedValues from './named-values-repo.js';
 import * as quotaCounters from './quota-counters-repo.js';
+import * as traffic from './traffic-repo.js';
 
 /** A repository module with its first parameter (the executor) bound. */
 type Bound<M> = {
@@ -61,6 +62,7 @@ export interface Store {
   readonly policies: Bound<typeof policies>;
   readonly namedValues: Bound<typeof namedValues>;
   readonly quotaCounters: Bound<typeof quotaCounters>;
+  readonly traffic: Bound<typeof traffic>;
   /** Runs `fn` in one transaction: everything it writes lands, or nothing does. Nested calls join the outer one. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -86,6 +88,7 @@ function storeOn(ex: Executor, dialect: SqlDialect, inTransaction: boolean): Sto
     policies: bind(policies, ex),
     namedValues: bind(namedValues, ex),
     quotaCounters: bind(quotaCounters, ex),
+    traffic: bind(traffic, ex),
     transaction: (fn) =>
       inTransaction ? fn(store) : (ex as Db).transaction().execute((trx) => fn(storeOn(trx, dialect, true))),
   };

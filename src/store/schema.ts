@@ -269,6 +269,70 @@ export interface QuotaCountersTable {
   updated_at: string;
 }
 
+/** One minute of one (API, operation, product, subscription, user) as the gateways counted it. latency_0..13: the histogram (domain/analytics/latency.ts). */
+export interface TrafficMinutesTable {
+  minute: number;
+  api_id: string;
+  operation_id: string;
+  product_id: string;
+  subscription_id: string;
+  user_id: string;
+  calls_success: number;
+  calls_blocked: number;
+  calls_failed: number;
+  calls_other: number;
+  calls_total: number;
+  bandwidth: number;
+  api_time_sum: number;
+  api_time_min: number;
+  api_time_max: number;
+  service_calls: number;
+  service_time_sum: number;
+  service_time_min: number;
+  service_time_max: number;
+  latency_0: number;
+  latency_1: number;
+  latency_2: number;
+  latency_3: number;
+  latency_4: number;
+  latency_5: number;
+  latency_6: number;
+  latency_7: number;
+  latency_8: number;
+  latency_9: number;
+  latency_10: number;
+  latency_11: number;
+  latency_12: number;
+  latency_13: number;
+}
+
+export interface TrafficStatusesTable {
+  minute: number;
+  api_id: string;
+  status: number;
+  calls: number;
+}
+
+export interface TrafficRequestsTable {
+  id: Generated<number>;
+  at: number;
+  request_id: string;
+  method: string;
+  url: string;
+  ip: string;
+  api_id: string;
+  operation_id: string;
+  product_id: string;
+  subscription_id: string;
+  user_id: string;
+  response_code: number;
+  backend_response_code: number;
+  request_size: number;
+  response_size: number;
+  api_time: number;
+  service_time: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_identities: UserIdentitiesTable;
@@ -292,4 +356,7 @@ export interface Database {
   policies: PoliciesTable;
   named_values: NamedValuesTable;
   quota_counters: QuotaCountersTable;
+  traffic_minutes: TrafficMinutesTable;
+  traffic_statuses: TrafficStatusesTable;
+  traffic_requests: TrafficRequestsTable;
 }

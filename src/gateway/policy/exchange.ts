@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Admitted } from '../access.js';
+import type { CallRecord } from '../observe/call.js';
 import type { RouteApi, RouteOperation, UpstreamTarget } from '../routing.js';
 
 /** An answer the gateway makes itself (a refusal, return-response, mock-response, an error). */
@@ -55,6 +56,8 @@ export interface Exchange {
   readonly subscription: Admitted | undefined;
   /** Epoch ms the call arrived at (the gateway's clock). */
   readonly now: number;
+  /** The call as it is recorded (request id, trace, what the backend answered). */
+  readonly call: CallRecord;
 
   /** The backend's request headers as undici's flat list, once a policy changed one (else built from req). */
   headers: string[] | undefined;

@@ -50,7 +50,7 @@ function linesOf(lower: string, values: readonly Evaluate[], x: Exchange): strin
 
 /** The backend-bound headers, built from the client's the first time a policy changes one. */
 function requestHeaders(x: Exchange): string[] {
-  return (x.headers ??= upstreamRequestHeaders(x.req, x.api.keyHeader));
+  return (x.headers ??= upstreamRequestHeaders(x.req, x.api.keyHeader, x.call));
 }
 
 function editRequest(list: string[], name: string, lower: string, action: ExistsAction, lines: () => string[]): void {

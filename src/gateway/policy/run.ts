@@ -15,6 +15,7 @@ import { applyCors } from './cors.js';
 import { editAnswerHeaders } from './headers.js';
 import { isPromise, jsonAnswer, type Answer, type Exchange, type Step, type StepResult } from './exchange.js';
 import type { Pipeline } from './pipeline.js';
+import type { CallCause } from '../observe/call.js';
 
 export interface RunDeps {
   proxy: ProxyOptions;
@@ -56,8 +57,24 @@ function decorate(x: Exchange, headers: OutgoingHttpHeaders): void {
   if (x.cors) applyCors(headers, x.cors);
 }
 
-/** `startedAt`: performance.now() at the call's arrival, for ProxyOptions.onTiming (the benchmark). */
-export function runPipeline(x: Exchange, res: ServerResponse, pipeline: Pipeline, deps: RunDeps, done?: (status: number) => void, startedAt?: number): void {
+/** Why an answer the gateway made itself was made, by its error reason (undefined: return-response, mock-response). */
+function causeOf(a: Answer): CallCause | undefined {
+  switch (a.error) {
+    case undefined:
+      return undefined;
+    case 'RateLimitExceeded':
+      return 'rate-limit';
+    case 'QuotaExceeded':
+      return 'quota';
+    case 'PolicyFailed':
+      return 'internal';
+    default:
+      return 'policy';
+  }
+}
+
+/** `done` hears the status sent (0: the client went away) and the bytes of the answer's body. */
+export function runPipeline(x: Exchange, res: ServerResponse, pipeline: Pipeline, deps: RunDeps, done?: (status: number, bytes: number) => void): void {
   const head = x.method === 'HEAD';
 
   const ended = (status: number, bytes: number) => {
@@ -72,7 +89,7 @@ export function runPipeline(x: Exchange, res: ServerResponse, pipeline: Pipeline
         }
       }
     }
-    done?.(status);
+    done?.(status, bytes);
   };
 
   /** on-error on an error answer: its set-headers change it, a return-response or mock-response replaces it. */
@@ -101,6 +118,7 @@ export function runPipeline(x: Exchange, res: ServerResponse, pipeline: Pipeline
       for (const step of pipeline.outbound) {
         const instead = step(x, current);
         if (instead) {
+          x.call.cause = 'policy';
           decorate(x, instead.headers);
           return instead;
         }
@@ -118,10 +136,14 @@ export function runPipeline(x: Exchange, res: ServerResponse, pipeline: Pipeline
     ended(a.status, sendAnswer(res, a, head));
   };
 
-  const answered = (a: Answer) => send(a.error ? onError(a) : (decorate(x, a.headers), a));
+  const answered = (a: Answer) => {
+    x.call.cause = causeOf(a) ?? 'policy';
+    send(a.error ? onError(a) : (decorate(x, a.headers), a));
+  };
 
   const fail = (error: unknown) => {
     deps.logger.error({ err: error, api: x.api.id, operation: x.operation.id }, 'gateway: a policy failed');
+    x.call.cause = 'internal';
     send(onError(jsonAnswer(500, MESSAGES.internal, 'PolicyFailed')));
   };
 
@@ -130,22 +152,24 @@ export function runPipeline(x: Exchange, res: ServerResponse, pipeline: Pipeline
     if (!f) {
       // No forward-request: no backend call; outbound runs on an empty 200.
       const empty: Answer = { status: 200, headers: {}, body: '' };
+      x.call.cause = 'policy';
       send(outbound(200, empty.headers) ?? empty);
       return;
     }
     const target = x.target;
     if (!target) {
+      x.call.cause = 'upstream-error';
       send(onError(jsonAnswer(502, MESSAGES.noBackend, 'BackendConnectionFailure')));
       return;
     }
     const hooks: PolicyHooks = {
-      headers: x.headers ?? upstreamRequestHeaders(x.req, x.api.keyHeader),
+      headers: x.headers ?? upstreamRequestHeaders(x.req, x.api.keyHeader, x.call),
       timeoutMs: f.timeoutMs,
       response: outbound,
       failed: (status, message) => onError(jsonAnswer(status, message, 'BackendConnectionFailure')),
       ended,
     };
-    proxyRequest({ req: x.req, res, target, rest: x.path ?? x.rest, query: x.query, keyHeader: x.api.keyHeader, policy: hooks, ...(startedAt ? { startedAt } : {}) }, deps.proxy);
+    proxyRequest({ req: x.req, res, target, rest: x.path ?? x.rest, query: x.query, keyHeader: x.api.keyHeader, policy: hooks, call: x.call }, deps.proxy);
   };
 
   runSteps(pipeline.inbound, 0, x, (a) => (a ? answered(a) : runSteps(pipeline.backend, 0, x, (b) => (b ? answered(b) : forward()), fail)), fail);

@@ -8,6 +8,7 @@ import { adminSessionsMigration } from './0005-admin-sessions.js';
 import { userListIndexesMigration } from './0006-user-list-indexes.js';
 import { changeFeedRetentionMigration } from './0007-change-feed-retention.js';
 import { policiesMigration } from './0008-policies.js';
+import { trafficMigration } from './0009-traffic.js';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit a released one: add a new
@@ -25,6 +26,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0006-user-list-indexes': userListIndexesMigration,
         '0007-change-feed-retention': changeFeedRetentionMigration,
         '0008-policies': policiesMigration(dialect),
+        '0009-traffic': trafficMigration(dialect),
       };
     },
   };
