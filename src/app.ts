@@ -42,6 +42,8 @@ import type { Counters } from './gateway/counters/types.js';
 import { createEmailPreparer } from './services/email-delivery.js';
 import { createOutboxWorker, type OutboxWorker } from './mail/outbox-worker.js';
 import { createFeedRetention, type FeedRetention } from './services/feed-retention.js';
+import { createTrafficRetention, type TrafficRetention } from './services/traffic-retention.js';
+import { deploymentRecorder } from './gateway/analytics/deployment.js';
 import { createSmtpTransport, type MailTransport } from './mail/smtp-transport.js';
 
 export interface AppOptions {
@@ -94,6 +96,7 @@ export interface App {
   outbox: OutboxWorker | undefined;
   /** Prunes the change feed past its retention. */
   feedRetention: FeedRetention;
+  trafficRetention: TrafficRetention;
   /**
    * Starts listening on HOST:PORT and HOST:GATEWAY_PORT; returns the bound addresses (0 picks a
    * free port), and while no administrator can sign in, a new one-time link to create the first.
@@ -269,6 +272,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     upstreamTimeoutMs: config.gatewayTimeoutMs,
     limits: config.gatewayLimits,
     counters,
+    recorder: deploymentRecorder(config.analytics, store, http.log),
   });
   const transport = options.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = transport
@@ -288,6 +292,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     onError: (error) => http.log.warn({ err: error }, 'pruning the change feed failed; trying again later'),
   });
 
+  const trafficRetention = createTrafficRetention(deps, {
+    retentionMs: config.analytics.retentionMs,
+    requestLogRetentionMs: config.analytics.requestLogRetentionMs,
+    onError: (error) => http.log.warn({ err: error }, 'pruning recorded traffic failed; trying again later'),
+  });
+
   return {
     config,
     database,
@@ -296,11 +306,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     http,
     outbox,
     feedRetention,
+    trafficRetention,
     gateway,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const { port: gatewayPort } = await gateway.listen(config.gatewayPort, config.host);
       feedRetention.start();
+      trafficRetention.start();
       if (outbox) outbox.start();
       else {
         const waiting = await store.outbox.countPending();
@@ -315,6 +327,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     async close() {
       await feedRetention.stop();
+      await trafficRetention.stop();
       await outbox?.stop();
       transport?.close();
       await gateway.close();

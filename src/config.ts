@@ -2,7 +2,7 @@
  * Configuration from environment variables, validated once at startup. A bad value stops the
  * process with a message that names the variable, never with a stack trace.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 import { parseDatabaseUrl } from './store/database.js';
 import { DEFAULT_LIMITS, type ListenerLimits } from './listener/limits.js';
@@ -43,6 +43,26 @@ export interface Config {
   redisUrl: string | undefined;
   /** REDIS_UNAVAILABLE: what a limit does while Redis cannot be reached: let calls through (default) or refuse them with 503. */
   redisUnavailable: 'allow' | 'refuse';
+  /** Traffic recording for the reports and the usage pages (ANALYTICS=on|off, ANALYTICS_*). */
+  analytics: AnalyticsConfig;
+  /** METRICS_PORT: where Prometheus scrapes /metrics (undefined: no metrics listener). */
+  metricsPort: number | undefined;
+  /** TOLLGATE_ACCESS_LOG=1: one info log line per gateway request (never a key). */
+  accessLog: boolean;
+  /** TOLLGATE_NODE_NAME: this node's name in metrics and logs (default: the host name). */
+  nodeName: string;
+}
+
+export interface AnalyticsConfig {
+  enabled: boolean;
+  /** How often a gateway node writes what it counted (ANALYTICS_FLUSH_SECONDS, default 5); a node that dies loses at most this much. */
+  flushMs: number;
+  /** How long per-minute aggregates are kept (ANALYTICS_RETENTION_DAYS, default 90). */
+  retentionMs: number;
+  /** At most this many individual requests kept per second per node for byRequest (ANALYTICS_REQUEST_LOG_PER_SECOND, default 50; 0: none). */
+  requestLogPerSecond: number;
+  /** How long those requests are kept (ANALYTICS_REQUEST_LOG_RETENTION_DAYS, default 7). */
+  requestLogRetentionMs: number;
 }
 
 export interface LinkLifetimes {
@@ -53,6 +73,7 @@ export interface LinkLifetimes {
 }
 
 const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
 const MINUTE = 60 * 1000;
 
 const SERVICE_NAME = /^[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
@@ -146,6 +167,14 @@ const schema = z
     GATEWAY_WORKERS: z.preprocess(optional, workers.optional()),
     REDIS_URL: z.preprocess(optional, z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' }).optional()),
     REDIS_UNAVAILABLE: z.preprocess(optional, z.enum(['allow', 'refuse'], { error: 'must be allow (let calls through) or refuse (answer 503)' }).default('allow')),
+    ANALYTICS: z.preprocess(optional, z.enum(['on', 'off'], { error: 'must be on or off' }).default('on')),
+    ANALYTICS_FLUSH_SECONDS: z.coerce.number().min(0.05).max(300).default(5),
+    ANALYTICS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    ANALYTICS_REQUEST_LOG_PER_SECOND: z.coerce.number().int().min(0).max(10_000).default(50),
+    ANALYTICS_REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+    METRICS_PORT: z.preprocess(optional, port.optional()),
+    TOLLGATE_ACCESS_LOG: z.preprocess(optional, z.enum(['0', '1', 'true', 'false', 'on', 'off'], { error: 'must be 1 or 0' }).default('0')),
+    TOLLGATE_NODE_NAME: z.preprocess(optional, z.string().max(100).regex(/^[A-Za-z0-9._-]+$/, 'must hold only letters, digits, dots, hyphens and underscores').optional()),
   })
   .superRefine((e, ctx) => {
     for (const prefix of ['', 'GATEWAY_'] as const) {
@@ -207,6 +236,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gatewayWorkers: e.GATEWAY_WORKERS ?? availableParallelism(),
     redisUrl: e.REDIS_URL,
     redisUnavailable: e.REDIS_UNAVAILABLE,
+    analytics: {
+      enabled: e.ANALYTICS === 'on',
+      flushMs: Math.round(e.ANALYTICS_FLUSH_SECONDS * 1000),
+      retentionMs: e.ANALYTICS_RETENTION_DAYS * DAY,
+      requestLogPerSecond: e.ANALYTICS_REQUEST_LOG_PER_SECOND,
+      requestLogRetentionMs: e.ANALYTICS_REQUEST_LOG_RETENTION_DAYS * DAY,
+    },
+    metricsPort: e.METRICS_PORT,
+    accessLog: ['1', 'true', 'on'].includes(e.TOLLGATE_ACCESS_LOG),
+    nodeName: e.TOLLGATE_NODE_NAME ?? hostname(),
   };
 }
 

@@ -11,6 +11,7 @@ import { assertMigrated, openDatabase, type OpenDatabase, type OpenOptions } fro
 import { createStore } from './store/index.js';
 import { createGateway, type Gateway } from './gateway/index.js';
 import { deploymentCounters } from './gateway/counters/deployment.js';
+import { deploymentRecorder } from './gateway/analytics/deployment.js';
 
 export interface GatewayNodeOptions {
   clock?: Clock;
@@ -52,6 +53,7 @@ export async function createGatewayNode(config: Config, options: GatewayNodeOpti
     logger,
     upstreamTimeoutMs: config.gatewayTimeoutMs,
     limits: config.gatewayLimits,
+    recorder: deploymentRecorder(config.analytics, store, logger),
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...(options.onTiming ? { onTiming: options.onTiming } : {}),
   });

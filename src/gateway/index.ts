@@ -20,6 +20,8 @@ import { createUpstreams } from './upstreams.js';
 import { clientErrorBody } from './responses.js';
 import { createClientErrorHandler } from '../listener/client-error.js';
 import { applyLimits, DEFAULT_LIMITS, serverOptions, type ListenerLimits } from '../listener/limits.js';
+import type { CallRecord, CallSink } from './observe/call.js';
+import type { TrafficRecorder } from './analytics/recorder.js';
 
 export type { GatewayLogger } from './types.js';
 export { MESSAGES as GATEWAY_MESSAGES } from './responses.js';
@@ -43,6 +45,10 @@ export interface GatewayOptions {
    * Redis (several nodes) or quotas kept in the database are made by the caller.
    */
   counters?: Counters;
+  /** Records traffic for the reports (src/gateway/analytics); started and flushed with the gateway. */
+  recorder?: TrafficRecorder | undefined;
+  /** Other listeners to every call once answered: metrics, the access log. */
+  sinks?: readonly CallSink[];
 }
 
 export interface Gateway {
@@ -56,8 +62,10 @@ export interface Gateway {
    * is serves until the next poll succeeds).
    */
   catchUp(): Promise<void>;
-  /** What the gateway holds now (the benchmark and, later, metrics). */
+  /** What the gateway holds now (the benchmark and metrics). */
   stats(): GatewayStats;
+  /** Writes the traffic counted so far to the database (read your writes: tests, reports); a no-op without a recorder. */
+  flushTraffic(): Promise<void>;
 }
 
 export interface GatewayStats {
@@ -118,7 +126,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     notifications: options.notifications,
   });
 
+  const sinks: CallSink[] = [...(options.recorder ? [options.recorder] : []), ...(options.sinks ?? [])];
+  const sink: CallSink | undefined =
+    sinks.length === 0
+      ? undefined
+      : sinks.length === 1
+        ? sinks[0]
+        : {
+            record(call: CallRecord) {
+              for (const s of sinks) s.record(call);
+            },
+          };
   const handler = createHandler({
+    sink,
     snapshot: () => follower.current(),
     ring: () => ring,
     clock: options.clock,
@@ -144,6 +164,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       });
       await watcher.start();
+      options.recorder?.start();
       const address = s.address();
       const bound = typeof address === 'object' && address ? address.port : port;
       options.logger.info({ port: bound, host }, 'gateway listening');
@@ -160,6 +181,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       }
       await upstreams.close();
+      await options.recorder?.close();
       await follower.idle();
       await counters.close();
     },
@@ -167,6 +189,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ring ??= await subscriptionKeyRing(options.store);
       await follower.reload();
     },
+    flushTraffic: () => options.recorder?.flush() ?? Promise.resolve(),
     catchUp: () => (server ? follower.sync().catch((error: unknown) => warn(error, 'sync')) : Promise.resolve()),
     stats() {
       const snapshot = follower.current();
