@@ -193,11 +193,17 @@ export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficR
         throw error;
       }
     };
-    const next: Promise<void> = (flushing ?? Promise.resolve()).catch(() => undefined).then(run);
-    const settled = next.finally(() => {
-      if (flushing === settled) flushing = undefined;
-    });
-    flushing = settled;
+    const next = (flushing ?? Promise.resolve()).then(run);
+    // What the next flush waits for: this one settled, whichever way (the caller hears the error).
+    const tracked: Promise<void> = next
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        if (flushing === tracked) flushing = undefined;
+      });
+    flushing = tracked;
     return next;
   }
 
