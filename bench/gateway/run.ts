@@ -43,7 +43,8 @@ same in the all-in-one process (\`tollgate start\`), (c) Fastify + @fastify/repl
 in-memory table before proxy_pass (what Kong does), (f) a bare node:http + undici proxy without
 checks (the floor of the gateway's architecture), (g) the gateway node called with a key of a product
 with Starter's policy (a rate limit and a quota, limits never reached), counting in its process,
-(h) the same counting in Redis (--redis-url) — all in front of the same minimal node:http
+(h) the same counting in Redis (--redis-url), (i) the gateway node with traffic recording off
+(ANALYTICS=off: (b) records, as by default) — all in front of the same minimal node:http
 upstream, each in its own process. The load generator is wrk, one thread. Installs wrk, nginx and
 libnginx-mod-http-lua with apt-get if missing. Prints markdown on stdout.
 
@@ -54,7 +55,7 @@ Options:
   --rate R          req/s of the paced moderate-load pass, all connections together (default 1000;
                     0: no paced pass)
   --moderate-connections N   connections of the paced pass (default 10)
-  --targets LIST    which targets, comma-separated, of a,b,b',c,d,e,f,g,h (default all of them)
+  --targets LIST    which targets, comma-separated, of a,b,b',c,d,e,f,g,h,i (default all of them)
   --redis-url URL   Redis for (h) (default: $TEST_REDIS_URL, then $REDIS_URL, then
                     redis://127.0.0.1:6379)
   --no-pin          do not pin processes to CPUs (default: with 2+ CPUs, the server under test and
@@ -73,7 +74,7 @@ Options:
  * Gateway ÷ nginx + Lua, CPU per request, at most (issue 10); added p99 at moderate load, ms;
  * throughput with Starter's policy ÷ without, at least, counting in the process and in Redis (issue 11).
  */
-const GOALS = { cpuOverLua: 2.5, addedP99Ms: 1, starterLocal: 0.9, starterRedis: 0.75 };
+const GOALS = { cpuOverLua: 2.5, addedP99Ms: 1, starterLocal: 0.9, starterRedis: 0.75, recording: 1.05 };
 
 interface Options {
   durationS: number;
@@ -282,6 +283,7 @@ const RATIOS: [string, TargetId, TargetId][] = [
   ['gateway node ÷ bare node:http + undici (b/f)', 'b', 'f'],
   ["Starter's policy in the process ÷ none (g/b)", 'g', 'b'],
   ["Starter's policy in Redis ÷ none (h/b)", 'h', 'b'],
+  ['traffic recording on ÷ off (b/i)', 'b', 'i'],
 ];
 
 /** What one round yields: CPU per request and req/s by target at saturation, the paced pass's added p99. */
@@ -394,6 +396,11 @@ function printSummary(rounds: RoundFigures[], targets: Target[]): void {
         (Number.isFinite(c) ? `; CPU per request ${ratio(c)} of (b)` : ''),
     );
   }
+  const rec = m((f) => cpuRatio(f, 'b', 'i'));
+  console.log(
+    `- CPU per request with traffic recording on ÷ off (b/i) ≤ ${GOALS.recording}: ${ratio(rec)} — ${Number.isFinite(rec) ? verdict(rec <= GOALS.recording, valid) : 'not measured (needs targets b and i)'}` +
+      (Number.isFinite(rec) ? `; req/s ${ratio(m((f) => rpsRatio(f, 'b', 'i')))} of (i)` : ''),
+  );
   if (paced) {
     const added = m((f) => f.pacedAddedP99.get('b') ?? NaN);
     const inside = m((f) => f.pacedInGatewayP99);
@@ -432,7 +439,7 @@ async function main(o: Options): Promise<void> {
   const upstream = await startUpstream(serverCpu);
   disposers.push(upstream.stop);
   console.error('starting Tollgate (SQLite in a temporary directory) and configuring it through the management API');
-  const tollgates = await startTollgate(upstream.origin, serverCpu, { local: want('g'), redisUrl: want('h') ? o.redisUrl : undefined });
+  const tollgates = await startTollgate(upstream.origin, serverCpu, { local: want('g'), redisUrl: want('h') ? o.redisUrl : undefined, analyticsOff: want('i') });
   disposers.push(...tollgates.map((t) => t.stop));
   const tollgate = tollgates.find((t) => t.id === 'b')!;
   const key = tollgate.headers[KEY_HEADER];

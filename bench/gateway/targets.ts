@@ -2,7 +2,8 @@
  * Starts the targets — the upstream itself (a), Tollgate's gateway node (b) and all-in-one process
  * (b′), a Fastify + reply-from proxy (c), nginx (d), nginx + Lua checking the key (e), a bare
  * node:http + undici proxy (f), and Tollgate's gateway node calling a product with Starter's policy,
- * its counters in the process (g) or in Redis (h) — each in its own process, and checks that each answers the benchmark request with the upstream's 200 and body
+ * its counters in the process (g) or in Redis (h), and the gateway node with traffic recording off
+ * (i: what analytics cost, against b) — each in its own process, and checks that each answers the benchmark request with the upstream's 200 and body
  * before anything is measured.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,7 +16,7 @@ import { startNginx } from './nginx.js';
 import { adminKey, configureTollgate, KEY_HEADER, REQUEST_PATH } from './setup.js';
 import { UPSTREAM_BODY } from './upstream.js';
 
-export const TARGET_IDS = ['a', 'b', "b'", 'c', 'd', 'e', 'f', 'g', 'h'] as const;
+export const TARGET_IDS = ['a', 'b', "b'", 'c', 'd', 'e', 'f', 'g', 'h', 'i'] as const;
 export type TargetId = (typeof TARGET_IDS)[number];
 
 export interface Target {
@@ -83,7 +84,7 @@ async function refusesBadKeys(name: string, url: string): Promise<void> {
 export async function startTollgate(
   upstreamOrigin: string,
   cpu: number | undefined,
-  policies: { local: boolean; redisUrl: string | undefined },
+  policies: { local: boolean; redisUrl: string | undefined; analyticsOff?: boolean },
 ): Promise<Target[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-gw-'));
   const key = adminKey();
@@ -109,6 +110,7 @@ export async function startTollgate(
     await waitForKey("the all-in-one process's gateway", appUrl, plain.headers);
     const local = policies.local ? await gatewayNode('Tollgate (gateway node, Starter policy)', keys.starter) : undefined;
     const redis = policies.redisUrl ? await gatewayNode('Tollgate (gateway node, Starter policy, Redis)', keys.starter, [policies.redisUrl]) : undefined;
+    const quiet = policies.analyticsOff ? await gatewayNode('Tollgate (gateway node, no traffic recording)', keys.plain, ['--no-analytics']) : undefined;
     // Each target stops its own process; the directory goes with the last one.
     let left = children.length;
     const stopOne = (child: Child<unknown>) => async () => {
@@ -129,6 +131,7 @@ export async function startTollgate(
       { id: "b'", name: "(b′) Tollgate all-in-one's gateway, key checked", url: appUrl, headers: plain.headers, pid: app.pid, ask: app.ask, stop: stopOne(app) },
       ...(local ? [target('g', "(g) Tollgate's gateway node, Starter's policy, counted in the process", local)] : []),
       ...(redis ? [target('h', "(h) Tollgate's gateway node, Starter's policy, counted in Redis", redis)] : []),
+      ...(quiet ? [target('i', "(i) Tollgate's gateway node, key checked, traffic recording off (ANALYTICS=off)", quiet)] : []),
     ];
   } catch (error) {
     await stopAll();

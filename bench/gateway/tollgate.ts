@@ -4,8 +4,9 @@
  *   server, portal and email worker in one process (the all-in-one default);
  * - `gateway`: createGatewayNode exactly as `tollgate gateway` does, on the database the `app`
  *   child prepared: the gateway alone in its process.
- * Usage: `tollgate.js <app|gateway> <data dir> <admin key> [redis url]` (a gateway node with a Redis
- * URL keeps its limit counters there, as REDIS_URL does); reports `{ url, gatewayPort }` (no url
+ * Usage: `tollgate.js <app|gateway> <data dir> <admin key> [redis url] [--no-analytics]` (a gateway
+ * node with a Redis URL keeps its limit counters there, as REDIS_URL does; --no-analytics runs it with
+ * ANALYTICS=off, recording no traffic); reports `{ url, gatewayPort }` (no url
  * for a gateway node); answers `profile-start` and `profile-stop` (`{ file }`) by CPU-profiling the
  * time in between, and (gateway node) `timings-reset` / `timings`: percentiles of the time the
  * gateway itself spent on each forwarded request since the reset.
@@ -20,7 +21,9 @@ import { failChild, serveChild } from './child.js';
 import { percentile } from './measure.js';
 
 async function main(): Promise<void> {
-  const [mode, dir, key, redisUrl] = process.argv.slice(2);
+  const [mode, dir, key, ...extra] = process.argv.slice(2);
+  const redisUrl = extra.find((a) => a.startsWith('redis'));
+  const analyticsOff = extra.includes('--no-analytics');
   if ((mode !== 'app' && mode !== 'gateway') || !dir || !key) throw new Error('usage: tollgate.js <app|gateway> <data dir> <admin key>');
   const config = loadConfig({
     PORT: '0',
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
     TOLLGATE_ADMIN_KEY: key,
     LOG_LEVEL: 'silent',
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...(analyticsOff ? { ANALYTICS: 'off' } : {}),
   });
   let timings: number[] = [];
   let ready: { url?: string; gatewayPort: number };
