@@ -1,7 +1,9 @@
 /** Reading a report request: `$filter` into a time range and ids, byTime's interval, `$orderby`. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
-import { parseReportFilter } from '../../src/domain/reports/filter.js';
+import { parseReportFilter, reportFilterFields } from '../../src/domain/reports/filter.js';
+import { REPORT_ROUTES, type ReportKind } from '../../src/domain/reports/kinds.js';
 import { formatInterval, parseInterval } from '../../src/domain/reports/interval.js';
 import { parseOrderBy } from '../../src/domain/reports/orderby.js';
 import { parseReportQuery } from '../../src/domain/reports/query.js';
@@ -180,5 +182,32 @@ describe('parseReportQuery', () => {
     expect(parseReportQuery('api', raw)).toMatchObject({ kind: 'api', interval: undefined, top: 10, skip: 5, order: [] });
     expect(refusal(() => parseReportQuery('time', raw)).target).toBe('interval');
     expect(parseReportQuery('time', { ...raw, interval: 'PT15M' }).interval).toEqual({ ms: 900_000, iso: 'PT15M' });
+  });
+});
+
+describe("the report filter tables against apimreports.json's", () => {
+  const spec = JSON.parse(readFileSync(new URL('../fixtures/azure-apim-rest/2024-05-01/apimreports.json', import.meta.url), 'utf8')) as {
+    paths: Record<string, { get: { operationId: string; parameters: { name?: string; description?: string }[] } }>;
+  };
+  const operationOf: Record<string, ReportKind> = Object.fromEntries(
+    Object.entries(REPORT_ROUTES).map(([kind, route]) => [`Reports_List${route.replace(/^by/, 'By')}`, kind as ReportKind]),
+  );
+
+  it.each(Object.values(spec.paths).map((p) => p.get.operationId))('%s: the fields Azure filters on, with its operators', (operationId) => {
+    const kind = operationOf[operationId]!;
+    const description = spec.paths[Object.keys(spec.paths).find((p) => spec.paths[p]!.get.operationId === operationId)!]!.get.parameters.find(
+      (p) => p.name === '$filter',
+    )!.description!;
+    // | field | usage | operators | functions |, one row per </br>; byApi has no table (it takes byOperation's).
+    const rows = description
+      .split('</br>')
+      .map((line) => line.split('|').map((c) => c.trim()))
+      .filter((cells) => cells.length >= 5 && cells[2]!.split(',').some((u) => u.trim() === 'filter'));
+    const documented = kind === 'api' ? Object.keys(reportFilterFields('operation')) : rows.map((cells) => cells[1]!);
+    expect(Object.keys(reportFilterFields(kind)).sort()).toEqual([...documented].sort());
+    for (const cells of rows) {
+      const ours = reportFilterFields(kind)[cells[1]!]!;
+      for (const op of cells[3]!.split(',').map((s) => s.trim()).filter(Boolean)) expect(ours.operators, `${cells[1]} ${op}`).toContain(op);
+    }
   });
 });
