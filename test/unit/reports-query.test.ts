@@ -5,7 +5,7 @@ import { AppError } from '../../src/domain/errors.js';
 import { parseReportFilter, reportFilterFields } from '../../src/domain/reports/filter.js';
 import { REPORT_ROUTES, type ReportKind } from '../../src/domain/reports/kinds.js';
 import { formatInterval, parseInterval } from '../../src/domain/reports/interval.js';
-import { parseOrderBy } from '../../src/domain/reports/orderby.js';
+import { METRIC_FIELDS, orderFields, parseOrderBy } from '../../src/domain/reports/orderby.js';
 import { parseReportQuery } from '../../src/domain/reports/query.js';
 
 const AZURE_EXAMPLE = "timestamp ge datetime'2017-06-01T00:00:00' and timestamp le datetime'2017-06-04T00:00:00'";
@@ -44,7 +44,7 @@ describe('report $filter', () => {
   });
 
   it('reads ids as record paths, plain ids or full ARM ids; an operation path names its API too', () => {
-    const arm = '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/s';
+    const arm = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1';
     const f = parseReportFilter(
       'time',
       `${AZURE_EXAMPLE} and apiId eq '/apis/echo' and userId eq 'alice' and productId eq '${arm}/products/gold' and subscriptionId eq '/subscriptions/sa'`,
@@ -111,6 +111,10 @@ describe('byTime interval', () => {
     ['P1W', 604_800_000, 'P7D'],
     ['PT900S', 900_000, 'PT15M'],
     ['PT0.25H', undefined, undefined],
+    ['P366D', 366 * 86_400_000, 'P366D'],
+    ['P52W', 52 * 604_800_000, 'P364D'],
+    ['PT120M', 7_200_000, 'PT2H'],
+    ['P10DT1H', 867_600_000, 'P10DT1H'],
   ])('%s', (text, ms, iso) => {
     if (ms === undefined) {
       expect(refusal(() => parseInterval(text)).target).toBe('interval');
@@ -132,6 +136,7 @@ describe('byTime interval', () => {
     ['15', /not an ISO 8601 duration/],
     ['-PT15M', /not an ISO 8601 duration/],
     ['P367D', /longer than P366D/],
+    ['P52W3D', /longer than P366D/],
   ])('refuses %j', (text, message) => {
     const r = refusal(() => parseInterval(text));
     expect(r.target).toBe('interval');
@@ -156,6 +161,21 @@ describe('report $orderby', () => {
     expect(parseOrderBy('user', '')).toEqual([]);
   });
 
+  it('takes up to four fields', () => {
+    expect(parseOrderBy('user', 'bandwidth, callCountTotal desc, apiTimeAvg, userId desc')).toHaveLength(4);
+  });
+
+  it('lists, per report, the numbers and its own key', () => {
+    expect(orderFields('api')).toEqual([...METRIC_FIELDS, 'apiId']);
+    expect(orderFields('operation')).toEqual([...METRIC_FIELDS, 'apiId', 'operationId']);
+    expect(orderFields('product')).toEqual([...METRIC_FIELDS, 'productId']);
+    expect(orderFields('user')).toEqual([...METRIC_FIELDS, 'userId']);
+    expect(orderFields('subscription')).toEqual([...METRIC_FIELDS, 'subscriptionId']);
+    expect(orderFields('time')).toEqual([...METRIC_FIELDS, 'timestamp']);
+    expect(orderFields('geo')).toEqual(METRIC_FIELDS);
+    expect(orderFields('request')).toEqual(['timestamp']);
+  });
+
   it("orders each report by its own key and the numbers only; byRequest by timestamp only", () => {
     expect(refusal(() => parseOrderBy('api', 'userId')).message).toMatch(/cannot order by 'userId'/);
     expect(refusal(() => parseOrderBy('request', 'bandwidth')).message).toMatch(/Allowed fields: timestamp\./);
@@ -166,6 +186,9 @@ describe('report $orderby', () => {
     ['name', /display name is not supported/],
     ['displayName desc', /display name is not supported/],
     ['bandwidth sideways', /not '<field> asc'/],
+    ['bandwidth xasc', /not '<field> asc'/],
+    ['bandwidth descx', /not '<field> asc'/],
+    ['named', /cannot order by 'named'\. Allowed/],
     ['bandwidth asc extra', /not '<field> asc'/],
     ['bandwidth, bandwidth desc', /twice/],
     ['a,b,c,d,e', /more than 4/],

@@ -29,9 +29,8 @@ describe('reportRecord', () => {
       apiRegion: 'default',
       ...counts,
     });
-    expect(reportRecord('product', row, 'Gold')).toMatchObject({ name: 'Gold', productId: '/products/gold' });
-    expect(reportRecord('product', row, 'Gold')).not.toHaveProperty('apiId');
-    expect(reportRecord('user', row, 'Alice Smith')).toMatchObject({ name: 'Alice Smith', userId: '/users/alice' });
+    expect(reportRecord('product', row, 'Gold')).toEqual({ name: 'Gold', productId: '/products/gold', apiRegion: 'default', ...counts });
+    expect(reportRecord('user', row, 'Alice Smith')).toEqual({ name: 'Alice Smith', userId: '/users/alice', apiRegion: 'default', ...counts });
     expect(reportRecord('subscription', row, 'Main')).toMatchObject({
       name: 'Main',
       userId: '/users/alice',
@@ -57,6 +56,9 @@ describe('reportRecord', () => {
   });
 
   it('entityOf: the name lookup key (operations under their API) and the id shown without a name', () => {
+    expect(entityOf('api', row)).toEqual({ key: 'echo', id: 'echo' });
+    expect(entityOf('product', row)).toEqual({ key: 'gold', id: 'gold' });
+    expect(entityOf('user', row)).toEqual({ key: 'alice', id: 'alice' });
     expect(entityOf('operation', row)).toEqual({ key: 'echo/get', id: 'get' });
     expect(entityOf('subscription', row)).toEqual({ key: 'sa', id: 'sa' });
     expect(entityOf('time', row)).toBeUndefined();
