@@ -23,6 +23,7 @@ import { createProductService, type ProductService } from './services/products.j
 import { createSubscriptionCore } from './services/subscriptions/core.js';
 import { createPolicyService, type PolicyService } from './services/policies.js';
 import { createNamedValueService, type NamedValueService } from './services/named-values.js';
+import { createReportService, type ReportService } from './services/reports.js';
 import { createQuotaService, databaseQuotaCounters, type QuotaCounterPort, type QuotaService } from './services/quotas.js';
 import { createProductLimits, type ProductLimits } from './services/product-limits.js';
 import { createSubscriptionService, type SubscriptionService } from './services/subscriptions/management.js';
@@ -76,6 +77,7 @@ export interface Services {
   policies: PolicyService;
   namedValues: NamedValueService;
   quotas: QuotaService;
+  reports: ReportService;
   /** A product's limits in words, and a subscription's calls left (the portal's and the admin UI's). */
   productLimits: ProductLimits;
   adminSetup: AdminSetupService;
@@ -174,6 +176,7 @@ export function buildServices(
     policies,
     namedValues,
     quotas,
+    reports: createReportService(deps, { gatewayUrl: config.gatewayPublicUrl }),
     productLimits: createProductLimits(deps, { policies, quotas }),
     adminSetup,
     auditLog: createAuditLogService(deps),
@@ -226,6 +229,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       policies: services.policies,
       namedValues: services.namedValues,
       quotas: services.quotas,
+      reports: services.reports,
       serviceName: config.serviceName,
       publicUrl: config.publicUrl,
     },

@@ -159,7 +159,7 @@ export function proxyRequest(p: ProxyRequest, options: ProxyOptions, done?: (sta
           const answer = hooks.failed(s, message);
           sent = answer.status;
           bytes = sendAnswer(res, answer, req.method === 'HEAD');
-        } else sendError(res, s, message);
+        } else bytes = sendError(res, s, message);
         // A request body the backend never read must not stall the connection.
         if (!req.complete) req.resume();
         settle(sent);

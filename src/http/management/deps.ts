@@ -7,6 +7,7 @@ import type { NamedValueService } from '../../services/named-values.js';
 import type { PolicyService } from '../../services/policies.js';
 import type { ProductService } from '../../services/products.js';
 import type { QuotaService } from '../../services/quotas.js';
+import type { ReportService } from '../../services/reports.js';
 import type { SubscriptionService } from '../../services/subscriptions/management.js';
 import type { UserService } from '../../services/users.js';
 
@@ -21,6 +22,7 @@ export interface ManagementDeps {
   policies: PolicyService;
   namedValues: NamedValueService;
   quotas: QuotaService;
+  reports: ReportService;
   serviceName: string;
   publicUrl: string;
 }

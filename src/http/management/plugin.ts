@@ -19,6 +19,7 @@ import { registerSubscriptionRoutes } from './subscriptions-routes.js';
 import { registerPolicyRoutes } from './policies-routes.js';
 import { registerNamedValueRoutes } from './named-values-routes.js';
 import { registerQuotaRoutes } from './quotas-routes.js';
+import { registerReportRoutes } from './reports-routes.js';
 
 export type { ManagementDeps } from './deps.js';
 
@@ -85,4 +86,5 @@ export async function managementPlugin(app: FastifyInstance, deps: ManagementDep
   registerPolicyRoutes(app, deps);
   registerNamedValueRoutes(app, deps);
   registerQuotaRoutes(app, deps);
+  registerReportRoutes(app, deps);
 }
