@@ -45,6 +45,8 @@ import { createFeedRetention, type FeedRetention } from './services/feed-retenti
 import { createTrafficRetention, type TrafficRetention } from './services/traffic-retention.js';
 import { deploymentRecorder } from './gateway/analytics/deployment.js';
 import { createSmtpTransport, type MailTransport } from './mail/smtp-transport.js';
+import { createNodeOps } from './ops/node-ops.js';
+import { healthRoutes, readinessChecks } from './ops/health.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -264,6 +266,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   counters = deploymentCounters({ redisUrl: config.redisUrl, redisUnavailable: config.redisUnavailable, store, logger: http.log, clock });
+  const ops = createNodeOps({ config, logger: http.log });
+  const recorder = deploymentRecorder(config.analytics, store, http.log);
   gateway = createGateway({
     store,
     clock,
@@ -272,8 +276,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     upstreamTimeoutMs: config.gatewayTimeoutMs,
     limits: config.gatewayLimits,
     counters,
-    recorder: deploymentRecorder(config.analytics, store, http.log),
+    recorder,
+    sinks: ops.sinks,
   });
+  ops.watch({ gateway, recorder, outbox: { store, clock } });
+  const served = gateway;
+  await http.register(async (scope) => healthRoutes(scope, readinessChecks({ database, gateway: served })));
   const transport = options.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = transport
     ? createOutboxWorker({
@@ -311,6 +319,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const { port: gatewayPort } = await gateway.listen(config.gatewayPort, config.host);
+      await ops.listen();
       feedRetention.start();
       trafficRetention.start();
       if (outbox) outbox.start();
@@ -330,6 +339,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await trafficRetention.stop();
       await outbox?.stop();
       transport?.close();
+      await ops.close();
       await gateway.close();
       await http.close();
       await database.close();
