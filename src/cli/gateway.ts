@@ -1,5 +1,4 @@
 import cluster from 'node:cluster';
-import { AggregatorRegistry } from 'prom-client';
 import { loadConfig, type Config } from '../config.js';
 import { createGatewayNode } from '../gateway-node.js';
 import { assertMigrated, openDatabase } from '../store/database.js';
@@ -45,6 +44,7 @@ export async function gatewayCommand(options: GatewayCommandOptions = {}): Promi
           host: config.host,
           logger,
           async render() {
+            const { AggregatorRegistry } = await import('prom-client');
             const registry = AggregatorRegistry.aggregate(await workersCluster.collectMetrics());
             return { contentType: registry.contentType, body: await registry.metrics() };
           },

@@ -20,11 +20,14 @@ const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers[
 
 export function createLogger(options: LoggerOptions): Logger {
   const settings = { level: options.level, redact: REDACT, ...(options.name ? { name: options.name } : {}) };
-  const destination = options.stream ?? defaultDestination();
-  return destination ? pino(settings, destination as DestinationStream) : pino(settings);
+  return pino(settings, (options.stream ?? defaultDestination()) as DestinationStream);
 }
 
-/** stdout formatted for people when it is a terminal; undefined: pino's own (fast) stdout writer. */
-function defaultDestination(): NodeJS.WritableStream | undefined {
-  return process.stdout.isTTY ? createPrettyStream(process.stdout, { color: process.stdout.hasColors?.() ?? false }) : undefined;
+/**
+ * stdout, formatted for people when it is a terminal. process.stdout itself, not a writer of pino's
+ * own on fd 1: the lines then keep their order with what the CLI prints there (tests and people
+ * read "gateway listening" before "Stop with Ctrl+C").
+ */
+function defaultDestination(): NodeJS.WritableStream {
+  return process.stdout.isTTY ? createPrettyStream(process.stdout, { color: process.stdout.hasColors?.() ?? false }) : process.stdout;
 }
