@@ -103,7 +103,7 @@ export interface App {
    * Starts listening on HOST:PORT and HOST:GATEWAY_PORT; returns the bound addresses (0 picks a
    * free port), and while no administrator can sign in, a new one-time link to create the first.
    */
-  listen(): Promise<{ url: string; port: number; gatewayUrl: string; gatewayPort: number; adminSetupUrl?: string }>;
+  listen(): Promise<{ url: string; port: number; gatewayUrl: string; gatewayPort: number; metricsPort?: number; adminSetupUrl?: string }>;
   close(): Promise<void>;
 }
 
@@ -319,7 +319,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const { port: gatewayPort } = await gateway.listen(config.gatewayPort, config.host);
-      await ops.listen();
+      const metricsPort = await ops.listen();
       feedRetention.start();
       trafficRetention.start();
       if (outbox) outbox.start();
@@ -332,7 +332,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       const setup = await adminSetup.issueSetupToken();
       const adminSetupUrl = setup ? `${config.publicUrl}/admin/setup?token=${encodeURIComponent(setup.token)}` : undefined;
-      return { url: `http://${host}:${port}`, port, gatewayUrl: `http://${host}:${gatewayPort}`, gatewayPort, ...(adminSetupUrl ? { adminSetupUrl } : {}) };
+      return {
+        url: `http://${host}:${port}`,
+        port,
+        gatewayUrl: `http://${host}:${gatewayPort}`,
+        gatewayPort,
+        ...(metricsPort !== undefined ? { metricsPort } : {}),
+        ...(adminSetupUrl ? { adminSetupUrl } : {}),
+      };
     },
     async close() {
       await feedRetention.stop();
