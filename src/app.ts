@@ -46,6 +46,8 @@ import { createFeedRetention, type FeedRetention } from './services/feed-retenti
 import { createTrafficRetention, type TrafficRetention } from './services/traffic-retention.js';
 import { deploymentRecorder } from './gateway/analytics/deployment.js';
 import { createSmtpTransport, type MailTransport } from './mail/smtp-transport.js';
+import { createNodeOps } from './ops/node-ops.js';
+import { healthRoutes, readinessChecks } from './ops/health.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -103,7 +105,7 @@ export interface App {
    * Starts listening on HOST:PORT and HOST:GATEWAY_PORT; returns the bound addresses (0 picks a
    * free port), and while no administrator can sign in, a new one-time link to create the first.
    */
-  listen(): Promise<{ url: string; port: number; gatewayUrl: string; gatewayPort: number; adminSetupUrl?: string }>;
+  listen(): Promise<{ url: string; port: number; gatewayUrl: string; gatewayPort: number; metricsPort?: number; adminSetupUrl?: string }>;
   close(): Promise<void>;
 }
 
@@ -268,6 +270,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   counters = deploymentCounters({ redisUrl: config.redisUrl, redisUnavailable: config.redisUnavailable, store, logger: http.log, clock });
+  const ops = createNodeOps({ config, logger: http.log });
+  const recorder = deploymentRecorder(config.analytics, store, http.log);
   gateway = createGateway({
     store,
     clock,
@@ -276,8 +280,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     upstreamTimeoutMs: config.gatewayTimeoutMs,
     limits: config.gatewayLimits,
     counters,
-    recorder: deploymentRecorder(config.analytics, store, http.log),
+    recorder,
+    sinks: ops.sinks,
   });
+  ops.watch({ gateway, recorder, outbox: { store, clock } });
+  const served = gateway;
+  await http.register(async (scope) => healthRoutes(scope, readinessChecks({ database, gateway: served })));
   const transport = options.transport ?? (config.smtpUrl ? createSmtpTransport(config.smtpUrl) : undefined);
   const outbox = transport
     ? createOutboxWorker({
@@ -315,6 +323,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async listen() {
       await http.listen({ port: config.port, host: config.host });
       const { port: gatewayPort } = await gateway.listen(config.gatewayPort, config.host);
+      const metricsPort = await ops.listen();
       feedRetention.start();
       trafficRetention.start();
       if (outbox) outbox.start();
@@ -327,13 +336,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       const setup = await adminSetup.issueSetupToken();
       const adminSetupUrl = setup ? `${config.publicUrl}/admin/setup?token=${encodeURIComponent(setup.token)}` : undefined;
-      return { url: `http://${host}:${port}`, port, gatewayUrl: `http://${host}:${gatewayPort}`, gatewayPort, ...(adminSetupUrl ? { adminSetupUrl } : {}) };
+      return {
+        url: `http://${host}:${port}`,
+        port,
+        gatewayUrl: `http://${host}:${gatewayPort}`,
+        gatewayPort,
+        ...(metricsPort !== undefined ? { metricsPort } : {}),
+        ...(adminSetupUrl ? { adminSetupUrl } : {}),
+      };
     },
     async close() {
       await feedRetention.stop();
       await trafficRetention.stop();
       await outbox?.stop();
       transport?.close();
+      await ops.close();
       await gateway.close();
       await http.close();
       await database.close();

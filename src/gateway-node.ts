@@ -4,7 +4,6 @@
  * event loop, so nothing but proxying competes with the requests' latency. Several such nodes (and
  * `tollgate start`) can share one database: each follows the change feed.
  */
-import pino from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { assertMigrated, openDatabase, type OpenDatabase, type OpenOptions } from './store/database.js';
@@ -12,6 +11,9 @@ import { createStore } from './store/index.js';
 import { createGateway, type Gateway } from './gateway/index.js';
 import { deploymentCounters } from './gateway/counters/deployment.js';
 import { deploymentRecorder } from './gateway/analytics/deployment.js';
+import { createLogger } from './ops/logger.js';
+import { createNodeOps } from './ops/node-ops.js';
+import type { Registry } from 'prom-client';
 
 export interface GatewayNodeOptions {
   clock?: Clock;
@@ -21,12 +23,17 @@ export interface GatewayNodeOptions {
   pollIntervalMs?: number;
   /** Measurement hook (the benchmark): the gateway's own time per forwarded request. */
   onTiming?: (gatewayMs: number) => void;
+  /** false: count metrics but leave METRICS_PORT to the cluster's primary (a worker). */
+  serveMetrics?: boolean;
 }
 
 export interface GatewayNode {
   database: OpenDatabase;
   gateway: Gateway;
-  listen(): Promise<{ gatewayUrl: string; gatewayPort: number }>;
+  /** The node's metrics (undefined without METRICS_PORT): a cluster worker's primary asks for them. */
+  metrics(): Registry | undefined;
+  /** metricsPort: where /metrics is served (undefined: not here). */
+  listen(): Promise<{ gatewayUrl: string; gatewayPort: number; metricsPort: number | undefined }>;
   close(): Promise<void>;
 }
 
@@ -42,9 +49,11 @@ export async function createGatewayNode(config: Config, options: GatewayNodeOpti
     await database.close();
     throw error;
   }
-  const logger = pino({ level: config.logLevel }, options.logStream ?? process.stdout);
+  const logger = createLogger({ level: config.logLevel, stream: options.logStream });
   const store = createStore(database.db, database.dialect);
   const clock = options.clock ?? systemClock;
+  const ops = createNodeOps({ config, logger, serve: options.serveMetrics ?? true });
+  const recorder = deploymentRecorder(config.analytics, store, logger);
   const gateway = createGateway({
     store,
     counters: deploymentCounters({ redisUrl: config.redisUrl, redisUnavailable: config.redisUnavailable, store, logger, clock }),
@@ -53,19 +62,24 @@ export async function createGatewayNode(config: Config, options: GatewayNodeOpti
     logger,
     upstreamTimeoutMs: config.gatewayTimeoutMs,
     limits: config.gatewayLimits,
-    recorder: deploymentRecorder(config.analytics, store, logger),
+    recorder,
+    sinks: ops.sinks,
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...(options.onTiming ? { onTiming: options.onTiming } : {}),
   });
+  ops.watch({ gateway, recorder });
   return {
     database,
     gateway,
+    metrics: () => ops.registry(),
     async listen() {
       const { port } = await gateway.listen(config.gatewayPort, config.host);
+      const metricsPort = await ops.listen();
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-      return { gatewayUrl: `http://${host}:${port}`, gatewayPort: port };
+      return { gatewayUrl: `http://${host}:${port}`, gatewayPort: port, metricsPort };
     },
     async close() {
+      await ops.close();
       await gateway.close();
       await database.close();
     },

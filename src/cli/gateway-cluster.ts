@@ -1,14 +1,21 @@
 /**
  * The primary of `tollgate gateway --workers N` (N > 1): forks N workers that share GATEWAY_PORT
  * through node:cluster (the primary accepts and hands connections round-robin), waits until every
- * one listens, replaces those that die, and stops them all on request. It serves nothing and opens
- * no database itself: each worker runs its own gateway node and follows the change feed.
+ * one listens, replaces those that die, and stops them all on request. It opens no database
+ * itself: each worker runs its own gateway node and follows the change feed. With METRICS_PORT it
+ * asks every worker for its metrics at each scrape (`collectMetrics`), to serve their sum.
  */
 import cluster, { type Worker } from 'node:cluster';
 
 /** What a worker tells the primary, and what the primary tells a worker. */
-export type WorkerMessage = { tollgate: 'listening'; gatewayUrl: string };
-export type PrimaryMessage = { tollgate: 'stop' };
+export type WorkerMessage =
+  | { tollgate: 'listening'; gatewayUrl: string }
+  /** The answer to a metrics request: the worker registry's getMetricsAsJSON(). */
+  | { tollgate: 'metrics'; id: number; metrics: object[] };
+export type PrimaryMessage = { tollgate: 'stop' } | { tollgate: 'metrics'; id: number };
+
+/** How long a scrape waits for the workers' metrics; one that has not answered by then is left out. */
+export const METRICS_WAIT_MS = 2_000;
 
 export interface SupervisorLogger {
   info(fields: object, message: string): void;
@@ -19,6 +26,8 @@ export interface GatewayCluster {
   gatewayUrl: string;
   /** Asks every worker to close its gateway and database; resolves true if all did so in time and cleanly. */
   stop(): Promise<boolean>;
+  /** Every live worker's metrics (prom-client's JSON form), for AggregatorRegistry.aggregate. */
+  collectMetrics(): Promise<object[][]>;
 }
 
 export interface ClusterOptions {
@@ -44,6 +53,28 @@ export function startGatewayCluster(options: ClusterOptions): Promise<GatewayClu
   let quickDeaths = 0;
   let stopping: Promise<boolean> | undefined;
   let started = false;
+  const metricReplies = new Map<number, (metrics: object[]) => void>();
+  let metricRequests = 0;
+
+  const collectMetrics = (): Promise<object[][]> => {
+    const id = ++metricRequests;
+    const asked = [...startedAt.keys()].filter((w) => w.isConnected());
+    const got: object[][] = [];
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        metricReplies.delete(id);
+        resolve(got);
+      };
+      const timer = setTimeout(done, METRICS_WAIT_MS);
+      if (asked.length === 0) return done();
+      metricReplies.set(id, (metrics) => {
+        got.push(metrics);
+        if (got.length === asked.length) done();
+      });
+      for (const worker of asked) worker.send({ tollgate: 'metrics', id } satisfies PrimaryMessage);
+    });
+  };
 
   const stop = (): Promise<boolean> => {
     stopping ??= (async () => {
@@ -65,11 +96,12 @@ export function startGatewayCluster(options: ClusterOptions): Promise<GatewayClu
       // A message to a worker that just died fails this way; its 'exit' follows and is handled there.
       worker.on('error', () => undefined);
       worker.on('message', (message: WorkerMessage) => {
+        if (message?.tollgate === 'metrics') return metricReplies.get(message.id)?.(message.metrics);
         if (message?.tollgate !== 'listening' || started) return;
         gatewayUrl = message.gatewayUrl;
         if (++listening === options.workers) {
           started = true;
-          resolve({ gatewayUrl, stop });
+          resolve({ gatewayUrl, stop, collectMetrics });
         }
       });
       worker.once('exit', (code, signal) => {

@@ -9,7 +9,8 @@ import type { PrimaryMessage, WorkerMessage } from './gateway-cluster.js';
 export async function runGatewayWorker(): Promise<void> {
   let node: GatewayNode | undefined;
   const ready = (async () => {
-    node = await createGatewayNode(loadConfig());
+    // METRICS_PORT is the primary's: it asks for these metrics and serves the workers' sum.
+    node = await createGatewayNode(loadConfig(), { serveMetrics: false });
     return node.listen();
   })();
 
@@ -26,6 +27,7 @@ export async function runGatewayWorker(): Promise<void> {
   };
   process.on('message', (message: PrimaryMessage) => {
     if (message?.tollgate === 'stop') close();
+    else if (message?.tollgate === 'metrics') void answerMetrics(message.id, node);
   });
   // Ctrl+C and a service manager's SIGTERM reach every process of the group, not only the primary:
   // a worker closes as it would when asked, rather than dying with its connections open.
@@ -40,4 +42,16 @@ export async function runGatewayWorker(): Promise<void> {
     process.stderr.write(`tollgate gateway worker (pid ${process.pid}): ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
+}
+
+async function answerMetrics(id: number, node: GatewayNode | undefined): Promise<void> {
+  const registry = node?.metrics();
+  let metrics: object[] = [];
+  try {
+    if (registry) metrics = await registry.getMetricsAsJSON();
+  } catch (error) {
+    process.stderr.write(`tollgate gateway worker (pid ${process.pid}): collecting metrics failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  // A worker stopping may have lost its channel already; the primary then goes without its numbers.
+  if (process.connected) process.send!({ tollgate: 'metrics', id, metrics } satisfies WorkerMessage);
 }

@@ -23,6 +23,8 @@ export interface FeedFollower {
   current(): Snapshot | undefined;
   /** The last sequence number applied. */
   position(): number;
+  /** How long after it was written the newest change applied so far was applied (ms); undefined before any. */
+  lagMs(): number | undefined;
   /** Applies what was committed before the call (loading everything first, if nothing is loaded). */
   sync(): Promise<void>;
   /** Loads everything again, then syncs. */
@@ -45,6 +47,7 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
   const { store, clock, logger } = options;
   let snapshot: Snapshot | undefined;
   let cursor: FeedCursor | undefined;
+  let lagMs: number | undefined;
 
   async function loadFully(): Promise<void> {
     const started = clock.now().getTime();
@@ -82,8 +85,10 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
       );
       if (fresh.length > 0) {
         const wanted = new Set(fresh);
-        const applied = await applyChanges(snapshot!, store, rows.filter((r) => wanted.has(r.seq)), options.env);
+        const changes = rows.filter((r) => wanted.has(r.seq));
+        const applied = await applyChanges(snapshot!, store, changes, options.env);
         options.onApplied?.(snapshot!, applied.apis > 0 || applied.policies > 0);
+        lagMs = Math.max(0, clock.now().getTime() - Date.parse(changes[changes.length - 1]!.at));
       }
       // Only once the rows are applied: a failure leaves the cursor where the next sync retries them.
       cursor = next;
@@ -119,6 +124,7 @@ export function createFeedFollower(options: FeedFollowerOptions): FeedFollower {
   return {
     current: () => snapshot,
     position: () => cursor?.last ?? 0,
+    lagMs: () => lagMs,
     sync: () => run(false),
     reload: () => run(true),
     idle: () => (running ?? Promise.resolve()).catch(() => undefined).then(() => queued?.catch(() => undefined)),

@@ -77,6 +77,10 @@ export interface GatewayStats {
   keyIndexBytes: number;
   /** The last change-feed sequence number applied. */
   feedSeq: number;
+  /** Whether a snapshot is loaded (readiness: before it, every call is answered 503). */
+  loaded: boolean;
+  /** How long after it was written the newest applied change was applied (ms); undefined before any. */
+  changeLagMs: number | undefined;
 }
 
 /** How long listening waits for the counters' store (Redis) to answer before serving with its fallback. */
@@ -199,6 +203,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         keys: snapshot?.keys.keys ?? 0,
         keyIndexBytes: snapshot?.keys.bytes ?? 0,
         feedSeq: follower.position(),
+        loaded: snapshot !== undefined,
+        changeLagMs: follower.lagMs(),
       };
     },
   };

@@ -2,7 +2,7 @@
  * The HTTP server on PORT: the management API, the developer portal and the admin UI, as sibling
  * plugins. Shared concerns live here: JSON parsing, request ids, the error mapper.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import { nestsDeeperThan } from '../domain/json-depth.js';
@@ -12,6 +12,7 @@ import { applyLimits, serverOptions, type ListenerLimits } from '../listener/lim
 import { MANAGEMENT_PREFIX, managementPlugin, type ManagementDeps } from './management/plugin.js';
 import { portalPlugin, type PortalDeps } from './portal/plugin.js';
 import { adminPlugin, type AdminDeps } from './admin/plugin.js';
+import { createLogger } from '../ops/logger.js';
 
 /** The deepest JSON body the management API reads (Azure's deepest resource nests about 8 levels). */
 export const JSON_MAX_DEPTH = 32;
@@ -28,12 +29,8 @@ export interface HttpServerOptions {
 
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: {
-      level: options.logLevel,
-      ...(options.logStream ? { stream: options.logStream } : {}),
-      // Never log credentials, even at debug level.
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    },
+    // Made where every process's logger is (JSON for machines, lines for people; credentials redacted).
+    loggerInstance: createLogger({ level: options.logLevel, stream: options.logStream }) as FastifyBaseLogger,
     // ARM paths are case-insensitive (`resourcegroups` and `resourceGroups` both arrive in the wild).
     // Long enough for the longest id the specification allows (256 characters, percent-encoded),
     // so that the route itself answers with a precise validation error for anything longer.

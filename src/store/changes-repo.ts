@@ -15,6 +15,8 @@ export type ChangedEntity = 'api' | 'product' | 'subscription' | 'user' | 'group
 
 export interface ChangeRow {
   seq: number;
+  /** When the change was written (ISO-8601): how far behind a gateway is (its metrics). */
+  at: string;
   entity: string;
   entity_id: string;
 }
@@ -54,7 +56,7 @@ export async function feedHead(ex: Executor, window: number): Promise<{ max: num
 export async function changesAfter(ex: Executor, after: number, gaps: readonly number[], limit: number): Promise<ChangeRow[]> {
   const rows = await ex
     .selectFrom('change_feed')
-    .select(['seq', 'entity', 'entity_id'])
+    .select(['seq', 'at', 'entity', 'entity_id'])
     .where((eb) => (gaps.length > 0 ? eb.or([eb('seq', '>', after), eb('seq', 'in', gaps)]) : eb('seq', '>', after)))
     .orderBy('seq')
     .limit(limit)
