@@ -23,6 +23,7 @@ import * as policies from './policies-repo.js';
 import * as namedValues from './named-values-repo.js';
 import * as quotaCounters from './quota-counters-repo.js';
 import * as traffic from './traffic-repo.js';
+import * as usage from './usage-repo.js';
 
 /** A repository module with its first parameter (the executor) bound. */
 type Bound<M> = {
@@ -63,6 +64,7 @@ export interface Store {
   readonly namedValues: Bound<typeof namedValues>;
   readonly quotaCounters: Bound<typeof quotaCounters>;
   readonly traffic: Bound<typeof traffic>;
+  readonly usage: Bound<typeof usage>;
   /** Runs `fn` in one transaction: everything it writes lands, or nothing does. Nested calls join the outer one. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -89,6 +91,7 @@ function storeOn(ex: Executor, dialect: SqlDialect, inTransaction: boolean): Sto
     namedValues: bind(namedValues, ex),
     quotaCounters: bind(quotaCounters, ex),
     traffic: bind(traffic, ex),
+    usage: bind(usage, ex),
     transaction: (fn) =>
       inTransaction ? fn(store) : (ex as Db).transaction().execute((trx) => fn(storeOn(trx, dialect, true))),
   };

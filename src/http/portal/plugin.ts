@@ -29,6 +29,7 @@ import type { ProductService } from '../../services/products.js';
 import type { ApiService } from '../../services/apis.js';
 import type { PortalSubscriptionService } from '../../services/subscriptions/portal.js';
 import type { ProductLimits } from '../../services/product-limits.js';
+import type { UsageService } from '../../services/usage.js';
 import type { FastifyInstance } from 'fastify';
 import type { AccountService } from '../../services/accounts.js';
 import type { SessionService } from '../../services/sessions.js';
@@ -54,6 +55,8 @@ export interface PortalDeps {
   subscriptions: PortalSubscriptionService;
   /** What the product pages and My subscriptions say about rate limits and quotas. */
   productLimits: ProductLimits;
+  /** My subscriptions' calls per day. */
+  usage: UsageService;
   /** Where developers call the APIs (the gateway's base URL), shown on product pages. */
   gatewayUrl: string;
   /** PUBLIC_URL: cookies are Secure when it is https. */
