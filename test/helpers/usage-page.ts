@@ -34,3 +34,10 @@ export function totalRow(page: string, labelId: string): string[] | undefined {
   const foot = /<tfoot>([\s\S]*?)<\/tfoot>/.exec(region(page, labelId))?.[1];
   return foot === undefined ? undefined : tableRows(foot)[0];
 }
+
+/** One gateway call with a subscription key (the body read whole); its status. */
+export async function keyCall(gatewayUrl: string, path: string, key: string): Promise<number> {
+  const res = await fetch(`${gatewayUrl}${path}`, { headers: { 'Ocp-Apim-Subscription-Key': key } });
+  await res.arrayBuffer();
+  return res.status;
+}

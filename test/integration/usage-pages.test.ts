@@ -15,7 +15,7 @@ import { BACKENDS, type TestServer } from '../helpers/server.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { activeDeveloper, type TestUser } from '../helpers/users.js';
 import { freePort } from '../helpers/net.js';
-import { bodyRows, region, totalRow } from '../helpers/usage-page.js';
+import { bodyRows, keyCall, region, totalRow } from '../helpers/usage-page.js';
 
 describe.each(BACKENDS)('usage pages (%s)', (backend) => {
   const clock = new ManualClock('2026-03-02T10:00:30.000Z');
@@ -26,11 +26,7 @@ describe.each(BACKENDS)('usage pages (%s)', (backend) => {
   let bob: TestUser;
   const keys = { ada: '', bob: '' };
 
-  async function call(path: string, key: string): Promise<number> {
-    const res = await fetch(`${server.gatewayUrl}${path}`, { headers: { 'Ocp-Apim-Subscription-Key': key } });
-    await res.arrayBuffer();
-    return res.status;
-  }
+  const call = (path: string, key: string) => keyCall(server.gatewayUrl, path, key);
 
   beforeAll(async () => {
     upstream = await startUpstream();

@@ -155,10 +155,10 @@ function subscriptionCard(index: number, sub: OwnSubscription, token: SafeHtml, 
     <dt>State</dt><dd><span class="tag ${STATE_TAGS[sub.state]}">${STATE_LABELS[sub.state] ?? sub.state}</span></dd>
     <dt>Created</dt><dd><time datetime="${sub.createdDate}">${formatDate(sub.createdDate)}</time></dd>
     ${quotaLines(sub)}
-    ${sub.limits.length > 0 && html`<dt>Limits</dt>${sub.limits.map((l) => html`<dd class="limit">${l}</dd>`)}`}
+    ${sub.limits.length > 0 && html`<dt>Limits</dt><dd class="limits">${sub.limits.join(', ')}</dd>`}
   </dl>
-  ${usageBlock(index, sub)}
   ${sub.keys && html`<div class="keys">${keyBlock(index, 'primary', sub.keys.primary)}${keyBlock(index, 'secondary', sub.keys.secondary)}</div>`}
+  ${usageBlock(index, sub)}
   ${
     (sub.keys || cancellable) &&
     html`<details class="manage"${failed?.subscriptionId === sub.id ? html` open` : ''}>

@@ -30,27 +30,48 @@ const CHART_JS = `
   if (typeof uPlot !== 'function') return;
   var charts = [];
   function utc(ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); }
+  function text(v) { return v == null ? '–' : String(v); }
   function draw(node) {
     var spec = JSON.parse(node.getAttribute('data-chart'));
     node.hidden = false;
     var bars = spec.style === 'bars' ? uPlot.paths.bars({ size: [0.7, 48] }) : null;
-    var series = [{ label: 'Time' }].concat(spec.series.map(function (s) {
-      var one = { label: s.label, stroke: s.color, width: 2, points: { show: false },
-        value: function (u, v) { return v == null ? '–' : (spec.unit === 'ms' ? v.toFixed(1) + ' ms' : String(v)); } };
-      if (bars) { one.paths = bars; one.fill = s.color; }
+    var list = spec.series.map(function (s) { return { s: s, values: s.values }; });
+    if (bars) {
+      // Stacked: each bar is drawn as tall as its class and the ones below it, the tallest first,
+      // so that every class shows as its own band; the legend still says each class's own count.
+      var run = spec.x.map(function () { return 0; });
+      list.forEach(function (item) {
+        run = run.map(function (r, i) { return r + (item.s.values[i] || 0); });
+        item.values = run.map(function (v) { return v === 0 ? null : v; });
+      });
+      list.reverse();
+    }
+    var series = [{ label: 'Time' }].concat(list.map(function (item) {
+      var s = item.s;
+      var one = { label: s.label, stroke: s.color, width: 2,
+        value: function (u, v, si, idx) {
+          var own = idx == null ? v : s.values[idx];
+          return spec.unit === 'ms' ? (own == null ? '–' : own.toFixed(1) + ' ms') : text(own);
+        } };
+      if (bars) { one.paths = bars; one.fill = s.color; one.width = 0; one.points = { show: false }; }
+      // Percentiles are missing where nothing was called: join the steps that have them, and mark each.
+      else if (spec.unit === 'ms') { one.spanGaps = true; one.points = { show: true, size: 5, fill: s.color }; }
+      else { one.fill = s.color + '1f'; one.points = { show: false }; }
       return one;
     }));
+    // Bars are centered on their step: half a step more on each side keeps the first and last whole.
+    var half = spec.x.length > 1 ? (spec.x[1] - spec.x[0]) / 2000 : 43200;
     var opts = {
       width: Math.max(280, node.clientWidth),
       height: 220,
       tzDate: utc,
       series: series,
-      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
-      axes: [{}, { size: 56, values: function (u, ticks) { return ticks.map(function (t) { return spec.unit === 'ms' ? t + ' ms' : String(t); }); } }],
+      scales: { x: bars ? { time: true, range: function (u, min, max) { return [min - half, max + half]; } } : { time: true }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
+      axes: [{}, { size: spec.unit === 'ms' ? 72 : 56, values: function (u, ticks) { return ticks.map(function (t) { return spec.unit === 'ms' ? t + ' ms' : String(t); }); } }],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } }
     };
-    var data = [spec.x.map(function (t) { return t / 1000; })].concat(spec.series.map(function (s) { return s.values; }));
+    var data = [spec.x.map(function (t) { return t / 1000; })].concat(list.map(function (item) { return item.values; }));
     var chart = new uPlot(opts, data, node);
     charts.push({ chart: chart, node: node });
     node.setAttribute('data-drawn', 'true');

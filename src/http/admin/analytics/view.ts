@@ -32,8 +32,8 @@ export function rangePicker(current: UsagePreset | undefined, scope: UsageScope 
     const error = form.errors[name];
     return html`<div class="field">
     <label for="${id}">${label}</label>
-    <input id="${id}" name="${name}" type="datetime-local" value="${form.values[name] ?? ''}" aria-describedby="${id}-hint${error ? ` ${id}-error` : ''}"${error ? raw(' aria-invalid="true"') : ''}>
     <p class="hint" id="${id}-hint">${hint}</p>
+    <input id="${id}" name="${name}" type="datetime-local" value="${form.values[name] ?? ''}" aria-describedby="${id}-hint${error ? ` ${id}-error` : ''}"${error ? raw(' aria-invalid="true"') : ''}>
     ${error && html`<p class="field-error" id="${id}-error">${error}</p>`}
   </div>`;
   };
@@ -150,7 +150,7 @@ ${totals(o)}
   <h2 id="latency-heading">Latency</h2>
   ${latencyChart(o, { id: 'latency', title: 'Latency percentiles' })}
 </section>
-<div class="grid-2">
+<div class="grid-2 top-lists">
   ${(Object.keys(TOP_TITLES) as TopKind[]).filter((k) => o.top[k].length > 0).map((k) => topTable(k, o.top[k], preset, range))}
 </div>
 ${errorsTable(o.errors)}`;
