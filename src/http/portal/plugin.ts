@@ -22,7 +22,8 @@
  *   POST /products/{id}/subscribe         subscribe (signed in)
  *   GET  /subscriptions                   My subscriptions: states, keys (signed in)
  *   POST /subscriptions/{sid}/regenerate, /subscriptions/{sid}/cancel
- *   GET  /assets/portal.js                the Copy buttons' script (the portal's only script)
+ *   GET  /assets/portal.js                the Copy buttons' script
+ *   GET  /assets/charts-<hash>.js|css     uPlot and the usage charts of My subscriptions
  *   GET  /*                               HTML 404 for browsers (not under /subscriptions)
  */
 import type { ProductService } from '../../services/products.js';
