@@ -67,7 +67,7 @@ const CHART_JS = `
       tzDate: utc,
       series: series,
       scales: { x: bars ? { time: true, range: function (u, min, max) { return [min - half, max + half]; } } : { time: true }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
-      axes: [{}, { size: spec.unit === 'ms' ? 72 : 56, values: function (u, ticks) { return ticks.map(function (t) { return spec.unit === 'ms' ? t + ' ms' : String(t); }); } }],
+      axes: [{}, { size: 72, values: function (u, ticks) { return ticks.map(function (t) { return spec.unit === 'ms' ? t + ' ms' : String(t); }); } }],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } }
     };
