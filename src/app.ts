@@ -32,6 +32,7 @@ import { createPortalSubscriptionService, type PortalSubscriptionService } from 
 import { createAuditLogService, type AuditLogService } from './services/audit-log.js';
 import { createOutboxService, type OutboxService } from './services/outbox.js';
 import { createUserDirectory, type UserDirectory } from './services/user-directory.js';
+import { createUsageService, type UsageService } from './services/usage.js';
 import { createAdminSetupService, type AdminSetupService } from './services/admin-setup.js';
 import type { ServiceDeps } from './services/deps.js';
 import { AppError } from './domain/errors.js';
@@ -86,6 +87,8 @@ export interface Services {
   auditLog: AuditLogService;
   outbox: OutboxService;
   userDirectory: UserDirectory;
+  /** Recorded traffic as charts and tables (the Analytics page, user, product and portal usage). */
+  usage: UsageService;
 }
 
 export interface App {
@@ -184,6 +187,7 @@ export function buildServices(
     auditLog: createAuditLogService(deps),
     outbox: createOutboxService(deps),
     userDirectory: createUserDirectory(store),
+    usage: createUsageService(deps),
   };
   return { deps, services };
 }
@@ -242,6 +246,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       apis: services.apis,
       subscriptions: services.portalSubscriptions,
       productLimits: services.productLimits,
+      usage: services.usage,
       gatewayUrl: config.gatewayPublicUrl,
       publicUrl: config.publicUrl,
       organizationName: config.organizationName,
@@ -263,6 +268,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       namedValues: services.namedValues,
       auditLog: services.auditLog,
       outbox: services.outbox,
+      usage: services.usage,
       publicUrl: config.publicUrl,
       gatewayUrl: config.gatewayPublicUrl,
       organizationName: config.organizationName,

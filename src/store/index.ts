@@ -24,6 +24,7 @@ import * as namedValues from './named-values-repo.js';
 import * as quotaCounters from './quota-counters-repo.js';
 import * as traffic from './traffic-repo.js';
 import * as reports from './reports-repo.js';
+import * as usage from './usage-repo.js';
 
 /** A repository module with its first parameter (the executor) bound. */
 type Bound<M> = {
@@ -65,6 +66,7 @@ export interface Store {
   readonly quotaCounters: Bound<typeof quotaCounters>;
   readonly traffic: Bound<typeof traffic>;
   readonly reports: Bound<typeof reports>;
+  readonly usage: Bound<typeof usage>;
   /** Runs `fn` in one transaction: everything it writes lands, or nothing does. Nested calls join the outer one. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -92,6 +94,7 @@ function storeOn(ex: Executor, dialect: SqlDialect, inTransaction: boolean): Sto
     quotaCounters: bind(quotaCounters, ex),
     traffic: bind(traffic, ex),
     reports: bind(reports, ex),
+    usage: bind(usage, ex),
     transaction: (fn) =>
       inTransaction ? fn(store) : (ex as Db).transaction().execute((trx) => fn(storeOn(trx, dialect, true))),
   };

@@ -19,6 +19,7 @@ import type { SessionService } from '../../services/sessions.js';
 import type { AdminSubscriptionService } from '../../services/subscriptions/admin.js';
 import type { UserDirectory } from '../../services/user-directory.js';
 import type { UserService } from '../../services/users.js';
+import type { UsageService } from '../../services/usage.js';
 import type { WebFace } from '../web/face.js';
 
 export interface AdminDeps {
@@ -39,6 +40,8 @@ export interface AdminDeps {
   namedValues: NamedValueService;
   auditLog: AuditLogService;
   outbox: OutboxService;
+  /** Recorded traffic: the Analytics page and the usage sections of the user and product pages. */
+  usage: UsageService;
   /** PUBLIC_URL: cookies are Secure when it is https; the portal's links. */
   publicUrl: string;
   /** The gateway's public base URL. */

@@ -15,6 +15,7 @@ export const SECTIONS = [
   { id: 'apis', label: 'APIs', href: '/admin/apis' },
   { id: 'policy', label: 'Policies', href: '/admin/policy' },
   { id: 'subscriptions', label: 'Subscriptions', href: '/admin/subscriptions' },
+  { id: 'analytics', label: 'Analytics', href: '/admin/analytics' },
   { id: 'templates', label: 'Email templates', href: '/admin/templates' },
   { id: 'outbox', label: 'Outbox', href: '/admin/outbox' },
   { id: 'audit', label: 'Audit log', href: '/admin/audit' },

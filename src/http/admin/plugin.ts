@@ -27,6 +27,7 @@ import { registerOutboxPages } from './outbox/routes.js';
 import { registerAuditPages } from './audit/routes.js';
 import { registerPolicyPages } from './policies/routes.js';
 import { registerNamedValuePages } from './named-values/routes.js';
+import { registerAnalyticsPages } from './analytics/routes.js';
 
 export type { AdminDeps } from './context.js';
 
@@ -68,4 +69,5 @@ export async function adminPlugin(app: FastifyInstance, deps: AdminDeps): Promis
   registerTemplatePages(app, ctx);
   registerOutboxPages(app, ctx);
   registerAuditPages(app, ctx);
+  registerAnalyticsPages(app, ctx);
 }

@@ -9,6 +9,7 @@ import type { ProductView } from '../../services/views.js';
 import type { Developer } from '../../services/subscriptions/portal.js';
 import type { OwnSubscriptionView } from '../../services/subscriptions/views.js';
 import type { QuotaStatus } from '../../services/product-limits.js';
+import type { UsageSeries } from '../../services/usage.js';
 import { sessionOf } from '../web/request-state.js';
 import type { PortalDeps } from './plugin.js';
 
@@ -60,6 +61,10 @@ export interface OwnSubscription {
    * still shows the subscription and its keys.
    */
   quotas: QuotaStatus[] | { failure: unknown };
+  /** Its product's rate limits and quotas in words (none when it sets none, or for a subscription that is not to a product). */
+  limits: string[];
+  /** Its calls per day over the last 30 days. */
+  usage: UsageSeries;
 }
 
 export type KeyKind = 'primary' | 'secondary';
@@ -108,7 +113,7 @@ function scopeName(scope: string): string {
   }
 }
 
-function ownOf(view: OwnSubscriptionView, quotas: OwnSubscription['quotas']): OwnSubscription {
+function ownOf(view: OwnSubscriptionView, extra: Pick<OwnSubscription, 'quotas' | 'limits' | 'usage'>): OwnSubscription {
   const parsed = parseScope(view.scope);
   const productId = parsed?.kind === 'product' ? parsed.productId : undefined;
   return {
@@ -119,12 +124,12 @@ function ownOf(view: OwnSubscriptionView, quotas: OwnSubscription['quotas']): Ow
     state: view.state,
     createdDate: view.createdDate,
     keys: view.keys ?? undefined,
-    quotas,
+    ...extra,
   };
 }
 
-export function portalCatalogue(deps: Pick<PortalDeps, 'products' | 'apis' | 'subscriptions' | 'productLimits'>): PortalCatalogue {
-  const { products, apis, subscriptions, productLimits } = deps;
+export function portalCatalogue(deps: Pick<PortalDeps, 'products' | 'apis' | 'subscriptions' | 'productLimits' | 'usage'>): PortalCatalogue {
+  const { products, apis, subscriptions, productLimits, usage } = deps;
 
   /** An active subscription to a product: its quotas; any other: none (it makes no calls). */
   function quotasOf(view: OwnSubscriptionView): Promise<OwnSubscription['quotas']> {
@@ -186,8 +191,17 @@ export function portalCatalogue(deps: Pick<PortalDeps, 'products' | 'apis' | 'su
 
     async listOwn(userId) {
       const views = await subscriptions.listOwn(userId);
-      const quotas = await Promise.all(views.map(quotasOf));
-      return views.map((view, i) => ownOf(view, quotas[i]!));
+      // Only the user's own subscriptions are read: their ids come from the user's own list.
+      const productIds = [...new Set(views.map((v) => parseScope(v.scope)).flatMap((p) => (p?.kind === 'product' ? [p.productId] : [])))];
+      const [quotas, daily, limits] = await Promise.all([
+        Promise.all(views.map(quotasOf)),
+        usage.subscriptionsDaily(views.map((v) => v.id)),
+        Promise.all(productIds.map(async (id) => [id, await productLimits.describe(id)] as const)).then((l) => new Map(l)),
+      ]);
+      return views.map((view, i) => {
+        const own = ownOf(view, { quotas: quotas[i]!, limits: [], usage: daily.get(view.id)! });
+        return own.productId === undefined ? own : { ...own, limits: limits.get(own.productId) ?? [] };
+      });
     },
   };
 }

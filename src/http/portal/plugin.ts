@@ -22,13 +22,15 @@
  *   POST /products/{id}/subscribe         subscribe (signed in)
  *   GET  /subscriptions                   My subscriptions: states, keys (signed in)
  *   POST /subscriptions/{sid}/regenerate, /subscriptions/{sid}/cancel
- *   GET  /assets/portal.js                the Copy buttons' script (the portal's only script)
+ *   GET  /assets/portal.js                the Copy buttons' script
+ *   GET  /assets/charts-<hash>.js|css     uPlot and the usage charts of My subscriptions
  *   GET  /*                               HTML 404 for browsers (not under /subscriptions)
  */
 import type { ProductService } from '../../services/products.js';
 import type { ApiService } from '../../services/apis.js';
 import type { PortalSubscriptionService } from '../../services/subscriptions/portal.js';
 import type { ProductLimits } from '../../services/product-limits.js';
+import type { UsageService } from '../../services/usage.js';
 import type { FastifyInstance } from 'fastify';
 import type { AccountService } from '../../services/accounts.js';
 import type { SessionService } from '../../services/sessions.js';
@@ -54,6 +56,8 @@ export interface PortalDeps {
   subscriptions: PortalSubscriptionService;
   /** What the product pages and My subscriptions say about rate limits and quotas. */
   productLimits: ProductLimits;
+  /** My subscriptions' calls per day. */
+  usage: UsageService;
   /** Where developers call the APIs (the gateway's base URL), shown on product pages. */
   gatewayUrl: string;
   /** PUBLIC_URL: cookies are Secure when it is https. */

@@ -7,7 +7,11 @@
  *   GET  /subscriptions                    the list (signed in)
  *   POST /subscriptions/{sid}/regenerate   key=primary|secondary, confirm=yes
  *   POST /subscriptions/{sid}/cancel       confirm=yes
- *   GET  /assets/portal.js                 the Copy buttons' script (the only script; CSP script-src 'self')
+ *   GET  /assets/portal.js                 the Copy buttons' script (CSP script-src 'self')
+ *   GET  /assets/charts-<hash>.js|css      uPlot and the usage charts' script (src/http/web/usage-chart.ts)
+ *
+ * Each subscription shows its calls per day over the last 30 days (chart and table), the quota
+ * used in the current period and its product's limits.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
@@ -27,6 +31,9 @@ import { noticeText, seeOther } from '../web/notices.js';
 import { sessionOf } from '../web/request-state.js';
 import { PORTAL_NOTICES } from './notices.js';
 import { page } from '../web/face.js';
+import { callsChart, chartAssets, registerChartAssets } from '../web/usage-chart.js';
+
+const CHARTS = chartAssets('/assets');
 
 const STATE_LABELS: Readonly<Record<SubscriptionState, string>> = {
   submitted: 'Waiting for approval',
@@ -72,7 +79,9 @@ function formatMoment(iso: string): string {
 function quotaLines(sub: OwnSubscription): SafeHtml | false {
   if (!Array.isArray(sub.quotas)) return html`<dt>Calls left</dt><dd class="quota">Not available right now; try again in a moment.</dd>`;
   if (sub.quotas.length === 0) return false;
-  return html`<dt>Calls left</dt>${sub.quotas.map(
+  return html`<dt>Quota used</dt>${sub.quotas.map(
+    (q) => html`<dd class="quota-used">${q.calls - q.callsLeft} of ${q.calls} calls this period <meter min="0" max="${q.calls}" value="${q.calls - q.callsLeft}" aria-hidden="true"></meter></dd>`,
+  )}<dt>Calls left</dt>${sub.quotas.map(
     (q) => html`<dd class="quota">${q.callsLeft} of ${q.calls} calls left; ${
       q.renewsAt === undefined ? 'the quota never renews' : html`the period renews on <time datetime="${q.renewsAt}">${formatMoment(q.renewsAt)}</time>`
     }</dd>`,
@@ -122,6 +131,20 @@ function cancelForm(index: number, sub: OwnSubscription, token: SafeHtml, failed
     </form>`;
 }
 
+/** Calls per day over the last 30 days (the service read the owner's own subscriptions only). */
+function usageBlock(index: number, sub: OwnSubscription): SafeHtml {
+  const { totals } = sub.usage;
+  return html`<div class="usage" id="usage-${index}">
+    <h3>Usage</h3>
+    ${
+      totals.total === 0
+        ? html`<p class="muted">No calls in the last 30 days.</p>`
+        : html`<p class="muted">${totals.total} ${totals.total === 1 ? 'call' : 'calls'} in the last 30 days: ${totals.success} successful, ${totals.blocked} blocked, ${totals.failed} failed.</p>
+    ${callsChart(sub.usage, { id: `usage-${index}-calls`, title: 'Calls per day, last 30 days', style: 'bars', caption: 'Calls per day (UTC); days without calls are left out.' })}`
+    }
+  </div>`;
+}
+
 function subscriptionCard(index: number, sub: OwnSubscription, token: SafeHtml, failed: FailedForm | undefined): SafeHtml {
   const headingId = `subscription-${index}`;
   const cancellable = isCancellable(sub.state);
@@ -132,8 +155,10 @@ function subscriptionCard(index: number, sub: OwnSubscription, token: SafeHtml, 
     <dt>State</dt><dd><span class="tag ${STATE_TAGS[sub.state]}">${STATE_LABELS[sub.state] ?? sub.state}</span></dd>
     <dt>Created</dt><dd><time datetime="${sub.createdDate}">${formatDate(sub.createdDate)}</time></dd>
     ${quotaLines(sub)}
+    ${sub.limits.length > 0 && html`<dt>Limits</dt><dd class="limits">${sub.limits.join(', ')}</dd>`}
   </dl>
   ${sub.keys && html`<div class="keys">${keyBlock(index, 'primary', sub.keys.primary)}${keyBlock(index, 'secondary', sub.keys.secondary)}</div>`}
+  ${usageBlock(index, sub)}
   ${
     (sub.keys || cancellable) &&
     html`<details class="manage"${failed?.subscriptionId === sub.id ? html` open` : ''}>
@@ -168,7 +193,8 @@ async function subscriptionsPage(
   }
   <p aria-live="polite" class="visually-hidden" id="copy-status"></p>
 </section>
-${subscriptions.map((sub, i) => subscriptionCard(i + 1, sub, token, options.failed))}`;
+${subscriptions.map((sub, i) => subscriptionCard(i + 1, sub, token, options.failed))}
+${subscriptions.some((s) => s.usage.totals.total > 0) && CHARTS.tags}`;
   return sendPage(portal, request, reply, { title: 'My subscriptions', main, status: options.status, script: true });
 }
 
@@ -207,6 +233,8 @@ export function registerSubscriptionRoutes(app: FastifyInstance, portal: PortalC
     await catalogue.cancel(developerOf(request), subscriptionId);
     return seeOther(reply, '/subscriptions', 'cancelled');
   });
+
+  registerChartAssets(app, CHARTS);
 
   app.get(SCRIPT_PATH, page({ session: false }), async (request, reply) => {
     reply.header('cache-control', 'public, max-age=3600');

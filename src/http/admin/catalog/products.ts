@@ -24,6 +24,7 @@ import { registerCreatePage, registerEditPage } from '../entity-form-pages.js';
 import { checkField, confirmPage, etagOf, orNull, removeForm, selectField, textArea, textField, ticked } from '../forms.js';
 import { entityTrail, dataTable, notice, pageHead, redirectWithNotice, seg, sendAdminPage, skipOf, stateBadge, yesNo } from '../render.js';
 import { actorOf, formToken } from '../../web/request-state.js';
+import { usageOf, usagePanel } from '../analytics/usage-panel.js';
 
 const PRODUCTS_PER_PAGE = 50;
 /** The choices of the "add an API / a group" selects. */
@@ -212,12 +213,13 @@ ${dataTable({
     status?: number,
   ): Promise<FastifyReply> {
     const product = await ctx.products.get(id);
-    const [apis, groups, allApis, allGroups, limits] = await Promise.all([
+    const [apis, groups, allApis, allGroups, limits, usage] = await Promise.all([
       ctx.products.listApis(id, { top: CHOICES_MAX, skip: 0 }),
       ctx.products.listGroups(id, { top: CHOICES_MAX, skip: 0 }),
       ctx.apis.list({ top: CHOICES_MAX, skip: 0 }),
       ctx.groups.list({ top: CHOICES_MAX, skip: 0 }),
       ctx.productLimits.describe(id),
+      usageOf(ctx, { kind: 'product', id }),
     ]);
     const token = csrfInput(formToken(request));
     const path = productPath(id);
@@ -325,7 +327,8 @@ ${notice(request)}
     rows: groupRows,
     empty: 'No groups: only administrators see this product.',
   })}
-</section>`,
+</section>
+${usagePanel({ kind: 'product', id }, usage)}`,
     });
   }
 

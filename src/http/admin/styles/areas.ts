@@ -4,6 +4,7 @@ import { SUBSCRIPTIONS_KEYS_CSS } from './subscriptions-keys.js';
 import { USERS_LIST_CSS } from './users-list.js';
 import { GROUPS_CATALOG_CSS } from './groups-catalog.js';
 import { POLICIES_CSS } from './policies.js';
+import { ANALYTICS_CSS } from './analytics.js';
 /** Each area's extra rules; an area adds its own module here. */
 export const AREA_CSS: readonly string[] = [
   USERS_LIST_CSS,
@@ -12,4 +13,5 @@ export const AREA_CSS: readonly string[] = [
   GROUPS_CATALOG_CSS,
   TEMPLATES_OUTBOX_AUDIT_CSS,
   POLICIES_CSS,
+  ANALYTICS_CSS,
 ];

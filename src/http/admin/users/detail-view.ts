@@ -16,6 +16,7 @@ import type { AdminContext } from '../context.js';
 import { postForm, removeForm } from '../forms.js';
 import { dataTable, dateTime, notice, pageHead, pagination, sendAdminPage, stateBadge } from '../render.js';
 import { formToken } from '../../web/request-state.js';
+import { usageOf, usagePanel } from '../analytics/usage-panel.js';
 
 const GROUP_TYPE_LABELS: Readonly<Record<string, string>> = { custom: 'Custom', external: 'External', system: 'System' };
 
@@ -225,11 +226,12 @@ export async function sendUserPage(
 ): Promise<FastifyReply> {
   const user = await ctx.users.get(id);
   const skip = queryNumber(request, 'subs');
-  const [invited, groups, subs, audit] = await Promise.all([
+  const [invited, groups, subs, audit, usage] = await Promise.all([
     ctx.users.isPendingInvitation(id),
     ctx.groups.list({ top: 500, skip: 0 }),
     ctx.subscriptions.ofUser(id, { top: SUBSCRIPTIONS_PER_PAGE, skip }),
     ctx.auditLog.query({ user: id, top: AUDIT_ENTRIES, skip: 0 }),
+    usageOf(ctx, { kind: 'user', id }),
   ]);
   const entries = audit.items;
   const actorIds = [...new Set(entries.flatMap((e) => (e.actorUserId !== undefined ? [e.actorUserId] : [])))];
@@ -260,6 +262,7 @@ ${notice(request)}
 </div>
 ${groupsPanel(request, user, groups.items, forms.group ?? EMPTY_FORM)}
 ${subscriptionsPanel(user, { ...subs, skip })}
+${usagePanel({ kind: 'user', id }, usage)}
 ${auditPanel(entries, actors)}`,
   });
 }
