@@ -6,7 +6,8 @@ export async function startCommand(): Promise<void> {
   const startedAt = Date.now();
   const config = loadConfig();
   const app = await createApp(config);
-  const { url, gatewayUrl, adminSetupUrl } = await app.listen();
+  const { url, gatewayUrl, adminSetupUrl, metricsPort } = await app.listen();
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   // Any subscription id and resource group name are accepted (and echoed back in resource ids).
   const base = MANAGEMENT_PREFIX.replace(':subscriptionId', '{any}')
     .replace(':resourceGroupName', '{any}')
@@ -21,6 +22,9 @@ export async function startCommand(): Promise<void> {
     `  Admin UI         ${url}/admin  (administrators only)`,
     `  Management API   ${url}${base}`,
     `  Gateway          ${gatewayUrl}/{api path}/...  (developers call APIs here, with their subscription key)`,
+    `  Analytics        ${url}/admin/analytics  (reports: ${url}${base}/reports/byApi?...)`,
+    `  Health           ${url}/healthz, ${url}/readyz`,
+    `  Metrics          ${metricsPort !== undefined ? `http://${host}:${metricsPort}/metrics` : 'off (set METRICS_PORT to serve /metrics for Prometheus)'}`,
     `  Database         ${app.database.description}`,
     `  Email            ${config.smtpUrl ? 'delivered through SMTP_URL' : 'no SMTP_URL: emails wait in the outbox table until it is set'}`,
     '',

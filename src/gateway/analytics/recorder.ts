@@ -39,6 +39,9 @@ export interface TrafficRecorder extends CallSink {
 }
 
 const MINUTE_MS = 60_000;
+/** Bucket rows per statement of a flush (the repository's own batch size). */
+const ROWS_PER_WRITE = 200;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** One minute of one (API, operation, product, subscription, user). */
 interface Bucket {
@@ -153,8 +156,16 @@ export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficR
     const requests = interval.sample;
     if (minutes.length === 0 && statuses.length === 0 && requests.length === 0) return;
     await options.store.transaction(async (tx) => {
-      await tx.traffic.addTrafficMinutes(tx.dialect, minutes);
-      await tx.traffic.addTrafficStatuses(statuses);
+      // A few hundred rows per statement, and the event loop given back between statements: on
+      // SQLite (synchronous) a flush of 10,000 buckets would otherwise hold the gateway for ~200 ms.
+      for (let i = 0; i < minutes.length; i += ROWS_PER_WRITE) {
+        await tx.traffic.addTrafficMinutes(tx.dialect, minutes.slice(i, i + ROWS_PER_WRITE));
+        await yieldToEventLoop();
+      }
+      for (let i = 0; i < statuses.length; i += ROWS_PER_WRITE * 4) {
+        await tx.traffic.addTrafficStatuses(statuses.slice(i, i + ROWS_PER_WRITE * 4));
+        await yieldToEventLoop();
+      }
       await tx.traffic.addTrafficRequests(requests);
     });
   }
