@@ -1,6 +1,7 @@
 /**
  * The read side of recorded traffic for the management API's reports: one grouped aggregate over
- * traffic_minutes per report, bounded by the time range (a range scan of the primary key, or of
+ * traffic_minutes (or its hour or day rollup, when the range and interval fall on their
+ * boundaries) per report, bounded by the time range (a range scan of the primary key, or of
  * the (id, minute) index when the filter names a subscription, user, product or API), ordered and
  * paged in SQL, with the number of groups from a window over the grouped rows (one scan, no second
  * count query). Written to mean the same on SQLite and PostgreSQL; PostgreSQL's bigint and numeric
@@ -13,6 +14,8 @@ import type { OrderField, OrderTerm } from '../domain/reports/orderby.js';
 import { operationKey, type ReportRow, type RequestRow } from '../domain/reports/records.js';
 import type { Executor } from './database.js';
 import { apiNames, productNames } from './subscriptions-repo.js';
+import { coarsestResolution, minuteBounds } from '../domain/analytics/resolution.js';
+import { TRAFFIC_TABLES } from './traffic-repo.js';
 
 type Bool = RawBuilder<SqlBool>;
 
@@ -38,12 +41,16 @@ function bound(column: string, b: TimeBound): Bool {
   }
 }
 
-/** The filter as SQL over either traffic table (`time`: minute or at); every value a parameter. */
-function conditions(filter: ReportFilter, time: 'minute' | 'at', nonEmpty: readonly string[] = []): Bool {
-  const parts: Bool[] = [bound(time, filter.from)];
-  if (filter.to) parts.push(bound(time, filter.to));
-  for (const [field, id] of Object.entries(filter.ids) as [IdField, string][]) parts.push(sql<SqlBool>`${sql.ref(ID_COLUMNS[field])} = ${id}`);
-  for (const column of nonEmpty) parts.push(sql<SqlBool>`${sql.ref(column)} <> ''`);
+/** The ids a filter names, as SQL conditions; every value a parameter. */
+function idConditions(filter: ReportFilter): Bool[] {
+  return (Object.entries(filter.ids) as [IdField, string][]).map(([field, id]) => sql<SqlBool>`${sql.ref(ID_COLUMNS[field])} = ${id}`);
+}
+
+/** The filter as SQL over the request log (its exact `at`). */
+function requestConditions(filter: ReportFilter): Bool {
+  const parts: Bool[] = [bound('at', filter.from)];
+  if (filter.to) parts.push(bound('at', filter.to));
+  parts.push(...idConditions(filter));
   return sql<SqlBool>`${sql.join(parts, sql` AND `)}`;
 }
 
@@ -92,13 +99,29 @@ function orderColumn(field: OrderField): string {
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
+/**
+ * The bucket table that answers the query exactly and its where clause: the timestamp bounds as
+ * a range of bucket starts [from, to) (what they select of minute rows), read from the hour or
+ * day rollup when they and byTime's interval fall on its boundaries.
+ */
+function source(q: TrafficGroupQuery, nonEmpty: readonly string[]) {
+  const range = minuteBounds(q.filter.from as { op: 'ge' | 'gt'; at: number }, q.filter.to as { op: 'le' | 'lt'; at: number } | undefined);
+  const resolution = coarsestResolution(range.from, range.to, q.kind === 'time' ? (q.intervalMs ?? 900_000) : undefined);
+  const parts: Bool[] = [sql<SqlBool>`minute >= ${range.from}`];
+  if (range.to !== undefined) parts.push(sql<SqlBool>`minute < ${range.to}`);
+  parts.push(...idConditions(q.filter));
+  for (const column of nonEmpty) parts.push(sql<SqlBool>`${sql.ref(column)} <> ''`);
+  return { table: TRAFFIC_TABLES[resolution].calls, where: sql<SqlBool>`${sql.join(parts, sql` AND `)}` };
+}
+
 function groupedQuery(ex: Executor, q: TrafficGroupQuery, top: number, skip: number) {
   const keys = GROUP_KEYS[q.kind];
   // Inlined, not a parameter: PostgreSQL matches the GROUP BY expression to the selected one by its text.
   const bucket = q.kind === 'time' ? sql`minute - (minute % ${sql.lit(q.intervalMs ?? 900_000)})` : undefined;
+  const from = source(q, q.kind === 'operation' ? ['operation_id'] : keys);
   let query = ex
-    .selectFrom('traffic_minutes')
-    .where(conditions(q.filter, 'minute', q.kind === 'operation' ? ['operation_id'] : keys))
+    .selectFrom(from.table as 'traffic_minutes')
+    .where(from.where)
     .select(Object.entries(NUMBERS).map(([alias, expression]) => expression.as(alias)))
     .select(sql<number>`count(*) over ()`.as('groupCount'));
   for (const key of keys) query = query.select(sql.ref(key).as(key));
@@ -165,7 +188,7 @@ export async function listTrafficRequests(ex: Executor, q: TrafficRequestQuery):
   const rows = await ex
     .selectFrom('traffic_requests')
     .selectAll()
-    .where(conditions(q.filter, 'at'))
+    .where(requestConditions(q.filter))
     .orderBy('at', direction)
     .orderBy('id', direction)
     .limit(q.top)

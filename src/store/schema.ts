@@ -358,5 +358,10 @@ export interface Database {
   quota_counters: QuotaCountersTable;
   traffic_minutes: TrafficMinutesTable;
   traffic_statuses: TrafficStatusesTable;
+  /** Rollups of the two above: `minute` holds the start of the hour or the UTC day. */
+  traffic_hours: TrafficMinutesTable;
+  traffic_days: TrafficMinutesTable;
+  traffic_statuses_hours: TrafficStatusesTable;
+  traffic_statuses_days: TrafficStatusesTable;
   traffic_requests: TrafficRequestsTable;
 }

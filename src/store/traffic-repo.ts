@@ -8,6 +8,17 @@
 import { sql } from 'kysely';
 import type { Executor, SqlDialect } from './database.js';
 import type { TrafficMinutesTable, TrafficRequestsTable, TrafficStatusesTable } from './schema.js';
+import type { TrafficResolution } from '../domain/analytics/resolution.js';
+import { MAX_BUCKET_FIELDS, MIN_BUCKET_FIELDS, SUMMED_BUCKET_FIELDS } from '../domain/analytics/bucket-fields.js';
+
+/** The aggregate and status tables of each resolution (migration 0009). */
+export const TRAFFIC_TABLES = {
+  minute: { calls: 'traffic_minutes', statuses: 'traffic_statuses' },
+  hour: { calls: 'traffic_hours', statuses: 'traffic_statuses_hours' },
+  day: { calls: 'traffic_days', statuses: 'traffic_statuses_days' },
+} as const satisfies Record<TrafficResolution, { calls: string; statuses: string }>;
+export type TrafficCallsTable = (typeof TRAFFIC_TABLES)[TrafficResolution]['calls'];
+export type TrafficStatusesTableName = (typeof TRAFFIC_TABLES)[TrafficResolution]['statuses'];
 
 export type TrafficMinuteRow = TrafficMinutesTable;
 export type TrafficStatusRow = TrafficStatusesTable;
@@ -16,41 +27,38 @@ export type TrafficRequestRow = Omit<TrafficRequestsTable, 'id'>;
 /** Rows per statement: 33 parameters each stays below SQLite's (32,766) and PostgreSQL's (65,535) limits. */
 const ROWS_PER_STATEMENT = 200;
 
-const ADDED = [
-  'calls_success',
-  'calls_blocked',
-  'calls_failed',
-  'calls_other',
-  'calls_total',
-  'bandwidth',
-  'api_time_sum',
-  'service_calls',
-  'service_time_sum',
-  ...Array.from({ length: 14 }, (_, i) => `latency_${i}`),
-] as const;
 
-export async function addTrafficMinutes(ex: Executor, dialect: SqlDialect, rows: readonly TrafficMinuteRow[]): Promise<void> {
+/** Adds `rows` (buckets of `resolution`: `minute` is their start) to what is recorded. */
+export async function addTrafficMinutes(
+  ex: Executor,
+  dialect: SqlDialect,
+  rows: readonly TrafficMinuteRow[],
+  resolution: TrafficResolution = 'minute',
+): Promise<void> {
+  const table = TRAFFIC_TABLES[resolution].calls;
   const least = dialect === 'postgres' ? 'least' : 'min';
   const greatest = dialect === 'postgres' ? 'greatest' : 'max';
   const set: Record<string, unknown> = {};
-  for (const c of ADDED) set[c] = sql`traffic_minutes.${sql.ref(c)} + excluded.${sql.ref(c)}`;
-  for (const c of ['api_time_min', 'service_time_min']) set[c] = sql`${sql.raw(least)}(traffic_minutes.${sql.ref(c)}, excluded.${sql.ref(c)})`;
-  for (const c of ['api_time_max', 'service_time_max']) set[c] = sql`${sql.raw(greatest)}(traffic_minutes.${sql.ref(c)}, excluded.${sql.ref(c)})`;
+  const own = (c: string) => sql.ref(`${table}.${c}`);
+  for (const c of SUMMED_BUCKET_FIELDS) set[c] = sql`${own(c)} + excluded.${sql.ref(c)}`;
+  for (const c of MIN_BUCKET_FIELDS) set[c] = sql`${sql.raw(least)}(${own(c)}, excluded.${sql.ref(c)})`;
+  for (const c of MAX_BUCKET_FIELDS) set[c] = sql`${sql.raw(greatest)}(${own(c)}, excluded.${sql.ref(c)})`;
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     await ex
-      .insertInto('traffic_minutes')
+      .insertInto(table)
       .values(rows.slice(i, i + ROWS_PER_STATEMENT))
       .onConflict((oc) => oc.columns(['minute', 'api_id', 'operation_id', 'product_id', 'subscription_id', 'user_id']).doUpdateSet(set as never))
       .execute();
   }
 }
 
-export async function addTrafficStatuses(ex: Executor, rows: readonly TrafficStatusRow[]): Promise<void> {
+export async function addTrafficStatuses(ex: Executor, rows: readonly TrafficStatusRow[], resolution: TrafficResolution = 'minute'): Promise<void> {
+  const table = TRAFFIC_TABLES[resolution].statuses;
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT * 4) {
     await ex
-      .insertInto('traffic_statuses')
+      .insertInto(table)
       .values(rows.slice(i, i + ROWS_PER_STATEMENT * 4))
-      .onConflict((oc) => oc.columns(['minute', 'api_id', 'status']).doUpdateSet({ calls: sql<number>`traffic_statuses.calls + excluded.calls` }))
+      .onConflict((oc) => oc.columns(['minute', 'api_id', 'status']).doUpdateSet({ calls: sql<number>`${sql.ref(`${table}.calls`)} + excluded.calls` }))
       .execute();
   }
 }
@@ -62,12 +70,13 @@ export async function addTrafficRequests(ex: Executor, rows: readonly TrafficReq
 }
 
 /**
- * Deletes the minute and status rows before `before` (epoch ms), the oldest first, about `limit`
- * of each at a time (a whole minute goes at once); returns how many went.
+ * Deletes the aggregate and status rows of every resolution whose period starts before `before`
+ * (epoch ms), the oldest first, about `limit` of each table at a time (a whole period goes at
+ * once); returns how many went.
  */
 export async function pruneTrafficMinutes(ex: Executor, before: number, limit: number): Promise<number> {
   let removed = 0;
-  for (const table of ['traffic_minutes', 'traffic_statuses'] as const) {
+  for (const table of Object.values(TRAFFIC_TABLES).flatMap((t) => [t.calls, t.statuses])) {
     // One batch by the primary key's leading column: the oldest minutes first.
     const oldest = await ex.selectFrom(table).select('minute').where('minute', '<', before).orderBy('minute').limit(1).offset(limit - 1).executeTakeFirst();
     const bound = oldest ? Math.min(Number(oldest.minute) + 1, before) : before;

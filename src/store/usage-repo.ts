@@ -5,13 +5,21 @@
  * tables in its own shapes: reports-repo.ts.)
  *
  * Every read is over a time range [from, to) in epoch ms and, when scoped, over one entity's
- * column: the (column, minute) indexes of migration 0009 serve the scoped ones, the primary key's
+ * column, from the minute rows or, when the range and step fall on hours or UTC days, from their
+ * rollups: the (column, minute) indexes of migration 0009 serve the scoped ones, the primary key's
  * leading `minute` the rest. Results are bounded: a series has one row per step (the caller picks
  * a step that keeps them few), a top list `limit` rows, statuses one row per status code.
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { LATENCY_BUCKETS } from '../domain/analytics/latency.js';
 import type { Executor } from './database.js';
+import { coarsestResolution } from '../domain/analytics/resolution.js';
+import { TRAFFIC_TABLES } from './traffic-repo.js';
+
+/** The coarsest bucket table whose boundaries the window (and step) fall on: a month of days reads 30 rows per entity, not 43,200. */
+function tables(w: UsageWindow, stepMs?: number) {
+  return TRAFFIC_TABLES[coarsestResolution(w.from, w.to, stepMs)];
+}
 
 /** Which entity's traffic: the column of traffic_minutes that names it. */
 export type UsageScopeKind = 'api' | 'product' | 'subscription' | 'user';
@@ -76,7 +84,7 @@ export async function usageByStep(ex: Executor, w: UsageWindow, stepMs: number, 
   const step = sql`minute - minute % ${sql.lit(stepMs)}`;
   const latency = sql.join(LATENCY_COLUMNS.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`));
   const { rows } = await sql<Record<string, unknown>>`select ${step} as at, ${CLASS_SUMS}, max(api_time_max) as api_time_max, ${latency}
-    from traffic_minutes where ${inWindow(w, scope)} group by ${step} order by at`.execute(ex);
+    from ${sql.table(tables(w, stepMs).calls)} where ${inWindow(w, scope)} group by ${step} order by at`.execute(ex);
   return rows.map((r) => ({
     at: num(r.at),
     ...counts(r),
@@ -102,7 +110,7 @@ export async function usageTop(ex: Executor, w: UsageWindow, kind: UsageTopKind,
   const cols = sql.join(keys.map((k) => sql.ref(k)));
   const named = sql.join(keys.map((k) => sql`${sql.ref(k)} <> ''`), sql` and `);
   const { rows } = await sql<Record<string, unknown>>`select ${cols}, ${CLASS_SUMS}
-    from traffic_minutes where ${inWindow(w, scope)} and ${named}
+    from ${sql.table(tables(w).calls)} where ${inWindow(w, scope)} and ${named}
     group by ${cols} order by total desc, ${cols} limit ${sql.lit(Math.max(1, Math.trunc(limit)))}`.execute(ex);
   return rows.map((r) => ({
     ...counts(r),
@@ -118,7 +126,7 @@ export interface UsageStatusRow {
 /** Calls per status code in the window (of one API when given), the most frequent first. */
 export async function usageByStatus(ex: Executor, w: UsageWindow, apiId?: string): Promise<UsageStatusRow[]> {
   let q = ex
-    .selectFrom('traffic_statuses')
+    .selectFrom(tables(w).statuses as 'traffic_statuses')
     .select(['status', sql<number>`sum(calls)`.as('calls')])
     .where('minute', '>=', w.from)
     .where('minute', '<', w.to);

@@ -33,8 +33,9 @@ describe.each(BACKENDS)('traffic recorder (%s)', (backend) => {
       (r) => ({ ...r, minute: Number(r.minute), calls_total: Number(r.calls_total) }),
     );
   const clear = async () => {
-    await db().deleteFrom('traffic_minutes').execute();
-    await db().deleteFrom('traffic_statuses').execute();
+    for (const table of ['traffic_minutes', 'traffic_hours', 'traffic_days', 'traffic_statuses', 'traffic_statuses_hours', 'traffic_statuses_days'] as const) {
+      await db().deleteFrom(table).execute();
+    }
     await db().deleteFrom('traffic_requests').execute();
   };
 
@@ -172,6 +173,67 @@ describe.each(BACKENDS)('traffic recorder (%s)', (backend) => {
       ]);
       expect(Number(r.at)).toBe(Date.parse(START));
     }
+  });
+
+  it('rolls what it writes up into hours and UTC days, adding up across flushes', async () => {
+    const at = (iso: string) => clock.set(iso);
+    const ok = () => call('/echo/items/1', { 'ocp-apim-subscription-key': key });
+    at('2026-12-03T10:00:10.000Z');
+    await ok();
+    await ok();
+    await server.app.gateway.flushTraffic();
+    at('2026-12-03T10:59:50.000Z');
+    await ok();
+    await call('/echo/items/2');
+    at('2026-12-04T00:00:30.000Z');
+    await ok();
+    await server.app.gateway.flushTraffic();
+
+    const rows = async (table: 'traffic_hours' | 'traffic_days') =>
+      (await db().selectFrom(table).selectAll().orderBy('minute').orderBy('subscription_id').execute()).map((r) => [
+        new Date(Number(r.minute)).toISOString(),
+        r.subscription_id,
+        Number(r.calls_success),
+        Number(r.calls_blocked),
+        Number(r.calls_total),
+      ]);
+    expect(await rows('traffic_hours')).toEqual([
+      ['2026-12-03T10:00:00.000Z', '', 0, 1, 1],
+      ['2026-12-03T10:00:00.000Z', 'ann-gold', 3, 0, 3],
+      ['2026-12-04T00:00:00.000Z', 'ann-gold', 1, 0, 1],
+    ]);
+    expect(await rows('traffic_days')).toEqual([
+      ['2026-12-03T00:00:00.000Z', '', 0, 1, 1],
+      ['2026-12-03T00:00:00.000Z', 'ann-gold', 3, 0, 3],
+      ['2026-12-04T00:00:00.000Z', 'ann-gold', 1, 0, 1],
+    ]);
+    // The day's times are those of its minutes.
+    const minuteRows = (await minutes()).filter((r) => r.subscription_id === 'ann-gold' && r.minute < Date.parse('2026-12-04T00:00:00Z'));
+    const day = (await db().selectFrom('traffic_days').selectAll().where('subscription_id', '=', 'ann-gold').orderBy('minute').executeTakeFirstOrThrow());
+    expect(Number(day.api_time_min)).toBe(Math.min(...minuteRows.map((r) => Number(r.api_time_min))));
+    expect(Number(day.api_time_max)).toBe(Math.max(...minuteRows.map((r) => Number(r.api_time_max))));
+    expect(Number(day.api_time_sum)).toBeCloseTo(minuteRows.reduce((a, r) => a + Number(r.api_time_sum), 0), 9);
+    const statuses = await db().selectFrom('traffic_statuses_days').select(['minute', 'status', 'calls']).orderBy('minute').orderBy('status').execute();
+    expect(statuses.map((r) => [new Date(Number(r.minute)).toISOString(), r.status, Number(r.calls)])).toEqual([
+      ['2026-12-03T00:00:00.000Z', 200, 3],
+      ['2026-12-03T00:00:00.000Z', 401, 1],
+      ['2026-12-04T00:00:00.000Z', 200, 1],
+    ]);
+
+    // A report over whole days reads the day rollup: it still answers once the minute rows are gone;
+    // one whose bounds are not on an hour reads the minutes.
+    const byApi = async (filter: string) => {
+      const res = await server.request('GET', '/reports/byApi', { query: { $filter: filter } });
+      expect(res.status, res.text).toBe(200);
+      return res.json.value.map((r: { apiId: string; callCountTotal: number }) => [r.apiId, r.callCountTotal]);
+    };
+    const days = "timestamp ge datetime'2026-12-03T00:00:00' and timestamp lt datetime'2026-12-05T00:00:00'";
+    const minutesOnly = "timestamp ge datetime'2026-12-03T00:00:00' and timestamp le datetime'2026-12-05T00:00:00'";
+    expect(await byApi(days)).toEqual([['/apis/echo', 5]]);
+    expect(await byApi(minutesOnly)).toEqual([['/apis/echo', 5]]);
+    await db().deleteFrom('traffic_minutes').execute();
+    expect(await byApi(days)).toEqual([['/apis/echo', 5]]);
+    expect(await byApi(minutesOnly)).toEqual([]);
   });
 
   it('prunes aggregates and requests past their retention', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { ManualClock } from '../../src/domain/clock.js';
 import type { Database } from '../../src/store/schema.js';
-import { usageByStatus, usageByStep, usageTop, type UsageScope } from '../../src/store/usage-repo.js';
+import { usageByStatus, usageByStep, usageTop } from '../../src/store/usage-repo.js';
 import { AppError } from '../../src/domain/errors.js';
 import { activeSubscription, putApi, putProduct } from '../helpers/gateway.js';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
@@ -71,24 +71,29 @@ describe.each(BACKENDS)('usage queries and ranges (%s)', (backend) => {
 
   const window = { from: Date.parse('2026-02-01T00:00:00Z'), to: Date.parse('2026-03-03T00:00:00Z') };
 
-  it('reads one subscription, user, product or API by its own (column, minute) index', async () => {
-    const indexes: Record<UsageScope['kind'], string> = {
-      subscription: 'traffic_minutes_subscription',
-      user: 'traffic_minutes_user',
-      product: 'traffic_minutes_product',
-      api: 'traffic_minutes_api',
-    };
-    for (const [kind, index] of Object.entries(indexes) as [UsageScope['kind'], string][]) {
+  // Not on an hour's boundary: only the minute rows answer it.
+  const minutesWindow = { from: Date.parse('2026-03-01T10:07:00Z'), to: Date.parse('2026-03-02T10:08:00Z') };
+  const MINUTE = 60_000;
+
+  it('reads one subscription, user, product or API by its own (column, minute) index, of the coarsest table that fits', async () => {
+    for (const kind of ['subscription', 'user', 'product', 'api'] as const) {
       const scope = { kind, id: 'x' };
-      expect(await planOf((db) => usageByStep(db, window, DAY, scope)), kind).toContain(index);
-      expect(await planOf((db) => usageTop(db, window, 'operation', 10, scope)), kind).toContain(index);
+      // Whole days in steps of days: the day rollup.
+      expect(await planOf((db) => usageByStep(db, window, DAY, scope)), kind).toContain(`traffic_days_${kind}`);
+      expect(await planOf((db) => usageTop(db, window, 'operation', 10, scope)), kind).toContain(`traffic_days_${kind}`);
+      // Whole days in steps of hours: the hour rollup; anything else: the minutes.
+      expect(await planOf((db) => usageByStep(db, window, HOUR, scope)), kind).toContain(`traffic_hours_${kind}`);
+      expect(await planOf((db) => usageByStep(db, minutesWindow, MINUTE, scope)), kind).toContain(`traffic_minutes_${kind}`);
+      expect(await planOf((db) => usageTop(db, minutesWindow, 'operation', 10, scope)), kind).toContain(`traffic_minutes_${kind}`);
     }
   });
 
   it('reads all traffic of a range by the primary key, and status counts by theirs', async () => {
     // SQLite names a primary key's index sqlite_autoindex_<table>_1.
-    expect(await planOf((db) => usageByStep(db, window, HOUR))).toMatch(/traffic_minutes_pk|sqlite_autoindex_traffic_minutes_1 \(minute>\? AND minute<\?\)/);
-    expect(await planOf((db) => usageByStatus(db, window))).toMatch(/traffic_statuses_pk|sqlite_autoindex_traffic_statuses_1 \(minute>\? AND minute<\?\)/);
+    expect(await planOf((db) => usageByStep(db, window, HOUR))).toMatch(/traffic_hours_pk|sqlite_autoindex_traffic_hours_1 \(minute>\? AND minute<\?\)/);
+    expect(await planOf((db) => usageByStep(db, minutesWindow, MINUTE))).toMatch(/traffic_minutes_pk|sqlite_autoindex_traffic_minutes_1 \(minute>\? AND minute<\?\)/);
+    expect(await planOf((db) => usageByStatus(db, window))).toMatch(/traffic_statuses_days_pk|sqlite_autoindex_traffic_statuses_days_1 \(minute>\? AND minute<\?\)/);
+    expect(await planOf((db) => usageByStatus(db, minutesWindow))).toMatch(/traffic_statuses_pk|sqlite_autoindex_traffic_statuses_1 \(minute>\? AND minute<\?\)/);
   });
 
   it('picks the step from the range and ends a preset with the step that holds now', () => {

@@ -1,7 +1,8 @@
 /**
  * The traffic recorder: a call sink that counts every call in memory, per minute and per API,
  * operation, product, subscription and user (Azure's report counts, bytes, times, a latency
- * histogram), per minute, API and status code, and keeps a uniform sample of single requests for
+ * histogram), per minute, API and status code (and, when it writes, the same rolled up per hour
+ * and per UTC day), and keeps a uniform sample of single requests for
  * `byRequest`. Every `flushMs` it writes what it holds in one transaction (a few multi-row upserts
  * that add to the rows other nodes and earlier flushes wrote), never a write per request. A node
  * that dies loses at most what it counted since its last flush; a flush that fails keeps its
@@ -13,6 +14,7 @@ import type { Store } from '../../store/index.js';
 import type { TrafficMinuteRow, TrafficRequestRow, TrafficStatusRow } from '../../store/traffic-repo.js';
 import type { GatewayLogger } from '../types.js';
 import { callUrl, type CallRecord, type CallSink } from '../observe/call.js';
+import { rollUpMinutes, rollUpStatuses } from './rollup.js';
 
 export interface TrafficRecorderOptions {
   store: Store;
@@ -158,13 +160,19 @@ export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficR
     await options.store.transaction(async (tx) => {
       // A few hundred rows per statement, and the event loop given back between statements: on
       // SQLite (synchronous) a flush of 10,000 buckets would otherwise hold the gateway for ~200 ms.
-      for (let i = 0; i < minutes.length; i += ROWS_PER_WRITE) {
-        await tx.traffic.addTrafficMinutes(tx.dialect, minutes.slice(i, i + ROWS_PER_WRITE));
-        await yieldToEventLoop();
-      }
-      for (let i = 0; i < statuses.length; i += ROWS_PER_WRITE * 4) {
-        await tx.traffic.addTrafficStatuses(statuses.slice(i, i + ROWS_PER_WRITE * 4));
-        await yieldToEventLoop();
+      for (const [resolution, calls, codes] of [
+        ['minute', minutes, statuses],
+        ['hour', rollUpMinutes(minutes, 'hour'), rollUpStatuses(statuses, 'hour')],
+        ['day', rollUpMinutes(minutes, 'day'), rollUpStatuses(statuses, 'day')],
+      ] as const) {
+        for (let i = 0; i < calls.length; i += ROWS_PER_WRITE) {
+          await tx.traffic.addTrafficMinutes(tx.dialect, calls.slice(i, i + ROWS_PER_WRITE), resolution);
+          await yieldToEventLoop();
+        }
+        for (let i = 0; i < codes.length; i += ROWS_PER_WRITE * 4) {
+          await tx.traffic.addTrafficStatuses(codes.slice(i, i + ROWS_PER_WRITE * 4), resolution);
+          await yieldToEventLoop();
+        }
       }
       await tx.traffic.addTrafficRequests(requests);
     });
