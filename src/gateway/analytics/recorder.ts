@@ -43,6 +43,8 @@ export interface TrafficRecorder extends CallSink {
 const MINUTE_MS = 60_000;
 /** Bucket rows per statement of a flush (the repository's own batch size). */
 const ROWS_PER_WRITE = 200;
+/** Sampled requests per statement: building a statement of thousands of parameters holds the event loop too. */
+const REQUESTS_PER_WRITE = 50;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** One minute of one (API, operation, product, subscription, user). */
@@ -84,6 +86,7 @@ export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficR
   const maxBuckets = options.maxBuckets ?? 200_000;
   let current = newInterval();
   let timer: NodeJS.Timeout | undefined;
+  let first: NodeJS.Timeout | undefined;
   let flushing: Promise<void> | undefined;
 
   function record(call: CallRecord): void {
@@ -174,7 +177,10 @@ export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficR
           await yieldToEventLoop();
         }
       }
-      await tx.traffic.addTrafficRequests(requests);
+      for (let i = 0; i < requests.length; i += REQUESTS_PER_WRITE) {
+        await tx.traffic.addTrafficRequests(requests.slice(i, i + REQUESTS_PER_WRITE));
+        await yieldToEventLoop();
+      }
     });
   }
 
@@ -230,13 +236,21 @@ export function createTrafficRecorder(options: TrafficRecorderOptions): TrafficR
     record,
     flush,
     start() {
-      if (timer) return;
-      timer = setInterval(() => {
-        if (!flushing) flush().catch(() => undefined);
-      }, options.flushMs);
-      timer.unref();
+      if (timer || first) return;
+      // Nodes started together would flush together, every interval, all at once on the database
+      // and the CPUs: the first flush comes after a random part of the interval, so they spread out.
+      first = setTimeout(() => {
+        first = undefined;
+        timer = setInterval(() => {
+          if (!flushing) flush().catch(() => undefined);
+        }, options.flushMs);
+        timer.unref();
+      }, Math.floor(Math.random() * options.flushMs));
+      first.unref();
     },
     async close() {
+      if (first) clearTimeout(first);
+      first = undefined;
       if (timer) clearInterval(timer);
       timer = undefined;
       await flush().catch(() => undefined);
