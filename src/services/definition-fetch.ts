@@ -97,7 +97,8 @@ function describeNetworkError(error: unknown): string {
   const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.cause?.code ?? e.code;
   if (code === 'TOLLGATE_INTERNAL_ADDRESS') return `${e.cause?.message ?? e.message}, and links to internal addresses are not fetched (IMPORT_LINKS=public).`;
-  if (code && code.startsWith('ERR_TLS') || /certificate|self.signed/i.test(e.cause?.message ?? e.message ?? '')) {
+  // Node's TLS codes: ERR_TLS_CERT_ALTNAME_INVALID, DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ...
+  if (/TLS|CERT|SSL/.test(code ?? '') || /certificate/i.test(e.cause?.message ?? e.message ?? '')) {
     return `the TLS connection failed (${e.cause?.message ?? e.message}).`;
   }
   return `the host is unreachable (${code ?? e.cause?.message ?? e.message ?? 'connection failed'}).`;

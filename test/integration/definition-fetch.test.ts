@@ -255,6 +255,12 @@ describe.skipIf(!tls)('fetchDefinition over https (self-signed certificate)', ()
     expect(await reason(`${https.url}/ok`)).toContain('TLS connection failed');
   });
 
+  it('refuses a trusted certificate issued for another host', async () => {
+    // The certificate names 127.0.0.1 only; localhost reaches the same server.
+    const other = https.url.replace('127.0.0.1', 'localhost');
+    expect(await reason(`${other}/ok`, { ca: tls!.cert })).toContain('TLS connection failed');
+  });
+
   it('applies the same limits over TLS', async () => {
     expect(await reason(`${https.url}/missing`, { ca: tls!.cert })).toContain('HTTP 404');
     expect(await reason(`${https.url}/hang`, { ca: tls!.cert, timeoutMs: 200 })).toContain('timed out');
