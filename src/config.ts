@@ -51,6 +51,8 @@ export interface Config {
   accessLog: boolean;
   /** TOLLGATE_NODE_NAME: this node's name in metrics and logs (default: the host name). */
   nodeName: string;
+  /** IMPORT_LINKS: whether API imports may fetch `-link` definitions: on (any http(s) URL, as Azure), public (no internal addresses), off. */
+  importLinks: 'on' | 'public' | 'off';
 }
 
 export interface AnalyticsConfig {
@@ -175,6 +177,7 @@ const schema = z
     METRICS_PORT: z.preprocess(optional, port.optional()),
     TOLLGATE_ACCESS_LOG: z.preprocess(optional, z.enum(['0', '1', 'true', 'false', 'on', 'off'], { error: 'must be 1 or 0' }).default('0')),
     TOLLGATE_NODE_NAME: z.preprocess(optional, z.string().max(100).regex(/^[A-Za-z0-9._-]+$/, 'must hold only letters, digits, dots, hyphens and underscores').optional()),
+    IMPORT_LINKS: z.preprocess(optional, z.enum(['on', 'public', 'off'], { error: 'must be on (fetch any http(s) link), public (no internal addresses) or off' }).default('on')),
   })
   .superRefine((e, ctx) => {
     for (const prefix of ['', 'GATEWAY_'] as const) {
@@ -246,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: e.METRICS_PORT,
     accessLog: ['1', 'true', 'on'].includes(e.TOLLGATE_ACCESS_LOG),
     nodeName: e.TOLLGATE_NODE_NAME ?? hostname(),
+    importLinks: e.IMPORT_LINKS,
   };
 }
 
