@@ -52,17 +52,15 @@ function notSupported(target: string, message: string): AppError {
   return validationError(message, [{ code: 'ValidationError', target, message }]);
 }
 
-const IMPORT = 'Importing API definitions (format and value: OpenAPI, WSDL, WADL, GraphQL, OData, gRPC) is not supported by Tollgate; create the API and its operations directly.';
+const IMPORT = 'Importing WSDL definitions (wsdlSelector) is not supported by Tollgate.';
+const IMPORT_ON_PATCH = 'An API definition is imported with PUT (format and value); PATCH changes the API\'s own properties only.';
 const VERSIONS = 'API versions and version sets are not supported by Tollgate.';
 const REVISIONS = 'API revisions are not supported by Tollgate: every API has the single revision 1.';
 const TYPES = `SOAP, WebSocket, GraphQL, OData and gRPC APIs are not supported by Tollgate; only HTTP APIs (type '${API_TYPE}') are.`;
 
 /** Properties of an API that belong to features Tollgate does not implement, and why each is refused. */
 const UNSUPPORTED_API_PROPERTIES: Readonly<Record<string, string>> = {
-  format: IMPORT,
-  value: IMPORT,
   wsdlSelector: IMPORT,
-  translateRequiredQueryParameters: IMPORT,
   apiVersionSet: VERSIONS,
   apiVersionSetId: VERSIONS,
   apiVersion: VERSIONS,
@@ -118,6 +116,10 @@ export function checkApiProperties(value: unknown): Record<string, unknown> {
   const props = asObject(value);
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(props)) {
+    if ((IMPORT_PROPERTIES as readonly string[]).includes(key)) {
+      if (!isEmptyValue(v)) throw notSupported(key, IMPORT_ON_PATCH);
+      continue;
+    }
     const unsupported = UNSUPPORTED_API_PROPERTIES[key];
     if (unsupported !== undefined) {
       if (!isEmptyValue(v)) throw notSupported(key, unsupported);
@@ -322,6 +324,43 @@ export type ApiUpdateInput = z.output<typeof apiUpdateInput>;
 /** PUT: the properties checked for out-of-scope features, then the schema. */
 export function parseApiCreate(value: unknown): ApiCreateInput {
   return parseInput(apiCreateInput, checkApiProperties(value));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import (PUT with format and value)
+
+/** The properties of a PUT that import a definition; the formats themselves are checked by the import. */
+const IMPORT_PROPERTIES = ['format', 'value', 'translateRequiredQueryParameters'] as const;
+
+export interface ApiImportRequest {
+  format: string;
+  value: string;
+  /** `template` (Azure's default): required query parameters become template parameters. */
+  translateRequiredQueryParameters: 'template' | 'query';
+}
+
+const importInput = z.object({
+  format: text().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+  value: z.string({ error: 'must be the API definition (a string)' }).min(1, 'is required'),
+  translateRequiredQueryParameters: z.enum(['template', 'query'], { error: "must be 'template' or 'query'" }).nullable().optional(),
+});
+
+/**
+ * A PUT of an API: its properties, and the import it asks for when `format` is given (the
+ * document's title, description and server fill in what the properties leave out).
+ */
+export function parseApiPut(value: unknown): { input: ApiCreateInput; import: ApiImportRequest | undefined } {
+  const props = asObject(value);
+  const rest = Object.fromEntries(Object.entries(props).filter(([k]) => !(IMPORT_PROPERTIES as readonly string[]).includes(k)));
+  const input = parseApiCreate(rest);
+  if (isEmptyValue(props.format) && isEmptyValue(props.value)) {
+    if (!isEmptyValue(props.translateRequiredQueryParameters)) {
+      throw invalidField('translateRequiredQueryParameters', 'applies only to an import: give format and value (the API definition) with it.');
+    }
+    return { input, import: undefined };
+  }
+  const request = parseInput(importInput, Object.fromEntries(IMPORT_PROPERTIES.map((k) => [k, props[k] ?? undefined])));
+  return { input, import: { format: request.format.toLowerCase(), value: request.value, translateRequiredQueryParameters: request.translateRequiredQueryParameters ?? 'template' } };
 }
 
 export function parseApiUpdate(value: unknown): ApiUpdateInput {

@@ -15,11 +15,12 @@ import {
   API_ID_MAX,
   API_ID_PATTERN,
   OPERATION_ID_MAX,
-  parseApiCreate,
+  parseApiPut,
   parseApiUpdate,
   parseOperationCreate,
   parseOperationUpdate,
 } from '../../domain/api-input.js';
+import { readImport } from '../../services/api-import.js';
 import { actorOf } from './actor.js';
 import type { ManagementDeps } from './deps.js';
 import { apiOperationResource, apiResource, productResource } from './resources.js';
@@ -86,8 +87,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: ManagementDeps): v
 
   app.put('/apis/:apiId', async (req, reply) => {
     const id = apiId(req);
-    const input = parseApiCreate(bodyProperties(req));
-    const { api, created } = await apis.createOrUpdate(id, input, header(req, 'if-match'), actorOf(req));
+    const { input, import: request } = parseApiPut(bodyProperties(req));
+    // An import reads the whole definition before anything is written.
+    const { api, created } = request
+      ? await apis.importApi(id, input, await readImport(request), header(req, 'if-match'), actorOf(req))
+      : await apis.createOrUpdate(id, input, header(req, 'if-match'), actorOf(req));
     return reply
       .status(created ? 201 : 200)
       .header('etag', quoteEtag(api.etag))
