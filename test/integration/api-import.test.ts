@@ -82,10 +82,10 @@ describe.each(BACKENDS)('API import (%s)', (backend) => {
     expect(one.status, one.text).toBe(200);
   });
 
-  it('imports an OpenAPI 3.0 JSON document with several servers; translateRequiredQueryParameters=query keeps query parameters out', async () => {
+  it('imports an OpenAPI 3.0 JSON document with several servers (the first is the backend, the protocols stay https); translateRequiredQueryParameters=query keeps query parameters out', async () => {
     const res = await importApi('orders', { format: 'openapi+json', value: fixture('orders-3.0.json'), path: 'orders', translateRequiredQueryParameters: 'query' });
     expect(res.status, res.text).toBe(201);
-    expect(res.json.properties).toMatchObject({ displayName: 'Orders (3.0 JSON)', serviceUrl: 'http://orders.example.com/api', protocols: ['http', 'https'] });
+    expect(res.json.properties).toMatchObject({ displayName: 'Orders (3.0 JSON)', serviceUrl: 'http://orders.example.com/api', protocols: ['https'] });
     const ops = await operations('orders');
     expect([...ops.keys()]).toEqual(['orders-getline']);
     expect(ops.get('orders-getline')!.properties).toMatchObject({
@@ -189,6 +189,16 @@ describe.each(BACKENDS)('API import (%s)', (backend) => {
     expectValidationError(await importApi('stay', { format: 'openapi+json', value: clash, path: 'stay' }), 'operations.b2');
     expect((await server.request('GET', '/apis/stay')).json.properties.displayName).toBe('Stay');
     expect([...(await operations('stay')).keys()]).toEqual(['a']);
+  });
+
+  it('takes definitions past the server-wide 1 MB body limit (Azure takes 4 MB inline)', async () => {
+    const paths: Record<string, unknown> = {};
+    for (let i = 0; i < 300; i++) paths[`/r${i}`] = { get: { operationId: `r${i}`, description: 'd'.repeat(900), responses: { 200: { description: 'x'.repeat(10000) } } } };
+    const value = JSON.stringify({ openapi: '3.0.0', info: { title: 'Big', version: '1' }, paths });
+    expect(value.length).toBeGreaterThan(3 * 1024 * 1024);
+    const res = await importApi('big', { format: 'openapi+json', value, path: 'big' });
+    expect(res.status, res.text.slice(0, 500)).toBe(201);
+    expect((await server.request('GET', '/apis/big/operations', { query: { $top: 1 } })).json.count).toBe(300);
   });
 
   it('refuses formats Tollgate does not import (FeatureNotSupported) and URL formats for now', async () => {

@@ -107,12 +107,13 @@ function serverUrl(server: Json): string | undefined {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(resolved) && !resolved.includes('{') ? resolved : undefined;
 }
 
-/** 3.x: the first server's URL (absolute; a relative one gives none); the protocols of all servers. */
+/**
+ * 3.x: the first server's URL (absolute; a relative one gives none). The protocols are not taken
+ * from the servers: Azure's own example imports a document served on http:// as an https API.
+ */
 function serverOf3(doc: Json): { serviceUrl?: string; protocols?: ApiProtocol[] } {
-  const urls = (Array.isArray(doc.servers) ? doc.servers.filter(isObject) : []).map(serverUrl);
-  const protocols = [...new Set(urls.map((u) => (u ? protocolOf(u.slice(0, u.indexOf(':'))) : undefined)).filter((p): p is ApiProtocol => p !== undefined))];
-  const first = urls[0];
-  return { ...(first ? { serviceUrl: first.replace(/\/+$/, '') } : {}), ...(protocols.length ? { protocols } : {}) };
+  const first = Array.isArray(doc.servers) && isObject(doc.servers[0]) ? serverUrl(doc.servers[0]) : undefined;
+  return first ? { serviceUrl: first.replace(/\/+$/, '') } : {};
 }
 
 /** 2.0: scheme (the first listed, https when none) + host + basePath; no host gives none. */

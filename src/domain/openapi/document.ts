@@ -30,7 +30,10 @@ function parseJson(text: string): unknown {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const at = /position (\d+)/.exec(message);
-    invalid(`is not valid JSON: ${message}`, at ? `value (${lineOf(text, Number(at[1]))})` : 'value');
+    // V8 gives no position for an unexpected token; YAML (a superset of JSON) reading the text finds the place.
+    const yamlAt = at ? undefined : parseDocument(text).errors[0]?.linePos?.[0];
+    const where = at ? lineOf(text, Number(at[1])) : yamlAt ? `line ${yamlAt.line}, column ${yamlAt.col}` : undefined;
+    invalid(`is not valid JSON: ${message.split('\n')[0]}`, where ? `value (${where})` : 'value');
   }
 }
 

@@ -53,6 +53,12 @@ function featureNotSupported(what: string): AppError {
   return new AppError('validation', 'FeatureNotSupported', `${what} not supported by Tollgate.`);
 }
 
+/**
+ * Azure takes inline API definitions up to 4 MB; the body around one (JSON escaping of the
+ * document, the other properties) gets room on top of that. Other routes keep the server's limit.
+ */
+export const IMPORT_BODY_LIMIT = 5 * 1024 * 1024;
+
 /** Azure names a revision `{apiId};rev={n}`; Tollgate keeps only revision 1, named by the bare id. */
 const REVISION_SUFFIX = /;rev=/i;
 
@@ -85,7 +91,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ManagementDeps): v
     return reply.header('etag', quoteEtag(api.etag)).send(apiResource(servicePath(req), api));
   });
 
-  app.put('/apis/:apiId', async (req, reply) => {
+  app.put('/apis/:apiId', { bodyLimit: IMPORT_BODY_LIMIT }, async (req, reply) => {
     const id = apiId(req);
     const { input, import: request } = parseApiPut(bodyProperties(req));
     // An import reads the whole definition before anything is written.
