@@ -155,6 +155,30 @@ describe.each(BACKENDS)('API import (%s)', (backend) => {
     expect((await server.request('GET', '/apis/re/operations/gone')).status).toBe(404);
   });
 
+  it('a re-import records one change-feed row for the API and an audit entry per operation added, changed or deleted', async () => {
+    const db = server.app.database.db;
+    const doc = (paths: Record<string, unknown>) => JSON.stringify({ openapi: '3.0.0', info: { title: 'Audited', version: '1' }, paths });
+    const get = (operationId: string, summary = operationId) => ({ get: { operationId, summary, responses: { 200: { description: 'ok' } } } });
+    expect((await importApi('audited', { format: 'openapi+json', value: doc({ '/a': get('a'), '/b': get('b'), '/c': get('c') }), path: 'audited' })).status).toBe(201);
+    const feed0 = (await db.selectFrom('change_feed').selectAll().where('entity_id', '=', 'audited').execute()).length;
+    const audit0 = await db.selectFrom('audit_log').select(['action', 'detail']).where('detail', 'like', '%"audited"%').execute();
+    expect(audit0.map((a) => a.action).sort()).toEqual(['api.created', 'api.operation-created', 'api.operation-created', 'api.operation-created']);
+    // a unchanged, b changed, c deleted, d added.
+    await importApi('audited', { format: 'openapi+json', value: doc({ '/a': get('a'), '/b': get('b', 'B!'), '/d': get('d') }), path: 'audited' });
+    const feed1 = (await db.selectFrom('change_feed').selectAll().where('entity_id', '=', 'audited').execute()).length;
+    expect(feed1 - feed0).toBe(2); // the API's own update, and its operations
+    const audit1 = await db.selectFrom('audit_log').select(['action', 'detail']).where('detail', 'like', '%"audited"%').execute();
+    const entry = (a: { action: string; detail: string | null }) => `${a.action} ${(JSON.parse(a.detail ?? '{}') as { operation?: string }).operation ?? ''}`.trim();
+    const before = audit0.map(entry);
+    const added = audit1.map(entry).filter((e) => {
+      const i = before.indexOf(e);
+      if (i === -1) return true;
+      before.splice(i, 1);
+      return false;
+    });
+    expect(added.sort()).toEqual(['api.operation-created d', 'api.operation-deleted c', 'api.operation-updated b', 'api.updated']);
+  });
+
   it('refuses a bad document with a JSON pointer to the problem and writes nothing', async () => {
     const before = await operationCount();
     const bad = 'openapi: 3.0.0\ninfo:\n  title: Bad\n  version: "1"\npaths:\n  /a:\n    get:\n      responses:\n        "200":\n          descriptio: ok\n';
