@@ -91,12 +91,10 @@ const API_PROPERTIES = [
   'isCurrent',
 ] as const;
 
-const OPERATION_PROPERTIES = ['displayName', 'method', 'urlTemplate', 'description', 'templateParameters'] as const;
+const OPERATION_PROPERTIES = ['displayName', 'method', 'urlTemplate', 'description', 'templateParameters', 'request', 'responses'] as const;
 
 const UNSUPPORTED_OPERATION_PROPERTIES: Readonly<Record<string, string>> = {
   policies: 'Policies are not supported by Tollgate.',
-  request: 'Operation request descriptions (query parameters, headers, representations) are not supported by Tollgate.',
-  responses: 'Operation response descriptions are not supported by Tollgate.',
 };
 
 function asObject(value: unknown): Record<string, unknown> {
@@ -411,12 +409,51 @@ const templateParameters = z
   .max(TEMPLATE_PARAMETERS_MAX, `at most ${TEMPLATE_PARAMETERS_MAX} parameters`)
   .nullable();
 
+// Azure's request and response descriptions (RequestContract, ResponseContract): documentation of
+// the operation, stored as given (nulls too: generic clients send them for what they leave out); the
+// gateway does not enforce them.
+const parameterList = z.array(templateParameter, { error: 'must be an array' }).max(100, 'at most 100 parameters');
+const representation = z.strictObject(
+  {
+    contentType: text().min(1, 'is required').max(100, 'must be at most 100 characters'),
+    schemaId: shortText(256).optional(),
+    typeName: shortText(256).optional(),
+    formParameters: parameterList.nullable().optional(),
+    examples: z.record(z.string(), z.unknown()).nullable().optional(),
+  },
+  { error: 'must be an object with contentType' },
+);
+const representations = z.array(representation, { error: 'must be an array' }).max(50, 'at most 50 representations');
+const operationRequest = z.strictObject(
+  {
+    description: shortText(1000).optional(),
+    queryParameters: parameterList.nullable().optional(),
+    headers: parameterList.nullable().optional(),
+    representations: representations.nullable().optional(),
+  },
+  { error: 'must be an object' },
+);
+const operationResponse = z.strictObject(
+  {
+    statusCode: z.number({ error: 'must be an HTTP status code' }).int('must be an HTTP status code').min(100, 'must be an HTTP status code').max(599, 'must be an HTTP status code'),
+    description: shortText(1000).optional(),
+    representations: representations.nullable().optional(),
+    headers: parameterList.nullable().optional(),
+  },
+  { error: 'must be an object with statusCode' },
+);
+const operationResponses = z.array(operationResponse, { error: 'must be an array' }).max(100, 'at most 100 responses');
+export type OperationRequest = z.output<typeof operationRequest>;
+export type OperationResponse = z.output<typeof operationResponse>;
+
 export const operationCreateInput = z.object({
   displayName: operationDisplayName,
   method: z.string({ error: 'is required' }).pipe(method),
   urlTemplate: z.string({ error: 'is required' }).pipe(urlTemplate),
   description: operationDescription.optional(),
   templateParameters: templateParameters.optional(),
+  request: operationRequest.nullable().optional(),
+  responses: operationResponses.nullable().optional(),
 });
 export type OperationCreateInput = z.output<typeof operationCreateInput>;
 
@@ -426,6 +463,8 @@ export const operationUpdateInput = z.object({
   urlTemplate: urlTemplate.optional(),
   description: operationDescription.optional(),
   templateParameters: templateParameters.optional(),
+  request: operationRequest.nullable().optional(),
+  responses: operationResponses.nullable().optional(),
 });
 export type OperationUpdateInput = z.output<typeof operationUpdateInput>;
 

@@ -36,6 +36,11 @@ function routeKey(method: string, urlTemplate: string): string {
   return `${method} ${urlTemplate.replace(/\{[^}]*\}/g, '{}').toLowerCase()}`;
 }
 
+/** The stored form of an operation's request or responses: JSON text, null for none, undefined when not given. */
+function descriptionJson(value: unknown): string | null | undefined {
+  return value === undefined ? undefined : value === null ? null : JSON.stringify(value);
+}
+
 /**
  * Makes the operations of the API exactly the imported ones, matched by name: new names added,
  * changed ones updated (a new ETag), missing ones deleted; unchanged ones keep their ETag. One
@@ -48,7 +53,7 @@ async function syncImportedOperations(w: Write, apiId: string, operations: reado
     const where = `operations.${o.name}`;
     try {
       checkTemplateParameters(o.urlTemplate, o.templateParameters);
-      parseOperationCreate({ displayName: o.displayName, method: o.method, urlTemplate: o.urlTemplate, description: o.description, templateParameters: o.templateParameters });
+      parseOperationCreate({ displayName: o.displayName, method: o.method, urlTemplate: o.urlTemplate, description: o.description, templateParameters: o.templateParameters, request: o.request, responses: o.responses });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       throw validationError(`The operation '${o.name}' of the definition cannot be imported.`, error.details.map((d) => ({ ...d, target: `${where}.${d.target ?? ''}` })));
@@ -77,6 +82,8 @@ async function syncImportedOperations(w: Write, apiId: string, operations: reado
       url_template: o.urlTemplate,
       description: o.description,
       template_parameters: JSON.stringify(o.templateParameters),
+      request: descriptionJson(o.request) ?? null,
+      responses: descriptionJson(o.responses) ?? null,
     };
     const old = existing.get(o.name);
     if (!old) {
@@ -306,6 +313,9 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
             url_template: input.urlTemplate,
             ...(input.description !== undefined || !existing ? { description: input.description ?? null } : {}),
             template_parameters: JSON.stringify(templateParameters),
+            // Left out of a PUT, the descriptions stay (as the template parameters do).
+            ...(input.request !== undefined ? { request: descriptionJson(input.request) } : {}),
+            ...(input.responses !== undefined ? { responses: descriptionJson(input.responses) } : {}),
             etag: w.etag(),
           };
           if (existing) await tx.apis.updateOperation(apiId, id, changes);
@@ -341,6 +351,8 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
             url_template: input.urlTemplate,
             description: input.description ?? null,
             template_parameters: JSON.stringify(templateParameters),
+            request: descriptionJson(input.request) ?? null,
+            responses: descriptionJson(input.responses) ?? null,
             etag: w.etag(),
           });
           await changed(w, apiId, { action: 'api.operation-created', detail: { api: apiId, operation: id } });
@@ -374,6 +386,8 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
           await tx.apis.updateOperation(apiId, id, {
             ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
             ...(input.description !== undefined ? { description: input.description } : {}),
+            ...(input.request !== undefined ? { request: descriptionJson(input.request) } : {}),
+            ...(input.responses !== undefined ? { responses: descriptionJson(input.responses) } : {}),
             method,
             url_template: urlTemplate,
             template_parameters: JSON.stringify(templateParameters),

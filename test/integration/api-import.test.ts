@@ -82,6 +82,32 @@ describe.each(BACKENDS)('API import (%s)', (backend) => {
     expect(one.status, one.text).toBe(200);
   });
 
+  it("keeps each operation's request and responses, answers them on GET, and takes them back on PUT", async () => {
+    await importApi('described', { format: 'openapi', value: fixture('petstore-3.0.yaml'), path: 'described' });
+    const list = await server.request('GET', '/apis/described/operations/listpets');
+    expect(list.json.properties.request).toEqual({
+      queryParameters: [{ name: 'tag', type: 'string', required: false }],
+      headers: [{ name: 'X-Trace', type: 'string', required: false }],
+      representations: [],
+    });
+    expect(list.json.properties.responses).toEqual([{ statusCode: 200, description: 'A page of pets', representations: [], headers: [] }]);
+    const create = await server.request('GET', '/apis/described/operations/create-pet');
+    expect(create.json.properties.request.representations).toEqual([{ contentType: 'application/json' }]);
+    // What a GET answers, a PUT takes back unchanged (a client's read-modify-write).
+    const { properties } = list.json;
+    const put = await server.request('PUT', '/apis/described/operations/listpets', { body: { properties: { ...properties, displayName: 'Renamed' } } });
+    expect(put.status, put.text).toBe(200);
+    expect(put.json.properties).toEqual({ ...properties, displayName: 'Renamed' });
+    const patched = await server.request('PATCH', '/apis/described/operations/listpets', { body: { properties: { responses: null } }, headers: { 'if-match': '*' } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.json.properties.responses).toBeUndefined();
+    expect(patched.json.properties.request).toEqual(properties.request);
+    expectValidationError(
+      await server.request('PUT', '/apis/described/operations/listpets', { body: { properties: { ...properties, responses: [{ statusCode: 'ok' }] } } }),
+      'responses.0.statusCode',
+    );
+  });
+
   it('imports an OpenAPI 3.0 JSON document with several servers (the first is the backend, the protocols stay https); translateRequiredQueryParameters=query keeps query parameters out', async () => {
     const res = await importApi('orders', { format: 'openapi+json', value: fixture('orders-3.0.json'), path: 'orders', translateRequiredQueryParameters: 'query' });
     expect(res.status, res.text).toBe(201);
@@ -277,5 +303,11 @@ describe.each(BACKENDS)('API import (%s)', (backend) => {
     const names: string[] = [];
     for await (const o of client.apiOperation.listByApi(RG, SVC, 'sdk-import')) names.push(o.name!);
     expect(names.sort()).toEqual(['get-store-inventory', 'getpetbyid']);
+    // The SDK's read-modify-write of an imported operation keeps its descriptions.
+    const op = await client.apiOperation.get(RG, SVC, 'sdk-import', 'getpetbyid');
+    expect(op.responses?.[0]?.statusCode).toBe(200);
+    const updated = await client.apiOperation.createOrUpdate(RG, SVC, 'sdk-import', 'getpetbyid', { ...op, displayName: 'By id' });
+    expect(updated.displayName).toBe('By id');
+    expect(updated.responses).toEqual(op.responses);
   });
 });

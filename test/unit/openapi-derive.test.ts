@@ -81,8 +81,56 @@ describe('deriveApi', () => {
       urlTemplate: '/a/{id}?q={q}',
       description: null,
       templateParameters: [{ name: 'id', type: 'integer', required: true }, { name: 'q', type: 'string', required: true }],
+      // The other query and header parameters describe the request; the cookie is ignored.
+      request: { queryParameters: [{ name: 'opt', type: 'string', required: false }], headers: [{ name: 'h', type: 'string', required: true }], representations: [] },
+      responses: [{ statusCode: 200, description: 'ok', representations: [], headers: [] }],
     });
     expect(deriveApi(doc, 'query').operations[0]).toMatchObject({ urlTemplate: '/a/{id}', templateParameters: [{ name: 'id' }] });
+    expect(deriveApi(doc, 'query').operations[0]!.request!.queryParameters!.map((p) => p.name)).toEqual(['q', 'opt']);
+  });
+
+  it('request bodies and responses become representations with their examples (3.x); GET bodies are dropped', () => {
+    const [get, post] = deriveApi({
+      openapi: '3.0.0',
+      info: {},
+      paths: {
+        '/p': {
+          get: { requestBody: { content: { 'application/json': {} } }, responses: { default: { description: 'x' }, '2XX': { description: 'y' } } },
+          post: {
+            requestBody: { description: 'A pet', content: { 'application/json': { example: { a: 1 } }, 'text/plain': { examples: { one: { summary: 'S', value: 'v' } } } } },
+            responses: { 201: { description: 'made', headers: { Location: { description: 'where', schema: { type: 'string' } } }, content: { 'application/json': { schema: { type: 'object' } } } } },
+          },
+        },
+      },
+    }).operations;
+    expect(get!.request).toBeNull();
+    expect(get!.responses).toEqual([]);
+    expect(post!.request).toEqual({
+      description: 'A pet',
+      queryParameters: [],
+      headers: [],
+      representations: [{ contentType: 'application/json', examples: { default: { value: { a: 1 } } } }, { contentType: 'text/plain', examples: { one: { summary: 'S', value: 'v' } } }],
+    });
+    expect(post!.responses).toEqual([
+      { statusCode: 201, description: 'made', representations: [{ contentType: 'application/json' }], headers: [{ name: 'Location', type: 'string', required: false, description: 'where' }] },
+    ]);
+  });
+
+  it('Swagger 2.0: body and form parameters become representations of consumes; responses of produces', () => {
+    const [body, form] = deriveApi({
+      swagger: '2.0',
+      info: {},
+      consumes: ['application/json', 'application/xml'],
+      produces: ['application/json'],
+      paths: {
+        '/b': { post: { parameters: [{ name: 'b', in: 'body', schema: { type: 'object' } }], responses: { 200: { description: 'ok', schema: { type: 'object' }, examples: { 'application/json': { x: 1 } } } } } },
+        '/f': { post: { consumes: ['multipart/form-data'], parameters: [{ name: 'file', in: 'formData', type: 'file', required: true }], responses: { 204: { description: 'none' } } } },
+      },
+    }).operations;
+    expect(body!.request!.representations).toEqual([{ contentType: 'application/json' }, { contentType: 'application/xml' }]);
+    expect(body!.responses).toEqual([{ statusCode: 200, description: 'ok', representations: [{ contentType: 'application/json', examples: { default: { value: { x: 1 } } } }], headers: [] }]);
+    expect(form!.request!.representations).toEqual([{ contentType: 'multipart/form-data', formParameters: [{ name: 'file', type: 'file', required: true }] }]);
+    expect(form!.responses).toEqual([{ statusCode: 204, description: 'none', representations: [], headers: [] }]);
   });
 
   it('display names: summary, else operationId, else method and path; names unique in document order', () => {

@@ -3,12 +3,14 @@
  * document, as Azure derives them (POLICIES-IMPORT-REPORTS.md, "API import and export").
  *
  * Ignored on purpose, as Azure ignores them: cookie parameters, security schemes and requirements.
- * Header parameters, optional query parameters, request bodies and responses are not stored yet
- * (operation request/response descriptions are a later step); they do not change routing.
+ * The other parameters, bodies and responses become the operation's request and responses
+ * (descriptions.ts): documentation, not routing.
  */
 import { validationError, type ErrorDetail } from '../errors.js';
 import { OPERATION_DESCRIPTION_MAX, OPERATION_DISPLAY_NAME_MAX, API_DISPLAY_NAME_MAX, API_DESCRIPTION_MAX, type ApiProtocol, type TemplateParameter } from '../api-input.js';
+import { type OperationRequest, type OperationResponse } from '../api-input.js';
 import { baseOperationName, uniqueNames } from './names.js';
+import { requestOf, responsesOf } from './descriptions.js';
 
 export type RequiredQueryMode = 'template' | 'query';
 
@@ -19,6 +21,8 @@ export interface ImportedOperation {
   urlTemplate: string;
   description: string | null;
   templateParameters: TemplateParameter[];
+  request: OperationRequest | null;
+  responses: OperationResponse[];
 }
 
 export interface ImportedApi {
@@ -72,10 +76,10 @@ function readParameter(p: Json): Parameter | undefined {
 }
 
 /** Path-level parameters apply to every operation unless the operation redeclares the same name and location. */
-function mergedParameters(pathItem: Json, operation: Json): Parameter[] {
-  const read = (list: unknown) => (Array.isArray(list) ? list.filter(isObject).map(readParameter).filter((p): p is Parameter => p !== undefined) : []);
-  const own = read(operation.parameters);
-  const inherited = read(pathItem.parameters).filter((p) => !own.some((o) => o.name === p.name && o.in === p.in));
+function mergedParameters(pathItem: Json, operation: Json): Json[] {
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter(isObject) : []);
+  const own = list(operation.parameters);
+  const inherited = list(pathItem.parameters).filter((p) => !own.some((o) => o.name === p.name && o.in === p.in));
   return [...inherited, ...own];
 }
 
@@ -126,6 +130,16 @@ function serverOf2(doc: Json): { serviceUrl?: string; protocols?: ApiProtocol[] 
   return { serviceUrl: `${protocols[0] ?? 'https'}://${host}${basePath}`, ...(protocols.length ? { protocols } : {}) };
 }
 
+function toParameter(p: Json): TemplateParameter | undefined {
+  const read = readParameter(p);
+  return read && templateParameter(read);
+}
+
+function descriptionsOf(doc: Json, method: string, operation: Json, parameters: Json[], inTemplate: Set<string>) {
+  const input = { swagger: typeof doc.swagger === 'string', document: doc, method, operation, parameters, inTemplate, toParameter };
+  return { request: requestOf(input), responses: responsesOf(input) };
+}
+
 /**
  * The API and its operations. Throws a ValidationError naming (as a JSON pointer into the
  * document) each operation whose path cannot become a URL template.
@@ -142,7 +156,8 @@ export function deriveApi(doc: Json, mode: RequiredQueryMode = 'template'): Impo
       const operation = pathItem[method];
       if (!isObject(operation)) continue;
       const pointer = `/paths/${pointerSegment(path)}/${method}`;
-      const parameters = mergedParameters(pathItem, operation);
+      const raw = mergedParameters(pathItem, operation);
+      const parameters = raw.map(readParameter).filter((p): p is Parameter => p !== undefined);
       const pathNames = [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
       const bad = pathNames.find((n) => !TEMPLATE_NAME.test(n));
       if (bad !== undefined) {
@@ -164,6 +179,7 @@ export function deriveApi(doc: Json, mode: RequiredQueryMode = 'template'): Impo
         urlTemplate: query ? `${path}?${query}` : path,
         description: description === null ? null : description.slice(0, OPERATION_DESCRIPTION_MAX),
         templateParameters: [...pathParameters, ...templateQuery].map(templateParameter),
+        ...descriptionsOf(doc, method, operation, raw, new Set(templateQuery.map((p) => p.name))),
       });
     }
   }
