@@ -52,17 +52,15 @@ function notSupported(target: string, message: string): AppError {
   return validationError(message, [{ code: 'ValidationError', target, message }]);
 }
 
-const IMPORT = 'Importing API definitions (format and value: OpenAPI, WSDL, WADL, GraphQL, OData, gRPC) is not supported by Tollgate; create the API and its operations directly.';
+const IMPORT = 'Importing WSDL definitions (wsdlSelector) is not supported by Tollgate.';
+const IMPORT_ON_PATCH = 'An API definition is imported with PUT (format and value); PATCH changes the API\'s own properties only.';
 const VERSIONS = 'API versions and version sets are not supported by Tollgate.';
 const REVISIONS = 'API revisions are not supported by Tollgate: every API has the single revision 1.';
 const TYPES = `SOAP, WebSocket, GraphQL, OData and gRPC APIs are not supported by Tollgate; only HTTP APIs (type '${API_TYPE}') are.`;
 
 /** Properties of an API that belong to features Tollgate does not implement, and why each is refused. */
 const UNSUPPORTED_API_PROPERTIES: Readonly<Record<string, string>> = {
-  format: IMPORT,
-  value: IMPORT,
   wsdlSelector: IMPORT,
-  translateRequiredQueryParameters: IMPORT,
   apiVersionSet: VERSIONS,
   apiVersionSetId: VERSIONS,
   apiVersion: VERSIONS,
@@ -93,12 +91,10 @@ const API_PROPERTIES = [
   'isCurrent',
 ] as const;
 
-const OPERATION_PROPERTIES = ['displayName', 'method', 'urlTemplate', 'description', 'templateParameters'] as const;
+const OPERATION_PROPERTIES = ['displayName', 'method', 'urlTemplate', 'description', 'templateParameters', 'request', 'responses'] as const;
 
 const UNSUPPORTED_OPERATION_PROPERTIES: Readonly<Record<string, string>> = {
   policies: 'Policies are not supported by Tollgate.',
-  request: 'Operation request descriptions (query parameters, headers, representations) are not supported by Tollgate.',
-  responses: 'Operation response descriptions are not supported by Tollgate.',
 };
 
 function asObject(value: unknown): Record<string, unknown> {
@@ -118,6 +114,10 @@ export function checkApiProperties(value: unknown): Record<string, unknown> {
   const props = asObject(value);
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(props)) {
+    if ((IMPORT_PROPERTIES as readonly string[]).includes(key)) {
+      if (!isEmptyValue(v)) throw notSupported(key, IMPORT_ON_PATCH);
+      continue;
+    }
     const unsupported = UNSUPPORTED_API_PROPERTIES[key];
     if (unsupported !== undefined) {
       if (!isEmptyValue(v)) throw notSupported(key, unsupported);
@@ -324,6 +324,43 @@ export function parseApiCreate(value: unknown): ApiCreateInput {
   return parseInput(apiCreateInput, checkApiProperties(value));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Import (PUT with format and value)
+
+/** The properties of a PUT that import a definition; the formats themselves are checked by the import. */
+const IMPORT_PROPERTIES = ['format', 'value', 'translateRequiredQueryParameters'] as const;
+
+export interface ApiImportRequest {
+  format: string;
+  value: string;
+  /** `template` (Azure's default): required query parameters become template parameters. */
+  translateRequiredQueryParameters: 'template' | 'query';
+}
+
+const importInput = z.object({
+  format: text().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+  value: z.string({ error: 'must be the API definition (a string)' }).min(1, 'is required'),
+  translateRequiredQueryParameters: z.enum(['template', 'query'], { error: "must be 'template' or 'query'" }).nullable().optional(),
+});
+
+/**
+ * A PUT of an API: its properties, and the import it asks for when `format` is given (the
+ * document's title, description and server fill in what the properties leave out).
+ */
+export function parseApiPut(value: unknown): { input: ApiCreateInput; import: ApiImportRequest | undefined } {
+  const props = asObject(value);
+  const rest = Object.fromEntries(Object.entries(props).filter(([k]) => !(IMPORT_PROPERTIES as readonly string[]).includes(k)));
+  const input = parseApiCreate(rest);
+  if (isEmptyValue(props.format) && isEmptyValue(props.value)) {
+    if (!isEmptyValue(props.translateRequiredQueryParameters)) {
+      throw invalidField('translateRequiredQueryParameters', 'applies only to an import: give format and value (the API definition) with it.');
+    }
+    return { input, import: undefined };
+  }
+  const request = parseInput(importInput, Object.fromEntries(IMPORT_PROPERTIES.map((k) => [k, props[k] ?? undefined])));
+  return { input, import: { format: request.format.toLowerCase(), value: request.value, translateRequiredQueryParameters: request.translateRequiredQueryParameters ?? 'template' } };
+}
+
 export function parseApiUpdate(value: unknown): ApiUpdateInput {
   return parseInput(apiUpdateInput, checkApiProperties(value));
 }
@@ -372,12 +409,51 @@ const templateParameters = z
   .max(TEMPLATE_PARAMETERS_MAX, `at most ${TEMPLATE_PARAMETERS_MAX} parameters`)
   .nullable();
 
+// Azure's request and response descriptions (RequestContract, ResponseContract): documentation of
+// the operation, stored as given (nulls too: generic clients send them for what they leave out); the
+// gateway does not enforce them.
+const parameterList = z.array(templateParameter, { error: 'must be an array' }).max(100, 'at most 100 parameters');
+const representation = z.strictObject(
+  {
+    contentType: text().min(1, 'is required').max(100, 'must be at most 100 characters'),
+    schemaId: shortText(256).optional(),
+    typeName: shortText(256).optional(),
+    formParameters: parameterList.nullable().optional(),
+    examples: z.record(z.string(), z.unknown()).nullable().optional(),
+  },
+  { error: 'must be an object with contentType' },
+);
+const representations = z.array(representation, { error: 'must be an array' }).max(50, 'at most 50 representations');
+const operationRequest = z.strictObject(
+  {
+    description: shortText(1000).optional(),
+    queryParameters: parameterList.nullable().optional(),
+    headers: parameterList.nullable().optional(),
+    representations: representations.nullable().optional(),
+  },
+  { error: 'must be an object' },
+);
+const operationResponse = z.strictObject(
+  {
+    statusCode: z.number({ error: 'must be an HTTP status code' }).int('must be an HTTP status code').min(100, 'must be an HTTP status code').max(599, 'must be an HTTP status code'),
+    description: shortText(1000).optional(),
+    representations: representations.nullable().optional(),
+    headers: parameterList.nullable().optional(),
+  },
+  { error: 'must be an object with statusCode' },
+);
+const operationResponses = z.array(operationResponse, { error: 'must be an array' }).max(100, 'at most 100 responses');
+export type OperationRequest = z.output<typeof operationRequest>;
+export type OperationResponse = z.output<typeof operationResponse>;
+
 export const operationCreateInput = z.object({
   displayName: operationDisplayName,
   method: z.string({ error: 'is required' }).pipe(method),
   urlTemplate: z.string({ error: 'is required' }).pipe(urlTemplate),
   description: operationDescription.optional(),
   templateParameters: templateParameters.optional(),
+  request: operationRequest.nullable().optional(),
+  responses: operationResponses.nullable().optional(),
 });
 export type OperationCreateInput = z.output<typeof operationCreateInput>;
 
@@ -387,6 +463,8 @@ export const operationUpdateInput = z.object({
   urlTemplate: urlTemplate.optional(),
   description: operationDescription.optional(),
   templateParameters: templateParameters.optional(),
+  request: operationRequest.nullable().optional(),
+  responses: operationResponses.nullable().optional(),
 });
 export type OperationUpdateInput = z.output<typeof operationUpdateInput>;
 

@@ -2,7 +2,7 @@
  * Use cases on APIs and their operations. Every write that changes an API or one of its operations
  * records the change for the gateways and an audit entry, in the same transaction.
  */
-import { conflict, notFound } from '../domain/errors.js';
+import { AppError, conflict, notFound, validationError } from '../domain/errors.js';
 import { checkIfMatch } from '../domain/etag.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import { API_FILTER_FIELDS, API_OPERATION_FILTER_FIELDS, API_PRODUCT_FILTER_FIELDS } from '../domain/filter/api-fields.js';
@@ -18,8 +18,10 @@ import {
   type OperationUpdateInput,
   type TemplateParameter,
   urlTemplateParameters,
+  parseOperationCreate,
 } from '../domain/api-input.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
+import type { ImportedApi, ImportedOperation } from '../domain/openapi/derive.js';
 import { formatScope } from '../domain/subscription.js';
 import type { ApiOperationRow, ApiRow } from '../store/apis-repo.js';
 import type { ServiceDeps } from './deps.js';
@@ -32,6 +34,67 @@ import { apiOperationView, apiView, parseJsonArray, productView, type ApiOperati
 /** Two operations clash when they take the same method on the same template (parameter names aside). */
 function routeKey(method: string, urlTemplate: string): string {
   return `${method} ${urlTemplate.replace(/\{[^}]*\}/g, '{}').toLowerCase()}`;
+}
+
+/** The stored form of an operation's request or responses: JSON text, null for none, undefined when not given. */
+function descriptionJson(value: unknown): string | null | undefined {
+  return value === undefined ? undefined : value === null ? null : JSON.stringify(value);
+}
+
+/**
+ * Makes the operations of the API exactly the imported ones, matched by name: new names added,
+ * changed ones updated (a new ETag), missing ones deleted; unchanged ones keep their ETag. One
+ * change-feed row for the API (the gateway reloads its routes) and an audit entry per operation.
+ */
+async function syncImportedOperations(w: Write, apiId: string, operations: readonly ImportedOperation[]): Promise<void> {
+  const { tx } = w;
+  const seen = new Map<string, string>();
+  for (const o of operations) {
+    const where = `operations.${o.name}`;
+    try {
+      checkTemplateParameters(o.urlTemplate, o.templateParameters);
+      parseOperationCreate({ displayName: o.displayName, method: o.method, urlTemplate: o.urlTemplate, description: o.description, templateParameters: o.templateParameters, request: o.request, responses: o.responses });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      throw validationError(`The operation '${o.name}' of the definition cannot be imported.`, error.details.map((d) => ({ ...d, target: `${where}.${d.target ?? ''}` })));
+    }
+    const key = routeKey(o.method, o.urlTemplate);
+    const clash = seen.get(key);
+    if (clash !== undefined) {
+      throw validationError('The API definition has two operations on the same route.', [{ code: 'ValidationError', target: where, message: `answers ${o.method} ${o.urlTemplate}, as the operation '${clash}' does.` }]);
+    }
+    seen.set(key, o.name);
+  }
+  const existing = new Map(((await tx.apis.operationsOfApis([apiId])).get(apiId) ?? []).map((row) => [row.id, row]));
+  const events: WriteEvent[] = [];
+  const audit = (action: 'api.operation-created' | 'api.operation-updated' | 'api.operation-deleted', operation: string) =>
+    events.push({ audit: { action, detail: { api: apiId, operation } } });
+  const wanted = new Set(operations.map((o) => o.name));
+  for (const id of existing.keys()) {
+    if (wanted.has(id)) continue;
+    await tx.apis.deleteOperation(apiId, id);
+    audit('api.operation-deleted', id);
+  }
+  for (const o of operations) {
+    const row = {
+      display_name: o.displayName,
+      method: o.method,
+      url_template: o.urlTemplate,
+      description: o.description,
+      template_parameters: JSON.stringify(o.templateParameters),
+      request: descriptionJson(o.request) ?? null,
+      responses: descriptionJson(o.responses) ?? null,
+    };
+    const old = existing.get(o.name);
+    if (!old) {
+      await tx.apis.insertOperation({ api_id: apiId, id: o.name, ...row, etag: w.etag() });
+      audit('api.operation-created', o.name);
+    } else if ((Object.keys(row) as (keyof typeof row)[]).some((k) => old[k] !== row[k])) {
+      await tx.apis.updateOperation(apiId, o.name, { ...row, etag: w.etag() });
+      audit('api.operation-updated', o.name);
+    }
+  }
+  if (events.length > 0) await w.record({ change: { entity: 'api', id: apiId } }, ...events);
 }
 
 export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionCore) {
@@ -146,6 +209,35 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
       return { api: value, created };
     },
 
+    /**
+     * An import (PUT with format and value): the API created or changed, with the document's
+     * title, description, server and schemes where `input` leaves them out, and its operations
+     * made exactly the document's (matched by name: added, changed, deleted), in one transaction.
+     */
+    async importApi(id: string, input: ApiCreateInput, imported: ImportedApi, ifMatch?: string, ctx: ActorContext = SYSTEM): Promise<{ api: ApiView; created: boolean }> {
+      const merged: ApiCreateInput = {
+        ...input,
+        displayName: input.displayName ?? imported.displayName,
+        description: input.description !== undefined ? input.description : imported.description,
+        serviceUrl: input.serviceUrl ?? imported.serviceUrl,
+        protocols: input.protocols ?? imported.protocols,
+      };
+      const { value, created } = await putInWrite(deps, ctx, ifMatch, {
+        find: (tx) => tx.apis.findApi(id, true),
+        update: async (w, existing) => {
+          const api = await applyUpdate(w, existing, merged);
+          await syncImportedOperations(w, id, imported.operations);
+          return api;
+        },
+        insert: async (w) => {
+          const api = await insertNew(w, id, merged);
+          await syncImportedOperations(w, id, imported.operations);
+          return api;
+        },
+      });
+      return { api: value, created };
+    },
+
     /** Creates an API under a new id (typed, or derived from its name; the admin UI's create): an existing API is never changed. */
     async create(typedId: string, input: ApiCreateInput, ctx: ActorContext = SYSTEM): Promise<ApiView> {
       return createWithNewId(deps, ctx, 'An API', { typed: typedId, displayName: input.displayName ?? '' }, {
@@ -221,6 +313,9 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
             url_template: input.urlTemplate,
             ...(input.description !== undefined || !existing ? { description: input.description ?? null } : {}),
             template_parameters: JSON.stringify(templateParameters),
+            // Left out of a PUT, the descriptions stay (as the template parameters do).
+            ...(input.request !== undefined ? { request: descriptionJson(input.request) } : {}),
+            ...(input.responses !== undefined ? { responses: descriptionJson(input.responses) } : {}),
             etag: w.etag(),
           };
           if (existing) await tx.apis.updateOperation(apiId, id, changes);
@@ -256,6 +351,8 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
             url_template: input.urlTemplate,
             description: input.description ?? null,
             template_parameters: JSON.stringify(templateParameters),
+            request: descriptionJson(input.request) ?? null,
+            responses: descriptionJson(input.responses) ?? null,
             etag: w.etag(),
           });
           await changed(w, apiId, { action: 'api.operation-created', detail: { api: apiId, operation: id } });
@@ -289,6 +386,8 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
           await tx.apis.updateOperation(apiId, id, {
             ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
             ...(input.description !== undefined ? { description: input.description } : {}),
+            ...(input.request !== undefined ? { request: descriptionJson(input.request) } : {}),
+            ...(input.responses !== undefined ? { responses: descriptionJson(input.responses) } : {}),
             method,
             url_template: urlTemplate,
             template_parameters: JSON.stringify(templateParameters),

@@ -124,6 +124,10 @@ export interface ApiOperationView {
   urlTemplate: string;
   description: string | null;
   templateParameters: TemplateParameter[];
+  /** Azure's request description (queryParameters, headers, representations), null when none. */
+  request: Record<string, unknown> | null;
+  /** Azure's responses, null when none were given. */
+  responses: unknown[] | null;
   etag: string;
 }
 
@@ -138,6 +142,16 @@ export function parseJsonArray(json: string | null): unknown[] {
     return Array.isArray(value) ? value : [];
   } catch {
     return [];
+  }
+}
+
+function parseJsonObject(json: string | null): Record<string, unknown> | null {
+  if (json === null) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
   }
 }
 
@@ -166,6 +180,8 @@ export function apiOperationView(row: ApiOperationRow): ApiOperationView {
     urlTemplate: row.url_template,
     description: row.description,
     templateParameters: parseJsonArray(row.template_parameters) as TemplateParameter[],
+    request: parseJsonObject(row.request),
+    responses: row.responses === null ? null : parseJsonArray(row.responses),
     etag: row.etag,
   };
 }

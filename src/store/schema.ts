@@ -3,7 +3,7 @@
  * strings and ISO-8601 timestamps (fixed width, so text order is time order), integer 0/1 for
  * booleans, JSON as text.
  */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { UserState } from '../domain/user.js';
 import type { GroupType } from '../domain/group.js';
 import type { SubscriptionState } from '../domain/subscription.js';
@@ -177,6 +177,10 @@ export interface ApiOperationsTable {
   description: string | null;
   /** JSON array of Azure's templateParameters, kept as given. */
   template_parameters: string | null;
+  /** JSON of Azure's operation request description (0010); null when there is none. Optional on insert. */
+  request: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON array of Azure's operation responses (0010); null when there are none. */
+  responses: ColumnType<string | null, string | null | undefined, string | null>;
   etag: string;
 }
 

@@ -15,11 +15,12 @@ import {
   API_ID_MAX,
   API_ID_PATTERN,
   OPERATION_ID_MAX,
-  parseApiCreate,
+  parseApiPut,
   parseApiUpdate,
   parseOperationCreate,
   parseOperationUpdate,
 } from '../../domain/api-input.js';
+import { readImport } from '../../services/api-import.js';
 import { actorOf } from './actor.js';
 import type { ManagementDeps } from './deps.js';
 import { apiOperationResource, apiResource, productResource } from './resources.js';
@@ -51,6 +52,12 @@ const ALL_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'POST'] as const;
 function featureNotSupported(what: string): AppError {
   return new AppError('validation', 'FeatureNotSupported', `${what} not supported by Tollgate.`);
 }
+
+/**
+ * Azure takes inline API definitions up to 4 MB; the body around one (JSON escaping of the
+ * document, the other properties) gets room on top of that. Other routes keep the server's limit.
+ */
+export const IMPORT_BODY_LIMIT = 5 * 1024 * 1024;
 
 /** Azure names a revision `{apiId};rev={n}`; Tollgate keeps only revision 1, named by the bare id. */
 const REVISION_SUFFIX = /;rev=/i;
@@ -84,10 +91,13 @@ export function registerApiRoutes(app: FastifyInstance, deps: ManagementDeps): v
     return reply.header('etag', quoteEtag(api.etag)).send(apiResource(servicePath(req), api));
   });
 
-  app.put('/apis/:apiId', async (req, reply) => {
+  app.put('/apis/:apiId', { bodyLimit: IMPORT_BODY_LIMIT }, async (req, reply) => {
     const id = apiId(req);
-    const input = parseApiCreate(bodyProperties(req));
-    const { api, created } = await apis.createOrUpdate(id, input, header(req, 'if-match'), actorOf(req));
+    const { input, import: request } = parseApiPut(bodyProperties(req));
+    // An import reads the whole definition before anything is written.
+    const { api, created } = request
+      ? await apis.importApi(id, input, await readImport(request), header(req, 'if-match'), actorOf(req))
+      : await apis.createOrUpdate(id, input, header(req, 'if-match'), actorOf(req));
     return reply
       .status(created ? 201 : 200)
       .header('etag', quoteEtag(api.etag))

@@ -203,6 +203,8 @@ export function apiOperationResource(p: ServicePath, o: ApiOperationView) {
       urlTemplate: o.urlTemplate,
       templateParameters: o.templateParameters,
       ...(o.description !== null ? { description: o.description } : {}),
+      ...(o.request !== null ? { request: o.request } : {}),
+      ...(o.responses !== null ? { responses: o.responses } : {}),
     },
   };
 }

@@ -9,6 +9,7 @@ import { userListIndexesMigration } from './0006-user-list-indexes.js';
 import { changeFeedRetentionMigration } from './0007-change-feed-retention.js';
 import { policiesMigration } from './0008-policies.js';
 import { trafficMigration } from './0009-traffic.js';
+import { operationDescriptionsMigration } from './0010-operation-descriptions.js';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit a released one: add a new
@@ -27,6 +28,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0007-change-feed-retention': changeFeedRetentionMigration,
         '0008-policies': policiesMigration(dialect),
         '0009-traffic': trafficMigration(dialect),
+        '0010-operation-descriptions': operationDescriptionsMigration,
       };
     },
   };

@@ -1,0 +1,69 @@
+/**
+ * Reading the API definition of an import (`PUT /apis/{id}` with `format` and `value`) into the
+ * API and operations to store: parse (YAML or JSON), refuse external references, validate and
+ * resolve the internal `$ref`s with @readme/openapi-parser, derive (src/domain/openapi/derive.ts).
+ * Nothing is written here: src/services/apis.ts `importApi` stores the result in one transaction.
+ *
+ * The `-link` formats (a URL to fetch) wait for the definition fetcher
+ * (src/services/definition-fetch.ts, another part of issue 13) and answer a clear 400 meanwhile.
+ */
+import { dereference, validate } from '@readme/openapi-parser';
+import { AppError, validationError } from '../domain/errors.js';
+import type { ApiImportRequest } from '../domain/api-input.js';
+import { deriveApi, type ImportedApi } from '../domain/openapi/derive.js';
+import { INLINE_FORMATS, LINK_FORMATS, readDocument, refsWhere, type InlineFormat } from '../domain/openapi/document.js';
+import { linePointers, validatorDetail } from '../domain/openapi/error-targets.js';
+
+/** Azure's formats Tollgate does not import at all (WSDL, WADL, GraphQL, gRPC, OData). */
+function featureNotSupported(format: string): AppError {
+  return new AppError(
+    'validation',
+    'FeatureNotSupported',
+    `Importing API definitions of format '${format}' is not supported by Tollgate; the formats it imports are ${INLINE_FORMATS.join(', ')}.`,
+    [{ code: 'FeatureNotSupported', target: 'format', message: `'${format}' is not a format Tollgate imports.` }],
+  );
+}
+
+const PARSER_OPTIONS = {
+  resolve: { external: false },
+  // Azure imports documents that repeat an operationId (the names get -1, -2): not an error here.
+  validate: { rules: { openapi: { 'duplicate-operation-id': 'warning' as const }, swagger: { 'duplicate-operation-id': 'warning' as const } } },
+};
+
+/** The document of an import, validated and with its internal references resolved; circular ones stay `$ref`s. */
+async function resolvedDocument(format: InlineFormat, value: string): Promise<Record<string, unknown>> {
+  const doc = readDocument(format, value);
+  let resolved: Record<string, unknown>;
+  try {
+    resolved = (await dereference(structuredClone(doc) as never, { ...PARSER_OPTIONS, dereference: { circular: 'ignore' } })) as unknown as Record<string, unknown>;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // The parser names the reference, not where it is: find it.
+    const ref = /pointer "([^"]+)"/.exec(message)?.[1];
+    const target = (ref !== undefined ? refsWhere(doc, (r) => r === ref)[0] : undefined) ?? 'value';
+    throw validationError('The API definition has a reference that cannot be resolved.', [{ code: 'ValidationError', target, message }]);
+  }
+  const result = await validate(structuredClone(doc) as never, PARSER_OPTIONS);
+  if (!result.valid) {
+    // The validator prints the resolved document; its line numbers point into that printing.
+    const pointers = linePointers(resolved);
+    throw validationError(
+      'The API definition is not a valid OpenAPI or Swagger document.',
+      result.errors.slice(0, 20).map((e) => validatorDetail(e.message, pointers)),
+    );
+  }
+  return resolved;
+}
+
+/** What the definition of `request` makes of the API and its operations. */
+export async function readImport(request: ApiImportRequest): Promise<ImportedApi> {
+  const format = request.format;
+  if ((LINK_FORMATS as readonly string[]).includes(format)) {
+    throw validationError(`Importing from a URL (format '${format}') is not available yet; send the definition inline with the format 'openapi', 'openapi+json' or 'swagger-json'.`, [
+      { code: 'ValidationError', target: 'format', message: `'${format}' (a URL to fetch) is not available yet.` },
+    ]);
+  }
+  if (!(INLINE_FORMATS as readonly string[]).includes(format)) throw featureNotSupported(format);
+  const doc = await resolvedDocument(format as InlineFormat, request.value);
+  return deriveApi(doc, request.translateRequiredQueryParameters);
+}
