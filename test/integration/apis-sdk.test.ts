@@ -88,7 +88,7 @@ describe.each(BACKENDS)('Azure SDK: APIs (%s)', (backend) => {
     it('refuses a duplicate path (409) and unsupported features (400)', async () => {
       await expectStatus(client.api.beginCreateOrUpdateAndWait(RG, SVC, 'echo-copy', { path: 'ECHO' }), 409);
       const imported = await expectStatus(
-        client.api.beginCreateOrUpdateAndWait(RG, SVC, 'imported', { path: 'imported', format: 'openapi+json', value: '{}' }),
+        client.api.beginCreateOrUpdateAndWait(RG, SVC, 'imported', { path: 'imported', format: 'wsdl', value: '<definitions/>' }),
         400,
       );
       expect(imported.message).toMatch(/not supported/);

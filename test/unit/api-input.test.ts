@@ -43,8 +43,9 @@ import { messagesOf, refusalOf } from '../helpers/input.js';
 // - shortText → () => undefined: the module then throws as it loads, which Stryker's vitest runner
 //   counts as survived (no test ran; stryker-js#6150).
 
-const IMPORT =
-  'Importing API definitions (format and value: OpenAPI, WSDL, WADL, GraphQL, OData, gRPC) is not supported by Tollgate; create the API and its operations directly.';
+const IMPORT = 'Importing WSDL definitions (wsdlSelector) is not supported by Tollgate.';
+/** An import is a PUT (parseApiPut); the properties that ask for one are refused everywhere else. */
+const IMPORT_ON_PATCH = "An API definition is imported with PUT (format and value); PATCH changes the API's own properties only.";
 const VERSIONS = 'API versions and version sets are not supported by Tollgate.';
 const REVISIONS = 'API revisions are not supported by Tollgate: every API has the single revision 1.';
 const TYPES = "SOAP, WebSocket, GraphQL, OData and gRPC APIs are not supported by Tollgate; only HTTP APIs (type 'http') are.";
@@ -139,10 +140,10 @@ describe('checkApiProperties', () => {
 
   it('refuses each property of a feature Tollgate does not implement, saying which feature', () => {
     const features: Record<string, string> = {
-      format: IMPORT,
-      value: IMPORT,
+      format: IMPORT_ON_PATCH,
+      value: IMPORT_ON_PATCH,
       wsdlSelector: IMPORT,
-      translateRequiredQueryParameters: IMPORT,
+      translateRequiredQueryParameters: IMPORT_ON_PATCH,
       apiVersionSet: VERSIONS,
       apiVersionSetId: VERSIONS,
       apiVersion: VERSIONS,
@@ -211,18 +212,13 @@ describe('checkOperationProperties', () => {
     expect(checkOperationProperties(all)).toEqual(all);
   });
 
-  it('refuses policies and request or response descriptions unless empty', () => {
-    const features: Record<string, string> = {
-      policies: 'Policies are not supported by Tollgate.',
-      request: 'Operation request descriptions (query parameters, headers, representations) are not supported by Tollgate.',
-      responses: 'Operation response descriptions are not supported by Tollgate.',
-    };
-    for (const [property, message] of Object.entries(features)) {
-      expect(refused(() => checkOperationProperties({ [property]: { x: 1 } })), property).toEqual({ message, target: property, detail: message });
-      expect(checkOperationProperties({ method: 'GET', [property]: { queryParameters: [], headers: null } })).toEqual({ method: 'GET' });
-    }
-    expect(checkOperationProperties({ responses: nested(8) })).toEqual({});
-    expect(refused(() => checkOperationProperties({ responses: nested(9) })).target).toBe('responses');
+  it('refuses policies unless empty; passes request and response descriptions to the schema', () => {
+    const message = 'Policies are not supported by Tollgate.';
+    expect(refused(() => checkOperationProperties({ policies: { x: 1 } }))).toEqual({ message, target: 'policies', detail: message });
+    expect(checkOperationProperties({ method: 'GET', policies: { queryParameters: [], headers: null } })).toEqual({ method: 'GET' });
+    expect(checkOperationProperties({ policies: nested(8) })).toEqual({});
+    expect(refused(() => checkOperationProperties({ policies: nested(9) })).target).toBe('policies');
+    expect(checkOperationProperties({ request: { x: 1 }, responses: [] })).toEqual({ request: { x: 1 }, responses: [] });
   });
 
   it('refuses anything else, and what is not an object', () => {
@@ -636,6 +632,8 @@ describe('parseOperationUpdate', () => {
     expect(refusalOf(() => parseOperationUpdate({ displayName: '' }))).toEqual({ displayName: 'is required' });
     expect(refusalOf(() => parseOperationUpdate({ description: 'd'.repeat(1001) }))).toEqual({ description: 'must be at most 1000 characters' });
     expect(refusalOf(() => parseOperationUpdate({ templateParameters: [{ name: 'a' }] }))).toEqual({ 'templateParameters.0.type': 'must be a string' });
-    expect(refused(() => parseOperationUpdate({ request: { queryParameters: [{ name: 'q' }] } })).target).toBe('request');
+    expect(refusalOf(() => parseOperationUpdate({ request: { queryParameters: [{ name: 'q' }] } }))).toEqual({ 'request.queryParameters.0.type': 'must be a string' });
+    expect(refusalOf(() => parseOperationUpdate({ responses: [{ statusCode: 99 }] }))).toEqual({ 'responses.0.statusCode': 'must be an HTTP status code' });
+    expect(parseOperationUpdate({ request: { headers: null }, responses: null })).toEqual({ request: { headers: null }, responses: null });
   });
 });
