@@ -238,6 +238,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       reports: services.reports,
       serviceName: config.serviceName,
       publicUrl: config.publicUrl,
+      importLinks: config.importLinks,
     },
     portal: {
       accounts: services.accounts,

@@ -4,8 +4,9 @@
  * resolve the internal `$ref`s with @readme/openapi-parser, derive (src/domain/openapi/derive.ts).
  * Nothing is written here: src/services/apis.ts `importApi` stores the result in one transaction.
  *
- * The `-link` formats (a URL to fetch) wait for the definition fetcher
- * (src/services/definition-fetch.ts, another part of issue 13) and answer a clear 400 meanwhile.
+ * The `-link` formats name a URL: the document is downloaded first (src/services/definition-fetch.ts:
+ * http(s) only, a deadline and a size limit; IMPORT_LINKS=public refuses internal addresses, off
+ * refuses links), then read as its inline twin.
  */
 import { dereference, validate } from '@readme/openapi-parser';
 import { AppError, validationError } from '../domain/errors.js';
@@ -13,6 +14,22 @@ import type { ApiImportRequest } from '../domain/api-input.js';
 import { deriveApi, type ImportedApi } from '../domain/openapi/derive.js';
 import { INLINE_FORMATS, LINK_FORMATS, readDocument, refsWhere, type InlineFormat } from '../domain/openapi/document.js';
 import { linePointers, validatorDetail } from '../domain/openapi/error-targets.js';
+import { fetchDefinition, type FetchDefinitionOptions } from './definition-fetch.js';
+
+/** IMPORT_LINKS: whether `-link` imports are fetched, from anywhere or only from public addresses. */
+export interface ImportLinks {
+  mode: 'on' | 'public' | 'off';
+  /** The fetcher's limits (tests: shorter ones). */
+  fetch?: Omit<FetchDefinitionOptions, 'publicOnly'>;
+}
+
+/** The inline format a `-link` format's document is read as ('swagger-link' is Azure's older name for the same). */
+const LINKED_AS: Readonly<Record<(typeof LINK_FORMATS)[number], InlineFormat>> = {
+  'openapi-link': 'openapi',
+  'openapi+json-link': 'openapi+json',
+  'swagger-link-json': 'swagger-json',
+  'swagger-link': 'swagger-json',
+};
 
 /** Azure's formats Tollgate does not import at all (WSDL, WADL, GraphQL, gRPC, OData). */
 function featureNotSupported(format: string): AppError {
@@ -56,12 +73,17 @@ async function resolvedDocument(format: InlineFormat, value: string): Promise<Re
 }
 
 /** What the definition of `request` makes of the API and its operations. */
-export async function readImport(request: ApiImportRequest): Promise<ImportedApi> {
+export async function readImport(request: ApiImportRequest, links: ImportLinks = { mode: 'on' }): Promise<ImportedApi> {
   const format = request.format;
   if ((LINK_FORMATS as readonly string[]).includes(format)) {
-    throw validationError(`Importing from a URL (format '${format}') is not available yet; send the definition inline with the format 'openapi', 'openapi+json' or 'swagger-json'.`, [
-      { code: 'ValidationError', target: 'format', message: `'${format}' (a URL to fetch) is not available yet.` },
-    ]);
+    if (links.mode === 'off') {
+      throw validationError(`Importing from a URL (format '${format}') is turned off on this instance (IMPORT_LINKS=off); send the definition inline with the format 'openapi', 'openapi+json' or 'swagger-json'.`, [
+        { code: 'ValidationError', target: 'format', message: `'${format}' (a URL to fetch) is turned off here.` },
+      ]);
+    }
+    const fetched = await fetchDefinition(request.value, { ...links.fetch, publicOnly: links.mode === 'public' });
+    const inline = LINKED_AS[format as (typeof LINK_FORMATS)[number]];
+    return deriveApi(await resolvedDocument(inline, fetched.text), request.translateRequiredQueryParameters);
   }
   if (!(INLINE_FORMATS as readonly string[]).includes(format)) throw featureNotSupported(format);
   const doc = await resolvedDocument(format as InlineFormat, request.value);

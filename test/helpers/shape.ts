@@ -93,7 +93,7 @@ export function compareShapes(example: unknown, ours: unknown, options: { allowE
 export function leakSigns(text: string): string[] {
   const signs: string[] = [];
   if (/\bat [^\s"]+ \(/.test(text) || /\n\s+at /.test(text)) signs.push('stack frame');
-  if (/(?:\/|\\)[\w.-]+\.(?:ts|js|mjs|cjs)(?::\d+)?/.test(text)) signs.push('source file path');
+  if (/(?:\/|\\)[\w.-]+\.(?:ts|js|mjs|cjs)\b(?::\d+)?/.test(text)) signs.push('source file path');
   if (text.includes('node_modules') || text.includes('/work/')) signs.push('file system path');
   if (text.includes('Error:')) signs.push('"Error:"');
   return signs;

@@ -2,13 +2,13 @@
  * Azure's four import examples (ApiManagementCreateApiUsing*Import*.json, api-version 2024-05-01)
  * replayed against a real server on each backend.
  *
- * All four name the definition by URL (`openapi-link`, `swagger-link-json`, `swagger-link`), which
- * waits for the definition fetcher: replayed literally, each must answer a clear 400 naming
- * `format`. Each is then replayed with the same request but the definition inline (the `-link`
- * format's inline twin, and a small stand-in of the linked document under
- * test/fixtures/openapi/h4/ with the same title, description and server), expecting 201 then 200
- * as the example lists, our body covering the example's shape, and the values the example shows
- * (displayName, description, serviceUrl, path, protocols, keys).
+ * All four name the definition by URL (`openapi-link`, `swagger-link-json`, `swagger-link`) on the
+ * internet, which tests cannot reach: each is replayed as it is with the URL pointing at a local
+ * HTTP server that serves a small stand-in of the linked document (test/fixtures/openapi/h4/, the
+ * same title, description and server), then with the definition inline (the `-link` format's
+ * inline twin), expecting 201 then 200 as the example lists, our body covering the example's
+ * shape, and the values the example shows (displayName, description, serviceUrl, path, protocols,
+ * keys).
  *
  * Decisions: the examples' response `name`/`id` say `petstoreapi` for the apiId `petstore` (a
  * defect of the examples): ours are compared with the apiId. `provisioningState` is `InProgress`
@@ -16,11 +16,12 @@
  * AZURE_APIM_REFERENCE, the repository's copy or the shared reference, the first that has them.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
-import { compareShapes, expectValidationError } from '../helpers/shape.js';
+import { compareShapes } from '../helpers/shape.js';
 
 const NAMES = [
   'ApiManagementCreateApiUsingImportOverrideServiceUrl.json',
@@ -49,12 +50,23 @@ interface Example {
 
 describe.skipIf(EXAMPLES === undefined).each(BACKENDS)("Azure's import examples (%s)", (backend) => {
   let server: TestServer;
+  let site: Server;
+  let base = '';
 
   beforeAll(async () => {
     server = await startServer(backend);
+    // The linked documents' stand-ins, served over real HTTP.
+    site = createServer((req, res) => {
+      const name = (req.url ?? '').slice(1);
+      const known = Object.values(INLINE).some((i) => i.fixture === name);
+      res.writeHead(known ? 200 : 404).end(known ? readFileSync(new URL(`../fixtures/openapi/h4/${name}`, import.meta.url)) : 'not here');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(site.address() as { port: number }).port}`;
   });
   afterAll(async () => {
     await server?.close();
+    await new Promise<void>((resolve) => site?.close(() => resolve()));
   });
 
   it.each(NAMES)('%s', async (name) => {
@@ -63,14 +75,14 @@ describe.skipIf(EXAMPLES === undefined).each(BACKENDS)("Azure's import examples 
     const properties = example.parameters.parameters.properties;
     const put = (props: Record<string, unknown>) => server.request('PUT', `/apis/${apiId}`, { body: { properties: props } });
 
-    const literal = await put(properties);
-    expectValidationError(literal, 'format');
-    expect(literal.json.error.message).toMatch(/not available yet/);
-
     const inline = INLINE[String(properties.format)]!;
     const value = readFileSync(new URL(`../fixtures/openapi/h4/${inline.fixture}`, import.meta.url), 'utf8');
-    for (const status of ['201', '200']) {
-      const res = await put({ ...properties, format: inline.format, value });
+    // As the example is, its link pointing here; then again with the document inline.
+    for (const [status, props] of [
+      ['201', { ...properties, value: `${base}/${inline.fixture}` }],
+      ['200', { ...properties, format: inline.format, value }],
+    ] as const) {
+      const res = await put(props);
       expect(res.status, res.text).toBe(Number(status));
       const expected = example.responses[status]!.body;
       expect(compareShapes(expected, res.json), res.text).toEqual([]);

@@ -6,6 +6,7 @@
  * Azure SDK's beginCreateOrUpdateAndWait importing.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiManagementClient } from '@azure/arm-apimanagement';
 import { BACKENDS, RESOURCE_GROUP as RG, SERVICE_NAME as SVC, startServer, type TestServer } from '../helpers/server.js';
@@ -13,6 +14,7 @@ import { captureResponse, createAzureClient } from '../helpers/azure-client.js';
 import { expectAzureError, expectValidationError } from '../helpers/shape.js';
 import { activeSubscription, putProduct } from '../helpers/gateway.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { freePort } from '../helpers/net.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/openapi/h4/${name}`, import.meta.url), 'utf8');
 
@@ -251,15 +253,45 @@ describe.each(BACKENDS)('API import (%s)', (backend) => {
     expect((await server.request('GET', '/apis/big/operations', { query: { $top: 1 } })).json.count).toBe(300);
   });
 
-  it('refuses formats Tollgate does not import (FeatureNotSupported) and URL formats for now', async () => {
+  it('imports from a link: the document downloaded over HTTP and read as its inline format', async () => {
+    const documents: Record<string, string> = { '/pets.yaml': fixture('petstore-3.0.yaml'), '/swagger.json': fixture('petstore-2.0.json') };
+    const site = createServer((req, res) => {
+      const body = documents[req.url ?? ''];
+      res.writeHead(body ? 200 : 404, { 'content-type': 'text/plain' }).end(body ?? 'not here');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(site.address() as { port: number }).port}`;
+    try {
+      const yaml = await importApi('linked', { format: 'openapi-link', value: `${base}/pets.yaml`, path: 'linked' });
+      expect(yaml.status, yaml.text).toBe(201);
+      const inline = await importApi('inline', { format: 'openapi', value: fixture('petstore-3.0.yaml'), path: 'inline' });
+      expect(inline.status, inline.text).toBe(201);
+      const ops = async (id: string) =>
+        ((await server.request('GET', `/apis/${id}/operations`)).json.value as { name: string; properties: { urlTemplate: string } }[]).map((o) => [o.name, o.properties.urlTemplate]);
+      expect(await ops('linked')).toEqual(await ops('inline'));
+      expect((await ops('linked')).length).toBeGreaterThan(0);
+
+      const swagger = await importApi('linked2', { format: 'swagger-link-json', value: `${base}/swagger.json`, path: 'linked2' });
+      expect(swagger.status, swagger.text).toBe(201);
+      const missing = await importApi('linked3', { format: 'openapi+json-link', value: `${base}/nothing.json`, path: 'linked3' });
+      expectValidationError(missing, 'value');
+      expect(missing.json.error.details[0].message).toMatch(/404/);
+    } finally {
+      await new Promise<void>((resolve) => site.close(() => resolve()));
+    }
+  });
+
+  it('refuses formats Tollgate does not import (FeatureNotSupported), and a link it cannot download, naming value', async () => {
     for (const format of ['wsdl', 'wsdl-link', 'wadl-xml', 'wadl-link-json', 'graphql-link', 'grpc', 'odata']) {
       const res = await importApi('other', { format, value: '<x/>', path: 'other' });
       expectAzureError(res, 400, 'FeatureNotSupported');
     }
+    const closed = await freePort();
     for (const format of ['openapi-link', 'openapi+json-link', 'swagger-link-json']) {
-      const res = await importApi('other', { format, value: 'https://example.com/openapi.json', path: 'other' });
-      expectValidationError(res, 'format');
-      expect(res.json.error.message).toMatch(/not available yet/);
+      const res = await importApi('other', { format, value: `http://127.0.0.1:${closed}/openapi.json`, path: 'other' });
+      expectValidationError(res, 'value');
+      expect(res.json.error.details[0].message).toMatch(/could not be downloaded/);
+      expect((await server.request('GET', '/apis/other')).status).toBe(404);
     }
     expectValidationError(await importApi('other', { format: 'openapi', path: 'other' }), 'value');
     expectValidationError(await importApi('other', { translateRequiredQueryParameters: 'query', path: 'other' }), 'translateRequiredQueryParameters');

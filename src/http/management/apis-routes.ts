@@ -96,7 +96,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ManagementDeps): v
     const { input, import: request } = parseApiPut(bodyProperties(req));
     // An import reads the whole definition before anything is written.
     const { api, created } = request
-      ? await apis.importApi(id, input, await readImport(request), header(req, 'if-match'), actorOf(req))
+      ? await apis.importApi(id, input, await readImport(request, { mode: deps.importLinks }), header(req, 'if-match'), actorOf(req))
       : await apis.createOrUpdate(id, input, header(req, 'if-match'), actorOf(req));
     return reply
       .status(created ? 201 : 200)

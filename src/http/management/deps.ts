@@ -25,4 +25,6 @@ export interface ManagementDeps {
   reports: ReportService;
   serviceName: string;
   publicUrl: string;
+  /** IMPORT_LINKS: how `-link` imports are fetched (src/services/api-import.ts). */
+  importLinks: 'on' | 'public' | 'off';
 }
