@@ -96,6 +96,62 @@ describe.each(BACKENDS)('API export (%s)', (backend) => {
     }
   }
 
+  it('an API made by hand (Azure operation example, nulls, form, examples, typed template) exports valid documents that re-import to its operations', async () => {
+    const api = await server.request('PUT', '/apis/shop', { body: { properties: { displayName: 'Shop', path: 'shop', serviceUrl: 'http://shop.example.com/api', protocols: ['https'] } } });
+    expect(api.status, api.text).toBe(201);
+    const example = JSON.parse(readFileSync(join(EXAMPLES, 'ApiManagementCreateApiOperation.json'), 'utf8')) as { parameters: { parameters: unknown } };
+    const puts: [string, unknown][] = [
+      ['create-user', example.parameters.parameters],
+      [
+        'find',
+        {
+          properties: {
+            displayName: 'Find items',
+            method: 'GET',
+            urlTemplate: '/shops/{shopId}/items?limit={limit}',
+            templateParameters: [
+              { name: 'shopId', type: 'integer', required: true, description: 'The shop.' },
+              { name: 'limit', type: 'integer', required: true, defaultValue: '10', values: ['10', '50'] },
+            ],
+            request: { queryParameters: [{ name: 'tags', type: 'array', required: false }], headers: [{ name: 'X-Trace', type: 'string', required: true }], representations: null },
+            responses: [
+              { statusCode: 200, description: 'Items', representations: [{ contentType: 'application/json', examples: { default: { value: [{ id: 1 }] }, two: { summary: 'Two', value: [{ id: 1 }, { id: 2 }] } } }], headers: [{ name: 'X-Total', type: 'integer' }] },
+              { statusCode: 404, representations: null, headers: null },
+            ],
+          },
+        },
+      ],
+      [
+        'upload',
+        {
+          properties: {
+            displayName: 'Upload',
+            method: 'POST',
+            urlTemplate: '/pictures/{name}',
+            templateParameters: [{ name: 'name', type: 'string', required: true }],
+            request: { representations: [{ contentType: 'multipart/form-data', formParameters: [{ name: 'caption', type: 'string', required: true }], examples: null }] },
+          },
+        },
+      ],
+    ];
+    for (const [id, body] of puts) {
+      const res = await server.request('PUT', `/apis/shop/operations/${id}`, { body });
+      expect(res.status, res.text).toBe(201);
+    }
+    for (const [format, , importAs] of FORMATS) {
+      const text = await (await fetch((await exportLink('shop', format)).value.link)).text();
+      const doc = (format === 'openapi-link' ? parse(text) : JSON.parse(text)) as Record<string, unknown>;
+      const result = await validate(structuredClone(doc) as never);
+      expect(result.valid, JSON.stringify(result)).toBe(true);
+      const copy = `shop-${importAs.replace(/\W/g, '')}`;
+      const put = await server.request('PUT', `/apis/${copy}`, { body: { properties: { format: importAs, value: text, path: copy } } });
+      expect(put.status, put.text).toBe(201);
+      const strip = (list: Awaited<ReturnType<typeof operations>>) => list.map(({ request: _r, responses: _s, ...o }) => o);
+      expect(strip(await operations(copy))).toEqual(strip(await operations('shop')));
+      expect(put.json.properties.serviceUrl).toBe('http://shop.example.com/api');
+    }
+  });
+
   it('keeps the API: title, description and server', async () => {
     const res = await fetch((await exportLink('pets', 'openapi+json-link')).value.link);
     const doc = (await res.json()) as { info: Record<string, unknown>; servers: { url: string }[] };
