@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '@readme/openapi-parser';
 import { parse } from 'yaml';
 import { ManualClock } from '../../src/domain/clock.js';
-import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
+import { BACKENDS, RESOURCE_GROUP as RG, SERVICE_NAME as SVC, startServer, type TestServer } from '../helpers/server.js';
+import { createAzureClient } from '../helpers/azure-client.js';
 import { compareShapes, expectAzureError, expectValidationError } from '../helpers/shape.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/openapi/h4/${name}`, import.meta.url), 'utf8');
@@ -193,6 +194,16 @@ describe.each(BACKENDS)('API export (%s)', (backend) => {
     expectAzureError(await server.request('GET', '/apis/pets', { query: { export: 'true', format: 'wadl-link' } }), 400, 'FeatureNotSupported');
     expectAzureError(await server.request('GET', '/apis/nope', { query: { export: 'true', format: 'openapi-link' } }), 404);
     expectAzureError(await server.request('GET', '/apis/pets', { query: { export: 'true', format: 'openapi-link' }, auth: false }), 401);
+  });
+
+  it("the Azure SDK's apiExport.get answers the link, which opens", async () => {
+    const client = createAzureClient(server);
+    const result = await client.apiExport.get(RG, SVC, 'pets', 'openapi+json-link', 'true');
+    expect(result.exportResultFormat).toBe('openapi+json-link');
+    expect(result.id).toMatch(/\/apis\/pets$/);
+    const res = await fetch(result.value!.link!);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { openapi: string }).openapi).toBe('3.0.1');
   });
 
   it("matches the shapes of Azure's two export examples", async () => {
