@@ -11,6 +11,7 @@ import { createStore, type Store } from './store/index.js';
 import { createArgon2Hasher, type PasswordHasher } from './services/password-hasher.js';
 import { createUserService, type UserService } from './services/users.js';
 import { createGroupService, type GroupService } from './services/groups.js';
+import { createApiExportService } from './services/api-export.js';
 import { createManagementKeyService, type ManagementKeyService } from './services/management-keys.js';
 import { seed } from './services/seed.js';
 import { createTokenService, type TokenService } from './services/tokens.js';
@@ -230,6 +231,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       keys: services.keys,
       templates: services.templates,
       apis: services.apis,
+      apiExport: createApiExportService(deps, services.apis),
       products: services.products,
       subscriptions: services.subscriptions,
       policies: services.policies,

@@ -13,6 +13,7 @@ import { MANAGEMENT_PREFIX, managementPlugin, type ManagementDeps } from './mana
 import { portalPlugin, type PortalDeps } from './portal/plugin.js';
 import { adminPlugin, type AdminDeps } from './admin/plugin.js';
 import { createLogger } from '../ops/logger.js';
+import { exportRoutes } from './export-routes.js';
 
 /** The deepest JSON body the management API reads (Azure's deepest resource nests about 8 levels). */
 export const JSON_MAX_DEPTH = 32;
@@ -79,5 +80,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   await app.register(async (scope) => managementPlugin(scope, options.management), { prefix: MANAGEMENT_PREFIX });
   await app.register(async (scope) => portalPlugin(scope, options.portal));
   await app.register(async (scope) => adminPlugin(scope, options.admin));
+  // Export downloads: outside the management API's authentication, the link's token is the credential.
+  await app.register(async (scope) => exportRoutes(scope, options.management.apiExport));
   return app;
 }

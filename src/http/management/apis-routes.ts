@@ -24,7 +24,7 @@ import { readImport } from '../../services/api-import.js';
 import { actorOf } from './actor.js';
 import type { ManagementDeps } from './deps.js';
 import { apiOperationResource, apiResource, productResource } from './resources.js';
-import { bodyProperties, header, listResponse, pageRequest, pathId, servicePath } from './request.js';
+import { bodyProperties, header, listResponse, pageRequest, pathId, queryValue, servicePath } from './request.js';
 
 // ---------------------------------------------------------------------------------------------
 // Features out of scope
@@ -87,6 +87,12 @@ export function registerApiRoutes(app: FastifyInstance, deps: ManagementDeps): v
   });
 
   app.get('/apis/:apiId', async (req, reply) => {
+    // ApiExport_Get: the same path with export=true answers a link to the document, not the API.
+    if (queryValue(req, 'export')?.toLowerCase() === 'true') {
+      const id = apiId(req);
+      const { format, link } = await deps.apiExport.link(id, queryValue(req, 'format'));
+      return reply.send({ id: apiResource(servicePath(req), await apis.get(id)).id, format, value: { link } });
+    }
     const api = await apis.get(apiId(req));
     return reply.header('etag', quoteEtag(api.etag)).send(apiResource(servicePath(req), api));
   });

@@ -1,5 +1,6 @@
 /** What the management API's routes are given: the services they call and the instance's settings. */
 import type { ApiService } from '../../services/apis.js';
+import type { ApiExportService } from '../../services/api-export.js';
 import type { EmailTemplateService } from '../../services/email-templates.js';
 import type { GroupService } from '../../services/groups.js';
 import type { ManagementKeyService } from '../../services/management-keys.js';
@@ -17,6 +18,8 @@ export interface ManagementDeps {
   keys: ManagementKeyService;
   templates: EmailTemplateService;
   apis: ApiService;
+  /** Export links (GET /apis/{id}?export=true) and their downloads (src/http/export-routes.ts). */
+  apiExport: ApiExportService;
   products: ProductService;
   subscriptions: SubscriptionService;
   policies: PolicyService;
