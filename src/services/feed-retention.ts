@@ -5,52 +5,23 @@
  * everything again (src/gateway/feed-follower.ts). Runs in the all-in-one process only.
  */
 import type { ServiceDeps } from './deps.js';
+import { backgroundJob, pruneInBatches, type BackgroundJob } from './background-pruning.js';
 
 const BATCH = 10_000;
 const DEFAULT_INTERVAL_MS = 5 * 60_000;
 
-export interface FeedRetention {
+export interface FeedRetention extends BackgroundJob {
   /** Prunes now; returns how many rows went. */
   pruneNow(): Promise<number>;
-  start(): void;
-  stop(): Promise<void>;
 }
 
 export function createFeedRetention(
   deps: Pick<ServiceDeps, 'store' | 'clock'>,
   options: { retentionMs: number; intervalMs?: number; onError(error: unknown): void },
 ): FeedRetention {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-
-  async function pruneNow(): Promise<number> {
+  function pruneNow(): Promise<number> {
     const before = new Date(deps.clock.now().getTime() - options.retentionMs).toISOString();
-    let total = 0;
-    for (;;) {
-      const removed = await deps.store.transaction((tx) => tx.changes.pruneChanges(before, BATCH));
-      total += removed;
-      if (removed < BATCH) return total;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    return pruneInBatches((batch) => deps.store.transaction((tx) => tx.changes.pruneChanges(before, batch)), BATCH);
   }
-
-  return {
-    pruneNow,
-    start() {
-      if (timer) return;
-      timer = setInterval(() => {
-        running ??= pruneNow()
-          .catch(options.onError)
-          .finally(() => {
-            running = undefined;
-          });
-      }, options.intervalMs ?? DEFAULT_INTERVAL_MS);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  return { pruneNow, ...backgroundJob(pruneNow, options.intervalMs ?? DEFAULT_INTERVAL_MS, options.onError) };
 }

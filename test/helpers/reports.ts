@@ -3,6 +3,7 @@
  * product, subscription, user, 15-minute bucket), logged with what the client saw (status, bytes
  * sent and received, x-request-id), and the report numbers those calls must add up to.
  */
+import type { ReportNumbers } from '../../src/domain/reports/records.js';
 import { expect } from 'vitest';
 
 export interface Call {
@@ -28,14 +29,8 @@ function classOf(status: number): 'success' | 'blocked' | 'failed' | 'other' {
   return 'other';
 }
 
-export interface Expected {
-  callCountSuccess: number;
-  callCountBlocked: number;
-  callCountFailed: number;
-  callCountOther: number;
-  callCountTotal: number;
-  bandwidth: number;
-}
+/** The counts a report's numbers must equal (the store's ReportNumbers, counted here from the calls instead). */
+export type Expected = Pick<ReportNumbers, 'callCountSuccess' | 'callCountBlocked' | 'callCountFailed' | 'callCountOther' | 'callCountTotal' | 'bandwidth'>;
 
 /** The counts of `calls`, grouped by `key` (calls whose key is '' are left out). */
 export function expectedBy(calls: readonly Call[], key: (c: Call) => string): Map<string, Expected> {
