@@ -22,12 +22,12 @@ import {
 } from '../domain/api-input.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { ImportedApi, ImportedOperation } from '../domain/openapi/derive.js';
-import type { ApiSchema } from '../domain/api-schema.js';
 import { formatScope } from '../domain/subscription.js';
 import type { ApiOperationRow, ApiRow } from '../store/apis-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { SYSTEM, type ActorContext } from './audit.js';
 import { createWithNewId } from './entity-ids.js';
+import { apiSchemaUseCases } from './api-schemas.js';
 import type { SubscriptionCore } from './subscriptions/core.js';
 import { deleteInWrite, inWrite, patchInWrite, putInWrite, type Write, type WriteEvent } from './writes.js';
 import { apiOperationView, apiView, parseJsonArray, productView, type ApiOperationView, type ApiView, type ApiWithOperations, type Page, type PageRequest, type ProductView } from './views.js';
@@ -422,11 +422,8 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
       return { items: rows.map((r) => productView(r)), count };
     },
 
-    /** The API's schemas (the named types its representations refer to), in id order. */
-    async listSchemas(apiId: string): Promise<ApiSchema[]> {
-      await load(store, apiId);
-      return [];
-    },
+    // The API's schemas (listSchemas, listSchemaPage, getSchema, createOrUpdateSchema, removeSchema).
+    ...apiSchemaUseCases(deps, load),
   };
 }
 
