@@ -2,12 +2,14 @@
  * Use cases on the schemas of an API (Azure's ApiSchema_*): documents of named types that the
  * representations of its operations refer to. Documentation only: the gateway never reads them,
  * so writes record an audit entry but no change for the gateways. The API service exposes these
- * (src/services/apis.ts); an import stores its schema through `storeImportedSchema`.
+ * (src/services/apis.ts); an import stores its schema through `withImportedSchema`.
  */
 import type { ApiSchema } from '../domain/api-schema.js';
 import { API_SCHEMA_FILTER_FIELDS, type ApiSchemaInput } from '../domain/api-schema-input.js';
 import { notFound } from '../domain/errors.js';
 import { parseFilter } from '../domain/filter/parser.js';
+import type { ImportedApi, ImportedOperation } from '../domain/openapi/derive.js';
+import { withSchemaId } from '../domain/openapi/schemas.js';
 import type { ApiSchemaRow } from '../store/api-schemas-repo.js';
 import type { Store } from '../store/index.js';
 import { SYSTEM, type ActorContext } from './audit.js';
@@ -29,7 +31,7 @@ function schemaView(row: ApiSchemaRow): ApiSchemaView {
  * is replaced under its id (so the operations' schemaId stays), or a new one is made. Answers the
  * id. An unchanged document keeps its ETag and records nothing.
  */
-export async function storeImportedSchema(w: Write, ids: ServiceDeps['ids'], apiId: string, schema: ApiSchemaInput): Promise<string> {
+async function storeImportedSchema(w: Write, ids: ServiceDeps['ids'], apiId: string, schema: ApiSchemaInput): Promise<string> {
   const { tx } = w;
   const existing = await tx.apiSchemas.findImportedSchema(apiId, true);
   const document = JSON.stringify(schema.document);
@@ -47,11 +49,23 @@ export async function storeImportedSchema(w: Write, ids: ServiceDeps['ids'], api
 }
 
 /** Removes the imported schema of an API whose new definition has no named types. */
-export async function dropImportedSchema(w: Write, apiId: string): Promise<void> {
+async function dropImportedSchema(w: Write, apiId: string): Promise<void> {
   const existing = await w.tx.apiSchemas.findImportedSchema(apiId, true);
   if (!existing) return;
   await w.tx.apiSchemas.deleteSchema(apiId, existing.id);
   await w.record({ audit: { action: 'api.schema-deleted', detail: { api: apiId, schema: existing.id } } });
+}
+
+/**
+ * In an import's write: stores the imported schema (or drops the earlier one when the definition
+ * has none) and answers the operations with each typed representation naming its id.
+ */
+export async function withImportedSchema(w: Write, ids: ServiceDeps['ids'], apiId: string, imported: ImportedApi): Promise<ImportedOperation[]> {
+  if (!imported.schema) {
+    await dropImportedSchema(w, apiId);
+    return imported.operations;
+  }
+  return withSchemaId(imported.operations, await storeImportedSchema(w, ids, apiId, imported.schema));
 }
 
 /** `loadApi` throws the API's 404 when it does not exist (and locks it when asked). */
