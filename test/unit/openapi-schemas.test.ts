@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dereference } from '@readme/openapi-parser';
-import { schemaTypes, withSchemaId } from '../../src/domain/openapi/schemas.js';
+import { SCHEMA_TYPES_MAX, schemaTypes, withSchemaId } from '../../src/domain/openapi/schemas.js';
 import { exportedTypes } from '../../src/domain/openapi/export-schemas.js';
 import type { ApiSchema } from '../../src/domain/api-schema.js';
 
@@ -108,6 +108,16 @@ describe('schemaTypes', () => {
     expect(types.result()).toEqual({ contentType: 'application/vnd.ms-azure-apim.swagger.definitions+json', document: { definitions: { Order: { type: 'object' } } } });
     const none = await typesOf({ openapi: '3.0.3', info: { title: 't', version: '1' }, paths: {} });
     expect(none.types.result()).toBeUndefined();
+  });
+});
+
+describe('limits', () => {
+  it(`refuses more than ${SCHEMA_TYPES_MAX} types, naming value`, () => {
+    const many = Object.fromEntries(Array.from({ length: SCHEMA_TYPES_MAX + 1 }, (_, i) => [`T${i}`, { type: 'string' }]));
+    const doc = { openapi: '3.0.3', info: { title: 't', version: '1' }, paths: {}, components: { schemas: many } };
+    expect(() => schemaTypes(doc, doc).result()).toThrow(expect.objectContaining({ details: [expect.objectContaining({ target: 'value' })] }));
+    const fewer = { ...doc, components: { schemas: Object.fromEntries(Object.entries(many).slice(1)) } };
+    expect(schemaTypes(fewer, fewer).result()).toBeDefined();
   });
 });
 

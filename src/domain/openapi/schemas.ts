@@ -18,7 +18,6 @@
  */
 import { OPENAPI_COMPONENTS, SCHEMA_DOCUMENT_MAX, SWAGGER_DEFINITIONS, type ApiSchemaInput } from '../api-schema-input.js';
 import { validationError } from '../errors.js';
-import { refsWhere } from './document.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -28,6 +27,11 @@ const TYPE_NAME_MAX = 256;
 const GENERATED_NAME_MAX = 200;
 /** The most types one import keeps (named and generated): a bound on what one API's schema holds. */
 export const SCHEMA_TYPES_MAX = 10_000;
+
+const tooManyTypes = () =>
+  validationError('The API definition has too many schemas to keep.', [
+    { code: 'ValidationError', target: 'value', message: `has more than ${SCHEMA_TYPES_MAX} named and inline schemas.` },
+  ]);
 
 /** What the import needs to name the schemas of representations: see `schemaTypes`. */
 export interface SchemaTypes {
@@ -54,6 +58,18 @@ function pointerGet(doc: unknown, ref: string): unknown {
     at = (at as Json)[key];
   }
   return at;
+}
+
+/** Whether a `$ref` anywhere in `value` points somewhere other than under `prefix`. */
+function refersOutside(value: unknown, prefix: string): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (isObject(v) && typeof v.$ref === 'string' && !v.$ref.startsWith(prefix)) return true;
+    stack.push(...Object.values(v));
+  }
+  return false;
 }
 
 /**
@@ -95,22 +111,19 @@ export function schemaTypes(raw: Json, resolved: Json): SchemaTypes {
     if (isObject(schema) && !byObject.has(schema) && name.length <= TYPE_NAME_MAX) byObject.set(schema, name);
   }
   let written: Map<object, unknown> | undefined;
+  let count = Object.keys(types).length;
   const taken = (name: string) => Object.prototype.hasOwnProperty.call(types, name);
 
   function generate(schema: Json, base: string): string {
     const cut = base.slice(0, GENERATED_NAME_MAX);
     let name = cut;
     for (let n = 1; taken(name); n++) name = `${cut}${n}`;
-    if (Object.keys(types).length >= SCHEMA_TYPES_MAX) {
-      throw validationError('The API definition has too many schemas to keep.', [
-        { code: 'ValidationError', target: 'value', message: `has more than ${SCHEMA_TYPES_MAX} named and inline schemas.` },
-      ]);
-    }
+    if (++count > SCHEMA_TYPES_MAX) throw tooManyTypes();
     written ??= writtenForms(raw, resolved);
     const form = written.get(schema);
     // As written, unless it refers to something other than a named type (a schema inside `paths`,
     // say), which the kept schema would not hold: then as dereferenced.
-    types[name] = form !== undefined && refsWhere(form, (ref) => !ref.startsWith(prefix)).length === 0 ? form : schema;
+    types[name] = form !== undefined && !refersOutside(form, prefix) ? form : schema;
     byObject.set(schema, name);
     return name;
   }
@@ -132,7 +145,8 @@ export function schemaTypes(raw: Json, resolved: Json): SchemaTypes {
     },
 
     result() {
-      if (Object.keys(types).length === 0) return undefined;
+      if (count === 0) return undefined;
+      if (count > SCHEMA_TYPES_MAX) throw tooManyTypes();
       const document = swagger ? { definitions: types } : { components: { schemas: types } };
       if (JSON.stringify(document).length > SCHEMA_DOCUMENT_MAX) {
         throw validationError('The API definition has too many schemas to keep.', [
