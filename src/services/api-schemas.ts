@@ -123,6 +123,16 @@ export function apiSchemaUseCases(deps: ServiceDeps, loadApi: (tx: Store, id: st
       return { schema: value, created };
     },
 
+    /**
+     * The operations of `imported` as an import into `apiId` would store them now (each typed
+     * representation with the id of the API's current imported schema), so that a preview can
+     * compare them with the stored ones: an unchanged operation compares equal.
+     */
+    async importedOperationsAsStored(apiId: string, imported: ImportedApi): Promise<ImportedOperation[]> {
+      if (!imported.schema) return imported.operations;
+      return withSchemaId(imported.operations, (await store.apiSchemas.findImportedSchema(apiId))?.id);
+    },
+
     /** False when there was no such schema (the API itself must exist). */
     async removeSchema(apiId: string, id: string, ifMatchHeader: string | undefined, ctx: ActorContext = SYSTEM): Promise<boolean> {
       return deleteInWrite(deps, ctx, ifMatchHeader, {

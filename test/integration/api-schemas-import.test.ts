@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '@readme/openapi-parser';
 import { parse as parseYaml } from 'yaml';
+import { readImport } from '../../src/services/api-import.js';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
 import { expectValidationError } from '../helpers/shape.js';
 import { publicFixture, publicFixturePath } from '../fixtures/openapi/public/index.js';
@@ -206,6 +207,18 @@ describe.each(BACKENDS)('the schema an import keeps (%s)', (backend) => {
     expect(await schemaRows()).toEqual(schemaBefore);
     const audits = await server.app.database.db.selectFrom('audit_log').select('action').where('action', 'like', 'api.schema-%').where('detail', 'like', '%"again"%').execute();
     expect(audits.map((a) => a.action)).toEqual(['api.schema-created']);
+  });
+
+  it('importedOperationsAsStored gives the operations as a re-import would store them (for a preview)', async () => {
+    const text = publicText('petstore-openapi-3.0');
+    await importApi('preview', 'openapi+json', text);
+    const imported = await readImport({ format: 'openapi+json', value: text, translateRequiredQueryParameters: 'template' });
+    const apis = server.app.services.apis;
+    const asStored = await apis.importedOperationsAsStored('preview', imported);
+    const stored = await apis.listOperations('preview');
+    const byName = (list: [string, unknown, unknown][]) => list.sort((a, b) => a[0].localeCompare(b[0]));
+    expect(stored.length).toBeGreaterThan(10);
+    expect(byName(asStored.map((o) => [o.name, o.request, o.responses]))).toEqual(byName(stored.map((o) => [o.id, o.request, o.responses])));
   });
 
   it('a re-import with a changed type replaces the schema under the same id; the operations keep their ETags', async () => {
