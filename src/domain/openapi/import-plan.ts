@@ -105,3 +105,37 @@ export function planImport<T extends PlannedOperation>(stored: readonly PlannedO
   }
   return plan;
 }
+
+/** The API's own properties an import sets (when the request leaves them out, from the document). */
+export interface ImportedProperties {
+  displayName: string | undefined;
+  description: string | null | undefined;
+  serviceUrl: string | undefined;
+  protocols: readonly string[] | undefined;
+}
+export type ApiPropertyName = keyof ImportedProperties;
+
+export interface ApiPropertyChange {
+  field: ApiPropertyName;
+  /** undefined: the API is new. */
+  before: string | null | undefined;
+  after: string | null;
+}
+
+const shown = (v: string | null | readonly string[]): string | null => (Array.isArray(v) ? v.join(', ') : (v as string | null));
+
+/**
+ * What an import changes on the API itself: each property it sets to another value than the API's
+ * (`existing` undefined: a new API, every property it sets). A property the import leaves out
+ * (undefined) keeps its value, as the import keeps it.
+ */
+export function apiPropertyChanges(existing: { [K in ApiPropertyName]: string | null | readonly string[] } | undefined, after: ImportedProperties): ApiPropertyChange[] {
+  const changes: ApiPropertyChange[] = [];
+  for (const field of ['displayName', 'description', 'serviceUrl', 'protocols'] as const) {
+    const value = after[field];
+    if (value === undefined) continue;
+    const before = existing === undefined ? undefined : shown(existing[field]);
+    if (before !== shown(value)) changes.push({ field, before, after: shown(value) });
+  }
+  return changes;
+}
