@@ -6,32 +6,17 @@
  * change; a bad document shown with where it is wrong; posts without the form token refused; the
  * export downloads documents the parser validates; nobody but an administrator gets in.
  */
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { validate } from '@readme/openapi-parser';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestServer } from '../helpers/server.js';
 import { Browser, hiddenFields, messageText, type Res } from '../helpers/portal-browser.js';
 import { AdminBrowser, adminBrowser, startAdminServer } from '../helpers/admin.js';
 import { activeDeveloper } from '../helpers/users.js';
-import { PUBLIC_OPENAPI_FIXTURES, publicFixturePath } from '../fixtures/openapi/public/index.js';
+import { INVALID_PETSTORE, PETSTORE_SWAGGER_JSON as SWAGGER, PETSTORE_YAML as PETSTORE, UNREADABLE_PETSTORE, editedPetstore } from '../helpers/petstore-edits.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { activeSubscription, putProduct } from '../helpers/gateway.js';
-
-const fixture = PUBLIC_OPENAPI_FIXTURES.find((f) => f.name === 'petstore-openapi-3.0-yaml')!;
-const PETSTORE = readFileSync(publicFixturePath(fixture), 'utf8');
-const SWAGGER = readFileSync(publicFixturePath(PUBLIC_OPENAPI_FIXTURES.find((f) => f.name === 'petstore-swagger-2.0')!), 'utf8');
-
-/** The Petstore edited: deleteUser gone, getInventory renamed, a new operation listing the pets. */
-function editedPetstore(serviceUrl?: string): string {
-  const doc = parse(PETSTORE) as { servers: { url: string }[]; paths: Record<string, Record<string, Record<string, unknown>>> };
-  delete doc.paths['/user/{username}']!.delete;
-  doc.paths['/store/inventory']!.get!.summary = 'Stock by status';
-  doc.paths['/pets'] = { get: { operationId: 'listPets', summary: 'List the pets', responses: { '200': { description: 'The pets' } } } };
-  if (serviceUrl) doc.servers = [{ url: serviceUrl }];
-  return stringify(doc);
-}
 
 /** The preview's section `id` (created, changed, removed): the operation names it lists. */
 function listed(page: string, id: string): string[] {
@@ -147,16 +132,13 @@ describe.each(BACKENDS)('admin UI: import from OpenAPI (%s)', (backend) => {
   });
 
   it('shows what is wrong with a bad document, with where, and writes nothing', async () => {
-    const broken = PETSTORE.replace("      operationId: getInventory\n", '      operationId: getInventory\n      responses: oops\n');
-    const bad = await preview('/admin/apis/new/import', { path: 'broken', id: 'broken', value: broken });
+    const bad = await preview('/admin/apis/new/import', { path: 'broken', id: 'broken', value: UNREADABLE_PETSTORE });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('What is wrong with the definition');
     expect(bad.text).toMatch(/<code class="where">value \(line \d+, column \d+\)<\/code>/);
 
-    // A response without its required description.
-    const invalid = PETSTORE.replace("      operationId: getInventory\n      responses:\n        '200':\n          description: successful operation\n", "      operationId: getInventory\n      responses:\n        '200':\n");
-    expect(invalid).not.toBe(PETSTORE);
-    const res = await preview('/admin/apis/new/import', { path: 'broken', id: 'broken', value: invalid });
+    expect(INVALID_PETSTORE).not.toBe(PETSTORE);
+    const res = await preview('/admin/apis/new/import', { path: 'broken', id: 'broken', value: INVALID_PETSTORE });
     expect(res.status).toBe(400);
     expect(res.text).toContain('<code class="where">/paths/~1store~1inventory/get/responses/200</code>');
     expect(res.text).toContain('The definition cannot be imported');
@@ -187,6 +169,24 @@ describe.each(BACKENDS)('admin UI: import from OpenAPI (%s)', (backend) => {
     const badUrl = await preview('/admin/apis/new/import', { path: 'nowhere', id: 'nowhere', url: 'ftp://example.com/x.json' });
     expect(badUrl.status).toBe(400);
     expect(badUrl.text).toMatch(/id="import-url-error"[^>]*>[^<]*only http and https/);
+  });
+
+  it('keeps the preview of a 1000-operation definition small: 100 operations listed, then how many more', async () => {
+    const paths = Object.fromEntries(
+      Array.from({ length: 1000 }, (_, i) => [`/items/${i}/{id}`, { get: { operationId: `getItem${i}`, summary: `Item ${i} `.repeat(20), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'The item' } } } }]),
+    );
+    const value = JSON.stringify({ openapi: '3.0.3', info: { title: 'Many items', version: '1' }, paths });
+    const res = await preview('/admin/apis/new/import', { path: 'many', id: 'many', value });
+    expect(res.status, messageText(res.text)).toBe(200);
+    expect(res.text).toContain('1000 operations to create');
+    expect(listed(res.text, 'created')).toHaveLength(100);
+    expect(res.text).toContain('and 900 more operations not listed here.');
+    // The definition travels compressed in the Apply form: the page stays far below the definition's size.
+    expect(value.length).toBeGreaterThan(300_000);
+    expect(res.text.length).toBeLessThan(value.length / 2);
+    const applied = await apply(res, 'many');
+    expect(applied.status, applied.text).toBe(303);
+    expect((await server.request('GET', '/apis/many/operations?$top=1')).json.count).toBe(1000);
   });
 
   it('refuses posts without the form token', async () => {

@@ -84,7 +84,7 @@ export function importErrors(error: AppError, values: ImportValues): ImportFormS
     else problems.push(d);
   }
   if (error.details.length === 0) problems.push({ code: error.code, message: error.message });
-  if (problems.length > 0) errors.value ??= 'The definition cannot be imported: see what is wrong below the text.';
+  if (problems.length > 0) errors.value ??= 'The definition cannot be imported: see what is wrong just below the text.';
   return { values: { ...values, value: values.value.length > 1024 * 1024 ? '' : values.value }, errors, message: sentence(error.message), problems };
 }
 
@@ -111,6 +111,7 @@ function definitionFields(state: ImportFormState): SafeHtml {
     <textarea id="${IMPORT_IDS.value}" name="value" rows="12" class="code" spellcheck="false"${error && html` aria-invalid="true" aria-describedby="import-value-error"`}>${state.values.value ?? ''}</textarea>
     ${error && html`<p class="field-error" id="import-value-error">${error}</p>`}
   </div>
+  ${problemList(state.problems)}
   ${textField({ id: IMPORT_IDS.url, name: 'url', label: 'Or give its URL', hint: 'Downloaded once, for the preview (http or https, within 10 s and 10 MB).', type: 'url', code: true }, state)}
 </fieldset>`;
 }
@@ -133,7 +134,6 @@ export function importFormPage(ctx: AdminContext, request: FastifyRequest, reply
     body: html`${!api && html`${textField({ id: IMPORT_IDS.path, name: 'path', label: 'Path', hint: 'The gateway serves the API under this path, e.g. pets for /pets/...', required: true, maxlength: API_PATH_MAX, code: true }, state)}
     ${textField({ id: IMPORT_IDS.id, name: 'id', label: 'Id', hint: 'Used in addresses and by the management API. Leave empty to derive it from the path.', maxlength: NEW_ID_MAX, code: true }, state)}`}
     ${definitionFields(state)}
-    ${problemList(state.problems)}
     ${selectField({ id: IMPORT_IDS.format, name: 'format', label: 'Format', choices: FORMAT_CHOICES }, state)}
     ${checkField({ id: IMPORT_IDS.query, name: 'query', label: 'Keep required query parameters in the query', hint: 'By default (as in Azure) they become template parameters of the URL template.' }, state)}
     ${buttonRow(button('Preview import'), { href: api ? `/admin/apis/${seg(api.id)}` : '/admin/apis' })}`,
