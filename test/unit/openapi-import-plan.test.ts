@@ -1,11 +1,13 @@
 /**
  * The plan of an import (src/domain/openapi/import-plan.ts): created, changed with the fields that
  * change, removed and unchanged, matched by name; schema ids and key order do not count as changes;
- * a definition whose operations clash is refused before any plan.
+ * a definition whose operations clash is refused before any plan. Also what the import changes on
+ * the API itself, and the format the admin UI's import detects.
  */
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
-import { planImport, type PlannedOperation } from '../../src/domain/openapi/import-plan.js';
+import { apiPropertyChanges, planImport, type PlannedOperation } from '../../src/domain/openapi/import-plan.js';
+import { detectFormat } from '../../src/services/api-import-preview.js';
 
 const op = (name: string, urlTemplate: string, extra: Partial<PlannedOperation> = {}): PlannedOperation => ({
   name,
@@ -52,5 +54,32 @@ describe('import plan', () => {
     }
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).details[0]).toMatchObject({ target: 'operations.b' });
+  });
+});
+
+describe('what an import changes on the API', () => {
+  const api = { displayName: 'Pets', description: 'Old', serviceUrl: 'https://a.example', protocols: ['https'] };
+
+  it('names each property set to another value, and none left out', () => {
+    expect(apiPropertyChanges(api, { displayName: 'Pets', description: null, serviceUrl: 'https://b.example', protocols: undefined })).toEqual([
+      { field: 'description', before: 'Old', after: null },
+      { field: 'serviceUrl', before: 'https://a.example', after: 'https://b.example' },
+    ]);
+  });
+
+  it('lists every property a new API gets', () => {
+    expect(apiPropertyChanges(undefined, { displayName: 'Pets', description: null, serviceUrl: undefined, protocols: ['http', 'https'] })).toEqual([
+      { field: 'displayName', before: undefined, after: 'Pets' },
+      { field: 'description', before: undefined, after: null },
+      { field: 'protocols', before: undefined, after: 'http, https' },
+    ]);
+  });
+});
+
+describe('the format of a pasted definition', () => {
+  it('is Swagger 2.0 JSON, OpenAPI JSON, or YAML', () => {
+    expect(detectFormat('  {"swagger": "2.0", "info": {}}')).toBe('swagger-json');
+    expect(detectFormat('{"openapi":"3.1.0"}')).toBe('openapi+json');
+    expect(detectFormat('openapi: 3.0.3\ninfo: {}')).toBe('openapi');
   });
 });

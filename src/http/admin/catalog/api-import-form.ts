@@ -27,6 +27,8 @@ import { entityTrail, seg, sendAdminPage } from '../render.js';
 
 /** The largest definition the form takes (characters), as the `-link` download's 10 MB. */
 export const DEFINITION_MAX = 10 * 1024 * 1024;
+/** The longest definition a refused form shows back in its text field. */
+const SHOWN_BACK_MAX = 1024 * 1024;
 /** These routes' body limit: a 10 MB definition, urlencoded (non-ASCII text takes up to 9 bytes a character, most YAML little more than 1). */
 export const IMPORT_FORM_LIMIT = 32 * 1024 * 1024;
 
@@ -85,7 +87,10 @@ export function importErrors(error: AppError, values: ImportValues): ImportFormS
   }
   if (error.details.length === 0) problems.push({ code: error.code, message: error.message });
   if (problems.length > 0) errors.value ??= 'The definition cannot be imported: see what is wrong just below the text.';
-  return { values: { ...values, value: values.value.length > 1024 * 1024 ? '' : values.value }, errors, message: sentence(error.message), problems };
+  // A page that echoes a long definition back would be as long: past SHOWN_BACK_MAX it is not shown again.
+  const tooLongToShow = values.value.length > SHOWN_BACK_MAX;
+  if (tooLongToShow) problems.push({ code: 'NotShown', message: `The text (over ${SHOWN_BACK_MAX / 1024 / 1024} MB) is not shown again: upload or paste it again once corrected.` });
+  return { values: { ...values, value: tooLongToShow ? '' : values.value }, errors, message: sentence(error.message), problems };
 }
 
 function problemList(problems: readonly ErrorDetail[] | undefined): SafeHtml | false {
