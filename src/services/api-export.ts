@@ -50,6 +50,17 @@ function formatOf(format: string | undefined): ExportFormat {
 }
 
 export function createApiExportService(deps: ServiceDeps, apis: ApiService) {
+  /** The document of `apiId` in `format`, built now (a 404 when the API does not exist): the link's, and the admin UI's download. */
+  async function file(apiId: string, format: ExportFormat): Promise<ExportedFile> {
+    const spec = FORMATS[format];
+    const api = await apis.get(apiId);
+    const document = exportDocument(api, await apis.listOperations(api.id), spec.version, await apis.listSchemas(api.id));
+    const fileName = api.id.replace(/[^A-Za-z0-9._-]+/g, '_');
+    return spec.yaml
+      ? { contentType: 'application/yaml', fileName: `${fileName}.yaml`, body: stringify(document, { aliasDuplicateObjects: false }) }
+      : { contentType: 'application/json', fileName: `${fileName}.json`, body: JSON.stringify(document, null, 2) };
+  }
+
   return {
     /** The link of an export of `apiId` in `format` (a 404 when the API does not exist, a 400 for a bad format). */
     async link(apiId: string, format: string | undefined): Promise<{ format: string; link: string }> {
@@ -64,21 +75,17 @@ export function createApiExportService(deps: ServiceDeps, apis: ApiService) {
     async download(token: string): Promise<ExportedFile> {
       const keys = await signingKeys(deps.store);
       const grant = verifyExportToken(token, [keys.primary, keys.secondary], deps.clock.now());
-      const spec = grant && (EXPORT_FORMATS as string[]).includes(grant.format) ? FORMATS[grant.format as ExportFormat] : undefined;
-      if (!grant || !spec) throw linkNotFound();
-      let api;
+      if (!grant || !(EXPORT_FORMATS as string[]).includes(grant.format)) throw linkNotFound();
       try {
-        api = await apis.get(grant.apiId);
+        return await file(grant.apiId, grant.format as ExportFormat);
       } catch (error) {
         if (error instanceof AppError && error.kind === 'not-found') throw linkNotFound();
         throw error;
       }
-      const document = exportDocument(api, await apis.listOperations(api.id), spec.version, await apis.listSchemas(api.id));
-      const fileName = api.id.replace(/[^A-Za-z0-9._-]+/g, '_');
-      return spec.yaml
-        ? { contentType: 'application/yaml', fileName: `${fileName}.yaml`, body: stringify(document, { aliasDuplicateObjects: false }) }
-        : { contentType: 'application/json', fileName: `${fileName}.json`, body: JSON.stringify(document, null, 2) };
     },
+
+    /** The document itself (the admin UI's download). */
+    file,
   };
 }
 

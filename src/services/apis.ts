@@ -2,7 +2,7 @@
  * Use cases on APIs and their operations. Every write that changes an API or one of its operations
  * records the change for the gateways and an audit entry, in the same transaction.
  */
-import { AppError, conflict, notFound, validationError } from '../domain/errors.js';
+import { conflict, notFound } from '../domain/errors.js';
 import { checkIfMatch } from '../domain/etag.js';
 import { parseFilter } from '../domain/filter/parser.js';
 import { API_FILTER_FIELDS, API_OPERATION_FILTER_FIELDS, API_PRODUCT_FILTER_FIELDS } from '../domain/filter/api-fields.js';
@@ -18,10 +18,10 @@ import {
   type OperationUpdateInput,
   type TemplateParameter,
   urlTemplateParameters,
-  parseOperationCreate,
 } from '../domain/api-input.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { ImportedApi, ImportedOperation } from '../domain/openapi/derive.js';
+import { planImport, plannedOf, routeKey } from '../domain/openapi/import-plan.js';
 import { formatScope } from '../domain/subscription.js';
 import type { ApiOperationRow, ApiRow } from '../store/apis-repo.js';
 import type { ServiceDeps } from './deps.js';
@@ -32,66 +32,46 @@ import type { SubscriptionCore } from './subscriptions/core.js';
 import { deleteInWrite, inWrite, patchInWrite, putInWrite, type Write, type WriteEvent } from './writes.js';
 import { apiOperationView, apiView, parseJsonArray, productView, type ApiOperationView, type ApiView, type ApiWithOperations, type Page, type PageRequest, type ProductView } from './views.js';
 
-/** Two operations clash when they take the same method on the same template (parameter names aside). */
-function routeKey(method: string, urlTemplate: string): string {
-  return `${method} ${urlTemplate.replace(/\{[^}]*\}/g, '{}').toLowerCase()}`;
-}
-
 /** The stored form of an operation's request or responses: JSON text, null for none, undefined when not given. */
 function descriptionJson(value: unknown): string | null | undefined {
   return value === undefined ? undefined : value === null ? null : JSON.stringify(value);
 }
 
 /**
- * Makes the operations of the API exactly the imported ones, matched by name: new names added,
- * changed ones updated (a new ETag), missing ones deleted; unchanged ones keep their ETag. One
+ * Makes the operations of the API exactly the imported ones, as the import's plan says
+ * (src/domain/openapi/import-plan.ts, which the admin UI's preview shows): missing ones deleted,
+ * new ones added, changed ones updated (a new ETag); unchanged ones keep their ETag. One
  * change-feed row for the API (the gateway reloads its routes) and an audit entry per operation.
  */
 async function syncImportedOperations(w: Write, apiId: string, operations: readonly ImportedOperation[]): Promise<void> {
   const { tx } = w;
-  const seen = new Map<string, string>();
-  for (const o of operations) {
-    const where = `operations.${o.name}`;
-    try {
-      checkTemplateParameters(o.urlTemplate, o.templateParameters);
-      parseOperationCreate({ displayName: o.displayName, method: o.method, urlTemplate: o.urlTemplate, description: o.description, templateParameters: o.templateParameters, request: o.request, responses: o.responses });
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      throw validationError(`The operation '${o.name}' of the definition cannot be imported.`, error.details.map((d) => ({ ...d, target: `${where}.${d.target ?? ''}` })));
-    }
-    const key = routeKey(o.method, o.urlTemplate);
-    const clash = seen.get(key);
-    if (clash !== undefined) {
-      throw validationError('The API definition has two operations on the same route.', [{ code: 'ValidationError', target: where, message: `answers ${o.method} ${o.urlTemplate}, as the operation '${clash}' does.` }]);
-    }
-    seen.set(key, o.name);
-  }
-  const existing = new Map(((await tx.apis.operationsOfApis([apiId])).get(apiId) ?? []).map((row) => [row.id, row]));
+  const stored = ((await tx.apis.operationsOfApis([apiId])).get(apiId) ?? []).map((row) => plannedOf(apiOperationView(row)));
+  const plan = planImport(stored, operations);
   const events: WriteEvent[] = [];
   const audit = (action: 'api.operation-created' | 'api.operation-updated' | 'api.operation-deleted', operation: string) =>
     events.push({ audit: { action, detail: { api: apiId, operation } } });
-  const wanted = new Set(operations.map((o) => o.name));
-  for (const id of existing.keys()) {
-    if (wanted.has(id)) continue;
-    await tx.apis.deleteOperation(apiId, id);
-    audit('api.operation-deleted', id);
+  for (const o of plan.removed) {
+    await tx.apis.deleteOperation(apiId, o.name);
+    audit('api.operation-deleted', o.name);
   }
+  const rowOf = (o: ImportedOperation) => ({
+    display_name: o.displayName,
+    method: o.method,
+    url_template: o.urlTemplate,
+    description: o.description,
+    template_parameters: JSON.stringify(o.templateParameters),
+    request: descriptionJson(o.request) ?? null,
+    responses: descriptionJson(o.responses) ?? null,
+  });
+  // In document order, as the audit log then reads.
+  const created = new Set(plan.created);
+  const changed = new Set(plan.changed.map((c) => c.operation));
   for (const o of operations) {
-    const row = {
-      display_name: o.displayName,
-      method: o.method,
-      url_template: o.urlTemplate,
-      description: o.description,
-      template_parameters: JSON.stringify(o.templateParameters),
-      request: descriptionJson(o.request) ?? null,
-      responses: descriptionJson(o.responses) ?? null,
-    };
-    const old = existing.get(o.name);
-    if (!old) {
-      await tx.apis.insertOperation({ api_id: apiId, id: o.name, ...row, etag: w.etag() });
+    if (created.has(o)) {
+      await tx.apis.insertOperation({ api_id: apiId, id: o.name, ...rowOf(o), etag: w.etag() });
       audit('api.operation-created', o.name);
-    } else if ((Object.keys(row) as (keyof typeof row)[]).some((k) => old[k] !== row[k])) {
-      await tx.apis.updateOperation(apiId, o.name, { ...row, etag: w.etag() });
+    } else if (changed.has(o)) {
+      await tx.apis.updateOperation(apiId, o.name, { ...rowOf(o), etag: w.etag() });
       audit('api.operation-updated', o.name);
     }
   }

@@ -6,6 +6,8 @@
 import type { AccountService } from '../../services/accounts.js';
 import type { AdminSetupService } from '../../services/admin-setup.js';
 import type { ApiService } from '../../services/apis.js';
+import type { ApiExportService } from '../../services/api-export.js';
+import type { ApiImportPreviewService } from '../../services/api-import-preview.js';
 import type { AuditLogService } from '../../services/audit-log.js';
 import type { EmailTemplateService } from '../../services/email-templates.js';
 import type { GroupService } from '../../services/groups.js';
@@ -32,6 +34,10 @@ export interface AdminDeps {
   keys: ManagementKeyService;
   templates: EmailTemplateService;
   apis: ApiService;
+  /** An API's OpenAPI document, downloaded from its page. */
+  apiExport: ApiExportService;
+  /** "Import from OpenAPI": the preview of an import, then applying it. */
+  apiImports: ApiImportPreviewService;
   products: ProductService;
   subscriptions: AdminSubscriptionService;
   policies: PolicyService;

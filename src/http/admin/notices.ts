@@ -50,6 +50,8 @@ export const ADMIN_NOTICES = {
   'api-saved': 'The API was saved.',
   'api-deleted': 'The API was deleted.',
   'api-gone': 'The API did not exist any more.',
+  'api-imported': 'The API was created from the definition.',
+  'api-reimported': 'The definition was imported: the operations are now the definition\u2019s.',
   'operation-added': 'The operation was added.',
   'operation-deleted': 'The operation was deleted.',
   'operation-gone': 'The operation did not exist any more.',

@@ -182,7 +182,7 @@ export function registerApiPages(app: FastifyInstance, ctx: AdminContext): void 
     return sendAdminPage(ctx, request, reply, {
       title: 'APIs',
       section: 'apis',
-      main: html`${pageHead('APIs', html`<a class="button" href="/admin/apis/new">New API</a>`)}
+      main: html`${pageHead('APIs', html`<a class="button secondary" href="/admin/apis/new/import">Import from OpenAPI</a> <a class="button" href="/admin/apis/new">New API</a>`)}
 ${notice(request)}
 ${dataTable({
   caption: 'APIs',
@@ -234,7 +234,7 @@ ${dataTable({
       main: html`${trail(undefined, api.displayName)}
 ${pageHead(
   api.displayName,
-  html`<a class="button secondary" href="${path}/edit">Edit</a> <a class="button secondary" href="${path}/policy">Policy</a> <a class="button danger" href="${path}/delete">Delete</a>`,
+  html`<a class="button secondary" href="${path}/edit">Edit</a> <a class="button secondary" href="${path}/import">Re-import</a> <a class="button secondary" href="${path}/policy">Policy</a> <a class="button danger" href="${path}/delete">Delete</a>`,
 )}
 ${notice(request)}
 <div class="grid-2">
@@ -250,6 +250,8 @@ ${notice(request)}
     <dt>Key query parameter</dt><dd><code>${api.subscriptionKeyParameterNames.query}</code></dd>
     <dt>Description</dt><dd class="prose">${api.description ?? '–'}</dd>
   </dl>
+  <h3 id="export-heading">Export</h3>
+  <p class="export-links"><a class="button secondary small" href="${path}/export?format=openapi-link" download>OpenAPI 3.0 YAML</a> <a class="button secondary small" href="${path}/export?format=${encodeURIComponent('openapi+json-link')}" download>OpenAPI 3.0 JSON</a> <a class="button secondary small" href="${path}/export?format=swagger-link" download>Swagger 2.0 JSON</a></p>
 </section>
 <section class="panel" aria-labelledby="products-heading">
   <h2 id="products-heading">In products</h2>

@@ -5,6 +5,7 @@ import { USERS_LIST_CSS } from './users-list.js';
 import { GROUPS_CATALOG_CSS } from './groups-catalog.js';
 import { POLICIES_CSS } from './policies.js';
 import { ANALYTICS_CSS } from './analytics.js';
+import { API_IMPORT_CSS } from './api-import.js';
 /** Each area's extra rules; an area adds its own module here. */
 export const AREA_CSS: readonly string[] = [
   USERS_LIST_CSS,
@@ -14,4 +15,5 @@ export const AREA_CSS: readonly string[] = [
   TEMPLATES_OUTBOX_AUDIT_CSS,
   POLICIES_CSS,
   ANALYTICS_CSS,
+  API_IMPORT_CSS,
 ];
