@@ -47,13 +47,34 @@ function parseYaml(text: string): unknown {
   return doc.toJS({ maxAliasCount: 100 });
 }
 
-/** JSON pointers to the `$ref`s whose target `test` accepts (at most 10). */
-export function refsWhere(value: unknown, test: (ref: string) => boolean, at = '', out: string[] = []): string[] {
+/**
+ * Maps keyed by names the document's author chose (a schema property may be called `example`):
+ * their keys are never the literal-value keys below.
+ */
+const NAME_MAPS = new Set(['properties', 'patternProperties', 'definitions', 'schemas', 'parameters', 'responses', 'examples', 'headers', 'requestBodies', 'securitySchemes', 'links', 'callbacks', 'pathItems', 'content', 'encoding', 'variables', 'paths', 'webhooks', '$defs']);
+
+/**
+ * Whether the value under `key` is data, not document: an `example`, an Example Object's `value`,
+ * a 2.0 response's `examples` (media type -> value), an `x-` extension. A `$ref` in there is part
+ * of the example (GitHub's SCIM examples carry `"$ref": "https://api.github.com/scim/..."`), not a
+ * reference, so it must neither be refused as external nor pointed at.
+ */
+function isLiteral(key: string, parentKey: string | undefined, grandKey: string | undefined): boolean {
+  if (parentKey !== undefined && NAME_MAPS.has(parentKey)) return false;
+  if (key === 'example' || key.startsWith('x-')) return true;
+  if (key === 'value' && grandKey === 'examples') return true;
+  // 2.0 Response Object: `examples` maps media types to values (3.x `examples` hold Example Objects, refs allowed).
+  return key === 'examples' && grandKey === 'responses' && parentKey !== undefined && /^(\d{3}|default)$/.test(parentKey);
+}
+
+/** JSON pointers to the `$ref`s whose target `test` accepts (at most 10), outside literal values (examples). */
+export function refsWhere(value: unknown, test: (ref: string) => boolean, at = '', out: string[] = [], parentKey?: string, grandKey?: string): string[] {
   if (out.length >= 10 || typeof value !== 'object' || value === null) return out;
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
   for (const [key, v] of entries) {
+    if (!Array.isArray(value) && isLiteral(key, parentKey, grandKey)) continue;
     if (key === '$ref' && typeof v === 'string' && test(v)) out.push(`${at}/$ref`);
-    else refsWhere(v, test, `${at}/${pointerSegment(key)}`, out);
+    else refsWhere(v, test, `${at}/${pointerSegment(key)}`, out, key, parentKey);
   }
   return out;
 }
