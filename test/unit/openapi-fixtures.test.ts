@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { compileErrors, dereference, validate } from '@readme/openapi-parser';
 import { parse as parseYaml } from 'yaml';
@@ -64,6 +65,13 @@ describe.each(PUBLIC_OPENAPI_FIXTURES.map((f) => [f.name, f] as const))('public 
       expect(result.valid).toBe(false);
       expect(compileErrors(result)).toContain(fixture.invalidBecause);
     }
+  });
+
+  // src/services/api-import.ts relies on this: one validate() pass both checks and resolves.
+  it('is left by validate() dereferenced in place, as dereference() gives it', async () => {
+    const validated = read();
+    await validate(validated, { ...options, dereference: { circular: 'ignore' } });
+    expect(isDeepStrictEqual(validated, await dereference(read(), { ...options, dereference: { circular: 'ignore' } }))).toBe(true);
   });
 
   it('dereferences to a document without $ref and with the same operations', async () => {

@@ -24,15 +24,37 @@ function lineOf(text: string, offset: number): string {
   return `line ${before.length}, column ${before.at(-1)!.length + 1}`;
 }
 
+/** V8 shows this many characters of the text on each side of an unexpected token. */
+const V8_CONTEXT = 10;
+
+/**
+ * Where in `text` JSON.parse failed. V8 (Node 20) gives a position for most errors, none for an
+ * unexpected token: there it quotes the text around the token (`...", 21, x]}"`, the token
+ * V8_CONTEXT characters in unless the quote starts the text), and finding the quote finds the place.
+ */
+function jsonErrorOffset(text: string, message: string): number | undefined {
+  const at = /position (\d+)/.exec(message);
+  if (at) return Number(at[1]);
+  if (message.startsWith('Unexpected end of JSON input')) return text.trimEnd().length;
+  const quoted = /^Unexpected token .+?, (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON/.exec(message);
+  if (!quoted) return undefined;
+  const [, before, context, after] = quoted;
+  if (before) {
+    const found = text.indexOf(context!);
+    return found < 0 ? undefined : found + V8_CONTEXT;
+  }
+  return after ? context!.length - V8_CONTEXT : undefined;
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const at = /position (\d+)/.exec(message);
-    // V8 gives no position for an unexpected token; YAML (a superset of JSON) reading the text finds the place.
-    const yamlAt = at ? undefined : parseDocument(text).errors[0]?.linePos?.[0];
-    const where = at ? lineOf(text, Number(at[1])) : yamlAt ? `line ${yamlAt.line}, column ${yamlAt.col}` : undefined;
+    const offset = jsonErrorOffset(text, message);
+    // Otherwise YAML (a superset of JSON) reading the text may find the place.
+    const yamlAt = offset === undefined ? parseDocument(text).errors[0]?.linePos?.[0] : undefined;
+    const where = offset !== undefined ? lineOf(text, offset) : yamlAt ? `line ${yamlAt.line}, column ${yamlAt.col}` : undefined;
     invalid(`is not valid JSON: ${message.split('\n')[0]}`, where ? `value (${where})` : 'value');
   }
 }

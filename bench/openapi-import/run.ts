@@ -1,0 +1,142 @@
+/**
+ * OpenAPI import benchmark (issue 13: "a 5 MB document imports in under 2 s"): a real Tollgate
+ * (createApp, as `tollgate start` does) over a temporary SQLite file and/or a fresh PostgreSQL
+ * schema, and real HTTP PUTs of a ~5 MB real document (document.ts: GitHub's REST description
+ * grown with copies of its own operations) with `format: openapi+json`. Each round times, in
+ * turn:
+ *   - the floor: @readme/openapi-parser's validate() and dereference() of the same text in this
+ *     process, with the import's options (what any import must do at least; no HTTP, no SQL);
+ *   - an import that creates the API (201; deleted again after the round, untimed);
+ *   - a re-import of the same document into an API that has it already (200; nothing changes).
+ * Results go to stdout as markdown (progress to stderr). See docs/benchmarks.md.
+ *
+ *   npm run bench:openapi-import -- --rounds 10
+ */
+import { dereference, validate } from '@readme/openapi-parser';
+import type { SqlDialect } from '../../src/store/database.js';
+import { runBenchCli, wholeNumbersOf, type OptionValues } from '../common/cli.js';
+import { loadAverage, printReportHead } from '../common/machine.js';
+import { BACKEND_OPTIONS, chooseBackends, databaseVersion, withTollgate } from '../management/instance.js';
+import { createClient, formatMs, percentile, sendRequest, type Client } from '../management/measure.js';
+import { progressBar } from '../management/progress.js';
+import { benchDocument, GITHUB_DESCRIPTION, type BenchDocument } from './document.js';
+
+const HELP = `Usage: node dist/bench/openapi-import/run.js [options]
+
+Imports a ~5 MB real OpenAPI document (GitHub's REST description, grown with copies of its own
+operations) into Tollgate over HTTP (PUT /apis/{id}, format openapi+json): as a new API and as a
+re-import of an API that has it, against the parser's own validate() + dereference() of the same
+document in this process. Prints markdown tables on stdout.
+
+Options:
+  --mb N         size of the document in MB (default 5; never less than the original 3 MB)
+  --rounds N     timed rounds (default 10)
+  --warmup N     untimed rounds first (default 1)
+  --backend B    sqlite | postgres | both (default both: PostgreSQL is skipped when no URL is known)
+  --pg-url URL   PostgreSQL server (default: $TEST_DATABASE_URL, then $DATABASE_URL if postgres://)
+  -h, --help     this text
+`;
+
+/** The issue's target for a 5 MB document. */
+const TARGET_MS = 2000;
+
+/** Size (MB) and rounds; the backends and PostgreSQL URL as chooseBackends gives them. */
+type Options = { mb: number; rounds: number; warmup: number } & ReturnType<typeof chooseBackends>;
+
+const OPTIONS = { mb: { type: 'string', default: '5' }, rounds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '1' }, ...BACKEND_OPTIONS } as const;
+
+function parseOptions(values: OptionValues<typeof OPTIONS>): Options {
+  const count = wholeNumbersOf(values);
+  return { mb: count('mb', 1), rounds: count('rounds', 1), warmup: count('warmup', 0), ...chooseBackends(values.backend, values['pg-url']) };
+}
+
+/** The parser's options of src/services/api-import.ts: nothing outside the document, repeated operationIds allowed. */
+const PARSER_OPTIONS = {
+  resolve: { external: false },
+  validate: { rules: { openapi: { 'duplicate-operation-id': 'warning' as const } } },
+};
+
+async function floor(text: string): Promise<void> {
+  const result = await validate(JSON.parse(text), PARSER_OPTIONS);
+  if (!result.valid) throw new Error('the benchmark document does not validate');
+  await dereference(JSON.parse(text), { ...PARSER_OPTIONS, dereference: { circular: 'ignore' } });
+}
+
+async function timed(run: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+async function put(client: Client, id: string, document: BenchDocument, status: number): Promise<void> {
+  const res = await client.request('PUT', `/apis/${id}`, { properties: { format: 'openapi+json', value: document.text, path: id } });
+  if (res.status !== status) throw new Error(`PUT /apis/${id}: ${res.status}, expected ${status}: ${res.body.slice(0, 300)}`);
+}
+
+interface Case {
+  name: string;
+  times: number[];
+}
+
+function table(cases: readonly Case[]): string {
+  const floorP50 = percentile([...cases[0]!.times].sort((a, b) => a - b), 50);
+  const lines = ['| Case | Rounds | p50 ms | p95 ms | min ms | max ms | p50 / floor p50 | under 2 s |', '|---|---:|---:|---:|---:|---:|---:|---|'];
+  for (const c of cases) {
+    const sorted = [...c.times].sort((a, b) => a - b);
+    const p50 = percentile(sorted, 50);
+    const p95 = percentile(sorted, 95);
+    lines.push(`| ${c.name} | ${sorted.length} | ${formatMs(p50)} | ${formatMs(p95)} | ${formatMs(sorted[0]!)} | ${formatMs(sorted.at(-1)!)} | ${(p50 / floorP50).toFixed(2)}× | ${p95 < TARGET_MS ? 'yes (p95)' : p50 < TARGET_MS ? 'p50 only' : 'no'} |`);
+  }
+  return lines.join('\n');
+}
+
+function runBackend(dialect: SqlDialect, options: Options, document: BenchDocument): Promise<void> {
+  return withTollgate(dialect, options.pgUrl, {}, async (instance, name) => {
+    const client = createClient(instance.base, instance.key);
+    try {
+      await put(client, 'github', document, 201);
+      const cases: Case[] = [
+        { name: 'floor: validate() + dereference() in process', times: [] },
+        { name: 'PUT: import as a new API (201)', times: [] },
+        { name: 'PUT: re-import, nothing changed (200)', times: [] },
+      ];
+      const total = options.warmup + options.rounds;
+      const bar = progressBar(`${name}: importing`, total);
+      const loadBefore = loadAverage();
+      for (let round = 0; round < total; round++) {
+        const figures = [
+          await timed(() => floor(document.text)),
+          await timed(() => put(client, 'fresh', document, 201)),
+          await timed(() => put(client, 'github', document, 200)),
+        ];
+        const removed = await sendRequest(new URL(`${instance.base}/apis/fresh?api-version=2024-05-01`), {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${instance.key}`, 'if-match': '*' },
+        });
+        if (removed.status !== 200) throw new Error(`DELETE /apis/fresh: ${removed.status} ${removed.body.slice(0, 200)}`);
+        if (round >= options.warmup) figures.forEach((ms, i) => cases[i]!.times.push(ms));
+        bar.update(round + 1);
+      }
+      bar.finish();
+      const loadAfter = loadAverage();
+      console.log(`### ${name}\n`);
+      console.log(`${await databaseVersion(instance.app)}. Load average (1/5/15 min) ${loadBefore} before, ${loadAfter} after.\n`);
+      console.log(`${table(cases)}\n`);
+    } finally {
+      client.close();
+    }
+  });
+}
+
+async function main(options: Options): Promise<void> {
+  const document = benchDocument(options.mb * 1024 * 1024);
+  printReportHead(
+    'OpenAPI import',
+    `Document: ${GITHUB_DESCRIPTION} (GitHub's REST description, 706 operations) grown with ${document.copies} copies of its own ` +
+      `operations to ${(document.text.length / 1024 / 1024).toFixed(2)} MB of JSON, ${document.operations} operations; ` +
+      `${options.rounds} rounds after ${options.warmup} untimed.`,
+  );
+  for (const dialect of options.backends) await runBackend(dialect, options, document);
+}
+
+await runBenchCli({ help: HELP, options: OPTIONS, parse: parseOptions, run: main });
