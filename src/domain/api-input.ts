@@ -337,9 +337,18 @@ export interface ApiImportRequest {
   translateRequiredQueryParameters: 'template' | 'query';
 }
 
+/**
+ * The largest definition an import reads, inline or downloaded (10 MiB; counted in characters
+ * inline, in bytes downloaded: the same for the ASCII that definitions are made of).
+ */
+export const API_DEFINITION_MAX = 10 * 1024 * 1024;
+
 const importInput = z.object({
   format: text().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
-  value: z.string({ error: 'must be the API definition (a string)' }).min(1, 'is required'),
+  value: z
+    .string({ error: 'must be the API definition (a string)' })
+    .min(1, 'is required')
+    .max(API_DEFINITION_MAX, `must be at most ${API_DEFINITION_MAX} characters (10 MB): the API definition is larger than an import takes`),
   translateRequiredQueryParameters: z.enum(['template', 'query'], { error: "must be 'template' or 'query'" }).nullable().optional(),
 });
 

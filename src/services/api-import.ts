@@ -9,12 +9,12 @@
  * http(s) only, a deadline and a size limit; IMPORT_LINKS=public refuses internal addresses, off
  * refuses links), then read as its inline twin.
  */
-import { dereference, validate } from '@readme/openapi-parser';
+import { validate } from '@readme/openapi-parser';
 import { AppError, validationError } from '../domain/errors.js';
 import type { ApiImportRequest } from '../domain/api-input.js';
 import { deriveApi, type ImportedApi } from '../domain/openapi/derive.js';
 import { INLINE_FORMATS, LINK_FORMATS, readDocument, refsWhere, type InlineFormat } from '../domain/openapi/document.js';
-import { linePointers, validatorDetail } from '../domain/openapi/error-targets.js';
+import { validatorDetails } from '../domain/openapi/error-targets.js';
 import { fetchDefinition, type FetchDefinitionOptions } from './definition-fetch.js';
 
 /** IMPORT_LINKS: whether `-link` imports are fetched, from anywhere or only from public addresses. */
@@ -50,30 +50,26 @@ const PARSER_OPTIONS = {
 
 /**
  * The document of an import as written (`raw`, whose named types the API's schema keeps with their
- * `$ref`s), and validated with its internal references resolved (circular ones stay `$ref`s).
+ * `$ref`s), and validated with its internal references resolved (circular ones stay `$ref`s). One
+ * pass of the parser: validate() dereferences the object it is given in place (with circular
+ * references ignored) before it checks it, so that object is the resolved document afterwards,
+ * equal to what dereference() gives (test/unit/openapi-fixtures.test.ts holds the parser to that).
+ * One copy is kept as written for the schema; a second dereference() and a copy per pass were a
+ * third of a 5 MB import's time (docs/benchmarks.md, OpenAPI import).
  */
 async function resolvedDocument(format: InlineFormat, value: string): Promise<{ raw: Record<string, unknown>; resolved: Record<string, unknown> }> {
   const doc = readDocument(format, value);
-  let resolved: Record<string, unknown>;
-  try {
-    resolved = (await dereference(structuredClone(doc) as never, { ...PARSER_OPTIONS, dereference: { circular: 'ignore' } })) as unknown as Record<string, unknown>;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // The parser names the reference, not where it is: find it.
-    const ref = /pointer "([^"]+)"/.exec(message)?.[1];
-    const target = (ref !== undefined ? refsWhere(doc, (r) => r === ref)[0] : undefined) ?? 'value';
-    throw validationError('The API definition has a reference that cannot be resolved.', [{ code: 'ValidationError', target, message }]);
+  const raw = structuredClone(doc);
+  const result = await validate(doc as never, { ...PARSER_OPTIONS, dereference: { circular: 'ignore' } });
+  if (result.valid) return { raw, resolved: doc };
+  const missing = result.errors.length === 1 ? /pointer "([^"]+)"/.exec(result.errors[0]!.message)?.[1] : undefined;
+  if (missing !== undefined) {
+    // The parser names the reference, not where it is: find it in the document as it was sent.
+    const target = refsWhere(raw, (r) => r === missing)[0] ?? 'value';
+    throw validationError('The API definition has a reference that cannot be resolved.', [{ code: 'ValidationError', target, message: result.errors[0]!.message }]);
   }
-  const result = await validate(structuredClone(doc) as never, PARSER_OPTIONS);
-  if (!result.valid) {
-    // The validator prints the resolved document; its line numbers point into that printing.
-    const pointers = linePointers(resolved);
-    throw validationError(
-      'The API definition is not a valid OpenAPI or Swagger document.',
-      result.errors.slice(0, 20).map((e) => validatorDetail(e.message, pointers)),
-    );
-  }
-  return { raw: doc, resolved };
+  // The validator prints the resolved document (`doc` now); its line numbers point into that printing.
+  throw validationError('The API definition is not a valid OpenAPI or Swagger document.', validatorDetails(result.errors.map((e) => e.message), doc));
 }
 
 /** What the definition of `request` makes of the API and its operations. */

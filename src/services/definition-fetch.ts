@@ -10,9 +10,10 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { Agent, request } from 'undici';
+import { API_DEFINITION_MAX } from '../domain/api-input.js';
 import { invalidField, type AppError } from '../domain/errors.js';
 
-export const DEFINITION_FETCH_DEFAULTS = { timeoutMs: 10_000, maxBytes: 10 * 1024 * 1024, maxRedirects: 5 } as const;
+export const DEFINITION_FETCH_DEFAULTS = { timeoutMs: 10_000, maxBytes: API_DEFINITION_MAX, maxRedirects: 5 } as const;
 
 export interface FetchDefinitionOptions {
   /** One deadline for everything: connecting, every redirect, headers and the whole body. */

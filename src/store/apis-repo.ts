@@ -84,6 +84,16 @@ export async function insertOperation(ex: Executor, row: Insertable<ApiOperation
   await ex.insertInto('api_operations').values(row).execute();
 }
 
+/** Rows per INSERT of insertOperations: 10 columns each stays far below SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
+const OPERATIONS_PER_INSERT = 500;
+
+/** Many operations in few statements (an import's hundreds: one INSERT each was most of its writing). Every row has the same columns. */
+export async function insertOperations(ex: Executor, rows: readonly Insertable<ApiOperationsTable>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += OPERATIONS_PER_INSERT) {
+    await ex.insertInto('api_operations').values(rows.slice(i, i + OPERATIONS_PER_INSERT)).execute();
+  }
+}
+
 export async function updateOperation(
   ex: Executor,
   apiId: string,

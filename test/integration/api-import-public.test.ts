@@ -12,18 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { BACKENDS, startServer, type TestServer } from '../helpers/server.js';
 import { expectValidationError } from '../helpers/shape.js';
-import { PUBLIC_OPENAPI_FIXTURES, publicFixturePath, type PublicOpenApiFixture } from '../fixtures/openapi/public/index.js';
+import { azureOperationName, PUBLIC_OPENAPI_FIXTURES, publicFixturePath, type PublicOpenApiFixture } from '../fixtures/openapi/public/index.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-/** Azure's rule, as its documentation states it: lower case, other characters to '-', trimmed, 76 at most. */
-const azureName = (operationId: string) =>
-  operationId
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 76)
-    .replace(/-+$/, '');
+const azureName = azureOperationName;
 
 interface SourceOperation {
   name: string;

@@ -244,14 +244,21 @@ describe.each(BACKENDS)('API import (%s)', (backend) => {
     expect([...(await operations('stay')).keys()]).toEqual(['a']);
   });
 
-  it('takes definitions past the server-wide 1 MB body limit (Azure takes 4 MB inline)', async () => {
+  it('takes definitions past the server-wide 1 MB body limit, up to 10 MB, and refuses a larger one naming value', async () => {
     const paths: Record<string, unknown> = {};
-    for (let i = 0; i < 300; i++) paths[`/r${i}`] = { get: { operationId: `r${i}`, description: 'd'.repeat(900), responses: { 200: { description: 'x'.repeat(10000) } } } };
+    for (let i = 0; i < 420; i++) paths[`/r${i}`] = { get: { operationId: `r${i}`, description: 'd'.repeat(900), responses: { 200: { description: 'x"'.repeat(5000) } } } };
     const value = JSON.stringify({ openapi: '3.0.0', info: { title: 'Big', version: '1' }, paths });
-    expect(value.length).toBeGreaterThan(3 * 1024 * 1024);
+    // Past the old 5 MB body limit, with quotes that JSON-escaping the value in the body doubles.
+    expect(value.length).toBeGreaterThan(6 * 1024 * 1024);
     const res = await importApi('big', { format: 'openapi+json', value, path: 'big' });
     expect(res.status, res.text.slice(0, 500)).toBe(201);
-    expect((await server.request('GET', '/apis/big/operations', { query: { $top: 1 } })).json.count).toBe(300);
+    expect((await server.request('GET', '/apis/big/operations', { query: { $top: 1 } })).json.count).toBe(420);
+
+    const tooLarge = `${value}${' '.repeat(10 * 1024 * 1024 + 1 - value.length)}`;
+    const refused = await importApi('bigger', { format: 'openapi+json', value: tooLarge, path: 'bigger' });
+    expectValidationError(refused, 'value');
+    expect(refused.json.error.details[0].message).toMatch(/at most 10485760 characters/);
+    expect((await server.request('GET', '/apis/bigger')).status).toBe(404);
   });
 
   it('imports from a link: the document downloaded over HTTP and read as its inline format', async () => {

@@ -41,6 +41,22 @@ describe('readDocument', () => {
     expect(refusal(() => readDocument('openapi+json', doc))).toMatchObject({ target: '/b~1c/0/$ref' });
     expect(refsWhere({ x: { $ref: '#/a' }, y: [{ $ref: '#/a' }] }, (r) => r === '#/a')).toEqual(['/x/$ref', '/y/0/$ref']);
   });
+
+  it("takes a $ref inside example data for data (GitHub's SCIM examples), not for a reference", () => {
+    const url = 'https://api.github.com/scim/v2/Users/1';
+    const doc = {
+      openapi: '3.0.3',
+      components: {
+        examples: { group: { value: { members: [{ value: '1', $ref: url }] } } },
+        schemas: { s: { example: { $ref: url }, 'x-meta': { $ref: url }, properties: { example: { $ref: 'other.yaml' }, 'x-p': { $ref: 'b.yaml' } } } },
+      },
+      paths: { '/a': { get: { responses: { 200: { examples: { 'application/json': { $ref: url } } } } } } },
+    };
+    // What is left are the property schemas named `example` and `x-p`: those are references.
+    expect(refsWhere(doc, (r) => !r.startsWith('#'))).toEqual(['/components/schemas/s/properties/example/$ref', '/components/schemas/s/properties/x-p/$ref']);
+    // A reference to an Example Object stays a reference.
+    expect(refsWhere({ examples: { a: { $ref: 'ex.yaml' } } }, () => true)).toEqual(['/examples/a/$ref']);
+  });
 });
 
 describe('linePointers and validatorDetail', () => {

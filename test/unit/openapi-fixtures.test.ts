@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { compileErrors, dereference, validate } from '@readme/openapi-parser';
 import { parse as parseYaml } from 'yaml';
@@ -27,7 +28,8 @@ function countOperations(items: unknown): number {
 function hasRef(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(hasRef);
   if (value && typeof value === 'object') {
-    return Object.entries(value).some(([key, inner]) => key === '$ref' || hasRef(inner));
+    // Only internal references: GitHub's examples carry SCIM's own `"$ref": "https://..."` as data.
+    return Object.entries(value).some(([key, inner]) => (key === '$ref' && String(inner).startsWith('#')) || hasRef(inner));
   }
   return false;
 }
@@ -39,6 +41,8 @@ describe.each(PUBLIC_OPENAPI_FIXTURES.map((f) => [f.name, f] as const))('public 
   // The text, not the path, as an import of a pasted or fetched document would get it
   // (`yaml` reads JSON too). A fresh object each time: dereference() changes it in place.
   const read = () => parseYaml(text, { maxAliasCount: -1 }) as Document;
+  // As the import reads them: nothing outside the document is fetched (GitHub's examples hold URLs under `$ref`).
+  const options = { resolve: { external: false } };
 
   it('is the recorded file: size and sha256', () => {
     expect(bytes.length).toBe(fixture.bytes);
@@ -54,7 +58,7 @@ describe.each(PUBLIC_OPENAPI_FIXTURES.map((f) => [f.name, f] as const))('public 
   });
 
   it(`validates as recorded (${fixture.valid ? 'valid' : 'invalid'})`, async () => {
-    const result = await validate(read());
+    const result = await validate(read(), options);
     if (fixture.valid) {
       expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true);
     } else {
@@ -63,8 +67,15 @@ describe.each(PUBLIC_OPENAPI_FIXTURES.map((f) => [f.name, f] as const))('public 
     }
   });
 
+  // src/services/api-import.ts relies on this: one validate() pass both checks and resolves.
+  it('is left by validate() dereferenced in place, as dereference() gives it', async () => {
+    const validated = read();
+    await validate(validated, { ...options, dereference: { circular: 'ignore' } });
+    expect(isDeepStrictEqual(validated, await dereference(read(), { ...options, dereference: { circular: 'ignore' } }))).toBe(true);
+  });
+
   it('dereferences to a document without $ref and with the same operations', async () => {
-    const doc = (await dereference(read())) as unknown as Record<string, unknown>;
+    const doc = (await dereference(read(), options)) as unknown as Record<string, unknown>;
     expect(countOperations(doc.paths)).toBe(fixture.operations);
     expect(countOperations(doc.webhooks)).toBe(fixture.webhookOperations);
     // Circular schemas would stay as object cycles, not $ref; none of these documents has any $ref left.

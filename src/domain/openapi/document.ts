@@ -24,15 +24,37 @@ function lineOf(text: string, offset: number): string {
   return `line ${before.length}, column ${before.at(-1)!.length + 1}`;
 }
 
+/** V8 shows this many characters of the text on each side of an unexpected token. */
+const V8_CONTEXT = 10;
+
+/**
+ * Where in `text` JSON.parse failed. V8 (Node 20) gives a position for most errors, none for an
+ * unexpected token: there it quotes the text around the token (`...", 21, x]}"`, the token
+ * V8_CONTEXT characters in unless the quote starts the text), and finding the quote finds the place.
+ */
+function jsonErrorOffset(text: string, message: string): number | undefined {
+  const at = /position (\d+)/.exec(message);
+  if (at) return Number(at[1]);
+  if (message.startsWith('Unexpected end of JSON input')) return text.trimEnd().length;
+  const quoted = /^Unexpected token .+?, (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON/.exec(message);
+  if (!quoted) return undefined;
+  const [, before, context, after] = quoted;
+  if (before) {
+    const found = text.indexOf(context!);
+    return found < 0 ? undefined : found + V8_CONTEXT;
+  }
+  return after ? context!.length - V8_CONTEXT : undefined;
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const at = /position (\d+)/.exec(message);
-    // V8 gives no position for an unexpected token; YAML (a superset of JSON) reading the text finds the place.
-    const yamlAt = at ? undefined : parseDocument(text).errors[0]?.linePos?.[0];
-    const where = at ? lineOf(text, Number(at[1])) : yamlAt ? `line ${yamlAt.line}, column ${yamlAt.col}` : undefined;
+    const offset = jsonErrorOffset(text, message);
+    // Otherwise YAML (a superset of JSON) reading the text may find the place.
+    const yamlAt = offset === undefined ? parseDocument(text).errors[0]?.linePos?.[0] : undefined;
+    const where = offset !== undefined ? lineOf(text, offset) : yamlAt ? `line ${yamlAt.line}, column ${yamlAt.col}` : undefined;
     invalid(`is not valid JSON: ${message.split('\n')[0]}`, where ? `value (${where})` : 'value');
   }
 }
@@ -47,14 +69,51 @@ function parseYaml(text: string): unknown {
   return doc.toJS({ maxAliasCount: 100 });
 }
 
-/** JSON pointers to the `$ref`s whose target `test` accepts (at most 10). */
-export function refsWhere(value: unknown, test: (ref: string) => boolean, at = '', out: string[] = []): string[] {
-  if (out.length >= 10 || typeof value !== 'object' || value === null) return out;
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
-  for (const [key, v] of entries) {
-    if (key === '$ref' && typeof v === 'string' && test(v)) out.push(`${at}/$ref`);
-    else refsWhere(v, test, `${at}/${pointerSegment(key)}`, out);
-  }
+/**
+ * Maps keyed by names the document's author chose (a schema property may be called `example`):
+ * their keys are never the literal-value keys below.
+ */
+const NAME_MAPS = new Set(['properties', 'patternProperties', 'definitions', 'schemas', 'parameters', 'responses', 'examples', 'headers', 'requestBodies', 'securitySchemes', 'links', 'callbacks', 'pathItems', 'content', 'encoding', 'variables', 'paths', 'webhooks', '$defs']);
+
+/**
+ * Whether the value under `key` is data, not document: an `example`, an Example Object's `value`,
+ * a 2.0 response's `examples` (media type -> value), an `x-` extension. A `$ref` in there is part
+ * of the example (GitHub's SCIM examples carry `"$ref": "https://api.github.com/scim/..."`), not a
+ * reference, so it must neither be refused as external nor pointed at.
+ */
+function isLiteral(key: string, parentKey: string | undefined, grandKey: string | undefined): boolean {
+  if (parentKey !== undefined && NAME_MAPS.has(parentKey)) return false;
+  if (key === 'example' || key.startsWith('x-')) return true;
+  if (key === 'value' && grandKey === 'examples') return true;
+  // 2.0 Response Object: `examples` maps media types to values (3.x `examples` hold Example Objects, refs allowed).
+  return key === 'examples' && grandKey === 'responses' && parentKey !== undefined && /^(\d{3}|default)$/.test(parentKey);
+}
+
+/**
+ * JSON pointers to the `$ref`s whose target `test` accepts (at most 10), outside literal values
+ * (examples). One walk over the whole document on every import: the keys on the way down are kept
+ * on one stack and a pointer is only written for a hit (building one per value was a tenth of a
+ * 5 MB import).
+ */
+export function refsWhere(value: unknown, test: (ref: string) => boolean): string[] {
+  const out: string[] = [];
+  const keys: string[] = [];
+  const walk = (node: object): void => {
+    const array = Array.isArray(node);
+    for (const key in node) {
+      if (out.length >= 10) return;
+      const v = (node as Record<string, unknown>)[key];
+      if (!array && isLiteral(key, keys.at(-1), keys.at(-2))) continue;
+      if (key === '$ref' && typeof v === 'string') {
+        if (test(v)) out.push(`/${[...keys, key].map(pointerSegment).join('/')}`);
+      } else if (typeof v === 'object' && v !== null) {
+        keys.push(key);
+        walk(v);
+        keys.pop();
+      }
+    }
+  };
+  if (typeof value === 'object' && value !== null) walk(value);
   return out;
 }
 
