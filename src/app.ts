@@ -12,6 +12,7 @@ import { createArgon2Hasher, type PasswordHasher } from './services/password-has
 import { createUserService, type UserService } from './services/users.js';
 import { createGroupService, type GroupService } from './services/groups.js';
 import { createApiExportService } from './services/api-export.js';
+import { createTryItService } from './services/try-it.js';
 import { createManagementKeyService, type ManagementKeyService } from './services/management-keys.js';
 import { seed } from './services/seed.js';
 import { createTokenService, type TokenService } from './services/tokens.js';
@@ -221,6 +222,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       throw error;
     }
   }
+  const apiExport = createApiExportService(deps, services.apis);
   const http = await buildHttpServer({
     logLevel: config.logLevel,
     logStream: options.logStream,
@@ -231,7 +233,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       keys: services.keys,
       templates: services.templates,
       apis: services.apis,
-      apiExport: createApiExportService(deps, services.apis),
+      apiExport,
       products: services.products,
       subscriptions: services.subscriptions,
       policies: services.policies,
@@ -250,6 +252,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       subscriptions: services.portalSubscriptions,
       productLimits: services.productLimits,
       usage: services.usage,
+      apiExport,
+      tryIt: createTryItService({ subscriptions: services.portalSubscriptions, products: services.products, attempts: services.attempts, clock, gatewayUrl: config.gatewayPublicUrl }),
       gatewayUrl: config.gatewayPublicUrl,
       publicUrl: config.publicUrl,
       organizationName: config.organizationName,

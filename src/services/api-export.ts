@@ -49,6 +49,22 @@ function formatOf(format: string | undefined): ExportFormat {
 }
 
 export function createApiExportService(deps: ServiceDeps, apis: ApiService) {
+  /**
+   * The document of `apiId` in `format` (a 404 when the API does not exist). `serverUrl` replaces
+   * the API's service URL as the document's server: the portal's download names the gateway,
+   * where developers call the API, not the backend behind it.
+   */
+  async function file(apiId: string, format: ExportFormat, options: { serverUrl?: string } = {}): Promise<ExportedFile> {
+    const spec = FORMATS[format];
+    const api = await apis.get(apiId);
+    const shown = options.serverUrl === undefined ? api : { ...api, serviceUrl: options.serverUrl };
+    const document = exportDocument(shown, await apis.listOperations(api.id), spec.version);
+    const fileName = api.id.replace(/[^A-Za-z0-9._-]+/g, '_');
+    return spec.yaml
+      ? { contentType: 'application/yaml', fileName: `${fileName}.yaml`, body: stringify(document, { aliasDuplicateObjects: false }) }
+      : { contentType: 'application/json', fileName: `${fileName}.json`, body: JSON.stringify(document, null, 2) };
+  }
+
   return {
     /** The link of an export of `apiId` in `format` (a 404 when the API does not exist, a 400 for a bad format). */
     async link(apiId: string, format: string | undefined): Promise<{ format: string; link: string }> {
@@ -65,19 +81,15 @@ export function createApiExportService(deps: ServiceDeps, apis: ApiService) {
       const grant = verifyExportToken(token, [keys.primary, keys.secondary], deps.clock.now());
       const spec = grant && (EXPORT_FORMATS as string[]).includes(grant.format) ? FORMATS[grant.format as ExportFormat] : undefined;
       if (!grant || !spec) throw linkNotFound();
-      let api;
       try {
-        api = await apis.get(grant.apiId);
+        return await file(grant.apiId, grant.format as ExportFormat);
       } catch (error) {
         if (error instanceof AppError && error.kind === 'not-found') throw linkNotFound();
         throw error;
       }
-      const document = exportDocument(api, await apis.listOperations(api.id), spec.version);
-      const fileName = api.id.replace(/[^A-Za-z0-9._-]+/g, '_');
-      return spec.yaml
-        ? { contentType: 'application/yaml', fileName: `${fileName}.yaml`, body: stringify(document, { aliasDuplicateObjects: false }) }
-        : { contentType: 'application/json', fileName: `${fileName}.json`, body: JSON.stringify(document, null, 2) };
     },
+
+    file,
   };
 }
 

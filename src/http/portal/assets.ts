@@ -7,12 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import { SITE_CSS } from '../web/site-css.js';
+import { REFERENCE_CSS } from './reference-css.js';
+import { TRY_IT_JS } from './try-it-js.js';
 
 export const STYLESHEET_PATH = '/assets/portal.css';
 export const SCRIPT_PATH = '/assets/portal.js';
 
-/** The portal's stylesheet is the site's: the admin UI adds its own layout to the same one. */
-export const PORTAL_CSS = SITE_CSS;
+/** The portal's stylesheet is the site's (the admin UI adds its own layout to the same one), and the API reference's. */
+export const PORTAL_CSS = SITE_CSS + REFERENCE_CSS;
 
 export const PORTAL_CSS_ETAG = `"${createHash('sha256').update(PORTAL_CSS).digest('base64url').slice(0, 22)}"`;
 
@@ -60,6 +62,6 @@ export const PORTAL_JS = `'use strict';
     });
   });
 })();
-`;
+${TRY_IT_JS}`;
 
 export const PORTAL_JS_ETAG = `"${createHash('sha256').update(PORTAL_JS).digest('base64url').slice(0, 22)}"`;
