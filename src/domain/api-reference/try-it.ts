@@ -86,17 +86,17 @@ export function tryItRequest(
       if (p.required) problem(target, `Enter a value for ${p.name}: it is required.`);
       continue;
     }
-    if (value.length > TRY_IT_LIMITS.maxValueChars) problem(target, `${p.name} must be at most ${TRY_IT_LIMITS.maxValueChars} characters.`);
+    if (value.length > TRY_IT_LIMITS.maxValueChars) problem(target, `The value of ${p.name} must be at most ${TRY_IT_LIMITS.maxValueChars} characters.`);
     else if (p.location === 'path') {
       // Encoded, a value cannot add a path segment; `.` and `..` would still climb out of the API's path.
-      if (value === '.' || value === '..') problem(target, `${p.name} cannot be "${value}".`);
+      if (value === '.' || value === '..') problem(target, `The value of ${p.name} cannot be "${value}".`);
       else filled.set(p.name, value);
     } else if (p.location === 'query') query.push([p.name, value]);
     else {
       const lower = p.name.toLowerCase();
       if (!HEADER_NAME.test(p.name) || RESERVED_HEADERS.has(lower) || lower.startsWith('proxy-') || lower === gateway.keyHeader.toLowerCase()) {
         problem(target, `The header ${p.name} cannot be set here.`);
-      } else if (CONTROL.test(value)) problem(target, `${p.name} cannot hold line breaks or control characters.`);
+      } else if (CONTROL.test(value)) problem(target, `The value of ${p.name} cannot hold line breaks or control characters.`);
       else headers[lower] = value;
     }
   }

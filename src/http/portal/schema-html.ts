@@ -75,6 +75,7 @@ export function representation(r: Representation, schemas: readonly ApiSchema[],
     ${found ? schemaTable(found.schema, found.document, `Schema of ${where}, ${r.contentType}`) : r.typeName && html`<p class="schema-type">Schema: <code class="type">${r.typeName}</code></p>`}
     ${form.length > 0 && parameterTable(form.map((p) => ({ name: p.name, location: 'query', type: p.type, required: p.required === true, description: p.description, defaultValue: p.defaultValue, values: p.values })), `Form fields of ${where}`, false)}
     ${examples(r)}
+    ${!found && !r.typeName && form.length === 0 && examplesOf(r).length === 0 && html`<p class="muted">No schema or example is given for this content type.</p>`}
   </div>`;
 }
 
