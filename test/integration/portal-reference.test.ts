@@ -55,7 +55,9 @@ describe.each(BACKENDS)('developer portal API reference and Try it (%s)', (backe
   let key: string;
 
   beforeAll(async () => {
-    upstream = await startUpstream((r) => ({ ok: true, path: r.url, method: r.method, body: r.body, type: r.headers['content-type'] ?? null, marker: '<b>not markup</b>' }));
+    upstream = await startUpstream((r) =>
+      r.url.endsWith('/pet/huge') ? { huge: 'x'.repeat(400_000) } : { ok: true, path: r.url, method: r.method, body: r.body, type: r.headers['content-type'] ?? null, marker: '<b>not markup</b>' },
+    );
     // Try it calls GATEWAY_PUBLIC_URL: the gateway's real address here.
     const gatewayPort = await freePort();
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -301,6 +303,22 @@ describe.each(BACKENDS)('developer portal API reference and Try it (%s)', (backe
       expect(text).toContain('Enter a value for folder: it is required.');
       expect(text).toContain('The header Host cannot be set here.');
       expect(upstream.seen.length).toBe(count);
+    });
+
+    it("goes through the gateway's policies, and cuts a long answer off", async () => {
+      const policy = '<policies><inbound><base /><set-header name="X-Policy" exists-action="override"><value>applied</value></set-header></inbound><backend><base /></backend><outbound><base /></outbound></policies>';
+      const put = await server.request('PUT', '/apis/petstore/policies/policy', { body: { properties: { value: policy, format: 'xml' } } });
+      expect([200, 201], put.text).toContain(put.status);
+      try {
+        const res = await tryIt(browser, '/apis/petstore/operations/getpetbyid', action, { subscription: sid, 'path:petId': 'huge' });
+        expectPage(res);
+        expect(upstream.seen.at(-1)!.headers['x-policy']).toBe('applied');
+        const answer = tryItOf(res.text);
+        expect(answer).toContain('The answer was longer than this shows; it is cut off.');
+        expect(answer.length).toBeLessThan(80_000);
+      } finally {
+        expect((await server.request('DELETE', '/apis/petstore/policies/policy', { headers: { 'if-match': '*' } })).status).toBe(200);
+      }
     });
 
     it('never leaves the gateway, whatever the values', async () => {
