@@ -154,7 +154,7 @@ describe.each(BACKENDS)('developer portal API reference and Try it (%s)', (backe
       expect(remove).toContain('Headers Name Type Required Description api_key string optional');
       // Bodies: each content type the document gives.
       const add = (await browser.get('/apis/petstore/operations/addpet')).text;
-      for (const type of Object.keys(petstore.components.requestBodies.Pet.content)) expect(add).toContain(`<h4><code>${type}</code></h4>`);
+      for (const type of Object.keys(petstore.components.requestBodies.Pet.content)) expect(add).toMatch(new RegExp(`<h4>[^\n]*<code>${type.replace(/[+/]/g, '\\$&')}</code>[^\n]*</h4>`));
     });
 
     it('shows examples pretty-printed and escaped, enum values, defaults and response headers', async () => {

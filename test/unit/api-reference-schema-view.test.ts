@@ -9,7 +9,7 @@ const petstore = {
         type: 'object',
         required: ['id', 'name'],
         properties: {
-          id: { type: 'integer', format: 'int64', description: 'The pet id' },
+          id: { type: 'integer', format: 'int64', description: 'The pet id', readOnly: true, example: 25 },
           name: { type: 'string' },
           status: { type: 'string', enum: ['available', 'sold'], default: 'available' },
           tags: { type: 'array', items: { $ref: '#/components/schemas/Tag' } },
@@ -38,7 +38,7 @@ describe('schemaView', () => {
     expect(view.type).toBe('object (Pet)');
     expect(view.truncated).toBe(false);
     const byPath = new Map(view.rows.map((r) => [r.path, r]));
-    expect(byPath.get('id')).toMatchObject({ type: 'integer', format: 'int64', required: true, description: 'The pet id', depth: 0 });
+    expect(byPath.get('id')).toMatchObject({ type: 'integer', format: 'int64', required: true, description: 'The pet id', depth: 0, example: '25', flags: ['read-only'] });
     expect(byPath.get('name')).toMatchObject({ type: 'string', required: true });
     expect(byPath.get('status')).toMatchObject({ required: false, enum: ['available', 'sold'], defaultValue: 'available' });
     expect(byPath.get('tags')).toMatchObject({ type: 'array of Tag', depth: 0 });

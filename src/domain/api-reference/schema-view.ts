@@ -22,6 +22,10 @@ export interface SchemaRow {
   description?: string | undefined;
   enum?: string[] | undefined;
   defaultValue?: string | undefined;
+  /** The schema's own example of the value (`example`, or the first of 3.1's `examples`). */
+  example?: string | undefined;
+  /** `read-only`, `write-only`, `deprecated`. */
+  flags?: string[] | undefined;
   /** Something the reader must know about this row: a circular or unresolved reference. */
   note?: string | undefined;
 }
@@ -148,9 +152,15 @@ function scalarText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
 }
 
-function describe(s: Json): Pick<SchemaRow, 'description' | 'format' | 'enum' | 'defaultValue'> {
+const FLAGS = [['readOnly', 'read-only'], ['writeOnly', 'write-only'], ['deprecated', 'deprecated']] as const;
+
+function describe(s: Json): Pick<SchemaRow, 'description' | 'format' | 'enum' | 'defaultValue' | 'example' | 'flags'> {
   const text = typeof s.description === 'string' ? s.description : typeof s.title === 'string' ? s.title : undefined;
+  const example = s.example !== undefined ? s.example : Array.isArray(s.examples) ? s.examples[0] : undefined;
+  const flags = FLAGS.filter(([key]) => s[key] === true).map(([, word]) => word);
   return {
+    example: example !== undefined && (typeof example !== 'object' || example === null) ? scalarText(example) : undefined,
+    flags: flags.length > 0 ? flags : undefined,
     description: text && text.length > DESCRIPTION_MAX ? `${text.slice(0, DESCRIPTION_MAX)}…` : text,
     format: typeof s.format === 'string' ? s.format : undefined,
     enum: Array.isArray(s.enum) ? s.enum.slice(0, 50).map(scalarText) : s.const !== undefined ? [scalarText(s.const)] : undefined,
@@ -190,6 +200,8 @@ export function schemaView(schema: unknown, document: Json, limits: SchemaViewLi
       format: own.format,
       enum: own.enum,
       defaultValue: extra.defaultValue ?? own.defaultValue,
+      example: extra.example ?? own.example,
+      flags: extra.flags ?? own.flags,
       note,
     };
     if (!push(row) || note !== undefined) return;

@@ -11,7 +11,7 @@ import { html, type SafeHtml } from '../web/html.js';
 import { gatewayAddress, productPath } from './catalogue-routes.js';
 import type { VisibleApi } from './reference.js';
 import { apiPath, operationPath } from './reference-paths.js';
-import { methodBadge, parameterTable, representation } from './schema-html.js';
+import { methodBadge, parameterTable, representations } from './schema-html.js';
 
 
 /** What the gateway takes the key as: the API's header and query parameter names. */
@@ -86,7 +86,7 @@ function requestSection(operation: ApiOperationView, schemas: readonly ApiSchema
     bodies.length > 0 &&
     html`<h3>Body</h3>
   ${request.description && html`<p class="prose">${request.description}</p>`}
-  ${bodies.map((r) => representation(r, schemas, `the request body of ${operation.displayName}`))}`
+  ${representations(bodies, schemas, `the request body of ${operation.displayName}`)}`
   }
 </section>`;
 }
@@ -109,7 +109,7 @@ function responsesSection(operation: ApiOperationView, schemas: readonly ApiSche
         false,
       )
     }
-    ${(r.representations ?? []).map((x) => representation(x, schemas, `the ${r.statusCode} response`))}
+    ${representations(r.representations ?? [], schemas, `the ${r.statusCode} response`)}
   </div>`,
         )
   }

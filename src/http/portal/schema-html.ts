@@ -32,14 +32,14 @@ function schemaRow(row: SchemaRow): SafeHtml {
         <th scope="row" class="depth-${Math.min(row.depth, 8)}"><code>${row.name}</code></th>
         <td><code class="type">${row.type}</code>${row.format && html` <span class="muted">(${row.format})</span>`}</td>
         <td>${requiredTag(row.required)}</td>
-        <td>${row.description && html`<p class="prose">${row.description}</p>`}${valuesLine('One of', row.enum)}${defaultLine(row.defaultValue)}${row.note && html`<p class="facts note">${row.note}</p>`}</td>
+        <td>${row.description && html`<p class="prose">${row.description}</p>`}${valuesLine('One of', row.enum)}${defaultLine(row.defaultValue)}${row.example !== undefined && html`<p class="facts">Example: <code>${row.example}</code></p>`}${row.flags && html`<p class="facts">${row.flags.join(', ')}</p>`}${row.note && html`<p class="facts note">${row.note}</p>`}</td>
       </tr>`;
 }
 
 /** A schema and the document its `$ref`s point into, as a table (or one line for a schema without properties). */
-export function schemaTable(schema: unknown, document: Record<string, unknown>, caption: string): SafeHtml {
+export function schemaTable(schema: unknown, document: Record<string, unknown>, caption: string, typeName?: string): SafeHtml {
   const view = schemaView(schema, document);
-  const head = html`<p class="schema-type">Schema: <code class="type">${view.type}</code></p>${view.description && html`<p class="prose muted">${view.description}</p>`}`;
+  const head = html`<p class="schema-type">Schema: ${typeName && html`<strong>${typeName}</strong> `}<code class="type">${view.type}</code></p>${view.description && html`<p class="prose muted">${view.description}</p>`}`;
   if (view.rows.length === 0) return head;
   return html`${head}
     <div class="table-scroll"><table class="reference schema">
@@ -66,13 +66,13 @@ function examples(r: Representation): SafeHtml | false {
   );
 }
 
-/** One content type of a body: its schema (found by schemaId and typeName among the API's schemas) and examples. */
-export function representation(r: Representation, schemas: readonly ApiSchema[], where: string): SafeHtml {
+/** One content type of a body (or several that share one schema and have no examples): its schema (found by schemaId and typeName among the API's schemas) and examples. */
+function representation(r: Representation, contentTypes: readonly string[], schemas: readonly ApiSchema[], where: string): SafeHtml {
   const found = schemaOf(schemas, r.schemaId, r.typeName);
   const form = r.formParameters ?? [];
   return html`<div class="representation">
-    <h4><code>${r.contentType}</code></h4>
-    ${found ? schemaTable(found.schema, found.document, `Schema of ${where}, ${r.contentType}`) : r.typeName && html`<p class="schema-type">Schema: <code class="type">${r.typeName}</code></p>`}
+    <h4>${contentTypes.map((type, i) => html`${i > 0 ? ', ' : ''}<code>${type}</code>`)}</h4>
+    ${found ? schemaTable(found.schema, found.document, `Schema of ${where}, ${contentTypes.join(', ')}`, r.typeName) : r.typeName && html`<p class="schema-type">Schema: <code class="type">${r.typeName}</code></p>`}
     ${form.length > 0 && parameterTable(form.map((p) => ({ name: p.name, location: 'query', type: p.type, required: p.required === true, description: p.description, defaultValue: p.defaultValue, values: p.values })), `Form fields of ${where}`, false)}
     ${examples(r)}
     ${!found && !r.typeName && form.length === 0 && examplesOf(r).length === 0 && html`<p class="muted">No schema or example is given for this content type.</p>`}
@@ -96,4 +96,16 @@ export function parameterTable(parameters: readonly ReferenceParameter[], captio
       )}
       </tbody>
     </table></div>`;
+}
+
+/** A body's representations; those that only name the same schema (XML and JSON of one type, say) are shown once. */
+export function representations(list: readonly Representation[], schemas: readonly ApiSchema[], where: string): SafeHtml {
+  const plain = (r: Representation) => examplesOf(r).length === 0 && (r.formParameters ?? []).length === 0;
+  const groups: { first: Representation; types: string[] }[] = [];
+  for (const r of list) {
+    const same = plain(r) && groups.find((g) => plain(g.first) && g.first.schemaId === r.schemaId && g.first.typeName === r.typeName);
+    if (same) same.types.push(r.contentType);
+    else groups.push({ first: r, types: [r.contentType] });
+  }
+  return html`${groups.map((g) => representation(g.first, g.types, schemas, where))}`;
 }
