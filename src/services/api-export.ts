@@ -3,7 +3,8 @@
  * a link to a storage blob valid for five minutes; Tollgate answers a link to itself,
  * `{PUBLIC_URL}/export/apis/{token}`, the token signed with the instance's signing keys and
  * expiring after the same five minutes (src/domain/openapi/export-token.ts). The document is built
- * when the link is fetched (src/domain/openapi/export.ts), so it shows the API as it is then.
+ * when the link is fetched (src/domain/openapi/export.ts), with the API's schemas as its named
+ * types, so it shows the API as it is then.
  */
 import { stringify } from 'yaml';
 import { AppError, validationError } from '../domain/errors.js';
@@ -58,7 +59,7 @@ export function createApiExportService(deps: ServiceDeps, apis: ApiService) {
     const spec = FORMATS[format];
     const api = await apis.get(apiId);
     const shown = options.serverUrl === undefined ? api : { ...api, serviceUrl: options.serverUrl };
-    const document = exportDocument(shown, await apis.listOperations(api.id), spec.version);
+    const document = exportDocument(shown, await apis.listOperations(api.id), spec.version, await apis.listSchemas(api.id));
     const fileName = api.id.replace(/[^A-Za-z0-9._-]+/g, '_');
     return spec.yaml
       ? { contentType: 'application/yaml', fileName: `${fileName}.yaml`, body: stringify(document, { aliasDuplicateObjects: false }) }

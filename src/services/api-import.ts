@@ -1,7 +1,8 @@
 /**
  * Reading the API definition of an import (`PUT /apis/{id}` with `format` and `value`) into the
  * API and operations to store: parse (YAML or JSON), refuse external references, validate and
- * resolve the internal `$ref`s with @readme/openapi-parser, derive (src/domain/openapi/derive.ts).
+ * resolve the internal `$ref`s with @readme/openapi-parser, derive (src/domain/openapi/derive.ts)
+ * with the named types kept as the API's schema (src/domain/openapi/schemas.ts).
  * Nothing is written here: src/services/apis.ts `importApi` stores the result in one transaction.
  *
  * The `-link` formats name a URL: the document is downloaded first (src/services/definition-fetch.ts:
@@ -47,8 +48,11 @@ const PARSER_OPTIONS = {
   validate: { rules: { openapi: { 'duplicate-operation-id': 'warning' as const }, swagger: { 'duplicate-operation-id': 'warning' as const } } },
 };
 
-/** The document of an import, validated and with its internal references resolved; circular ones stay `$ref`s. */
-async function resolvedDocument(format: InlineFormat, value: string): Promise<Record<string, unknown>> {
+/**
+ * The document of an import as written (`raw`, whose named types the API's schema keeps with their
+ * `$ref`s), and validated with its internal references resolved (circular ones stay `$ref`s).
+ */
+async function resolvedDocument(format: InlineFormat, value: string): Promise<{ raw: Record<string, unknown>; resolved: Record<string, unknown> }> {
   const doc = readDocument(format, value);
   let resolved: Record<string, unknown>;
   try {
@@ -69,7 +73,7 @@ async function resolvedDocument(format: InlineFormat, value: string): Promise<Re
       result.errors.slice(0, 20).map((e) => validatorDetail(e.message, pointers)),
     );
   }
-  return resolved;
+  return { raw: doc, resolved };
 }
 
 /** What the definition of `request` makes of the API and its operations. */
@@ -83,9 +87,10 @@ export async function readImport(request: ApiImportRequest, links: ImportLinks =
     }
     const fetched = await fetchDefinition(request.value, { ...links.fetch, publicOnly: links.mode === 'public' });
     const inline = LINKED_AS[format as (typeof LINK_FORMATS)[number]];
-    return deriveApi(await resolvedDocument(inline, fetched.text), request.translateRequiredQueryParameters);
+    const { raw, resolved } = await resolvedDocument(inline, fetched.text);
+    return deriveApi(resolved, request.translateRequiredQueryParameters, raw);
   }
   if (!(INLINE_FORMATS as readonly string[]).includes(format)) throw featureNotSupported(format);
-  const doc = await resolvedDocument(format as InlineFormat, request.value);
-  return deriveApi(doc, request.translateRequiredQueryParameters);
+  const { raw, resolved } = await resolvedDocument(format as InlineFormat, request.value);
+  return deriveApi(resolved, request.translateRequiredQueryParameters, raw);
 }

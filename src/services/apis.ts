@@ -22,12 +22,12 @@ import {
 } from '../domain/api-input.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { ImportedApi, ImportedOperation } from '../domain/openapi/derive.js';
-import type { ApiSchema } from '../domain/api-schema.js';
 import { formatScope } from '../domain/subscription.js';
 import type { ApiOperationRow, ApiRow } from '../store/apis-repo.js';
 import type { ServiceDeps } from './deps.js';
 import { SYSTEM, type ActorContext } from './audit.js';
 import { createWithNewId } from './entity-ids.js';
+import { apiSchemaUseCases, withImportedSchema } from './api-schemas.js';
 import type { SubscriptionCore } from './subscriptions/core.js';
 import { deleteInWrite, inWrite, patchInWrite, putInWrite, type Write, type WriteEvent } from './writes.js';
 import { apiOperationView, apiView, parseJsonArray, productView, type ApiOperationView, type ApiView, type ApiWithOperations, type Page, type PageRequest, type ProductView } from './views.js';
@@ -213,7 +213,8 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
     /**
      * An import (PUT with format and value): the API created or changed, with the document's
      * title, description, server and schemes where `input` leaves them out, and its operations
-     * made exactly the document's (matched by name: added, changed, deleted), in one transaction.
+     * made exactly the document's (matched by name: added, changed, deleted), and its imported
+     * schema replaced by the document's (under the same id), in one transaction.
      */
     async importApi(id: string, input: ApiCreateInput, imported: ImportedApi, ifMatch?: string, ctx: ActorContext = SYSTEM): Promise<{ api: ApiView; created: boolean }> {
       const merged: ApiCreateInput = {
@@ -227,12 +228,12 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
         find: (tx) => tx.apis.findApi(id, true),
         update: async (w, existing) => {
           const api = await applyUpdate(w, existing, merged);
-          await syncImportedOperations(w, id, imported.operations);
+          await syncImportedOperations(w, id, await withImportedSchema(w, deps.ids, id, imported));
           return api;
         },
         insert: async (w) => {
           const api = await insertNew(w, id, merged);
-          await syncImportedOperations(w, id, imported.operations);
+          await syncImportedOperations(w, id, await withImportedSchema(w, deps.ids, id, imported));
           return api;
         },
       });
@@ -422,11 +423,8 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
       return { items: rows.map((r) => productView(r)), count };
     },
 
-    /** The API's schemas (the named types its representations refer to), in id order. */
-    async listSchemas(apiId: string): Promise<ApiSchema[]> {
-      await load(store, apiId);
-      return [];
-    },
+    // The API's schemas (listSchemas, listSchemaPage, getSchema, createOrUpdateSchema, removeSchema).
+    ...apiSchemaUseCases(deps, load),
   };
 }
 

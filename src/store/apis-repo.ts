@@ -42,8 +42,9 @@ export async function updateApi(ex: Executor, id: string, changes: Updateable<Ap
   await ex.updateTable('apis').set(changes).where('id', '=', id).execute();
 }
 
-/** Operations and product links go with the API (ON DELETE CASCADE, and explicitly, for SQLite files opened without foreign keys). */
+/** Operations, schemas and product links go with the API (ON DELETE CASCADE, and explicitly, for SQLite files opened without foreign keys). */
 export async function deleteApi(ex: Executor, id: string): Promise<boolean> {
+  await ex.deleteFrom('api_schemas').where('api_id', '=', id).execute();
   await ex.deleteFrom('api_operations').where('api_id', '=', id).execute();
   await ex.deleteFrom('product_apis').where('api_id', '=', id).execute();
   const result = await ex.deleteFrom('apis').where('id', '=', id).executeTakeFirst();

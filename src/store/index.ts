@@ -16,6 +16,7 @@ import * as audit from './audit-repo.js';
 import * as templates from './templates-repo.js';
 import * as changes from './changes-repo.js';
 import * as apis from './apis-repo.js';
+import * as apiSchemas from './api-schemas-repo.js';
 import * as products from './products-repo.js';
 import * as subscriptions from './subscriptions-repo.js';
 import * as gateway from './gateway-repo.js';
@@ -58,6 +59,7 @@ export interface Store {
   readonly templates: Bound<typeof templates>;
   readonly changes: Bound<typeof changes>;
   readonly apis: Bound<typeof apis>;
+  readonly apiSchemas: Bound<typeof apiSchemas>;
   readonly products: Bound<typeof products>;
   readonly subscriptions: Bound<typeof subscriptions>;
   readonly gateway: Bound<typeof gateway>;
@@ -86,6 +88,7 @@ function storeOn(ex: Executor, dialect: SqlDialect, inTransaction: boolean): Sto
     templates: bind(templates, ex),
     changes: bind(changes, ex),
     apis: bind(apis, ex),
+    apiSchemas: bind(apiSchemas, ex),
     products: bind(products, ex),
     subscriptions: bind(subscriptions, ex),
     gateway: bind(gateway, ex),

@@ -184,6 +184,18 @@ export interface ApiOperationsTable {
   etag: string;
 }
 
+/** Migration 0011: the schemas of an API (documentation only; the gateway does not read them). */
+export interface ApiSchemasTable {
+  api_id: string;
+  id: string;
+  content_type: string;
+  /** JSON text of the SchemaContract's document: {components}, {definitions} or {value}. */
+  document: string;
+  /** 1: the schema an OpenAPI import keeps (replaced by the next import under the same id); 0: PUT by a client. */
+  imported: number;
+  etag: string;
+}
+
 export interface ProductsTable {
   id: string;
   display_name: string;
@@ -352,6 +364,7 @@ export interface Database {
   audit_log: AuditLogTable;
   apis: ApisTable;
   api_operations: ApiOperationsTable;
+  api_schemas: ApiSchemasTable;
   products: ProductsTable;
   product_apis: ProductApisTable;
   product_groups: ProductGroupsTable;

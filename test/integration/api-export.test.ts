@@ -46,10 +46,13 @@ describe.each(BACKENDS)('API export (%s)', (backend) => {
   let server: TestServer;
   const clock = new ManualClock(new Date());
 
+  /** The operations as listed, each schemaId of one of the API's own schemas written `schema`, so that two APIs compare. */
   const operations = async (id: string) => {
     const res = await server.request('GET', `/apis/${id}/operations`);
     expect(res.status, res.text).toBe(200);
-    return (res.json.value as Op[])
+    const schemaIds = ((await server.request('GET', `/apis/${id}/schemas`)).json.value as { name: string }[]).map((s) => s.name);
+    const text = JSON.stringify(res.json.value).replace(/"schemaId":"([^"]*)"/g, (whole, schemaId: string) => (schemaIds.includes(schemaId) ? '"schemaId":"schema"' : whole));
+    return (JSON.parse(text) as Op[])
       .map((o) => ({ name: o.name, method: o.properties.method, urlTemplate: o.properties.urlTemplate, templateParameters: o.properties.templateParameters.map((p) => ({ name: p.name, type: p.type, required: p.required })), request: o.properties.request, responses: o.properties.responses }))
       .sort((a, b) => a.name.localeCompare(b.name));
   };

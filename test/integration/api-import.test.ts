@@ -94,7 +94,8 @@ describe.each(BACKENDS)('API import (%s)', (backend) => {
     });
     expect(list.json.properties.responses).toEqual([{ statusCode: 200, description: 'A page of pets', representations: [], headers: [] }]);
     const create = await server.request('GET', '/apis/described/operations/create-pet');
-    expect(create.json.properties.request.representations).toEqual([{ contentType: 'application/json' }]);
+    const [schema] = (await server.request('GET', '/apis/described/schemas')).json.value as { name: string }[];
+    expect(create.json.properties.request.representations).toEqual([{ contentType: 'application/json', schemaId: schema!.name, typeName: 'Pet' }]);
     // What a GET answers, a PUT takes back unchanged (a client's read-modify-write).
     const { properties } = list.json;
     const put = await server.request('PUT', '/apis/described/operations/listpets', { body: { properties: { ...properties, displayName: 'Renamed' } } });

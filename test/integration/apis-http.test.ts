@@ -363,7 +363,6 @@ describe.each(BACKENDS)('APIs over HTTP (%s)', (backend) => {
     it.each([
       ['GET', '/apis/echo/revisions', /API revisions are not supported/],
       ['GET', '/apis/echo/releases/r1', /releases/],
-      ['GET', '/apis/echo/schemas', /schemas/],
       ['PATCH', '/apis/echo/diagnostics/applicationinsights', /diagnostics/],
       ['DELETE', '/apis/echo/issues/i1', /issues/],
       ['POST', '/apis/echo/tags', /tags/],

@@ -157,6 +157,39 @@ describe.each(BACKENDS)('developer portal API reference and Try it (%s)', (backe
       for (const type of Object.keys(petstore.components.requestBodies.Pet.content)) expect(add).toMatch(new RegExp(`<h4>[^\n]*<code>${type.replace(/[+/]/g, '\\$&')}</code>[^\n]*</h4>`));
     });
 
+    it("draws the schemas of bodies and responses from the API's schemas, property by property as the document has them", async () => {
+      const page = await browser.get('/apis/petstore/operations/getpetbyid');
+      expectPage(page);
+      const pet = petstore.components.schemas.Pet as Json;
+      const table = /<table class="reference schema">[\s\S]*?<\/table>/.exec(page.text)?.[0] ?? '';
+      const rows = [...table.matchAll(/<tr>\s*<th scope="row" class="depth-(\d)"><code>([^<]+)<\/code><\/th>\s*<td><code class="type">([^<]+)<\/code>[\s\S]*?<td>(<span class="req">required<\/span>|<span class="muted">optional<\/span>)<\/td>/g)].map((m) => ({
+        depth: Number(m[1]),
+        name: m[2]!,
+        type: unescapeHtml(m[3]!),
+        required: m[4]!.includes('required'),
+      }));
+      const top = rows.filter((r) => r.depth === 0);
+      expect(top.map((r) => r.name)).toEqual(Object.keys(pet.properties));
+      for (const row of top) {
+        const source = pet.properties[row.name] as Json;
+        expect(row.required, row.name).toBe((pet.required as string[]).includes(row.name));
+        const expected = source.$ref
+          ? `object (${String(source.$ref).split('/').pop()})`
+          : source.type === 'array'
+            ? `array of ${source.items.$ref ? String(source.items.$ref).split('/').pop() : source.items.type}`
+            : source.type;
+        expect(row.type, row.name).toBe(expected);
+      }
+      // Category's and Tag's own properties sit under theirs.
+      const category = petstore.components.schemas.Category as Json;
+      const under = rows.slice(rows.findIndex((r) => r.name === 'category') + 1).filter((_row, i, all) => all.slice(0, i + 1).every((x) => x.depth === 1));
+      expect(under.map((r) => r.name)).toEqual(Object.keys(category.properties));
+      expect(textOf(table)).toContain(`One of: ${(pet.properties.status.enum as string[]).join(' , ')}`);
+      // XML and JSON of the same type: one table.
+      expect(page.text).toMatch(/<h4><code>application\/xml<\/code>, <code>application\/json<\/code><\/h4>/);
+      expect(page.text).toContain('Schema: <strong>Pet</strong> <code class="type">object</code>');
+    });
+
     it('shows examples pretty-printed and escaped, enum values, defaults and response headers', async () => {
       const res = await browser.get('/apis/notes/operations/create-note');
       expectPage(res);

@@ -10,7 +10,9 @@ import { validationError, type ErrorDetail } from '../errors.js';
 import { OPERATION_DESCRIPTION_MAX, OPERATION_DISPLAY_NAME_MAX, API_DISPLAY_NAME_MAX, API_DESCRIPTION_MAX, type ApiProtocol, type TemplateParameter } from '../api-input.js';
 import { type OperationRequest, type OperationResponse } from '../api-input.js';
 import { baseOperationName, uniqueNames } from './names.js';
-import { requestOf, responsesOf } from './descriptions.js';
+import { requestOf, responsesOf, type TypeOf } from './descriptions.js';
+import { schemaTypes } from './schemas.js';
+import type { ApiSchemaInput } from '../api-schema-input.js';
 
 export type RequiredQueryMode = 'template' | 'query';
 
@@ -31,6 +33,12 @@ export interface ImportedApi {
   serviceUrl: string | undefined;
   protocols: ApiProtocol[] | undefined;
   operations: ImportedOperation[];
+  /**
+   * The API's schema: the document's named types and the inline schemas of its representations
+   * (schemas.ts), whose typeNames the representations carry; undefined when it has none. The
+   * import stores it and sets each representation's schemaId.
+   */
+  schema?: ApiSchemaInput | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -135,20 +143,24 @@ function toParameter(p: Json): TemplateParameter | undefined {
   return read && templateParameter(read);
 }
 
-function descriptionsOf(doc: Json, method: string, operation: Json, parameters: Json[], inTemplate: Set<string>) {
-  const input = { swagger: typeof doc.swagger === 'string', document: doc, method, operation, parameters, inTemplate, toParameter };
+function descriptionsOf(doc: Json, method: string, operation: Json, parameters: Json[], inTemplate: Set<string>, typeOf: TypeOf | undefined) {
+  const input = { swagger: typeof doc.swagger === 'string', document: doc, method, operation, parameters, inTemplate, toParameter, typeOf };
   return { request: requestOf(input), responses: responsesOf(input) };
 }
 
 /**
  * The API and its operations. Throws a ValidationError naming (as a JSON pointer into the
- * document) each operation whose path cannot become a URL template.
+ * document) each operation whose path cannot become a URL template. Given the document as written
+ * (`raw`, before dereferencing), the named types are kept as the API's schema and each
+ * representation with a schema names its type (schemas.ts).
  */
-export function deriveApi(doc: Json, mode: RequiredQueryMode = 'template'): ImportedApi {
+export function deriveApi(doc: Json, mode: RequiredQueryMode = 'template', raw?: Json): ImportedApi {
   const info = isObject(doc.info) ? doc.info : {};
   const server = typeof doc.swagger === 'string' ? serverOf2(doc) : serverOf3(doc);
   const problems: ErrorDetail[] = [];
-  const found: (Omit<ImportedOperation, 'name'> & { base: string })[] = [];
+  type Found = Omit<ImportedOperation, 'name' | 'request' | 'responses'> & { base: string; describe(name: string): Pick<ImportedOperation, 'request' | 'responses'> };
+  const found: Found[] = [];
+  const types = raw ? schemaTypes(raw, doc) : undefined;
   const paths = isObject(doc.paths) ? doc.paths : {};
   for (const [path, pathItem] of Object.entries(paths)) {
     if (!isObject(pathItem)) continue;
@@ -156,8 +168,8 @@ export function deriveApi(doc: Json, mode: RequiredQueryMode = 'template'): Impo
       const operation = pathItem[method];
       if (!isObject(operation)) continue;
       const pointer = `/paths/${pointerSegment(path)}/${method}`;
-      const raw = mergedParameters(pathItem, operation);
-      const parameters = raw.map(readParameter).filter((p): p is Parameter => p !== undefined);
+      const merged = mergedParameters(pathItem, operation);
+      const parameters = merged.map(readParameter).filter((p): p is Parameter => p !== undefined);
       const pathNames = [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
       const bad = pathNames.find((n) => !TEMPLATE_NAME.test(n));
       if (bad !== undefined) {
@@ -179,17 +191,21 @@ export function deriveApi(doc: Json, mode: RequiredQueryMode = 'template'): Impo
         urlTemplate: query ? `${path}?${query}` : path,
         description: description === null ? null : description.slice(0, OPERATION_DESCRIPTION_MAX),
         templateParameters: [...pathParameters, ...templateQuery].map(templateParameter),
-        ...descriptionsOf(doc, method, operation, raw, new Set(templateQuery.map((p) => p.name))),
+        // Described once the names are known: generated schema type names start with the operation's.
+        describe: (name) =>
+          descriptionsOf(doc, method, operation, merged, new Set(templateQuery.map((p) => p.name)), types && ((schema, contentType, status) => types.typeOf(schema, name, contentType, status))),
       });
     }
   }
   if (problems.length > 0) throw validationError('The API definition cannot be imported.', problems);
   const names = uniqueNames(found.map((o) => o.base));
+  const operations = found.map(({ base: _base, describe, ...o }, i) => ({ name: names[i]!, ...o, ...describe(names[i]!) }));
   return {
     displayName: str(info.title)?.trim().slice(0, API_DISPLAY_NAME_MAX),
     description: str(info.description)?.slice(0, API_DESCRIPTION_MAX) ?? null,
     serviceUrl: server.serviceUrl,
     protocols: server.protocols,
-    operations: found.map(({ base: _base, ...o }, i) => ({ name: names[i]!, ...o })),
+    operations,
+    ...(types ? { schema: types.result() } : {}),
   };
 }

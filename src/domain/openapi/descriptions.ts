@@ -2,8 +2,8 @@
  * An operation's request and responses as Azure describes them (RequestContract, ResponseContract)
  * from an OpenAPI 3.x or Swagger 2.0 operation: the query parameters that are not in the URL
  * template, the header parameters, the representations (content types with their examples) of the
- * body and of each response. Schemas are not kept: Azure refers to them by schemaId/typeName in the
- * API's schemas, which Tollgate does not have. Cookie parameters are ignored, as Azure ignores them;
+ * body and of each response. A representation's schema is named by its `typeName` in the API's
+ * schema (schemas.ts; the import sets the `schemaId`). Cookie parameters are ignored, as Azure ignores them;
  * the request bodies of GET, HEAD and OPTIONS are dropped, as Azure drops them.
  */
 import type { OperationRequest, OperationResponse, TemplateParameter } from '../api-input.js';
@@ -26,14 +26,23 @@ function examplesOf(media: Json): Record<string, unknown> | undefined {
   return media.example !== undefined ? { default: { value: media.example } } : undefined;
 }
 
+/** The type a representation's schema is (`status` for a response's), when the import keeps schemas. */
+export type TypeOf = (schema: unknown, contentType: string, status?: number) => string | undefined;
+
+/** `{contentType}` with its typeName, when its schema has one. */
+function represent(contentType: string, typeOf: TypeOf | undefined, schema: unknown, status?: number): Representation {
+  const typeName = schema === undefined ? undefined : typeOf?.(schema, contentType, status);
+  return { contentType, ...(typeName !== undefined ? { typeName } : {}) };
+}
+
 /** OpenAPI 3 `content`: one representation per media type. */
-function contentRepresentations(content: unknown): Representation[] {
+function contentRepresentations(content: unknown, typeOf: TypeOf | undefined, status?: number): Representation[] {
   if (!isObject(content)) return [];
   return Object.entries(content)
     .slice(0, 50)
     .map(([contentType, media]) => {
       const examples = isObject(media) ? examplesOf(media) : undefined;
-      return { contentType: contentType.slice(0, 100), ...(examples ? { examples } : {}) };
+      return { ...represent(contentType.slice(0, 100), typeOf, isObject(media) ? media.schema : undefined, status), ...(examples ? { examples } : {}) };
     });
 }
 
@@ -57,6 +66,7 @@ export interface DescriptionInput {
   /** Query parameters already in the URL template. */
   inTemplate: ReadonlySet<string>;
   toParameter(p: Json): TemplateParameter | undefined;
+  typeOf?: TypeOf | undefined;
 }
 
 const NO_BODY = new Set(['get', 'head', 'options']);
@@ -80,13 +90,14 @@ export function requestOf(d: DescriptionInput): OperationRequest | null {
     if (d.swagger) {
       const form = parameter('formData');
       const consumes = mediaTypes(d.operation.consumes, d.document.consumes);
-      if (d.parameters.some((p) => p.in === 'body')) representations = consumes.map((contentType) => ({ contentType }));
+      const body = d.parameters.find((p) => p.in === 'body');
+      if (body) representations = consumes.map((contentType) => represent(contentType, d.typeOf, body.schema));
       else if (form.length > 0) {
         const formTypes = consumes.filter((t) => t === 'multipart/form-data' || t === 'application/x-www-form-urlencoded');
         representations = (formTypes.length ? formTypes : ['application/x-www-form-urlencoded']).map((contentType) => ({ contentType, formParameters: form }));
       }
     } else if (isObject(d.operation.requestBody)) {
-      representations = contentRepresentations(d.operation.requestBody.content);
+      representations = contentRepresentations(d.operation.requestBody.content, d.typeOf);
     }
   }
   const description = !d.swagger && isObject(d.operation.requestBody) && typeof d.operation.requestBody.description === 'string' ? d.operation.requestBody.description.slice(0, 1000) : undefined;
@@ -106,10 +117,12 @@ export function responsesOf(d: DescriptionInput): OperationResponse[] {
       representations =
         response.schema !== undefined || Object.keys(examples).length > 0
           ? mediaTypes(d.operation.produces, d.document.produces).map((contentType) =>
-              examples[contentType] !== undefined ? { contentType, examples: { default: { value: examples[contentType] } } } : { contentType },
+              examples[contentType] !== undefined
+                ? { ...represent(contentType, d.typeOf, response.schema, Number(code)), examples: { default: { value: examples[contentType] } } }
+                : represent(contentType, d.typeOf, response.schema, Number(code)),
             )
           : [];
-    } else representations = contentRepresentations(response.content);
+    } else representations = contentRepresentations(response.content, d.typeOf, Number(code));
     out.push({
       statusCode: Number(code),
       ...(typeof response.description === 'string' ? { description: response.description.slice(0, 1000) } : {}),

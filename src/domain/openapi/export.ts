@@ -4,10 +4,13 @@
  * operations (names, methods, URL templates, template parameters). The URL template's query part
  * (`?a={a}`, what an import makes of required query parameters) becomes required query parameters
  * again; its `{name}`s in the path become path parameters. The stored request and responses
- * (descriptions.ts) give the other parameters, the bodies and the responses. Schemas are not kept
- * on import, so none are exported beyond the parameters' types.
+ * (descriptions.ts) give the other parameters, the bodies and the responses; a representation that
+ * names a type of the API's schemas gets a `$ref` to it, and the types go into
+ * `components.schemas` or `definitions` (export-schemas.ts).
  */
 import type { OperationRequest, OperationResponse, TemplateParameter } from '../api-input.js';
+import type { ApiSchema } from '../api-schema.js';
+import { exportedTypes, type ExportedTypes } from './export-schemas.js';
 
 /** What the export reads of an API (the service layer's ApiView fits). */
 export interface ExportedApi {
@@ -93,14 +96,28 @@ function parametersOf(o: ExportedOperation): [TemplateParameter, string, boolean
   return out;
 }
 
+type RefOf = ExportedTypes['refOf'];
+
+/** The `$ref` of the first representation that names a type (a Swagger body or response has one schema for all). */
+function firstRef(list: readonly Representation[], refOf: RefOf): Json | undefined {
+  for (const r of list) {
+    const ref = refOf(r.schemaId, r.typeName);
+    if (ref) return ref;
+  }
+  return undefined;
+}
+
 /** Azure's named examples as OpenAPI 3 media examples; a lone `default` is the media type's `example`. */
-function media3(r: Representation): Json {
+function media3(r: Representation, refOf: RefOf): Json {
   const examples = r.examples ?? {};
   const names = Object.keys(examples);
   const form = r.formParameters ?? [];
+  const ref = refOf(r.schemaId, r.typeName);
   const schema = form.length
     ? { schema: { type: 'object', properties: Object.fromEntries(form.map((p) => [p.name, parameterSchema(p)])), ...(form.some((p) => p.required) ? { required: form.filter((p) => p.required).map((p) => p.name) } : {}) } }
-    : {};
+    : ref
+      ? { schema: ref }
+      : {};
   if (names.length === 1 && names[0] === 'default') {
     const only = examples.default as Json | undefined;
     return { ...schema, example: only && typeof only === 'object' ? only.value : only };
@@ -114,42 +131,42 @@ function media3(r: Representation): Json {
   return { ...schema, examples: out };
 }
 
-const content3 = (list: readonly Representation[] | null | undefined): Json => Object.fromEntries((list ?? []).map((r) => [r.contentType, media3(r)]));
+const content3 = (list: readonly Representation[] | null | undefined, refOf: RefOf): Json => Object.fromEntries((list ?? []).map((r) => [r.contentType, media3(r, refOf)]));
 
 /** Responses with no status code the import keeps (derive.ts reads only `1xx`–`5xx`): `default` satisfies the format. */
 const NO_RESPONSES = { default: { description: 'Response' } };
 
-function responses3(list: readonly OperationResponse[]): Json {
+function responses3(list: readonly OperationResponse[], refOf: RefOf): Json {
   if (list.length === 0) return NO_RESPONSES;
   return Object.fromEntries(
     list.map((r) => {
       const headers = Object.fromEntries((r.headers ?? []).map((h) => [h.name, { ...(h.description ? { description: h.description } : {}), schema: parameterSchema(h) }]));
-      const content = content3(r.representations);
+      const content = content3(r.representations, refOf);
       return [String(r.statusCode), { description: r.description ?? '', ...(Object.keys(headers).length ? { headers } : {}), ...(Object.keys(content).length ? { content } : {}) }];
     }),
   );
 }
 
-function operation3(o: ExportedOperation): Json {
+function operation3(o: ExportedOperation, refOf: RefOf): Json {
   const request = (o.request ?? {}) as OperationRequest;
-  const body = NO_BODY.has(o.method) ? {} : content3(request.representations);
+  const body = NO_BODY.has(o.method) ? {} : content3(request.representations, refOf);
   return {
     operationId: o.id,
     summary: o.displayName,
     ...(o.description ? { description: o.description } : {}),
     parameters: parametersOf(o).map(([p, where, required]) => parameter3(p, where, required)),
     ...(Object.keys(body).length ? { requestBody: { ...(request.description ? { description: request.description } : {}), content: body } } : {}),
-    responses: responses3((o.responses ?? []) as OperationResponse[]),
+    responses: responses3((o.responses ?? []) as OperationResponse[], refOf),
   };
 }
 
-function operation2(o: ExportedOperation): Json {
+function operation2(o: ExportedOperation, refOf: RefOf): Json {
   const request = (o.request ?? {}) as OperationRequest;
   const representations = NO_BODY.has(o.method) ? [] : (request.representations ?? []);
   const form = representations.find((r) => (r.formParameters ?? []).length > 0)?.formParameters ?? [];
   const parameters = parametersOf(o).map(([p, where, required]) => parameter2(p, where, required));
   if (form.length) parameters.push(...form.map((p) => parameter2(p, 'formData', p.required === true)));
-  else if (representations.length) parameters.push({ name: 'body', in: 'body', ...(request.description ? { description: request.description } : {}), schema: {} });
+  else if (representations.length) parameters.push({ name: 'body', in: 'body', ...(request.description ? { description: request.description } : {}), schema: firstRef(representations, refOf) ?? {} });
   const responses = (o.responses ?? []) as OperationResponse[];
   const produces = [...new Set(responses.flatMap((r) => (r.representations ?? []).map((x) => x.contentType)))];
   return {
@@ -175,7 +192,7 @@ function operation2(o: ExportedOperation): Json {
                 String(r.statusCode),
                 {
                   description: r.description ?? '',
-                  ...((r.representations ?? []).length ? { schema: {} } : {}),
+                  ...((r.representations ?? []).length ? { schema: firstRef(r.representations ?? [], refOf) ?? {} } : {}),
                   ...(Object.keys(headers).length ? { headers } : {}),
                   ...(Object.keys(examples).length ? { examples } : {}),
                 },
@@ -197,8 +214,10 @@ function server2(serviceUrl: string | null): Json {
   }
 }
 
-/** The document of `api` and its `operations` in `version`. */
-export function exportDocument(api: ExportedApi, operations: readonly ExportedOperation[], version: ExportVersion): Json {
+/** The document of `api` and its `operations` in `version`, with the named types of its `schemas`. */
+export function exportDocument(api: ExportedApi, operations: readonly ExportedOperation[], version: ExportVersion, schemas: readonly ApiSchema[] = []): Json {
+  const { types, refOf } = exportedTypes(schemas, version);
+  const hasTypes = Object.keys(types).length > 0;
   const paths: Record<string, Json> = {};
   for (const o of operations) {
     const { path } = splitTemplate(o.urlTemplate);
@@ -206,9 +225,9 @@ export function exportDocument(api: ExportedApi, operations: readonly ExportedOp
     const item = (paths[path] ??= {});
     // Two operations on one method and path cannot both be in a document: the first stays.
     if (item[method] !== undefined) continue;
-    item[method] = version === 'openapi3' ? operation3(o) : operation2(o);
+    item[method] = version === 'openapi3' ? operation3(o, refOf) : operation2(o, refOf);
   }
   const info = { title: api.displayName, ...(api.description ? { description: api.description } : {}), version: '1.0' };
-  if (version === 'swagger2') return { swagger: '2.0', info, ...server2(api.serviceUrl), paths };
-  return { openapi: '3.0.1', info, ...(api.serviceUrl ? { servers: [{ url: api.serviceUrl }] } : {}), paths, components: {} };
+  if (version === 'swagger2') return { swagger: '2.0', info, ...server2(api.serviceUrl), paths, ...(hasTypes ? { definitions: types } : {}) };
+  return { openapi: '3.0.1', info, ...(api.serviceUrl ? { servers: [{ url: api.serviceUrl }] } : {}), paths, components: hasTypes ? { schemas: types } : {} };
 }

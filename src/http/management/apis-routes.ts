@@ -1,6 +1,6 @@
 /**
  * API and API-operation operations of apimapis.json, and ApiProduct_ListByApis. The other
- * sub-resources of an API (revisions, releases, schemas, ...) are answered with a clear
+ * sub-resources of an API (revisions, releases, diagnostics, ...) are answered with a clear
  * 400 FeatureNotSupported rather than a 404 that would read as "the API does not exist". (Policies
  * are in policies-routes.ts.)
  *
@@ -33,7 +33,6 @@ import { bodyProperties, header, listResponse, pageRequest, pathId, queryValue, 
 const UNSUPPORTED_API_CHILDREN: Readonly<Record<string, string>> = {
   revisions: 'API revisions are',
   releases: 'API releases are',
-  schemas: 'API schemas are',
   diagnostics: 'API diagnostics are',
   issues: 'API issues are',
   tags: 'API tags are',

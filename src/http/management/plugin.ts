@@ -14,6 +14,7 @@ import { registerUserRoutes } from './users-routes.js';
 import { registerGroupRoutes } from './groups-routes.js';
 import { registerTemplateRoutes } from './templates-routes.js';
 import { registerApiRoutes } from './apis-routes.js';
+import { registerApiSchemaRoutes } from './api-schemas-routes.js';
 import { registerProductRoutes } from './products-routes.js';
 import { registerSubscriptionRoutes } from './subscriptions-routes.js';
 import { registerPolicyRoutes } from './policies-routes.js';
@@ -81,6 +82,7 @@ export async function managementPlugin(app: FastifyInstance, deps: ManagementDep
   registerGroupRoutes(app, deps);
   registerTemplateRoutes(app, deps);
   registerApiRoutes(app, deps);
+  registerApiSchemaRoutes(app, deps);
   registerProductRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
   registerPolicyRoutes(app, deps);

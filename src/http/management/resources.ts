@@ -4,6 +4,7 @@
  * rather than sent as null. The one place a view becomes a wire shape; route files only call these.
  */
 import { API_REVISION } from '../../domain/api-input.js';
+import type { ApiSchemaView } from '../../services/api-schemas.js';
 import type { EmailTemplateView } from '../../services/email-templates.js';
 import type { NamedValueView } from '../../services/named-values.js';
 import { policyValue, type PolicyTarget, type PolicyView } from '../../services/policies.js';
@@ -206,6 +207,16 @@ export function apiOperationResource(p: ServicePath, o: ApiOperationView) {
       ...(o.request !== null ? { request: o.request } : {}),
       ...(o.responses !== null ? { responses: o.responses } : {}),
     },
+  };
+}
+
+/** An API's schema (SchemaContract); `written` after a PUT, which Azure answers with provisioningState. */
+export function apiSchemaResource(p: ServicePath, s: ApiSchemaView, written = false) {
+  return {
+    id: `${serviceId(p)}/apis/${s.apiId}/schemas/${s.id}`,
+    type: `${TYPE}/apis/schemas`,
+    name: s.id,
+    properties: { contentType: s.contentType, document: s.document, ...(written ? { provisioningState: 'Succeeded' } : {}) },
   };
 }
 

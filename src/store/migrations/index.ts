@@ -10,6 +10,7 @@ import { changeFeedRetentionMigration } from './0007-change-feed-retention.js';
 import { policiesMigration } from './0008-policies.js';
 import { trafficMigration } from './0009-traffic.js';
 import { operationDescriptionsMigration } from './0010-operation-descriptions.js';
+import { apiSchemasMigration } from './0011-api-schemas.js';
 
 /**
  * Every migration, in order. Names sort lexically; never rename or edit a released one: add a new
@@ -29,6 +30,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0008-policies': policiesMigration(dialect),
         '0009-traffic': trafficMigration(dialect),
         '0010-operation-descriptions': operationDescriptionsMigration,
+        '0011-api-schemas': apiSchemasMigration(dialect),
       };
     },
   };
