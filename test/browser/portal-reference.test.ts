@@ -69,6 +69,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the API reference and Try it in the develop
     expect(await heading(page)).toBe('Find pet by ID');
     expect((await page.locator('.endpoint').first().innerText()).replace(/\s+/g, ' ')).toContain(`GET ${gatewayUrl}/petstore/pet/{petId}`);
     expect(await page.getByRole('table', { name: 'Path parameters of Find pet by ID' }).innerText()).toContain('ID of pet to return');
+    // The 200 answer's schema, from the imported document's Pet.
+    expect(await page.getByRole('table', { name: /^Schema of the 200 response/ }).innerText()).toMatch(/photoUrls\s+array of string\s+required/);
     await screenshot(page, 'portal-operation');
 
     // With JavaScript, Send posts the form with fetch and swaps the answer in: the page stays.
