@@ -1,6 +1,6 @@
 /**
  * The portal's one stylesheet, served at /assets/portal.css, and its one script, /assets/portal.js
- * (the Copy buttons of My subscriptions: the pages work without it). Hand-written, no framework: a system
+ * (the Copy buttons of My subscriptions, and Try it's in-place answers: the pages work without it). Hand-written, no framework: a system
  * font stack, a header bar, centered cards for forms, visible focus, and colors that pass WCAG AA
  * (text #1f2937 on #ffffff is 14.7:1, muted #4b5563 is 7.6:1, error #b42318 is 6.6:1, the button's
  * white on #1d4ed8 is 6.7:1, links #1d4ed8 on white 6.7:1).
