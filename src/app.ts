@@ -13,6 +13,7 @@ import { createUserService, type UserService } from './services/users.js';
 import { createGroupService, type GroupService } from './services/groups.js';
 import { createApiExportService } from './services/api-export.js';
 import { createApiImportPreviewService } from './services/api-import-preview.js';
+import { createTryItService } from './services/try-it.js';
 import { createManagementKeyService, type ManagementKeyService } from './services/management-keys.js';
 import { seed } from './services/seed.js';
 import { createTokenService, type TokenService } from './services/tokens.js';
@@ -252,6 +253,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       subscriptions: services.portalSubscriptions,
       productLimits: services.productLimits,
       usage: services.usage,
+      apiExport,
+      tryIt: createTryItService({ subscriptions: services.portalSubscriptions, products: services.products, attempts: services.attempts, clock, gatewayUrl: config.gatewayPublicUrl }),
       gatewayUrl: config.gatewayPublicUrl,
       publicUrl: config.publicUrl,
       organizationName: config.organizationName,

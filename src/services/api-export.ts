@@ -50,11 +50,17 @@ function formatOf(format: string | undefined): ExportFormat {
 }
 
 export function createApiExportService(deps: ServiceDeps, apis: ApiService) {
-  /** The document of `apiId` in `format`, built now (a 404 when the API does not exist): the link's, and the admin UI's download. */
-  async function file(apiId: string, format: ExportFormat): Promise<ExportedFile> {
+  /**
+   * The document of `apiId` in `format`, built now (a 404 when the API does not exist): the
+   * link's, the admin UI's and the portal's download. `serverUrl` replaces the API's service URL as
+   * the document's server: the portal's download names the gateway, where developers call the
+   * API, not the backend behind it.
+   */
+  async function file(apiId: string, format: ExportFormat, options: { serverUrl?: string } = {}): Promise<ExportedFile> {
     const spec = FORMATS[format];
     const api = await apis.get(apiId);
-    const document = exportDocument(api, await apis.listOperations(api.id), spec.version, await apis.listSchemas(api.id));
+    const shown = options.serverUrl === undefined ? api : { ...api, serviceUrl: options.serverUrl };
+    const document = exportDocument(shown, await apis.listOperations(api.id), spec.version, await apis.listSchemas(api.id));
     const fileName = api.id.replace(/[^A-Za-z0-9._-]+/g, '_');
     return spec.yaml
       ? { contentType: 'application/yaml', fileName: `${fileName}.yaml`, body: stringify(document, { aliasDuplicateObjects: false }) }
@@ -84,7 +90,7 @@ export function createApiExportService(deps: ServiceDeps, apis: ApiService) {
       }
     },
 
-    /** The document itself (the admin UI's download). */
+    /** The document itself (the admin UI's and the portal's downloads). */
     file,
   };
 }

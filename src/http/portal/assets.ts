@@ -1,18 +1,20 @@
 /**
  * The portal's one stylesheet, served at /assets/portal.css, and its one script, /assets/portal.js
- * (the Copy buttons of My subscriptions: the pages work without it). Hand-written, no framework: a system
+ * (the Copy buttons of My subscriptions, and Try it's in-place answers: the pages work without it). Hand-written, no framework: a system
  * font stack, a header bar, centered cards for forms, visible focus, and colors that pass WCAG AA
  * (text #1f2937 on #ffffff is 14.7:1, muted #4b5563 is 7.6:1, error #b42318 is 6.6:1, the button's
  * white on #1d4ed8 is 6.7:1, links #1d4ed8 on white 6.7:1).
  */
 import { createHash } from 'node:crypto';
 import { SITE_CSS } from '../web/site-css.js';
+import { REFERENCE_CSS } from './reference-css.js';
+import { TRY_IT_JS } from './try-it-js.js';
 
 export const STYLESHEET_PATH = '/assets/portal.css';
 export const SCRIPT_PATH = '/assets/portal.js';
 
-/** The portal's stylesheet is the site's: the admin UI adds its own layout to the same one. */
-export const PORTAL_CSS = SITE_CSS;
+/** The portal's stylesheet is the site's (the admin UI adds its own layout to the same one), and the API reference's. */
+export const PORTAL_CSS = SITE_CSS + REFERENCE_CSS;
 
 export const PORTAL_CSS_ETAG = `"${createHash('sha256').update(PORTAL_CSS).digest('base64url').slice(0, 22)}"`;
 
@@ -60,6 +62,6 @@ export const PORTAL_JS = `'use strict';
     });
   });
 })();
-`;
+${TRY_IT_JS}`;
 
 export const PORTAL_JS_ETAG = `"${createHash('sha256').update(PORTAL_JS).digest('base64url').slice(0, 22)}"`;

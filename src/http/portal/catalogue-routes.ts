@@ -28,6 +28,7 @@ import type { WebFace } from '../web/face.js';
 import { SUBSCRIPTION_DISPLAY_NAME_MAX } from '../../domain/subscription-input.js';
 import { checkSubscriptionName } from './fields.js';
 import { page } from '../web/face.js';
+import { apiPath, operationPath } from './reference-paths.js';
 
 export interface CatalogueDeps {
   catalogue: PortalCatalogue;
@@ -107,12 +108,13 @@ function catalogueMain(face: WebFace, products: readonly CatalogueProduct[], sig
 function apiSection(deps: CatalogueDeps, api: CatalogueApi, index: number): SafeHtml {
   const base = gatewayAddress(deps.gatewayUrl, api.path);
   return html`<section class="api" aria-labelledby="api-${index}">
-    <h3 id="api-${index}">${api.name}</h3>
+    <h3 id="api-${index}"><a href="${apiPath(api.id)}">${api.name}</a></h3>
     ${api.description.trim() !== '' && html`<p class="prose">${api.description.trim()}</p>`}
     <dl class="details">
       <dt>Base URL</dt><dd><code>${base}</code></dd>
       ${api.subscriptionRequired && html`<dt>Key header</dt><dd><code>${api.keyHeader}</code></dd>`}
     </dl>
+    <p><a href="${apiPath(api.id)}">API reference and Try it</a></p>
     ${
       api.operations.length === 0
         ? html`<p class="muted">No operations yet.</p>`
@@ -122,7 +124,7 @@ function apiSection(deps: CatalogueDeps, api: CatalogueApi, index: number): Safe
       <tbody>
         ${api.operations.map(
           (op) => html`<tr>
-          <td>${op.name}</td>
+          <td><a href="${operationPath(api.id, op.id)}">${op.name}</a></td>
           <td><span class="method">${op.method}</span></td>
           <td><code>${gatewayAddress(deps.gatewayUrl, api.path, op.urlTemplate)}</code></td>
         </tr>`,

@@ -22,7 +22,10 @@
  *   POST /products/{id}/subscribe         subscribe (signed in)
  *   GET  /subscriptions                   My subscriptions: states, keys (signed in)
  *   POST /subscriptions/{sid}/regenerate, /subscriptions/{sid}/cancel
- *   GET  /assets/portal.js                the Copy buttons' script
+ *   GET  /apis/{id}, /apis/{id}/operations/{opId}   the API reference (visible as its products are)
+ *   GET  /apis/{id}/openapi.json|.yaml    its OpenAPI document, the gateway as server
+ *   POST /apis/{id}/operations/{opId}/try Try it (signed in): a call through the gateway
+ *   GET  /assets/portal.js                the Copy buttons' and Try it's script
  *   GET  /assets/charts-<hash>.js|css     uPlot and the usage charts of My subscriptions
  *   GET  /*                               HTML 404 for browsers (not under /subscriptions)
  */
@@ -31,6 +34,8 @@ import type { ApiService } from '../../services/apis.js';
 import type { PortalSubscriptionService } from '../../services/subscriptions/portal.js';
 import type { ProductLimits } from '../../services/product-limits.js';
 import type { UsageService } from '../../services/usage.js';
+import type { ApiExportService } from '../../services/api-export.js';
+import type { TryItService } from '../../services/try-it.js';
 import type { FastifyInstance } from 'fastify';
 import type { AccountService } from '../../services/accounts.js';
 import type { SessionService } from '../../services/sessions.js';
@@ -47,6 +52,8 @@ import { registerSiteRoutes, wantsPortalNotFound } from './site-routes.js';
 import { portalCatalogue } from './catalogue.js';
 import { registerCatalogueRoutes } from './catalogue-routes.js';
 import { registerSubscriptionRoutes } from './subscription-routes.js';
+import { portalReference } from './reference.js';
+import { registerReferenceRoutes } from './reference-routes.js';
 
 export interface PortalDeps {
   accounts: AccountService;
@@ -58,6 +65,10 @@ export interface PortalDeps {
   productLimits: ProductLimits;
   /** My subscriptions' calls per day. */
   usage: UsageService;
+  /** The API reference's OpenAPI download. */
+  apiExport: ApiExportService;
+  /** Try it: calls through the gateway with the developer's own subscription. */
+  tryIt: TryItService;
   /** Where developers call the APIs (the gateway's base URL), shown on product pages. */
   gatewayUrl: string;
   /** PUBLIC_URL: cookies are Secure when it is https. */
@@ -104,6 +115,8 @@ export async function portalPlugin(app: FastifyInstance, deps: PortalDeps): Prom
   registerLinkRoutes(app, portal);
   registerProfileRoutes(app, portal);
   const catalogue = portalCatalogue(deps);
-  registerCatalogueRoutes(app, portal, { catalogue, gatewayUrl: deps.gatewayUrl.replace(/\/+$/, '') });
+  const gatewayUrl = deps.gatewayUrl.replace(/\/+$/, '');
+  registerCatalogueRoutes(app, portal, { catalogue, gatewayUrl });
+  registerReferenceRoutes(app, portal, { reference: portalReference(deps), tryIt: deps.tryIt, gatewayUrl });
   registerSubscriptionRoutes(app, portal, catalogue);
 }

@@ -21,6 +21,8 @@ export interface Page {
   status?: number | undefined;
   /** Loads /assets/portal.js (and allows it in the page's Content-Security-Policy). */
   script?: boolean;
+  /** The script may fetch from the portal itself (CSP connect-src 'self'). */
+  connect?: boolean;
 }
 
 export function sendPage(portal: PortalContext, request: FastifyRequest, reply: FastifyReply, page: Page): FastifyReply {
@@ -32,7 +34,7 @@ export function sendPage(portal: PortalContext, request: FastifyRequest, reply: 
     signedIn: session ? { formToken: sessionFormToken(session.csrfSecret) } : undefined,
     script: page.script === true,
   });
-  applySecurityHeaders(reply, { script: page.script === true });
+  applySecurityHeaders(reply, { script: page.script === true, connect: page.connect === true });
   applyNoStore(reply);
   return reply
     .status(page.status ?? 200)
@@ -81,6 +83,8 @@ function retryLocation(request: FastifyRequest): string {
   // The catalogue's and My subscriptions' forms: back to the page that shows them.
   const subscribe = /^(\/products\/[^/]+)\/subscribe$/i.exec(request.url.split('?')[0]?.replace(/\/+$/, '') ?? '');
   if (subscribe) return subscribe[1]!;
+  const tryIt = /^(\/apis\/[^/]+\/operations\/[^/]+)\/try$/i.exec(request.url.split('?')[0]?.replace(/\/+$/, '') ?? '');
+  if (tryIt) return tryIt[1]!;
   if (/^\/subscriptions\/[^/]+\/(regenerate|cancel)$/.test(path)) return '/subscriptions';
   return '/';
 }

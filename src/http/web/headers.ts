@@ -13,8 +13,12 @@ export const CONTENT_SECURITY_POLICY =
 /** The policy of a page that loads /assets/portal.js (a file of ours; still no inline script). */
 export const CONTENT_SECURITY_POLICY_WITH_SCRIPT = CONTENT_SECURITY_POLICY.replace("default-src 'none'; ", "default-src 'none'; script-src 'self'; ");
 
-export function applySecurityHeaders(reply: FastifyReply, options: { script?: boolean } = {}): void {
-  reply.header('content-security-policy', options.script ? CONTENT_SECURITY_POLICY_WITH_SCRIPT : CONTENT_SECURITY_POLICY);
+/** ... and that also fetches from its own origin (the portal's "Try it" console). */
+export const CONTENT_SECURITY_POLICY_WITH_SCRIPT_AND_CONNECT = CONTENT_SECURITY_POLICY_WITH_SCRIPT.replace("script-src 'self'; ", "script-src 'self'; connect-src 'self'; ");
+
+export function applySecurityHeaders(reply: FastifyReply, options: { script?: boolean; connect?: boolean } = {}): void {
+  const policy = options.script ? (options.connect ? CONTENT_SECURITY_POLICY_WITH_SCRIPT_AND_CONNECT : CONTENT_SECURITY_POLICY_WITH_SCRIPT) : CONTENT_SECURITY_POLICY;
+  reply.header('content-security-policy', policy);
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');
   reply.header('x-frame-options', 'DENY');
