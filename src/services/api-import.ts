@@ -59,7 +59,8 @@ const PARSER_OPTIONS = {
  */
 async function resolvedDocument(format: InlineFormat, value: string): Promise<{ raw: Record<string, unknown>; resolved: Record<string, unknown> }> {
   const doc = readDocument(format, value);
-  const raw = structuredClone(doc);
+  // JSON text parses again faster than the object copies; YAML does not.
+  const raw = format === 'openapi' ? structuredClone(doc) : (JSON.parse(value) as Record<string, unknown>);
   const result = await validate(doc as never, { ...PARSER_OPTIONS, dereference: { circular: 'ignore' } });
   if (result.valid) return { raw, resolved: doc };
   const missing = result.errors.length === 1 ? /pointer "([^"]+)"/.exec(result.errors[0]!.message)?.[1] : undefined;
