@@ -331,6 +331,36 @@ describe.each(BACKENDS)('API import (%s)', (backend) => {
     expect(await call('/items/42?v=1')).toBe(404);
   });
 
+  it("a re-import keeps the policies of the operations that stay (the gateway still applies them), and a removed operation's policy goes with it", async () => {
+    const doc = (paths: Record<string, unknown>) => JSON.stringify({ openapi: '3.0.0', info: { title: 'Kept', version: '1' }, servers: [{ url: `${upstream.url}/kept` }], paths });
+    const op = (operationId: string, summary: string) => ({ get: { operationId, summary, responses: { 200: { description: 'ok' } } } });
+    const policy = (value: string) =>
+      `<policies><inbound><base /><set-header name="X-Operation-Policy" exists-action="override"><value>${value}</value></set-header></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`;
+    const put = (body: string) => importApi('kept', { format: 'openapi+json', value: body, path: 'kept', protocols: ['http', 'https'], subscriptionRequired: false });
+    expect((await put(doc({ '/stays': op('stays', 'Before'), '/goes': op('goes', 'Goes') }))).status).toBe(201);
+    for (const name of ['stays', 'goes']) {
+      const res = await server.request('PUT', `/apis/kept/operations/${name}/policies/policy`, { body: { properties: { format: 'rawxml', value: policy(name) } } });
+      expect(res.status, res.text).toBe(201);
+    }
+    const call = async (path: string) => {
+      const res = await fetch(`${server.gatewayUrl}/kept${path}`);
+      await res.arrayBuffer();
+      return { status: res.status, header: upstream.seen.at(-1)?.headers['x-operation-policy'] };
+    };
+    expect(await call('/stays')).toEqual({ status: 200, header: 'stays' });
+    // Changed (its summary) and kept; the other removed.
+    expect((await put(doc({ '/stays': op('stays', 'After') }))).status).toBe(200);
+    expect((await server.request('GET', '/apis/kept/operations/stays')).json.properties.displayName).toBe('After');
+    expect((await server.request('GET', '/apis/kept/operations/stays/policies/policy')).status).toBe(200);
+    expect(await call('/stays')).toEqual({ status: 200, header: 'stays' });
+    // Imported again, the removed operation comes back without its old policy.
+    expect((await put(doc({ '/stays': op('stays', 'After'), '/goes': op('goes', 'Goes') }))).status).toBe(200);
+    expect((await server.request('GET', '/apis/kept/operations/goes/policies/policy')).status).toBe(404);
+    const back = await call('/goes');
+    expect(back.status).toBe(200);
+    expect(back.header).toBeUndefined();
+  });
+
   it("the Azure SDK's beginCreateOrUpdateAndWait imports (201, then 200 on re-import)", async () => {
     const first = captureResponse();
     const api = await client.api.beginCreateOrUpdateAndWait(RG, SVC, 'sdk-import', { format: 'openapi', value: fixture('petstore-3.0.yaml'), path: 'sdk-import' }, { onResponse: first.onResponse });
