@@ -13,9 +13,9 @@
 import { createHash } from 'node:crypto';
 import { AppError, preconditionFailed, validationError } from '../domain/errors.js';
 import type { ApiCreateInput, ApiImportRequest } from '../domain/api-input.js';
-import type { ImportedApi, ImportedOperation } from '../domain/openapi/derive.js';
+import type { ImportedOperation } from '../domain/openapi/derive.js';
 import { INLINE_FORMATS, type InlineFormat } from '../domain/openapi/document.js';
-import { apiPropertyChanges, planImport, plannedOf, type ApiPropertyChange, type ImportedProperties, type ImportPlan } from '../domain/openapi/import-plan.js';
+import { apiPropertyChanges, importedProperties, planImport, plannedOf, type ApiPropertyChange, type ImportPlan } from '../domain/openapi/import-plan.js';
 import { readImport, type ImportLinks } from './api-import.js';
 import type { ApiService } from './apis.js';
 import type { ActorContext } from './audit.js';
@@ -65,15 +65,6 @@ function operationsDigest(operations: readonly ApiOperationView[]): string {
 }
 
 /** The API's properties after the import, as `apis.importApi` merges them: those given win over the document's. */
-function importedProperties(input: ApiCreateInput, imported: ImportedApi): ImportedProperties {
-  return {
-    displayName: input.displayName ?? imported.displayName,
-    description: input.description !== undefined ? input.description : imported.description,
-    serviceUrl: input.serviceUrl ?? imported.serviceUrl,
-    protocols: input.protocols ?? imported.protocols,
-  };
-}
-
 export function createApiImportPreviewService(deps: { apis: ApiService; importLinks: ImportLinks }) {
   const { apis } = deps;
 

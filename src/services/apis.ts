@@ -21,7 +21,7 @@ import {
 } from '../domain/api-input.js';
 import { retryOnceOnUniqueViolation, type Store } from '../store/index.js';
 import type { ImportedApi, ImportedOperation } from '../domain/openapi/derive.js';
-import { planImport, plannedOf, routeKey } from '../domain/openapi/import-plan.js';
+import { importedProperties, planImport, plannedOf, routeKey } from '../domain/openapi/import-plan.js';
 import { formatScope } from '../domain/subscription.js';
 import type { ApiOperationRow, ApiRow } from '../store/apis-repo.js';
 import type { ServiceDeps } from './deps.js';
@@ -200,13 +200,7 @@ export function createApiService(deps: ServiceDeps, subscriptions: SubscriptionC
      * schema replaced by the document's (under the same id), in one transaction.
      */
     async importApi(id: string, input: ApiCreateInput, imported: ImportedApi, ifMatch?: string, ctx: ActorContext = SYSTEM): Promise<{ api: ApiView; created: boolean }> {
-      const merged: ApiCreateInput = {
-        ...input,
-        displayName: input.displayName ?? imported.displayName,
-        description: input.description !== undefined ? input.description : imported.description,
-        serviceUrl: input.serviceUrl ?? imported.serviceUrl,
-        protocols: input.protocols ?? imported.protocols,
-      };
+      const merged: ApiCreateInput = { ...input, ...importedProperties(input, imported) };
       const { value, created } = await putInWrite(deps, ctx, ifMatch, {
         find: (tx) => tx.apis.findApi(id, true),
         update: async (w, existing) => {

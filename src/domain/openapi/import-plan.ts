@@ -7,8 +7,8 @@
  * Operations are matched by name (the normalized operationId, names.ts), as Azure matches them.
  */
 import { AppError, validationError } from '../errors.js';
-import { checkTemplateParameters, parseOperationCreate } from '../api-input.js';
-import type { ImportedOperation } from './derive.js';
+import { checkTemplateParameters, parseOperationCreate, type ApiCreateInput } from '../api-input.js';
+import type { ImportedApi, ImportedOperation } from './derive.js';
 
 /**
  * An operation as the plan compares it: an imported one, or a stored one (its id is the name; its
@@ -123,6 +123,19 @@ export interface ImportedProperties {
   protocols: readonly string[] | undefined;
 }
 export type ApiPropertyName = keyof ImportedProperties;
+
+/**
+ * The API's own properties after an import: those the request gives win, the document gives the
+ * rest (a description given as null stays null). The import and its preview both take them from here.
+ */
+export function importedProperties(input: ApiCreateInput, imported: ImportedApi): ImportedProperties & { protocols: ImportedApi['protocols'] } {
+  return {
+    displayName: input.displayName ?? imported.displayName,
+    description: input.description !== undefined ? input.description : imported.description,
+    serviceUrl: input.serviceUrl ?? imported.serviceUrl,
+    protocols: input.protocols ?? imported.protocols,
+  };
+}
 
 export interface ApiPropertyChange {
   field: ApiPropertyName;
